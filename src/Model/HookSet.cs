@@ -1,0 +1,45 @@
+using static TorchSharp.torch;
+
+namespace Concord.Model;
+
+/// <summary>A callback that sees an activation and returns the value the rest of the run uses.</summary>
+public delegate Tensor HookFunction(Tensor value, HookPoint point);
+
+/// <summary>
+/// The forward hooks of one run. A hook may read an activation (return it unchanged) or replace
+/// it; patching and attribution are built on this one mechanism.
+/// </summary>
+public sealed class HookSet
+{
+    private readonly Dictionary<HookPoint, List<HookFunction>> _hooks = new();
+
+    public static HookSet Empty => new();
+
+    public HookSet Add(HookPoint point, HookFunction hook)
+    {
+        if (!_hooks.TryGetValue(point, out var list)) _hooks[point] = list = new List<HookFunction>();
+        list.Add(hook);
+        return this;
+    }
+
+    public HookSet Add(string name, HookFunction hook) => Add(HookPoint.Parse(name), hook);
+
+    /// <summary>Replaces a hook point's value outright (the value must have the activation's shape).</summary>
+    public HookSet Replace(HookPoint point, Tensor value) => Add(point, (current, p) =>
+    {
+        if (!current.shape.SequenceEqual(value.shape))
+            throw new ArgumentException($"replacement for {p.Name} has shape [{string.Join(", ", value.shape)}], the activation has [{string.Join(", ", current.shape)}]");
+        return value;
+    });
+
+    public bool IsEmpty => _hooks.Count == 0;
+
+    public bool Has(HookPoint point) => _hooks.ContainsKey(point);
+
+    internal Tensor Apply(HookPoint point, Tensor value)
+    {
+        if (!_hooks.TryGetValue(point, out var list)) return value;
+        foreach (var hook in list) value = hook(value, point);
+        return value;
+    }
+}

@@ -1,0 +1,74 @@
+using static TorchSharp.torch;
+
+namespace Concord.Model;
+
+/// <summary>
+/// Seeded random GPT-2s of any config, for tests, benchmarks and the CLI. The values come from a
+/// .NET generator (not libtorch's), so a seed gives the same model on every machine.
+/// </summary>
+public static class RandomGpt2
+{
+    /// <param name="std">Standard deviation of the weight matrices. HF initialises with 0.02; tiny
+    /// test models use larger values so that attention and GELU are far from linear.</param>
+    public static Gpt2Weights CreateWeights(Gpt2Config config, int seed, double std = 0.02,
+        ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        config.Validate();
+        var rng = new Random(seed);
+        device ??= CPU;
+        int d = config.NEmbd, m = config.DMlp;
+
+        Tensor Normal(double mean, double sd, params long[] shape)
+        {
+            long n = shape.Aggregate(1L, (a, b) => a * b);
+            var values = new float[n];
+            for (long i = 0; i < n; i += 2)
+            {
+                // Box–Muller: two normals from two uniforms.
+                double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
+                double r = Math.Sqrt(-2.0 * Math.Log(u1));
+                values[i] = (float)(mean + sd * r * Math.Cos(2 * Math.PI * u2));
+                if (i + 1 < n) values[i + 1] = (float)(mean + sd * r * Math.Sin(2 * Math.PI * u2));
+            }
+            using var cpu = tensor(values, shape);
+            return cpu.to(dtype, device).DetachFromDisposeScope();
+        }
+
+        // GPT-2 scales the residual-writing projections by 1/sqrt(2 n_layer).
+        double projStd = std / Math.Sqrt(2.0 * config.NLayer);
+        var blocks = new List<BlockWeights>();
+        for (int l = 0; l < config.NLayer; l++)
+        {
+            blocks.Add(new BlockWeights(
+                Normal(1, 0.1, d), Normal(0, 0.05, d),
+                Normal(0, std, d, d), Normal(0, std, d, d), Normal(0, std, d, d),
+                Normal(0, 0.05, d), Normal(0, 0.05, d), Normal(0, 0.05, d),
+                Normal(0, projStd, d, d), Normal(0, 0.05, d),
+                Normal(1, 0.1, d), Normal(0, 0.05, d),
+                Normal(0, std, d, m), Normal(0, 0.05, m),
+                Normal(0, projStd, m, d), Normal(0, 0.05, d)));
+        }
+        return new Gpt2Weights
+        {
+            Config = config,
+            TokenEmbedding = Normal(0, std, config.VocabSize, d),
+            PositionEmbedding = Normal(0, std / 2, config.NPositions, d),
+            Blocks = blocks,
+            LnFinalWeight = Normal(1, 0.1, d),
+            LnFinalBias = Normal(0, 0.05, d),
+        };
+    }
+
+    public static HookedGpt2 Create(Gpt2Config config, int seed, double std = 0.02,
+        ScalarType dtype = ScalarType.Float32, Device? device = null) =>
+        new(CreateWeights(config, seed, std, dtype, device));
+
+    /// <summary>Writes config.json and model.safetensors into <paramref name="folder"/> (created if needed).</summary>
+    public static void Save(string folder, Gpt2Config config, int seed, double std = 0.02, bool transformerPrefix = false)
+    {
+        Directory.CreateDirectory(folder);
+        using var weights = CreateWeights(config, seed, std);
+        weights.Save(Path.Combine(folder, "model.safetensors"), transformerPrefix);
+        config.Save(Path.Combine(folder, "config.json"));
+    }
+}
