@@ -45,6 +45,7 @@ public sealed class HookedGpt2 : IDisposable
     /// </summary>
     public Tensor Run(Tensor tokens, HookSet? hooks = null, ActivationCache? cache = null, Tensor? readPositions = null)
     {
+        using var scope = NewDisposeScope();
         if (tokens.dim() != 2) throw new ArgumentException($"tokens must be [batch, pos], got [{string.Join(", ", tokens.shape)}]");
         if (tokens.shape[1] > Config.NPositions)
             throw new ArgumentException($"prompt of {tokens.shape[1]} tokens exceeds the model's {Config.NPositions} positions");
@@ -55,7 +56,7 @@ public sealed class HookedGpt2 : IDisposable
                 throw new ArgumentException($"token id {(lo < 0 ? lo : hi)} is outside the model's vocabulary 0..{Config.VocabSize - 1}");
         }
         var pass = new Pass(this, tokens.to(Device), null, null, null, hooks ?? HookSet.Empty, cache);
-        return pass.Logits(readPositions);
+        return pass.Logits(readPositions).MoveToOuterDisposeScope();
     }
 
     /// <summary>
