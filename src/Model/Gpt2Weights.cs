@@ -73,7 +73,8 @@ public sealed class Gpt2Weights : IDisposable
     }
 
     /// <summary>Writes the weights in HF layout (F32, or F16/BF16 to test half-precision checkpoints).</summary>
-    public void Save(string safetensorsPath, bool transformerPrefix = false, SafetensorsDType dtype = SafetensorsDType.F32)
+    public void Save(string safetensorsPath, bool transformerPrefix = false, SafetensorsDType dtype = SafetensorsDType.F32,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         var writer = new SafetensorsWriter();
         string prefix = transformerPrefix ? "transformer." : "";
@@ -106,7 +107,9 @@ public sealed class Gpt2Weights : IDisposable
         }
         Add("ln_f.weight", LnFinalWeight);
         Add("ln_f.bias", LnFinalBias);
-        writer.Metadata("format", "pt").Save(safetensorsPath);
+        writer.Metadata("format", "pt");
+        foreach (var (k, v) in metadata ?? new Dictionary<string, string>()) writer.Metadata(k, v);
+        writer.Save(safetensorsPath);
     }
 
     public void Dispose()

@@ -68,7 +68,11 @@ public static class RandomGpt2
     {
         Directory.CreateDirectory(folder);
         using var weights = CreateWeights(config, seed, std);
-        weights.Save(Path.Combine(folder, "model.safetensors"), transformerPrefix);
+        weights.Save(Path.Combine(folder, "model.safetensors"), transformerPrefix, metadata: new Dictionary<string, string>
+        {
+            ["concord_seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["concord_std"] = std.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        });
         config.Save(Path.Combine(folder, "config.json"));
     }
 }

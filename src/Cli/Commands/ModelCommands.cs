@@ -1,0 +1,99 @@
+using System.CommandLine;
+using Concord.Model;
+using Concord.Model.Safetensors;
+using Concord.Model.Store;
+
+namespace Concord.Cli.Commands;
+
+public static class ModelCommands
+{
+    public static Command Create()
+    {
+        var model = new Command("model", "Inspect, download and create GPT-2 models");
+        model.Subcommands.Add(Info());
+        model.Subcommands.Add(Download());
+        model.Subcommands.Add(CreateRandom());
+        return model;
+    }
+
+    private static Command Info()
+    {
+        var name = new Argument<string>("model") { Description = "A model folder, or a known name in the cache (gpt2, gpt2-medium, ...)" };
+        var command = new Command("info", "Show a model's config, size and where it lives") { name };
+        command.SetGuardedAction(parse =>
+        {
+            var folder = new ModelStore().Resolve(parse.GetValue(name)!);
+            var config = Gpt2Config.Load(Path.Combine(folder, "config.json"));
+            var file = SafetensorsFile.Open(Path.Combine(folder, "model.safetensors"));
+            var dtypes = file.Entries.Values.GroupBy(e => e.DType).Select(g => $"{g.Key.Name()}×{g.Count()}");
+            Console.WriteLine($"folder        {Path.GetFullPath(folder)}");
+            Console.WriteLine($"layers        {config.NLayer}");
+            Console.WriteLine($"heads         {config.NHead} (d_head {config.DHead})");
+            Console.WriteLine($"d_model       {config.NEmbd}");
+            Console.WriteLine($"d_mlp         {config.DMlp}");
+            Console.WriteLine($"positions     {config.NPositions}");
+            Console.WriteLine($"vocabulary    {config.VocabSize}");
+            Console.WriteLine($"parameters    {config.ParameterCount:N0}");
+            Console.WriteLine($"tensors       {file.Entries.Count} ({string.Join(", ", dtypes)})");
+            if (file.Metadata.TryGetValue("concord_seed", out var seed)) Console.WriteLine($"random model  seed {seed} (results on it say nothing about GPT-2)");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Download()
+    {
+        var name = new Argument<string>("name") { Description = $"One of: {string.Join(", ", ModelStore.KnownModels.Keys)}" };
+        var cache = new Option<string?>("--cache") { Description = $"Cache folder (default ${ModelStore.CacheVariable} or ~/.cache/concord/models)" };
+        var endpoint = new Option<string?>("--endpoint") { Description = $"Hub address (default ${HubDownloader.EndpointVariable} or {HubDownloader.DefaultEndpoint})" };
+        var command = new Command("download", "Download config.json and model.safetensors from the Hugging Face hub (resumable, checksummed)") { name, cache, endpoint };
+        command.SetGuardedAction(async (parse, ct) =>
+        {
+            var store = new ModelStore(parse.GetValue(cache));
+            using var downloader = new HubDownloader(parse.GetValue(endpoint) is { } e ? new Uri(e.EndsWith('/') ? e : e + "/") : null);
+            var progress = new ConsoleProgress();
+            var folder = await store.DownloadAsync(parse.GetValue(name)!, downloader, progress, ct);
+            progress.Finish();
+            Console.WriteLine($"{parse.GetValue(name)} is in {folder}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateRandom()
+    {
+        var output = new Option<string>("--out") { Description = "Folder to write config.json and model.safetensors into", Required = true };
+        var preset = new Option<string>("--preset") { Description = "tiny (2 layers, 4 heads, d 64) or gpt2-small (GPT-2 small's shape)", DefaultValueFactory = _ => "tiny" };
+        var layers = new Option<int?>("--layers") { Description = "Number of blocks (overrides the preset)" };
+        var heads = new Option<int?>("--heads") { Description = "Attention heads per block" };
+        var dModel = new Option<int?>("--d-model") { Description = "Residual width (a multiple of --heads)" };
+        var vocab = new Option<int?>("--vocab") { Description = "Vocabulary size (50257 to use GPT-2's tokenizer)" };
+        var positions = new Option<int?>("--positions") { Description = "Context length" };
+        var seed = new Option<int>("--seed") { Description = "Random seed: the same seed gives the same model on every machine", DefaultValueFactory = _ => 0 };
+        var std = new Option<double>("--std") { Description = "Standard deviation of weight matrices", DefaultValueFactory = _ => 0.02 };
+        var command = new Command("create-random", "Create a seeded random GPT-2 of any shape") { output, preset, layers, heads, dModel, vocab, positions, seed, std };
+        command.SetGuardedAction(parse =>
+        {
+            var basis = parse.GetValue(preset) switch
+            {
+                "tiny" => new Gpt2Config(2, 4, 64, 128, Gpt2Tokenizer.VocabularySize),
+                "gpt2-small" => Gpt2Config.Gpt2Small,
+                var other => throw new ArgumentException($"unknown preset '{other}' (tiny, gpt2-small)"),
+            };
+            var config = basis with
+            {
+                NLayer = parse.GetValue(layers) ?? basis.NLayer,
+                NHead = parse.GetValue(heads) ?? basis.NHead,
+                NEmbd = parse.GetValue(dModel) ?? basis.NEmbd,
+                VocabSize = parse.GetValue(vocab) ?? basis.VocabSize,
+                NPositions = parse.GetValue(positions) ?? basis.NPositions,
+            };
+            config.Validate("options");
+            string folder = parse.GetValue(output)!;
+            RandomGpt2.Save(folder, config, parse.GetValue(seed), parse.GetValue(std));
+            Console.WriteLine($"wrote a random GPT-2 ({config.NLayer} layers, {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters, seed {parse.GetValue(seed)}) to {folder}");
+            return 0;
+        });
+        return command;
+    }
+}
