@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Concord.Model;
 using Concord.Model.Store;
+using Concord.Tasks;
 
 namespace Concord.Cli;
 
@@ -35,7 +36,7 @@ public static class CliRunner
 
     private static int? Classify(Exception e) => e switch
     {
-        ModelFileException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException => InputError,
+        ModelFileException or DatasetException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException => InputError,
         DownloadException or IOException or UnauthorizedAccessException => RuntimeError,
         ArgumentException or FormatException or InvalidOperationException => UsageError,
         _ => null, // a bug: let the stack trace through

@@ -6,4 +6,5 @@ var root = new RootCommand("Concord: when do Integrated Gradients and Activation
 root.Options.Add(CliRunner.Verbose);
 root.Subcommands.Add(ModelCommands.Create());
 root.Subcommands.Add(PredictCommand.Create());
+root.Subcommands.Add(DatasetsCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using Concord.Model;
+using Concord.Tasks;
+using Concord.Tasks.Generators;
+
+namespace Concord.Cli.Commands;
+
+public static class DatasetsCommand
+{
+    private static readonly Option<string> Task = new("--task") { Description = "ioi, gender-bias, greater-than, capital-country, sva, hypernymy, or all", DefaultValueFactory = _ => "all" };
+    private static readonly Option<string?> File = new("--file") { Description = "One CSV in a task's schema (the task is taken from --task, or from the file name)" };
+    private static readonly Option<string?> Dir = new("--dir") { Description = "A folder of task CSVs named as in the original study (default: the project's datasets/)" };
+    private static readonly Option<string?> Verbs = new("--verbs") { Description = "SVA verb list (columns sing, plur; default datasets/sva_verbs.csv)" };
+    private static readonly Option<bool> DropInvalid = new("--drop-invalid") { Description = "Skip rows whose clean and corrupted prompts differ in token length, and count them" };
+    private static readonly Option<string> IoiCorruptionOption = new("--ioi-corruption") { Description = "io (corrupted_hard, as the original notebook) or third-name (corrupted)", DefaultValueFactory = _ => "io" };
+
+    public static Command Create()
+    {
+        var command = new Command("datasets", "Generate, validate and describe the six task datasets");
+        command.Subcommands.Add(Generate());
+        command.Subcommands.Add(Validate("validate", "Check task CSVs: columns, values, answer tokens and equal clean/corrupted token lengths", histogram: false));
+        command.Subcommands.Add(Validate("stats", "Per-task row counts, token-length histograms and invalid rows", histogram: true));
+        return command;
+    }
+
+    public static TaskOptions ParseOptions(ParseResult parse) => new()
+    {
+        DropInvalid = parse.GetValue(DropInvalid),
+        IoiCorruption = parse.GetValue(IoiCorruptionOption) switch
+        {
+            "io" or "hard" => IoiCorruption.IndirectObject,
+            "third-name" => IoiCorruption.ThirdName,
+            var other => throw new ArgumentException($"unknown --ioi-corruption '{other}' (io, third-name)"),
+        },
+    };
+
+    private static Command Generate()
+    {
+        var seed = new Option<int>("--seed") { Description = "Random seed (the committed files use 0)", DefaultValueFactory = _ => 0 };
+        var words = new Option<string?>("--words") { Description = "Word-list folder (default datasets/words)" };
+        var output = new Option<string?>("--out") { Description = "Output folder (default datasets/)" };
+        var command = new Command("generate", "Write the project's task CSVs from its word lists (deterministic, byte-identical for a seed)") { Task, seed, words, output };
+        command.SetGuardedAction(parse =>
+        {
+            var folder = parse.GetValue(output) ?? ProjectPaths.Datasets;
+            Directory.CreateDirectory(folder);
+            var lists = new WordLists(parse.GetValue(words) ?? Path.Combine(ProjectPaths.Datasets, "words"));
+            foreach (var kind in TaskKinds.ParseList(parse.GetValue(Task)!))
+            {
+                var path = Path.Combine(folder, kind.FileName());
+                int rows = DatasetGenerator.For(kind).Generate(lists, path, parse.GetValue(seed), Gpt2Tokenizer.Instance);
+                Console.WriteLine($"{kind.CliName(),-16} {rows,6} rows  {path}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Validate(string name, string description, bool histogram)
+    {
+        var command = new Command(name, description) { Task, File, Dir, Verbs, DropInvalid, IoiCorruptionOption };
+        command.SetGuardedAction(parse =>
+        {
+            var options = ParseOptions(parse);
+            var dir = parse.GetValue(Dir);
+            var resources = new TaskResources(tokenizer: Gpt2Tokenizer.Instance, svaVerbsFile: parse.GetValue(Verbs));
+            var files = new List<(TaskKind Kind, string Path)>();
+            if (parse.GetValue(File) is { } file)
+            {
+                var kind = parse.GetValue(Task) is { } t && t != "all" ? TaskKinds.Parse(t) : TaskKinds.Parse(Path.GetFileName(file));
+                files.Add((kind, file));
+            }
+            else
+            {
+                foreach (var kind in TaskKinds.ParseList(parse.GetValue(Task)!))
+                    files.Add((kind, dir is null ? resources.DefaultFile(kind) : Path.Combine(dir, kind.FileName())));
+            }
+
+            Console.WriteLine($"{"task",-16} {"rows",6} {"usable",6} {"dropped",7} {"dropped %",9}  readout                 file");
+            foreach (var (kind, path) in files)
+            {
+                // Stats always list invalid rows rather than stopping at the first.
+                var dataset = TaskDataset.Load(kind, path, resources, histogram ? options with { DropInvalid = true } : options);
+                double pct = 100.0 * dataset.Dropped.Count / Math.Max(1, dataset.RowsRead);
+                Console.WriteLine($"{kind.CliName(),-16} {dataset.RowsRead,6} {dataset.Examples.Count,6} {dataset.Dropped.Count,7} {pct,8:F1}%  {dataset.Readout,-22}  {path}");
+                if (histogram)
+                {
+                    foreach (var group in dataset.TokenLengths(resources.Tokenizer).GroupBy(n => n).OrderBy(g => g.Key))
+                        Console.WriteLine($"    {group.Key,3} tokens {group.Count(),6}  {new string('#', Math.Max(1, 50 * group.Count() / dataset.Examples.Count))}");
+                    foreach (var invalid in dataset.Dropped.Take(20)) Console.WriteLine($"    invalid {invalid}");
+                    if (dataset.Dropped.Count > 20) Console.WriteLine($"    ... and {dataset.Dropped.Count - 20} more");
+                }
+            }
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using CsvHelper;
+
+namespace Concord.Tasks.Csv;
+
+/// <summary>One data row of a task CSV; every accessor fails with the file, row and column named.</summary>
+public sealed class CsvRow(string file, int row, IReadOnlyDictionary<string, string> fields)
+{
+    public string File { get; } = file;
+    /// <summary>1-based data row number (the header is row 0), as a spreadsheet shows it minus one.</summary>
+    public int Row { get; } = row;
+    public IReadOnlyDictionary<string, string> Fields { get; } = fields;
+
+    public DatasetException Error(string column, string problem) => new($"{File}: row {Row}, column '{column}': {problem}");
+
+    public string Text(string column)
+    {
+        if (!Fields.TryGetValue(column, out var v)) throw Error(column, "missing");
+        if (string.IsNullOrEmpty(v)) throw Error(column, "empty");
+        return v;
+    }
+
+    public int Int(string column)
+    {
+        var v = Text(column);
+        // pandas may write integer columns as floats ("14235.0"); accept those when they are whole.
+        if (int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i)) return i;
+        if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue) return (int)d;
+        throw Error(column, $"'{v}' is not an integer");
+    }
+
+    public double? OptionalDouble(string column) =>
+        Fields.TryGetValue(column, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : null;
+
+    public int[] IntList(string column)
+    {
+        var v = Text(column);
+        try
+        {
+            var list = ListLiteral.ParseInts(v);
+            return list.Length > 0 ? list : throw Error(column, "empty list");
+        }
+        catch (FormatException e) { throw Error(column, e.Message); }
+    }
+
+    public string[] StringList(string column)
+    {
+        var v = Text(column);
+        try { return ListLiteral.ParseStrings(v); }
+        catch (FormatException e) { throw Error(column, e.Message); }
+    }
+}
+
+/// <summary>Reads a CSV with a header (CsvHelper 34), checking the required columns up front.</summary>
+public static class CsvTable
+{
+    public static List<CsvRow> Read(string path, IReadOnlyCollection<string> requiredColumns)
+    {
+        if (!System.IO.File.Exists(path)) throw new DatasetException($"{path}: file not found");
+        var options = CsvReaderOptions.Default with { Separator = ',' };
+        using var reader = CsvReader.FromFile(path, options);
+        string[] headers;
+        try
+        {
+            reader.ReadHeader();
+            headers = reader.Headers.ToArray();
+        }
+        catch (Exception e) when (e is CsvFormatException or InvalidOperationException)
+        {
+            throw new DatasetException($"{path}: cannot read the header ({e.Message})");
+        }
+        if (headers.Length == 0 || headers.All(string.IsNullOrWhiteSpace))
+            throw new DatasetException($"{path}: empty file (no header row)");
+        var missing = requiredColumns.Where(c => !headers.Contains(c)).ToList();
+        if (missing.Count > 0)
+            throw new DatasetException($"{path}: missing column{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(m => $"'{m}'"))} (found: {string.Join(", ", headers.Select(h => $"'{h}'"))})");
+
+        var rows = new List<CsvRow>();
+        try
+        {
+            while (reader.Read())
+            {
+                var fields = new Dictionary<string, string>();
+                for (int i = 0; i < headers.Length && i < reader.FieldCount; i++) fields[headers[i]] = reader.GetString(i) ?? "";
+                rows.Add(new CsvRow(path, rows.Count + 1, fields));
+            }
+        }
+        catch (CsvFormatException e)
+        {
+            throw new DatasetException($"{path}: row {rows.Count + 1}: malformed CSV ({e.Message})");
+        }
+        if (rows.Count == 0) throw new DatasetException($"{path}: no data rows");
+        return rows;
+    }
+}

@@ -1,0 +1,34 @@
+using Concord.Model;
+using Concord.Tasks.Csv;
+
+namespace Concord.Tasks.Definitions;
+
+/// <summary>
+/// A task's CSV schema and metric. Every task reduces to "answer tokens to contrast at the last
+/// position", so one metric (<see cref="TaskMetric"/>) serves all six.
+/// </summary>
+public abstract class CircuitTask
+{
+    public abstract TaskKind Kind { get; }
+    public abstract IReadOnlyList<string> RequiredColumns { get; }
+    /// <summary>The metric as the literature defines it for this task.</summary>
+    public abstract MetricReadout NaturalReadout { get; }
+    public abstract TaskExample Parse(CsvRow row, TaskOptions options);
+
+    public MetricReadout Readout(TaskOptions options) =>
+        options.LogitVariant ? MetricReadout.LogitDifference : NaturalReadout;
+
+    public static CircuitTask For(TaskKind kind, TaskResources resources) => kind switch
+    {
+        TaskKind.Ioi => new IoiTask(),
+        TaskKind.GenderBias => new GenderBiasTask(),
+        TaskKind.GreaterThan => new GreaterThanTask(resources.YearTokens),
+        TaskKind.CapitalCountry => new CapitalCountryTask(),
+        TaskKind.Sva => new SvaTask(resources.Verbs),
+        TaskKind.Hypernymy => new HypernymyTask(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    protected static int CheckToken(CsvRow row, string column, int id) =>
+        id is >= 0 and < Gpt2Tokenizer.VocabularySize ? id : throw row.Error(column, $"token id {id} is outside GPT-2's vocabulary");
+}

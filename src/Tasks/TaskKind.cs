@@ -1,0 +1,38 @@
+namespace Concord.Tasks;
+
+/// <summary>The six circuit tasks.</summary>
+public enum TaskKind { Ioi, GenderBias, GreaterThan, CapitalCountry, Sva, Hypernymy }
+
+public static class TaskKinds
+{
+    public static readonly TaskKind[] All = Enum.GetValues<TaskKind>();
+
+    /// <summary>The name used on the command line: ioi, gender-bias, greater-than, capital-country, sva, hypernymy.</summary>
+    public static string CliName(this TaskKind kind) => kind switch
+    {
+        TaskKind.Ioi => "ioi",
+        TaskKind.GenderBias => "gender-bias",
+        TaskKind.GreaterThan => "greater-than",
+        TaskKind.CapitalCountry => "capital-country",
+        TaskKind.Sva => "sva",
+        TaskKind.Hypernymy => "hypernymy",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>The CSV file name of the original study: ioi.csv, gender_bias.csv, ...</summary>
+    public static string FileName(this TaskKind kind) => kind.CliName().Replace('-', '_') + ".csv";
+
+    public static TaskKind Parse(string name)
+    {
+        var key = name.Trim().ToLowerInvariant();
+        foreach (var kind in All)
+            if (kind.CliName() == key || kind.FileName() == key) return kind;
+        throw new ArgumentException($"unknown task '{name}' (known: {string.Join(", ", All.Select(CliName))}, all)");
+    }
+
+    /// <summary>Tasks named in a comma-separated list, "all" for every task.</summary>
+    public static IReadOnlyList<TaskKind> ParseList(string text) =>
+        text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)
+            ? All
+            : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Parse).Distinct().ToArray();
+}

@@ -1,0 +1,70 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Concord.Tasks;
+
+/// <summary>
+/// The one metric all six tasks share: Σ_k w_k · s[id_k] at each prompt's last real token, where
+/// s is the logits (weights +1/|pos|, −1/|neg|: mean logit difference) or the probabilities
+/// (weights ±1: probability difference). Vectorised over the batch; rows with fewer answers are
+/// padded with weight 0.
+/// </summary>
+public sealed class TaskMetric : IDisposable
+{
+    public MetricReadout Readout { get; }
+    /// <summary>[batch, K] token ids.</summary>
+    public Tensor AnswerIds { get; }
+    /// <summary>[batch, K] weights.</summary>
+    public Tensor AnswerWeights { get; }
+
+    private TaskMetric(MetricReadout readout, Tensor ids, Tensor weights)
+    {
+        Readout = readout;
+        AnswerIds = ids;
+        AnswerWeights = weights;
+    }
+
+    public static TaskMetric Create(IReadOnlyList<TaskExample> examples, MetricReadout readout, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        int k = examples.Max(e => e.Positive.Length + e.Negative.Length);
+        var ids = new long[examples.Count * k];
+        var weights = new double[examples.Count * k];
+        for (int b = 0; b < examples.Count; b++)
+        {
+            var e = examples[b];
+            double pos = readout == MetricReadout.LogitDifference ? 1.0 / Math.Max(1, e.Positive.Length) : 1.0;
+            double neg = readout == MetricReadout.LogitDifference ? 1.0 / Math.Max(1, e.Negative.Length) : 1.0;
+            int j = b * k;
+            foreach (var id in e.Positive) { ids[j] = id; weights[j++] = pos; }
+            foreach (var id in e.Negative) { ids[j] = id; weights[j++] = -neg; }
+        }
+        device ??= CPU;
+        using var scope = NewDisposeScope();
+        var idTensor = tensor(ids, [examples.Count, k]).to(device).MoveToOuterDisposeScope();
+        var weightTensor = tensor(weights, [examples.Count, k]).to(dtype, device).MoveToOuterDisposeScope();
+        return new TaskMetric(readout, idTensor.DetachFromDisposeScope(), weightTensor.DetachFromDisposeScope());
+    }
+
+    /// <summary>The metric of each prompt from its last-token logits [batch, vocab] → [batch].</summary>
+    public Tensor Evaluate(Tensor lastLogits) => Evaluate(lastLogits, AnswerIds, AnswerWeights);
+
+    /// <summary>The same metric with answer tensors repeated to a larger batch (stacked patches or IG steps).</summary>
+    public Tensor Evaluate(Tensor lastLogits, Tensor ids, Tensor weights)
+    {
+        if (lastLogits.dim() != 2 || lastLogits.shape[0] != ids.shape[0])
+            throw new ArgumentException($"expected last-token logits [{ids.shape[0]}, vocab], got [{string.Join(", ", lastLogits.shape)}]");
+        using var scope = NewDisposeScope();
+        var scores = Readout == MetricReadout.ProbabilityDifference ? lastLogits.softmax(-1) : lastLogits;
+        var value = (scores.gather(1, ids) * weights.to(scores.dtype)).sum(1);
+        return value.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Answer tensors repeated <paramref name="times"/> along the batch, in the order [r0 b0.., r1 b0.., ...].</summary>
+    public (Tensor Ids, Tensor Weights) Repeat(int times) => (AnswerIds.repeat(times, 1), AnswerWeights.repeat(times, 1));
+
+    public void Dispose()
+    {
+        AnswerIds.Dispose();
+        AnswerWeights.Dispose();
+    }
+}

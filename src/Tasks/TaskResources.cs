@@ -1,0 +1,43 @@
+using Concord.Model;
+
+namespace Concord.Tasks;
+
+/// <summary>What the task definitions need besides their CSV: the tokenizer, the year tokens and the SVA verb list.</summary>
+public sealed class TaskResources
+{
+    private readonly Lazy<YearTokens> _years;
+    private readonly Lazy<SvaVerbs> _verbs;
+
+    public Gpt2Tokenizer Tokenizer { get; }
+    public string DatasetsFolder { get; }
+    public YearTokens YearTokens => _years.Value;
+    public SvaVerbs Verbs => _verbs.Value;
+
+    public TaskResources(string? datasetsFolder = null, Gpt2Tokenizer? tokenizer = null, string? svaVerbsFile = null)
+    {
+        Tokenizer = tokenizer ?? Gpt2Tokenizer.Instance;
+        DatasetsFolder = datasetsFolder ?? ProjectPaths.Datasets;
+        _years = new(() => new YearTokens(Tokenizer));
+        _verbs = new(() => SvaVerbs.Load(svaVerbsFile ?? Path.Combine(DatasetsFolder, "sva_verbs.csv"), Tokenizer));
+    }
+
+    public string DefaultFile(TaskKind kind) => Path.Combine(DatasetsFolder, kind.FileName());
+}
+
+/// <summary>Where the project's own files are: the folder with Suite.sln above the running program, or $CONCORD_HOME.</summary>
+public static class ProjectPaths
+{
+    public static string Root
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("CONCORD_HOME") is { Length: > 0 } home) return home;
+            foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                    if (File.Exists(Path.Combine(dir.FullName, "Suite.sln"))) return dir.FullName;
+            throw new DatasetException("cannot find the Concord repository (Suite.sln) above the program or the current folder; set CONCORD_HOME");
+        }
+    }
+
+    public static string Datasets => Path.Combine(Root, "datasets");
+}

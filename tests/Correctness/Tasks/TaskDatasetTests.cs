@@ -1,0 +1,99 @@
+using Concord.Model;
+using Concord.Tasks;
+using NUnit.Framework;
+
+namespace Concord.Tests.Correctness.Tasks;
+
+/// <summary>Loading task CSVs: the reference files, the project's files, and every malformed input.</summary>
+[TestFixture]
+public partial class TaskDatasetTests
+{
+    private static readonly TaskResources Resources = new();
+    private static Gpt2Tokenizer Tokenizer => Resources.Tokenizer;
+
+    private static string Write(string content, string name = "task.csv")
+    {
+        var path = Path.Combine(TestEnvironment.NewTempFolder(), name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private static DatasetException Rejected(TaskKind kind, string path, TaskOptions? options = null) =>
+        Assert.Throws<DatasetException>(() => TaskDataset.Load(kind, path, Resources, options))!;
+
+    [Test]
+    public void MissingFileIsNamed() =>
+        Assert.That(Rejected(TaskKind.Ioi, "/nonexistent/ioi.csv").Message, Does.Contain("/nonexistent/ioi.csv").And.Contain("not found"));
+
+    [Test]
+    public void EmptyFileIsAnError() =>
+        Assert.That(Rejected(TaskKind.GreaterThan, Write("")).Message, Does.Contain("empty file"));
+
+    [Test]
+    public void HeaderWithoutRowsIsAnError() =>
+        Assert.That(Rejected(TaskKind.GreaterThan, Write("clean,corrupted,correct_idx\n")).Message, Does.Contain("no data rows"));
+
+    [Test]
+    public void MissingColumnIsNamed()
+    {
+        var error = Rejected(TaskKind.GreaterThan, Write("clean,corrupted\nThe war lasted from the year 1741 to the year 17,x\n"));
+        Assert.That(error.Message, Does.Contain("missing column 'correct_idx'"));
+    }
+
+    [Test]
+    public void UnparsableNumberNamesRowAndColumn()
+    {
+        var path = Write("clean,corrupted,correct_idx\n" +
+                         "The war lasted from the year 1741 to the year 17,The war lasted from the year 1701 to the year 17,41\n" +
+                         "The war lasted from the year 1752 to the year 17,The war lasted from the year 1701 to the year 17,fifty\n");
+        var error = Rejected(TaskKind.GreaterThan, path);
+        Assert.That(error.Message, Does.Contain(path).And.Contain("row 2").And.Contain("'correct_idx'").And.Contain("'fifty' is not an integer"));
+    }
+
+    [Test]
+    public void UnparsableListNamesRowAndColumn()
+    {
+        var path = Write("clean,answers,answers_idx,corrupted,corrupted_answers,corrupted_answers_idx\n" +
+                         "\", diamonds and other\",\"['gems']\",\"[23685\",\", beer and other\",\"['drinks']\",[11758]\n");
+        var error = Rejected(TaskKind.Hypernymy, path);
+        Assert.That(error.Message, Does.Contain("row 1").And.Contain("'answers_idx'").And.Contain("list literal"));
+    }
+
+    [Test]
+    public void UnknownTaskIsAClearError()
+    {
+        var error = Assert.Throws<ArgumentException>(() => TaskKinds.Parse("sentiment"));
+        Assert.That(error!.Message, Does.Contain("unknown task 'sentiment'").And.Contain("greater-than"));
+    }
+
+    private const string MismatchedIoi =
+        ",clean,corrupted,corrupted_hard,correct_idx,incorrect_idx\n" +
+        "0,\"When Mary and John went to the store, John gave a drink to\",\"When Mary and John went to the store, Bob gave a drink to\",\"When Mary and John went to the store, Mary gave a drink to\",5335,1757\n" +
+        "1,\"When Mary and John went to the store, John gave a drink to\",\"When Mary and John went to the store, Tirana gave a drink to\",\"When Mary and John went to the store, Abu Dhabi gave a drink to\",5335,1757\n";
+
+    [Test]
+    public void UnequalTokenLengthsNameTheRow()
+    {
+        var error = Rejected(TaskKind.Ioi, Write(MismatchedIoi));
+        Assert.That(error.Message, Does.Contain("row 2").And.Contain("--drop-invalid"));
+    }
+
+    [Test]
+    public void DropInvalidSkipsAndCountsTheRows()
+    {
+        var dataset = TaskDataset.Load(TaskKind.Ioi, Write(MismatchedIoi), Resources, new TaskOptions { DropInvalid = true });
+        Assert.That(dataset.Examples.Select(e => e.Row), Is.EqualTo(new[] { 1 }));
+        Assert.That(dataset.Dropped.Single().Row, Is.EqualTo(2));
+        Assert.That(dataset.Dropped.Single().CorruptedTokens, Is.GreaterThan(dataset.Dropped.Single().CleanTokens));
+    }
+
+    [Test]
+    public void IoiCorruptionChoosesTheColumn()
+    {
+        var path = Write(MismatchedIoi.Split('\n')[0] + "\n" + MismatchedIoi.Split('\n')[1] + "\n");
+        var hard = TaskDataset.Load(TaskKind.Ioi, path, Resources);
+        var third = TaskDataset.Load(TaskKind.Ioi, path, Resources, new TaskOptions { IoiCorruption = IoiCorruption.ThirdName });
+        Assert.That(hard.Examples[0].Corrupted, Does.Contain("Mary gave"));
+        Assert.That(third.Examples[0].Corrupted, Does.Contain("Bob gave"));
+    }
+}
