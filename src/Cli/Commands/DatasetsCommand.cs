@@ -19,6 +19,7 @@ public static class DatasetsCommand
         var command = new Command("datasets", "Generate, validate and describe the six task datasets");
         command.Subcommands.Add(Generate());
         command.Subcommands.Add(Validate("validate", "Check task CSVs: columns, values, answer tokens and equal clean/corrupted token lengths", histogram: false));
+        command.Subcommands.Add(FilterHypernymy());
         command.Subcommands.Add(Validate("stats", "Per-task row counts, token-length histograms and invalid rows", histogram: true));
         return command;
     }
@@ -54,6 +55,53 @@ public static class DatasetsCommand
             return 0;
         });
         return command;
+    }
+
+    private static Command FilterHypernymy()
+    {
+        var model = new Option<string>("--model") { Description = "GPT-2 small (the study's filter), or any model folder", DefaultValueFactory = _ => "gpt2" };
+        var threshold = new Option<double>("--threshold") { Description = "Keep rows whose clean probability difference is at least this", DefaultValueFactory = _ => 0.1 };
+        var output = new Option<string>("--out") { Description = "Where to write the filtered CSV", Required = true };
+        var command = new Command("filter-hypernymy", "Keep hypernymy rows the model gets right (prob diff ≥ threshold), as the study did with GPT-2 small; fills prob_diff") { File, model, threshold, output };
+        command.SetGuardedAction(parse =>
+        {
+            var resources = new TaskResources();
+            var path = parse.GetValue(File) ?? resources.DefaultFile(TaskKind.Hypernymy);
+            var dataset = TaskDataset.Load(TaskKind.Hypernymy, path, resources);
+            var rows = Concord.Tasks.Csv.CsvTable.Read(path, []);
+            using var gpt = ModelResolver.Load(parse.GetValue(model)!);
+            var scores = new Dictionary<int, double>();
+            foreach (var chunk in dataset.Examples.Chunk(16))
+            {
+                using var scope = TorchSharp.torch.NewDisposeScope();
+                using var batch = TaskBatch.Create(dataset, chunk, resources.Tokenizer, gpt.DType, gpt.Device);
+                var values = TensorValues(batch.Metric.Evaluate(gpt.Run(batch.Clean.Tokens, readPositions: batch.Clean.LastPositions)));
+                for (int i = 0; i < chunk.Length; i++) scores[chunk[i].Row] = values[i];
+            }
+            var header = rows[0].Fields.Keys.ToList();
+            if (!header.Contains("prob_diff")) header.Add("prob_diff");
+            var kept = rows.Where(r => scores[r.Row] >= parse.GetValue(threshold)).ToList();
+            var tmp = parse.GetValue(output)! + ".tmp";
+            using (var stream = System.IO.File.Create(tmp))
+            using (var writer = CsvHelper.CsvWriter.Create(stream, CsvHelper.CsvWriterOptions.Default with { NewLine = "\n" }, false))
+            {
+                writer.WriteRecord(header.ToArray());
+                foreach (var r in kept)
+                    writer.WriteRecord(header.Select(h => h == "prob_diff"
+                        ? scores[r.Row].ToString("R", System.Globalization.CultureInfo.InvariantCulture)
+                        : r.Fields.GetValueOrDefault(h, "")).ToArray());
+            }
+            System.IO.File.Move(tmp, parse.GetValue(output)!, true);
+            Console.WriteLine($"kept {kept.Count} of {rows.Count} rows (prob diff ≥ {parse.GetValue(threshold)}) in {parse.GetValue(output)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static double[] TensorValues(TorchSharp.torch.Tensor t)
+    {
+        using var cpu = t.detach().to(TorchSharp.torch.ScalarType.Float64, TorchSharp.torch.CPU);
+        return cpu.data<double>().ToArray();
     }
 
     private static Command Validate(string name, string description, bool histogram)
