@@ -34,6 +34,15 @@ public sealed class HookSet
 
     public bool IsEmpty => _hooks.Count == 0;
 
+    /// <summary>A new set with this set's hooks followed by <paramref name="other"/>'s at each point.</summary>
+    public HookSet Concat(HookSet? other)
+    {
+        var result = new HookSet();
+        foreach (var (point, list) in _hooks) foreach (var h in list) result.Add(point, h);
+        if (other is not null) foreach (var (point, list) in other._hooks) foreach (var h in list) result.Add(point, h);
+        return result;
+    }
+
     public bool Has(HookPoint point) => _hooks.ContainsKey(point);
 
     internal Tensor Apply(HookPoint point, Tensor value)

@@ -40,6 +40,20 @@ public sealed class TaskBatch : IDisposable
             TaskMetric.Create(examples, readout, dtype, device));
     }
 
+    /// <summary>A batch from token ids directly (tests on tiny vocabularies); the examples supply the answers.</summary>
+    public static TaskBatch FromIds(IReadOnlyList<int[]> clean, IReadOnlyList<int[]> corrupted, IReadOnlyList<TaskExample> examples,
+        MetricReadout readout, ScalarType dtype = ScalarType.Float32, Device? device = null, int padId = 0)
+    {
+        for (int i = 0; i < clean.Count; i++)
+            if (clean[i].Length != corrupted[i].Length)
+                throw new DatasetException($"prompt {i}: clean has {clean[i].Length} tokens, corrupted {corrupted[i].Length}");
+        int width = clean.Max(c => c.Length);
+        return new TaskBatch(examples,
+            TokenBatch.FromIds(clean, device, padId, width),
+            TokenBatch.FromIds(corrupted, device, padId, width),
+            TaskMetric.Create(examples, readout, dtype, device));
+    }
+
     public static TaskBatch Create(TaskDataset dataset, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer,
         ScalarType dtype = ScalarType.Float32, Device? device = null) =>
         Create(examples, dataset.Readout, tokenizer, dtype, device);

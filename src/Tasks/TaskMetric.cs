@@ -39,10 +39,9 @@ public sealed class TaskMetric : IDisposable
             foreach (var id in e.Negative) { ids[j] = id; weights[j++] = -neg; }
         }
         device ??= CPU;
-        using var scope = NewDisposeScope();
-        var idTensor = tensor(ids, [examples.Count, k]).to(device).MoveToOuterDisposeScope();
-        var weightTensor = tensor(weights, [examples.Count, k]).to(dtype, device).MoveToOuterDisposeScope();
-        return new TaskMetric(readout, idTensor.DetachFromDisposeScope(), weightTensor.DetachFromDisposeScope());
+        var idTensor = tensor(ids, [examples.Count, k]).to(device).DetachFromDisposeScope();
+        var weightTensor = tensor(weights, [examples.Count, k]).to(dtype, device).DetachFromDisposeScope();
+        return new TaskMetric(readout, idTensor, weightTensor);
     }
 
     /// <summary>The metric of each prompt from its last-token logits [batch, vocab] → [batch].</summary>

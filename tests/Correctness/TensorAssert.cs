@@ -1,3 +1,4 @@
+using Concord.Model;
 using NUnit.Framework;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,11 +8,7 @@ namespace Concord.Tests.Correctness;
 /// <summary>allclose with stated tolerances, reporting the worst element when it fails.</summary>
 public static class TensorAssert
 {
-    public static double[] ToDoubles(Tensor t)
-    {
-        using var cpu = t.detach().to(ScalarType.Float64, CPU).contiguous();
-        return cpu.data<double>().ToArray();
-    }
+    public static double[] ToDoubles(Tensor t) => t.ToDoubles();
 
     public static void AllClose(double[] actual, double[] expected, double rtol, double atol, string what)
     {

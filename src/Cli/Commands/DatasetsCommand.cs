@@ -75,7 +75,7 @@ public static class DatasetsCommand
             {
                 using var scope = TorchSharp.torch.NewDisposeScope();
                 using var batch = TaskBatch.Create(dataset, chunk, resources.Tokenizer, gpt.DType, gpt.Device);
-                var values = TensorValues(batch.Metric.Evaluate(gpt.Run(batch.Clean.Tokens, readPositions: batch.Clean.LastPositions)));
+                var values = batch.Metric.Evaluate(gpt.Run(batch.Clean.Tokens, readPositions: batch.Clean.LastPositions)).ToDoubles();
                 for (int i = 0; i < chunk.Length; i++) scores[chunk[i].Row] = values[i];
             }
             var header = rows[0].Fields.Keys.ToList();
@@ -96,12 +96,6 @@ public static class DatasetsCommand
             return 0;
         });
         return command;
-    }
-
-    private static double[] TensorValues(TorchSharp.torch.Tensor t)
-    {
-        using var cpu = t.detach().to(TorchSharp.torch.ScalarType.Float64, TorchSharp.torch.CPU);
-        return cpu.data<double>().ToArray();
     }
 
     private static Command Validate(string name, string description, bool histogram)

@@ -1,0 +1,69 @@
+using Concord.Methods.Components;
+using Concord.Methods.Results;
+using Concord.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Concord.Methods.Attribution;
+
+/// <summary>
+/// Activation patching: AP_c = F(a with component c set to a'_c) − F(a), for every component of a
+/// layer. All patches of a layer are stacked along the batch (chunked to the memory budget) and
+/// run from the patched hook onward.
+/// </summary>
+public static class ActivationPatching
+{
+    /// <param name="end">The values patched in (component space); a' when null. The similarity sweep passes a + sΔ.</param>
+    /// <param name="indices">Components to patch (e.g. a neuron subset); all when null.</param>
+    public static ScoreSet Layer(AttributionContext context, ComponentKind kind, int layer, Tensor? end = null, IReadOnlyList<int>? indices = null)
+    {
+        using var scope = NewDisposeScope();
+        var layout = new ComponentLayout(kind, context.Model.Config);
+        var a = context.BaseActivation(layout, layer);
+        var target = end ?? context.OtherActivation(layout, layer);
+        var grouped = layout.Grouped(a);                      // [b, p, C, R]
+        var groupedTarget = layout.Grouped(target);
+        long b = grouped.shape[0], p = grouped.shape[1], perPos = grouped.shape[2];
+        var chosen = indices ?? Enumerable.Range(0, (int)perPos).ToArray();
+        bool perPosition = context.Options.PerPosition;
+        int patches = chosen.Count * (perPosition ? (int)p : 1);
+
+        var baseline = context.MetricFrom(layout, layer, a, 1);           // F(a) [b]
+        var effects = new double[b, patches];
+        int chunk = Math.Max(1, context.RowsPerChunk(layer, withGradients: false) / (int)b);
+        for (int start = 0; start < patches; start += chunk)
+        {
+            using var chunkScope = NewDisposeScope();
+            int n = Math.Min(chunk, patches - start);
+            // One boolean mask per patch selects the slice taken from the target: where() keeps
+            // every other element bit-identical to a.
+            var maskData = new bool[n * p * perPos];
+            for (int i = 0; i < n; i++)
+            {
+                int patch = start + i;
+                int component = chosen[perPosition ? patch % chosen.Count : patch];
+                if (perPosition) maskData[(i * p + patch / chosen.Count) * perPos + component] = true;
+                else for (int pos = 0; pos < p; pos++) maskData[(i * p + pos) * perPos + component] = true;
+            }
+            var mask = tensor(maskData, [n, 1, p, perPos, 1]).to(a.device);
+            var stacked = where(mask, groupedTarget.unsqueeze(0), grouped.unsqueeze(0));      // [n, b, p, C, R]
+            var activations = stacked.reshape([n * b, .. a.shape[1..]]);
+            var metric = context.MetricFrom(layout, layer, activations, n).view(n, b) - baseline.unsqueeze(0);
+            var values = metric.ToDoubles();
+            for (int i = 0; i < n; i++)
+                for (int row = 0; row < b; row++)
+                    effects[row, start + i] = values[i * b + row];
+        }
+
+        var components = new List<Component>();
+        for (int patch = 0; patch < patches; patch++)
+        {
+            int component = chosen[perPosition ? patch % chosen.Count : patch];
+            components.Add(new Component(layer, kind, component, perPosition ? patch / chosen.Count : null));
+        }
+        return new ScoreSet(Method.Ap, components, effects);
+    }
+
+    public static ScoreSet AllLayers(AttributionContext context, ComponentKind kind, Func<int, IReadOnlyList<int>?>? indices = null) =>
+        ScoreSet.Concat(Method.Ap, Enumerable.Range(0, context.Model.Config.NLayer).Select(l => Layer(context, kind, l, indices: indices?.Invoke(l))));
+}

@@ -1,0 +1,126 @@
+using Concord.Methods.Components;
+using Concord.Model;
+using Concord.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Concord.Methods.Attribution;
+
+/// <summary>
+/// The cached runs every method starts from: the base run (clean when noising) with the
+/// activations to attribute and what run-from-hook needs upstream, and the other run's
+/// activations (a'). Built once per batch; patched and interpolated runs start at the hook.
+/// </summary>
+public sealed class AttributionContext : IDisposable
+{
+    public HookedGpt2 Model { get; }
+    public AttributionOptions Options { get; }
+    public TokenBatch BaseTokens { get; }
+    public TokenBatch OtherTokens { get; }
+    public TaskMetric Metric { get; }
+    public ActivationCache BaseCache { get; }
+    public ActivationCache OtherCache { get; }
+    /// <summary>Metric of the base run [batch] (clean when noising).</summary>
+    public Tensor BaseMetric { get; }
+    /// <summary>Metric of the other run [batch] (corrupted when noising).</summary>
+    public Tensor OtherMetric { get; }
+    public int Batch => BaseTokens.Count;
+    public int[] PromptLengths => BaseTokens.Lengths;
+
+    /// <summary>Forward passes this context and the methods on it have run (for tests and benchmarks).</summary>
+    public int RunsCounted { get; internal set; }
+
+    private AttributionContext(HookedGpt2 model, AttributionOptions options, TokenBatch baseTokens, TokenBatch otherTokens,
+        TaskMetric metric, ActivationCache baseCache, ActivationCache otherCache, Tensor baseMetric, Tensor otherMetric)
+    {
+        Model = model;
+        Options = options;
+        BaseTokens = baseTokens;
+        OtherTokens = otherTokens;
+        Metric = metric;
+        BaseCache = baseCache;
+        OtherCache = otherCache;
+        BaseMetric = baseMetric;
+        OtherMetric = otherMetric;
+    }
+
+    /// <summary>Runs the base and the other prompts once, caching what the given component kinds need at every layer.</summary>
+    public static AttributionContext Create(HookedGpt2 model, TaskBatch batch, IEnumerable<ComponentKind> kinds, AttributionOptions? options = null)
+    {
+        options ??= AttributionOptions.Default;
+        var layouts = kinds.Select(k => new ComponentLayout(k, model.Config)).ToList();
+        var sources = new HashSet<HookPoint>();
+        var baseNeeds = new HashSet<HookPoint>();
+        for (int l = 0; l < model.Config.NLayer; l++)
+            foreach (var layout in layouts)
+            {
+                sources.Add(layout.Source(l));
+                baseNeeds.Add(layout.Source(l));
+                baseNeeds.UnionWith(layout.Hook(l).UpstreamNeeds);
+            }
+        var (baseTokens, otherTokens) = options.Direction == Direction.Noising
+            ? (batch.Clean, batch.Corrupted)
+            : (batch.Corrupted, batch.Clean);
+
+        var baseCache = new ActivationCache(baseNeeds.Contains);
+        var otherCache = new ActivationCache(sources.Contains);
+        using var scope = NewDisposeScope();
+        var baseMetric = batch.Metric.Evaluate(model.Run(baseTokens.Tokens, options.FixedHooks, baseCache, baseTokens.LastPositions));
+        var otherMetric = batch.Metric.Evaluate(model.Run(otherTokens.Tokens, options.FixedHooks, otherCache, otherTokens.LastPositions));
+        return new AttributionContext(model, options, baseTokens, otherTokens, batch.Metric, baseCache, otherCache,
+            baseMetric.DetachFromDisposeScope(), otherMetric.DetachFromDisposeScope()) { RunsCounted = 2 };
+    }
+
+    /// <summary>The base activation a of a component kind at a layer (component space).</summary>
+    public Tensor BaseActivation(ComponentLayout layout, int layer) => layout.Activation(BaseCache, Model.Weights, layer);
+
+    /// <summary>The other activation a' (component space).</summary>
+    public Tensor OtherActivation(ComponentLayout layout, int layer) => layout.Activation(OtherCache, Model.Weights, layer);
+
+    /// <summary>
+    /// F for a stack of activations [repeats·batch, ...] in component space: the base run with the
+    /// hook set to each, starting at the hook (run-from-hook), logits only at the last real tokens.
+    /// </summary>
+    public Tensor MetricFrom(ComponentLayout layout, int layer, Tensor activations, int repeats)
+    {
+        using var scope = NewDisposeScope();
+        var hook = layout.Hook(layer);
+        var value = layout.ToHookValue(activations, Model.Weights, layer);
+        using var upstream = repeats == 1 ? null : BaseCache.RepeatBatch(hook.UpstreamNeeds, repeats);
+        var (ids, weights) = Metric.Repeat(repeats);
+        var positions = BaseTokens.LastPositions.repeat(repeats);
+        var logits = Model.RunFrom(hook, value, upstream ?? BaseCache, Options.FixedHooks, readPositions: positions);
+        RunsCounted++;
+        return Metric.Evaluate(logits, ids, weights).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>How many stacked rows of a run starting at <paramref name="layer"/> fit the memory budget.</summary>
+    public int RowsPerChunk(int layer, bool withGradients)
+    {
+        var c = Model.Config;
+        long positions = BaseTokens.Width;
+        // Activations one block keeps per row (q, k, v, z, pattern, MLP pre/post, residuals), in bytes.
+        long perBlock = positions * (10L * c.NEmbd + 2L * c.DMlp + 2L * c.NHead * positions) * Model.DType.ElementSize();
+        // Forward passes free each block's intermediates; a backward pass keeps every block's.
+        long perRow = withGradients ? perBlock * (c.NLayer - layer) * 2 : perBlock * 2;
+        return (int)Math.Clamp(Options.MemoryBudgetBytes / Math.Max(1, perRow), 1, int.MaxValue);
+    }
+
+    public void Dispose()
+    {
+        BaseCache.Dispose();
+        OtherCache.Dispose();
+        BaseMetric.Dispose();
+        OtherMetric.Dispose();
+    }
+}
+
+internal static class ScalarTypeSizes
+{
+    public static int ElementSize(this ScalarType t) => t switch
+    {
+        ScalarType.Float64 or ScalarType.Int64 => 8,
+        ScalarType.Float16 or ScalarType.BFloat16 => 2,
+        _ => 4,
+    };
+}

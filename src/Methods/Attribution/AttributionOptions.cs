@@ -1,0 +1,21 @@
+using Concord.Methods.Quadrature;
+using Concord.Model;
+
+namespace Concord.Methods.Attribution;
+
+public sealed record AttributionOptions
+{
+    public Direction Direction { get; init; } = Direction.Noising;
+    public Baseline Baseline { get; init; } = Baseline.Aligned;
+    public QuadratureRule Rule { get; init; } = QuadratureRule.GaussLegendre;
+    /// <summary>Quadrature steps (captum's default is 50).</summary>
+    public int Steps { get; init; } = 50;
+    /// <summary>Score each (position, component) pair instead of components over all positions.</summary>
+    public bool PerPosition { get; init; }
+    /// <summary>Approximate bytes of activations one stacked run may hold; larger stacks are split into chunks.</summary>
+    public long MemoryBudgetBytes { get; init; } = 1L << 30;
+    /// <summary>Hooks applied in every run (tests freeze attention patterns with them).</summary>
+    public HookSet? FixedHooks { get; init; }
+
+    public static AttributionOptions Default { get; } = new();
+}

@@ -1,0 +1,54 @@
+namespace Concord.Methods.Quadrature;
+
+/// <summary>Rules for ∫₀¹ f(α) dα. Every rule's weights sum to 1, so a constant integrand is exact.</summary>
+public enum QuadratureRule { RiemannLeft, RiemannRight, RiemannMidpoint, Trapezoid, GaussLegendre }
+
+/// <summary>Nodes α_j in [0, 1] and weights w_j with ∫₀¹ f ≈ Σ_j w_j f(α_j).</summary>
+public sealed record QuadraturePoints(double[] Nodes, double[] Weights)
+{
+    public int Count => Nodes.Length;
+
+    public static QuadraturePoints For(QuadratureRule rule, int steps)
+    {
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "at least one step");
+        double h = 1.0 / steps;
+        return rule switch
+        {
+            QuadratureRule.RiemannLeft => new(Enumerable.Range(0, steps).Select(j => j * h).ToArray(), Fill(steps, h)),
+            QuadratureRule.RiemannRight => new(Enumerable.Range(1, steps).Select(j => j * h).ToArray(), Fill(steps, h)),
+            QuadratureRule.RiemannMidpoint => new(Enumerable.Range(0, steps).Select(j => (j + 0.5) * h).ToArray(), Fill(steps, h)),
+            // Trapezoid with `steps` intervals evaluates steps + 1 points, halving the end weights.
+            QuadratureRule.Trapezoid => new(Enumerable.Range(0, steps + 1).Select(j => j * h).ToArray(),
+                Enumerable.Range(0, steps + 1).Select(j => j == 0 || j == steps ? h / 2 : h).ToArray()),
+            QuadratureRule.GaussLegendre => Quadrature.GaussLegendre.OnUnitInterval(steps),
+            _ => throw new ArgumentOutOfRangeException(nameof(rule)),
+        };
+    }
+
+    private static double[] Fill(int n, double v)
+    {
+        var a = new double[n];
+        Array.Fill(a, v);
+        return a;
+    }
+}
+
+public static class QuadratureRules
+{
+    public static string CliName(this QuadratureRule rule) => rule switch
+    {
+        QuadratureRule.RiemannLeft => "riemann-left",
+        QuadratureRule.RiemannRight => "riemann-right",
+        QuadratureRule.RiemannMidpoint => "riemann-midpoint",
+        QuadratureRule.Trapezoid => "trapezoid",
+        QuadratureRule.GaussLegendre => "gauss-legendre",
+        _ => throw new ArgumentOutOfRangeException(nameof(rule)),
+    };
+
+    public static QuadratureRule Parse(string name)
+    {
+        foreach (var rule in Enum.GetValues<QuadratureRule>())
+            if (rule.CliName() == name.Trim().ToLowerInvariant()) return rule;
+        throw new ArgumentException($"unknown quadrature rule '{name}' (riemann-left, riemann-right, riemann-midpoint, trapezoid, gauss-legendre)");
+    }
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+using CsvHelper;
+
+namespace Concord.Methods.Results;
+
+/// <summary>
+/// The long-format scores file: <c>prompt,layer,kind,index,position,method,score</c>, one row per
+/// prompt, component and method; <c>position</c> is empty when all positions were patched together.
+/// Positions past a prompt's own length (padding) are left out.
+/// </summary>
+public static class ScoreCsv
+{
+    public static readonly string[] Header = ["prompt", "layer", "kind", "index", "position", "method", "score"];
+
+    /// <param name="promptIds">The id written for each prompt of the sets (e.g. the dataset row).</param>
+    public static void Write(string path, IEnumerable<ScoreSet> sets, IReadOnlyList<int> promptIds, IReadOnlyList<int>? promptLengths = null)
+    {
+        var tmp = path + ".tmp";
+        using (var stream = File.Create(tmp))
+        using (var writer = CsvWriter.Create(stream, CsvWriterOptions.Default with { NewLine = "\n" }, leaveOpen: false))
+        {
+            writer.WriteRecord(Header);
+            foreach (var set in sets)
+                for (int b = 0; b < set.Prompts; b++)
+                    for (int j = 0; j < set.Components.Count; j++)
+                    {
+                        var c = set.Components[j];
+                        if (c.Position is int p && promptLengths is not null && p >= promptLengths[b]) continue;
+                        writer.WriteRecord(
+                        [
+                            promptIds[b].ToString(CultureInfo.InvariantCulture),
+                            c.Layer.ToString(CultureInfo.InvariantCulture),
+                            Components.ComponentKinds.CliName(c.Kind),
+                            c.Index.ToString(CultureInfo.InvariantCulture),
+                            c.Position?.ToString(CultureInfo.InvariantCulture) ?? "",
+                            Attribution.MethodNames.CliName(set.Method),
+                            set.Values[b, j].ToString("R", CultureInfo.InvariantCulture),
+                        ]);
+                    }
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+}

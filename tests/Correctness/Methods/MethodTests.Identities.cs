@@ -1,0 +1,109 @@
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Quadrature;
+using Concord.Methods.Results;
+using Concord.Model;
+using FsCheck;
+using FsCheck.Fluent;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Concord.Tests.Correctness.Methods;
+
+/// <summary>Exact identities of the definitions, as FsCheck properties over random tiny models and prompts.</summary>
+[TestFixture]
+public partial class MethodTests
+{
+    private static readonly ComponentKind[] Kinds = Enum.GetValues<ComponentKind>();
+    // float64 models: identities hold to rounding, ~1e-15 relative per operation through a few layers.
+    private const double Float64Tol = 1e-9;
+
+    private static Arbitrary<int> Seeds => Gen.Choose(0, 1_000_000).ToArbitrary();
+
+    /// <summary>
+    /// With LayerNorm, GELU and attention patterns made linear (patterns frozen through hooks) and a
+    /// logit-difference metric, F is affine in every activation: IG (any rule, any step count) = AP
+    /// = AtP for every component, and Σ_c AP_c = F(a') − F(a).
+    /// </summary>
+    [FsCheck.NUnit.Property(MaxTest = 12)]
+    public Property OnALinearisedModelIgEqualsApEqualsAtp() => Prop.ForAll(Seeds, seed =>
+    {
+        using var scenario = Scenario.Create(seed);
+        using var linear = scenario.Model.WithVariant(ForwardVariant.Linearised);
+        var random = new Random(seed);
+        var rule = Enum.GetValues<QuadratureRule>()[random.Next(5)];
+        var options = new AttributionOptions { FixedHooks = scenario.FrozenPatterns(), Rule = rule, Steps = random.Next(1, 6) };
+        using var context = scenario.Context(options, model: linear);
+        var atp = AttributionPatching.AllLayers(context, Kinds);
+        for (int k = 0; k < Kinds.Length; k++)
+            for (int l = 0; l < scenario.Config.NLayer; l++)
+            {
+                var what = $"{scenario}, {Kinds[k]} layer {l}, {rule}×{options.Steps}";
+                var ig = IntegratedGradients.Layer(context, Kinds[k], l);
+                var ap = ActivationPatching.Layer(context, Kinds[k], l);
+                ScoreAssert.Close(ig.Scores, ap, Float64Tol, Float64Tol, what);
+                ScoreAssert.Close(atp[k].Select(ap.Components), ap, Float64Tol, Float64Tol, what);
+                for (int b = 0; b < scenario.Batch.Count; b++)
+                    Assert.That(ap.Row(b).Sum(), Is.EqualTo(ig.Expected[b]).Within(Float64Tol * (1 + Math.Abs(ig.Expected[b]))), $"{what}: Σ AP = F(a') − F(a)");
+            }
+    });
+
+    /// <summary>a' = a: Δ = 0, so every method scores every component 0.</summary>
+    [FsCheck.NUnit.Property(MaxTest = 6)]
+    public Property IdenticalCorruptionGivesZeroScores() => Prop.ForAll(Seeds, seed =>
+    {
+        using var scenario = Scenario.Create(seed, identicalCorruption: true);
+        using var context = scenario.Context();
+        var atp = AttributionPatching.AllLayers(context, Kinds);
+        for (int k = 0; k < Kinds.Length; k++)
+        {
+            ScoreAssert.AllZero(atp[k], 1e-12, $"{scenario} AtP {Kinds[k]}");
+            for (int l = 0; l < scenario.Config.NLayer; l++)
+            {
+                ScoreAssert.AllZero(IntegratedGradients.Layer(context, Kinds[k], l, QuadraturePoints.For(QuadratureRule.GaussLegendre, 3)).Scores, 1e-12, $"{scenario} IG {Kinds[k]} {l}");
+                ScoreAssert.AllZero(ActivationPatching.Layer(context, Kinds[k], l), 1e-12, $"{scenario} AP {Kinds[k]} {l}");
+            }
+        }
+    });
+
+    /// <summary>z ↦ z·W_O is linear, so head scores at hook_z equal scores at the head outputs, for every method.</summary>
+    [FsCheck.NUnit.Property(MaxTest = 8)]
+    public Property HeadScoresAtHookZEqualScoresAtTheHeadOutputs() => Prop.ForAll(Seeds, seed =>
+    {
+        using var scenario = Scenario.Create(seed);
+        using var context = scenario.Context(new AttributionOptions { Steps = 8 });
+        var atp = AttributionPatching.AllLayers(context, [ComponentKind.Head, ComponentKind.HeadOutput]);
+        ScoreAssert.Close(Relabel(atp[1]), atp[0], Float64Tol, Float64Tol, $"{scenario} AtP");
+        for (int l = 0; l < scenario.Config.NLayer; l++)
+        {
+            ScoreAssert.Close(Relabel(ActivationPatching.Layer(context, ComponentKind.HeadOutput, l)),
+                ActivationPatching.Layer(context, ComponentKind.Head, l), Float64Tol, Float64Tol, $"{scenario} AP layer {l}");
+            ScoreAssert.Close(Relabel(IntegratedGradients.Layer(context, ComponentKind.HeadOutput, l).Scores),
+                IntegratedGradients.Layer(context, ComponentKind.Head, l).Scores, Float64Tol, Float64Tol, $"{scenario} IG layer {l}");
+        }
+    });
+
+    private static ScoreSet Relabel(ScoreSet headOutputs) => new(headOutputs.Method,
+        headOutputs.Components.Select(c => c with { Kind = ComponentKind.Head }).ToList(), headOutputs.Values);
+
+    /// <summary>Denoising is, by definition, noising with the clean and corrupted prompts swapped.</summary>
+    [FsCheck.NUnit.Property(MaxTest = 6)]
+    public Property DenoisingIsNoisingWithThePromptsSwapped() => Prop.ForAll(Seeds, seed =>
+    {
+        using var scenario = Scenario.Create(seed);
+        using var swapped = scenario.Swapped();
+        using var denoising = scenario.Context(new AttributionOptions { Direction = Direction.Denoising, Steps = 4 });
+        using var noisingSwapped = scenario.Context(new AttributionOptions { Steps = 4 }, swapped);
+        var atpDenoising = AttributionPatching.AllLayers(denoising, Kinds);
+        var atpSwapped = AttributionPatching.AllLayers(noisingSwapped, Kinds);
+        for (int k = 0; k < Kinds.Length; k++)
+        {
+            ScoreAssert.Close(atpDenoising[k], atpSwapped[k], 1e-12, 1e-12, $"{scenario} AtP {Kinds[k]}");
+            for (int l = 0; l < scenario.Config.NLayer; l++)
+            {
+                ScoreAssert.Close(ActivationPatching.Layer(denoising, Kinds[k], l), ActivationPatching.Layer(noisingSwapped, Kinds[k], l), 1e-12, 1e-12, $"{scenario} AP");
+                ScoreAssert.Close(IntegratedGradients.Layer(denoising, Kinds[k], l).Scores, IntegratedGradients.Layer(noisingSwapped, Kinds[k], l).Scores, 1e-12, 1e-12, $"{scenario} IG");
+            }
+        }
+    });
+}
