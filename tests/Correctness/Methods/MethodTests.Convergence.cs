@@ -1,0 +1,64 @@
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Quadrature;
+using Concord.Tasks;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Concord.Tests.Correctness.Methods;
+
+/// <summary>IG completeness on the real (nonlinear) architecture: Σ_c IG_c → F(a') − F(a) as steps grow.</summary>
+public partial class MethodTests
+{
+    private static readonly Concord.Model.Gpt2Config ConvergenceConfig = new(2, 4, 16, 16, Scenario.Vocab);
+
+    /// <summary>
+    /// Worst |Σ IG − (F(a') − F(a))| over prompts, layers and kinds on a fixed, strongly nonlinear
+    /// float64 model (weights std 0.4, probability-difference metric, so F is of order 1 and the
+    /// error is absolute and relative at once). For this analytic integrand Gauss–Legendre's error
+    /// falls geometrically once n resolves the path's curvature (measured: 2.0e-2 at 16, 2.4e-4 at
+    /// 32, 3.4e-6 at 50, 1.8e-12 at 100, 4e-16 at 200); each bound is a small multiple of the measured error, and
+    /// the last sits just above float64 rounding of a sum of order-1 terms.
+    /// </summary>
+    [TestCase(16, 6e-2)]
+    [TestCase(32, 1e-3)]
+    [TestCase(50, 1e-5)]
+    [TestCase(100, 1e-10)]
+    [TestCase(200, 1e-13)]
+    public void GaussLegendreCompletenessErrorIsWithinItsBound(int steps, double maxError)
+    {
+        double worst = WorstConvergenceDelta(QuadratureRule.GaussLegendre, steps);
+        TestContext.Out.WriteLine($"Gauss–Legendre {steps} steps: worst |convergence delta| {worst:E2}");
+        Assert.That(worst, Is.LessThanOrEqualTo(maxError));
+    }
+
+    [Test]
+    public void CompletenessErrorShrinksWithStepsForEveryRule([Values] QuadratureRule rule)
+    {
+        var errors = new[] { 4, 16, 64 }.Select(steps => WorstConvergenceDelta(rule, steps)).ToArray();
+        TestContext.Out.WriteLine($"{rule}: {string.Join(", ", errors.Select(e => e.ToString("E2")))}");
+        Assert.That(errors[1], Is.LessThan(errors[0]));
+        Assert.That(errors[2], Is.LessThan(errors[1]));
+    }
+
+    [Test]
+    public void AdaptiveModeReachesTheTolerance()
+    {
+        using var scenario = Scenario.Create(3, prompts: 2, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
+        using var context = scenario.Context(new AttributionOptions { Rule = QuadratureRule.RiemannMidpoint });
+        var result = IntegratedGradients.Adaptive(context, ComponentKind.Neuron, 0, tolerance: 1e-6, initialSteps: 2, maxSteps: 4096);
+        Assert.That(result.MaxAbsConvergenceDelta, Is.LessThanOrEqualTo(1e-6));
+        Assert.That(result.Steps, Is.GreaterThan(2));
+    }
+
+    private static double WorstConvergenceDelta(QuadratureRule rule, int steps)
+    {
+        using var scenario = Scenario.Create(3, prompts: 3, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
+        using var context = scenario.Context(new AttributionOptions { Rule = rule, Steps = steps });
+        double worst = 0;
+        foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp })
+            for (int l = 0; l < ConvergenceConfig.NLayer; l++)
+                worst = Math.Max(worst, IntegratedGradients.Layer(context, kind, l).MaxAbsConvergenceDelta);
+        return worst;
+    }
+}

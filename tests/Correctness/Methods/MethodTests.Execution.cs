@@ -1,0 +1,133 @@
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Quadrature;
+using Concord.Methods.Results;
+using Concord.Model;
+using Concord.Tasks;
+using FsCheck;
+using FsCheck.Fluent;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Concord.Tests.Correctness.Methods;
+
+/// <summary>The fast paths compute the same numbers as the slow ones.</summary>
+public partial class MethodTests
+{
+    // Same float64 arithmetic in another order (stacked vs single runs, run-from-hook vs full run).
+    private const double ReorderTol = 1e-10;
+
+    /// <summary>Run-from-hook with stacked patches and steps = one full-model forward per patch and per step (the notebook's algorithm).</summary>
+    [FsCheck.NUnit.Property(MaxTest = 6)]
+    public Property OptimisedEqualsNaiveForEveryMethodAndKind() => Prop.ForAll(Seeds, seed =>
+    {
+        using var scenario = Scenario.Create(seed, readout: MetricReadout.ProbabilityDifference);
+        var options = new AttributionOptions { Steps = 5, PerPosition = seed % 2 == 0 };
+        using var context = scenario.Context(options);
+        foreach (var kind in Kinds)
+            for (int l = 0; l < scenario.Config.NLayer; l++)
+            {
+                var what = $"{scenario} {kind} layer {l} per-position {options.PerPosition}";
+                ScoreAssert.Close(ActivationPatching.Layer(context, kind, l), NaiveAttribution.ActivationPatching(context, kind, l), ReorderTol, ReorderTol, what + " AP");
+                var fast = IntegratedGradients.Layer(context, kind, l);
+                var naive = NaiveAttribution.IntegratedGradients(context, kind, l);
+                ScoreAssert.Close(fast.Scores, naive.Scores, ReorderTol, ReorderTol, what + " IG");
+                Assert.That(fast.Expected, Is.EqualTo(naive.Expected).Within(ReorderTol), what + " F(a') − F(a)");
+            }
+    });
+
+    [Test]
+    public void NaiveModeRunsOneFullForwardPerPatchAndStep()
+    {
+        using var scenario = Scenario.Create(8, config: new Gpt2Config(2, 3, 6, 16, Scenario.Vocab));
+        using var context = scenario.Context(new AttributionOptions { Steps = 7 });
+        int before = context.RunsCounted;
+        NaiveAttribution.ActivationPatching(context, ComponentKind.Head, 1);
+        Assert.That(context.RunsCounted - before, Is.EqualTo(1 + 3), "baseline + one per head");
+        before = context.RunsCounted;
+        NaiveAttribution.IntegratedGradients(context, ComponentKind.Head, 1);
+        Assert.That(context.RunsCounted - before, Is.EqualTo(7 + 2), "one per step + the two ends");
+        before = context.RunsCounted;
+        ActivationPatching.Layer(context, ComponentKind.Head, 1);
+        IntegratedGradients.Layer(context, ComponentKind.Head, 1);
+        Assert.That(context.RunsCounted - before, Is.EqualTo(2 + 2), "stacked: one run for all patches, one for all steps, plus baselines");
+    }
+
+    /// <summary>Prompts never interact: scores of a batch = scores of each prompt run alone.</summary>
+    [Test]
+    public void BatchedScoresEqualOnePromptAtATime()
+    {
+        using var scenario = Scenario.Create(21, prompts: 3, readout: MetricReadout.ProbabilityDifference);
+        using var context = scenario.Context(new AttributionOptions { Steps = 6 });
+        var batched = Compute(context);
+        for (int i = 0; i < scenario.Batch.Count; i++)
+        {
+            var example = scenario.Batch.Examples[i];
+            int[] Tokens(TokenBatch t) => t.Tokens[i, ..t.Lengths[i]].ToDoubles().Select(v => (int)v).ToArray();
+            using var single = TaskBatch.FromIds([Tokens(scenario.Batch.Clean)], [Tokens(scenario.Batch.Corrupted)], [example], MetricReadout.ProbabilityDifference, ScalarType.Float64);
+            using var singleContext = scenario.Context(new AttributionOptions { Steps = 6 }, single);
+            var alone = Compute(singleContext);
+            foreach (var (all, one) in batched.Zip(alone))
+                for (int j = 0; j < all.Components.Count; j++)
+                    Assert.That(all[i, j], Is.EqualTo(one[0, j]).Within(ReorderTol + ReorderTol * Math.Abs(one[0, j])), $"prompt {i} {all.Method} {all.Components[j]}");
+        }
+    }
+
+    /// <summary>A memory budget small enough for one row per chunk gives the same scores as one big chunk.</summary>
+    [Test]
+    public void ChunkingToTheMemoryBudgetDoesNotChangeResults()
+    {
+        using var scenario = Scenario.Create(5, prompts: 2, readout: MetricReadout.ProbabilityDifference);
+        using var roomy = scenario.Context(new AttributionOptions { Steps = 6 });
+        using var tight = scenario.Context(new AttributionOptions { Steps = 6, MemoryBudgetBytes = 1 });
+        Assert.That(tight.RowsPerChunk(0, withGradients: true), Is.EqualTo(1));
+        foreach (var (a, b) in Compute(roomy).Zip(Compute(tight)))
+            ScoreAssert.Close(b, a, ReorderTol, ReorderTol, $"{a.Method}");
+    }
+
+    private static List<ScoreSet> Compute(AttributionContext context)
+    {
+        var sets = new List<ScoreSet>();
+        foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp })
+        {
+            sets.Add(ActivationPatching.AllLayers(context, kind));
+            sets.Add(ScoreSet.Concat(Method.Ig, IntegratedGradients.AllLayers(context, kind).Select(r => r.Scores)));
+        }
+        sets.AddRange(AttributionPatching.AllLayers(context, [ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp]));
+        return sets;
+    }
+
+    /// <summary>As s → 0, AP(s)/s and IG(s)/s tend to AtP, with an error of order s (the next Taylor term).</summary>
+    [Test]
+    public void SweepConvergesToAttributionPatchingAsTheCorruptionShrinks()
+    {
+        using var scenario = Scenario.Create(13, prompts: 2, readout: MetricReadout.ProbabilityDifference);
+        using var context = scenario.Context(new AttributionOptions { Steps = 16 });
+        var kinds = new[] { ComponentKind.Head, ComponentKind.Mlp };
+        var points = SimilaritySweep.Run(context, kinds, [1e-1, 1e-2, 1e-3]);
+        foreach (var kind in kinds)
+        {
+            double Error(double s, Func<SweepPoint, ScoreSet> method)
+            {
+                var p = points.Single(x => x.Scale == s && x.Kind == kind);
+                double worst = 0, scale = 0;
+                for (int b = 0; b < p.Ap.Prompts; b++)
+                    for (int j = 0; j < p.Ap.Components.Count; j++)
+                    {
+                        worst = Math.Max(worst, Math.Abs(method(p)[b, j] - p.AtpScaled[b, j]) / s);
+                        scale = Math.Max(scale, Math.Abs(p.AtpScaled[b, j]) / s);
+                    }
+                return worst / scale;
+            }
+            foreach (var (name, method) in new (string, Func<SweepPoint, ScoreSet>)[] { ("AP", p => p.Ap), ("IG", p => p.Ig) })
+            {
+                var errors = new[] { 1e-1, 1e-2, 1e-3 }.Select(s => Error(s, method)).ToArray();
+                TestContext.Out.WriteLine($"{kind} {name}: relative |score/s − AtP| = {string.Join(", ", errors.Select(e => e.ToString("E2")))}");
+                // First-order convergence: each tenfold shrink of s cuts the error about tenfold.
+                Assert.That(errors[1], Is.LessThan(errors[0] / 5), $"{kind} {name}");
+                Assert.That(errors[2], Is.LessThan(errors[1] / 5), $"{kind} {name}");
+                Assert.That(errors[2], Is.LessThan(1e-2), $"{kind} {name}");
+            }
+        }
+    }
+}
