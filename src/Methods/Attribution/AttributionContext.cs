@@ -45,7 +45,10 @@ public sealed class AttributionContext : IDisposable
     }
 
     /// <summary>Runs the base and the other prompts once, caching what the given component kinds need at every layer.</summary>
-    public static AttributionContext Create(HookedGpt2 model, TaskBatch batch, IEnumerable<ComponentKind> kinds, AttributionOptions? options = null)
+    /// <param name="gradientAtBase">Record the base run's autograd graph at the scored hooks, so that
+    /// attribution patching needs only a backward pass (no second forward).</param>
+    public static AttributionContext Create(HookedGpt2 model, TaskBatch batch, IEnumerable<ComponentKind> kinds,
+        AttributionOptions? options = null, bool gradientAtBase = false)
     {
         options ??= AttributionOptions.Default;
         var layouts = kinds.Select(k => new ComponentLayout(k, model.Config)).ToList();
@@ -65,10 +68,64 @@ public sealed class AttributionContext : IDisposable
         var baseCache = new ActivationCache(baseNeeds.Contains);
         var otherCache = new ActivationCache(sources.Contains);
         using var scope = NewDisposeScope();
-        var baseMetric = batch.Metric.Evaluate(model.Run(baseTokens.Tokens, options.FixedHooks, baseCache, baseTokens.LastPositions));
+        var recorded = new Dictionary<HookPoint, Tensor>();
+        var baseHooks = options.FixedHooks ?? HookSet.Empty;
+        if (gradientAtBase) baseHooks = baseHooks.Concat(GradientRecorder(ScoredHooks(layouts, model.Config.NLayer), recorded));
+        var baseMetric = batch.Metric.Evaluate(model.Run(baseTokens.Tokens, baseHooks, baseCache, baseTokens.LastPositions));
         var otherMetric = batch.Metric.Evaluate(model.Run(otherTokens.Tokens, options.FixedHooks, otherCache, otherTokens.LastPositions));
         return new AttributionContext(model, options, baseTokens, otherTokens, batch.Metric, baseCache, otherCache,
-            baseMetric.DetachFromDisposeScope(), otherMetric.DetachFromDisposeScope()) { RunsCounted = 2 };
+            baseMetric.detach().DetachFromDisposeScope(), otherMetric.DetachFromDisposeScope())
+        {
+            RunsCounted = 2,
+            _baseGraph = gradientAtBase ? (recorded, baseMetric.sum().DetachFromDisposeScope()) : null,
+        };
+    }
+
+    private (Dictionary<HookPoint, Tensor> Recorded, Tensor MetricSum)? _baseGraph;
+
+    internal static HashSet<HookPoint> ScoredHooks(IEnumerable<ComponentLayout> layouts, int nLayer) =>
+        layouts.SelectMany(layout => Enumerable.Range(0, nLayer).Select(layout.Hook)).ToHashSet();
+
+    /// <summary>
+    /// Hooks that record the given activations with their autograd graph. The earliest becomes a leaf
+    /// that requires grad, so everything downstream is tracked and a backward pass stops there. The
+    /// forward pass frees each block's tensors when the block ends; the recorded ones outlive it.
+    /// </summary>
+    internal static HookSet GradientRecorder(IReadOnlySet<HookPoint> points, Dictionary<HookPoint, Tensor> recorded)
+    {
+        var first = points.Min();
+        var hooks = new HookSet();
+        foreach (var point in points)
+            hooks.Add(point, (v, p) => recorded[p] = (p == first ? v.detach().requires_grad_(true) : v).DetachFromDisposeScope());
+        return hooks;
+    }
+
+    /// <summary>
+    /// ∂(Σ_prompts F)/∂x at the base point for each hook, from the base run's graph when it was
+    /// recorded (once: the graph is freed by the backward pass), else by a forward and a backward pass.
+    /// </summary>
+    internal Dictionary<HookPoint, Tensor> GradientsAtBase(IReadOnlySet<HookPoint> points)
+    {
+        Dictionary<HookPoint, Tensor> recorded;
+        Tensor metricSum;
+        if (_baseGraph is var (r, m) && points.IsSubsetOf(r.Keys))
+        {
+            (recorded, metricSum) = (r, m);
+            _baseGraph = null;
+        }
+        else
+        {
+            recorded = new Dictionary<HookPoint, Tensor>();
+            var hooks = (Options.FixedHooks ?? HookSet.Empty).Concat(GradientRecorder(points, recorded));
+            using var logits = Model.Run(BaseTokens.Tokens, hooks, readPositions: BaseTokens.LastPositions);
+            metricSum = Metric.Evaluate(logits).sum();
+            RunsCounted++;
+        }
+        var ordered = points.OrderBy(p => p).ToList();
+        var gradients = torch.autograd.grad([metricSum], ordered.Select(p => recorded[p]).ToList(), allow_unused: true);
+        metricSum.Dispose();
+        foreach (var t in recorded.Values) t.Dispose();
+        return ordered.Zip(gradients).ToDictionary(x => x.First, x => x.Second);
     }
 
     /// <summary>The base activation a of a component kind at a layer (component space).</summary>
@@ -108,6 +165,11 @@ public sealed class AttributionContext : IDisposable
 
     public void Dispose()
     {
+        if (_baseGraph is var (recorded, metricSum))
+        {
+            foreach (var t in recorded.Values) t.Dispose();
+            metricSum.Dispose();
+        }
         BaseCache.Dispose();
         OtherCache.Dispose();
         BaseMetric.Dispose();

@@ -8,7 +8,8 @@ namespace Concord.Methods.Attribution;
 
 /// <summary>
 /// Attribution patching: AtP_c = Σ_{i∈c} Δ_i · ∂F/∂x_i(a), the first-order limit of both AP and IG.
-/// One forward and one backward pass of the base run give the gradient at every hook of every layer.
+/// One backward pass of the base run gives the gradient at every hook of every layer (plus one
+/// forward pass unless the context recorded the base run's graph).
 /// </summary>
 public static class AttributionPatching
 {
@@ -17,22 +18,7 @@ public static class AttributionPatching
         using var scope = NewDisposeScope();
         var model = context.Model;
         var layouts = kinds.Select(k => new ComponentLayout(k, model.Config)).ToList();
-        var wanted = new HashSet<HookPoint>();
-        for (int l = 0; l < model.Config.NLayer; l++)
-            foreach (var layout in layouts) wanted.Add(layout.Hook(l));
-
-        var recorded = new Dictionary<HookPoint, Tensor>();
-        var hooks = new HookSet()
-            // A leaf that requires grad at the embedding makes every activation part of the graph.
-            .Add(HookPoint.Embed, (v, _) => v.detach().requires_grad_(true));
-        // The forward pass frees each block's tensors when the block ends; the recorded ones must outlive it.
-        foreach (var point in wanted) hooks.Add(point, (v, p) => recorded[p] = v.DetachFromDisposeScope());
-        var run = (context.Options.FixedHooks ?? HookSet.Empty).Concat(hooks);
-        var logits = model.Run(context.BaseTokens.Tokens, run, readPositions: context.BaseTokens.LastPositions);
-        context.RunsCounted++;
-        var points = recorded.Keys.OrderBy(p => p).ToList();
-        var gradients = torch.autograd.grad([context.Metric.Evaluate(logits).sum()], points.Select(p => recorded[p]).ToList(), allow_unused: true);
-        var gradientAt = points.Zip(gradients).ToDictionary(x => x.First, x => x.Second);
+        var gradientAt = context.GradientsAtBase(AttributionContext.ScoredHooks(layouts, model.Config.NLayer));
 
         var result = new List<ScoreSet>();
         foreach (var layout in layouts)
@@ -48,7 +34,6 @@ public static class AttributionPatching
             }
             result.Add(ScoreSet.Concat(Method.Atp, perLayer));
         }
-        foreach (var t in recorded.Values) t.Dispose();
         return result;
     }
 }

@@ -50,7 +50,23 @@ public partial class MethodTests
         before = context.RunsCounted;
         ActivationPatching.Layer(context, ComponentKind.Head, 1);
         IntegratedGradients.Layer(context, ComponentKind.Head, 1);
-        Assert.That(context.RunsCounted - before, Is.EqualTo(2 + 2), "stacked: one run for all patches, one for all steps, plus baselines");
+        Assert.That(context.RunsCounted - before, Is.EqualTo(1 + 2), "stacked: one run for all patches; one for all steps and one for both ends");
+    }
+
+    [Test]
+    public void AttributionPatchingFromTheRecordedBaseGraphNeedsNoForwardAndAgrees()
+    {
+        using var scenario = Scenario.Create(31, prompts: 2, readout: MetricReadout.ProbabilityDifference);
+        using var plain = scenario.Context();
+        using var recorded = AttributionContext.Create(scenario.Model, scenario.Batch, Kinds, gradientAtBase: true);
+        var expected = AttributionPatching.AllLayers(plain, Kinds);
+        int before = recorded.RunsCounted;
+        var actual = AttributionPatching.AllLayers(recorded, Kinds);
+        Assert.That(recorded.RunsCounted, Is.EqualTo(before), "no forward pass: the base run's graph is reused");
+        foreach (var (a, e) in actual.Zip(expected)) ScoreAssert.Close(a, e, 1e-12, 1e-12, "AtP");
+        // The graph is used once; a second call runs its own forward pass and still agrees.
+        foreach (var (a, e) in AttributionPatching.AllLayers(recorded, Kinds).Zip(expected)) ScoreAssert.Close(a, e, 1e-12, 1e-12, "AtP again");
+        Assert.That(recorded.RunsCounted, Is.EqualTo(before + 1));
     }
 
     /// <summary>Prompts never interact: scores of a batch = scores of each prompt run alone.</summary>
