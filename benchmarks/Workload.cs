@@ -15,14 +15,22 @@ public sealed class Workload : IDisposable
     public HookedGpt2 Model { get; }
     public TaskBatch Batch { get; }
 
-    public Workload(string shape, int prompts, string device = "cpu")
+    /// <param name="tokens">Every prompt is cut or cycled to exactly this many tokens (0: the prompts' own lengths).</param>
+    public Workload(string shape, int prompts, int tokens = 0, string device = "cpu")
     {
         var config = Shape(shape);
         Model = RandomGpt2.Create(config, seed: 1234, device: DeviceOption.Parse(device));
         var resources = new TaskResources();
         var dataset = TaskDataset.Load(TaskKind.Ioi, resources.DefaultFile(TaskKind.Ioi), resources);
-        // IOI prompts are 15–20 tokens with BOS; take the first `prompts` rows for a fixed workload.
-        Batch = TaskBatch.Create(dataset, dataset.Examples.Take(prompts).ToList(), resources.Tokenizer, Model.DType, Model.Device);
+        // The first rows of the project's IOI set (15–20 tokens with BOS) give a fixed workload.
+        var examples = dataset.Examples.Take(prompts).ToList();
+        int[] Fit(string text)
+        {
+            var ids = resources.Tokenizer.Encode(text);
+            return tokens <= 0 ? ids : Enumerable.Range(0, tokens).Select(i => ids[i % ids.Length]).ToArray();
+        }
+        Batch = TaskBatch.FromIds(examples.Select(e => Fit(e.Clean)).ToList(), examples.Select(e => Fit(e.Corrupted)).ToList(),
+            examples, dataset.Readout, Model.DType, Model.Device, Gpt2Tokenizer.EndOfText);
     }
 
     public static Gpt2Config Shape(string shape) => shape switch

@@ -7,4 +7,5 @@ root.Options.Add(CliRunner.Verbose);
 root.Subcommands.Add(ModelCommands.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(DatasetsCommand.Create());
+root.Subcommands.Add(Concord.Cli.Run.RunCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -11,8 +11,8 @@ public static class DatasetsCommand
     private static readonly Option<string?> File = new("--file") { Description = "One CSV in a task's schema (the task is taken from --task, or from the file name)" };
     private static readonly Option<string?> Dir = new("--dir") { Description = "A folder of task CSVs named as in the original study (default: the project's datasets/)" };
     private static readonly Option<string?> Verbs = new("--verbs") { Description = "SVA verb list (columns sing, plur; default datasets/sva_verbs.csv)" };
-    private static readonly Option<bool> DropInvalid = new("--drop-invalid") { Description = "Skip rows whose clean and corrupted prompts differ in token length, and count them" };
-    private static readonly Option<string> IoiCorruptionOption = new("--ioi-corruption") { Description = "io (corrupted_hard, as the original notebook) or third-name (corrupted)", DefaultValueFactory = _ => "io" };
+    public static readonly Option<bool> DropInvalidOption = new("--drop-invalid") { Description = "Skip rows whose clean and corrupted prompts differ in token length, and count them" };
+    public static readonly Option<string> IoiCorruptionOption = new("--ioi-corruption") { Description = "io (corrupted_hard, as the original notebook) or third-name (corrupted)", DefaultValueFactory = _ => "io" };
 
     public static Command Create()
     {
@@ -26,7 +26,7 @@ public static class DatasetsCommand
 
     public static TaskOptions ParseOptions(ParseResult parse) => new()
     {
-        DropInvalid = parse.GetValue(DropInvalid),
+        DropInvalid = parse.GetValue(DropInvalidOption),
         IoiCorruption = parse.GetValue(IoiCorruptionOption) switch
         {
             "io" or "hard" => IoiCorruption.IndirectObject,
@@ -100,7 +100,7 @@ public static class DatasetsCommand
 
     private static Command Validate(string name, string description, bool histogram)
     {
-        var command = new Command(name, description) { Task, File, Dir, Verbs, DropInvalid, IoiCorruptionOption };
+        var command = new Command(name, description) { Task, File, Dir, Verbs, DropInvalidOption, IoiCorruptionOption };
         command.SetGuardedAction(parse =>
         {
             var options = ParseOptions(parse);

@@ -152,15 +152,16 @@ public sealed class AttributionContext : IDisposable
     }
 
     /// <summary>How many stacked rows of a run starting at <paramref name="layer"/> fit the memory budget.</summary>
-    public int RowsPerChunk(int layer, bool withGradients)
+    public int RowsPerChunk(int layer, bool withGradients) =>
+        (int)Math.Clamp(Options.MemoryBudgetBytes / Math.Max(1, BytesPerRow(Model.Config, Model.DType, BaseTokens.Width, layer, withGradients)), 1, int.MaxValue);
+
+    /// <summary>Estimated activation bytes of one stacked row of a run that starts at <paramref name="layer"/>.</summary>
+    public static long BytesPerRow(Gpt2Config c, ScalarType dtype, long positions, int layer, bool withGradients)
     {
-        var c = Model.Config;
-        long positions = BaseTokens.Width;
         // Activations one block keeps per row (q, k, v, z, pattern, MLP pre/post, residuals), in bytes.
-        long perBlock = positions * (10L * c.NEmbd + 2L * c.DMlp + 2L * c.NHead * positions) * Model.DType.ElementSize();
+        long perBlock = positions * (10L * c.NEmbd + 2L * c.DMlp + 2L * c.NHead * positions) * dtype.ElementSize();
         // Forward passes free each block's intermediates; a backward pass keeps every block's.
-        long perRow = withGradients ? perBlock * (c.NLayer - layer) * 2 : perBlock * 2;
-        return (int)Math.Clamp(Options.MemoryBudgetBytes / Math.Max(1, perRow), 1, int.MaxValue);
+        return withGradients ? perBlock * (c.NLayer - layer) * 2 : perBlock * 2;
     }
 
     public void Dispose()

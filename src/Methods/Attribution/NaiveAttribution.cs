@@ -24,7 +24,7 @@ public static class NaiveAttribution
         return context.Metric.Evaluate(logits[rows, context.BaseTokens.LastPositions]);
     }
 
-    public static ScoreSet ActivationPatching(AttributionContext context, ComponentKind kind, int layer)
+    public static ScoreSet ActivationPatching(AttributionContext context, ComponentKind kind, int layer, IReadOnlyList<int>? indices = null)
     {
         using var scope = NewDisposeScope();
         var layout = new ComponentLayout(kind, context.Model.Config);
@@ -34,21 +34,22 @@ public static class NaiveAttribution
         var groupedTarget = layout.Grouped(target);
         long b = grouped.shape[0], p = grouped.shape[1], perPos = grouped.shape[2];
         bool perPosition = context.Options.PerPosition;
-        int patches = (int)perPos * (perPosition ? (int)p : 1);
+        var chosen = indices ?? Enumerable.Range(0, (int)perPos).ToArray();
+        int patches = chosen.Count * (perPosition ? (int)p : 1);
         var baseline = FullRunMetric(context, layout, layer, a);
         var effects = new double[b, patches];
         var components = new List<Component>();
         for (int patch = 0; patch < patches; patch++)
         {
             using var patchScope = NewDisposeScope();
-            int component = perPosition ? patch % (int)perPos : patch;
+            int component = chosen[perPosition ? patch % chosen.Count : patch];
             var mask = zeros([1, p, perPos, 1], dtype: ScalarType.Bool, device: a.device);
-            if (perPosition) mask[0, patch / (int)perPos, component] = tensor(true);
+            if (perPosition) mask[0, patch / chosen.Count, component] = tensor(true);
             else mask[0, .., component] = tensor(true);
             var patched = where(mask, groupedTarget, grouped).reshape(a.shape);
             var effect = (FullRunMetric(context, layout, layer, patched) - baseline).ToDoubles();
             for (int row = 0; row < b; row++) effects[row, patch] = effect[row];
-            components.Add(new Component(layer, kind, component, perPosition ? patch / (int)perPos : null));
+            components.Add(new Component(layer, kind, component, perPosition ? patch / chosen.Count : null));
         }
         return new ScoreSet(Method.Ap, components, effects);
     }

@@ -30,6 +30,16 @@ public static class ComponentKinds
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
+    /// <summary>Plural for captions: heads, neurons, MLP layers, head outputs.</summary>
+    public static string Plural(this ComponentKind kind) => kind switch
+    {
+        ComponentKind.Head => "heads",
+        ComponentKind.Neuron => "neurons",
+        ComponentKind.Mlp => "MLP layers",
+        ComponentKind.HeadOutput => "head outputs",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
     /// <summary>Parses a --components list: heads, neurons, mlp (plural or singular), head-outputs.</summary>
     public static IReadOnlyList<ComponentKind> ParseList(string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => t.ToLowerInvariant() switch

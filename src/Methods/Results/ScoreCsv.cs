@@ -13,13 +13,20 @@ public static class ScoreCsv
     public static readonly string[] Header = ["prompt", "layer", "kind", "index", "position", "method", "score"];
 
     /// <param name="promptIds">The id written for each prompt of the sets (e.g. the dataset row).</param>
-    public static void Write(string path, IEnumerable<ScoreSet> sets, IReadOnlyList<int> promptIds, IReadOnlyList<int>? promptLengths = null)
+    public static void Write(string path, IEnumerable<ScoreSet> sets, IReadOnlyList<int> promptIds, IReadOnlyList<int>? promptLengths = null) =>
+        Write(path, [new Batch(sets, promptIds, promptLengths)]);
+
+    /// <summary>Score sets of one batch of prompts, named by <c>PromptIds</c>.</summary>
+    public sealed record Batch(IEnumerable<ScoreSet> Sets, IReadOnlyList<int> PromptIds, IReadOnlyList<int>? PromptLengths);
+
+    public static void Write(string path, IEnumerable<Batch> batches)
     {
         var tmp = path + ".tmp";
         using (var stream = File.Create(tmp))
         using (var writer = CsvWriter.Create(stream, CsvWriterOptions.Default with { NewLine = "\n" }, leaveOpen: false))
         {
             writer.WriteRecord(Header);
+            foreach (var (sets, promptIds, promptLengths) in batches)
             foreach (var set in sets)
                 for (int b = 0; b < set.Prompts; b++)
                     for (int j = 0; j < set.Components.Count; j++)

@@ -1,0 +1,42 @@
+using BenchmarkDotNet.Attributes;
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+
+namespace Concord.Benchmarks;
+
+/// <summary>IG for the heads of every layer (Gauss–Legendre): stacked steps run from the hook against one full forward+backward per step.</summary>
+public class IntegratedGradientsBenchmarks : BenchmarkBase
+{
+    private AttributionContext _context = null!;
+
+    [ParamsSource(nameof(StepCounts))]
+    public int Steps { get; set; }
+
+    /// <summary>50 steps like captum on the tiny model; 10 on GPT-2 small's shape keeps the naive run under a minute per operation (override with CONCORD_BENCH_STEPS).</summary>
+    public static IEnumerable<int> StepCounts() =>
+        Environment.GetEnvironmentVariable("CONCORD_BENCH_STEPS") is { Length: > 0 } s ? s.Split(',').Select(int.Parse) : [10];
+
+    public override void Setup()
+    {
+        base.Setup();
+        _context = Work.Context(Steps);
+    }
+
+    public override void Cleanup()
+    {
+        _context.Dispose();
+        base.Cleanup();
+    }
+
+    [Benchmark(Baseline = true)]
+    public void HeadsAllLayersNaive()
+    {
+        for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveAttribution.IntegratedGradients(_context, ComponentKind.Head, l);
+    }
+
+    [Benchmark]
+    public void HeadsAllLayers() => IntegratedGradients.AllLayers(_context, ComponentKind.Head);
+
+    [Benchmark]
+    public void HeadsOneLayer() => IntegratedGradients.Layer(_context, ComponentKind.Head, 0);
+}

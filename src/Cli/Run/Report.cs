@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text;
+using Concord.Methods.Agreement;
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Pipeline;
+using Concord.Model;
+using Concord.Tasks;
+
+namespace Concord.Cli.Run;
+
+/// <summary>report.md: the answer of the run for a reader, linking every table, plot and score file.</summary>
+public static class Report
+{
+    public const string FileName = "report.md";
+
+    public static void Write(RunSettings settings, ResolvedModel model, Gpt2Config config,
+        IReadOnlyList<(TaskKind Kind, TaskDataset Dataset, TaskAnalysis Analysis, TimeSpan Time)> tasks, TimeSpan wall)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# Concord report: when do IG and AP agree?");
+        md.AppendLine();
+        md.AppendLine($"Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; wall time {wall.TotalMinutes:F1} min.");
+        md.AppendLine();
+        md.AppendLine("## Model");
+        md.AppendLine();
+        md.AppendLine($"{model.Description}: {config.NLayer} layers × {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters.");
+        if (model.IsRandom)
+        {
+            md.AppendLine();
+            md.AppendLine("> **This is a random model.** The numbers below exercise the machinery (completeness, agreement statistics, plots); " +
+                          "they say nothing about GPT-2. Download GPT-2 small (`concord model download gpt2`) or pass `--model` for real results.");
+        }
+        md.AppendLine();
+        md.AppendLine("## Options");
+        md.AppendLine();
+        md.AppendLine("| option | value |");
+        md.AppendLine("|---|---|");
+        foreach (var (name, value) in settings.Describe()) md.AppendLine($"| {name} | {value} |");
+        md.AppendLine();
+
+        md.AppendLine("## Summary");
+        md.AppendLine();
+        md.AppendLine("Median across prompts of per-prompt statistics over one component kind (scores of different kinds are never pooled). " +
+                      "IG↔AP is the research question; AtP↔AP shows how far the first-order approximation gets.");
+        md.AppendLine();
+        md.AppendLine("| task | components | IG↔AP Pearson r | IG↔AP Spearman ρ | IG↔AP Kendall τ-b | IG↔AP top-k Jaccard | IG↔AP sign | AtP↔AP r | IG completeness error (max) |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var (kind, _, analysis, _) in tasks)
+            foreach (var component in settings.Pipeline.Kinds)
+            {
+                var igAp = analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == Method.Ig && a.Second == Method.Ap);
+                var atpAp = analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == Method.Atp && a.Second == Method.Ap);
+                var completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
+                md.AppendLine($"| {kind.CliName()} | {component.CliName()} | {Median(igAp, "pearson")} | {Median(igAp, "spearman")} | {Median(igAp, "kendall")} | " +
+                              $"{Median(igAp, "jaccard")} | {Median(igAp, "sign")} | {Median(atpAp, "pearson")} | {Num(completeness, "E1")} |");
+            }
+        md.AppendLine();
+
+        foreach (var (kind, dataset, analysis, time) in tasks) Task(md, settings, kind, dataset, analysis, time);
+
+        md.AppendLine("## How to read this report");
+        md.AppendLine();
+        md.AppendLine("- **Scores** are raw effects in metric units (logit or probability difference), one per prompt and component: " +
+                      "AP = F(a with the component set to a') − F(a); IG integrates the gradient along a → a' and sums over the component's slice; AtP is the first-order term. " +
+                      "With noising, F is the clean run's metric and a' the corrupted activation.");
+        md.AppendLine("- **Agreement** is computed per prompt over the components of one kind, then summarised (mean ± sd, median). " +
+                      "`undefined` counts prompts where a statistic does not exist (e.g. every score equal).");
+        md.AppendLine("- **IG completeness error** is |Σ_c IG_c − (F(a') − F(a))|, the quadrature error; it should be small next to the metric differences above.");
+        md.AppendLine("- **Heatmaps** show layer × head mean scores of IG and AP on one symmetric colour scale (red positive, blue negative; layer 0 at the top). " +
+                      "**Sweep** plots agreement against s, where AP patches in a + sΔ: as s → 0 the two methods converge to s·AtP.");
+        md.AppendLine("- Each task's `scores.csv` has columns `prompt,layer,kind,index,position,method,score` (prompt = dataset row) and `agreement.json` every statistic per prompt.");
+        TaskOutputs.WriteAtomically(Path.Combine(settings.Out, FileName), md.ToString());
+    }
+
+    private static void Task(StringBuilder md, RunSettings settings, TaskKind kind, TaskDataset dataset, TaskAnalysis analysis, TimeSpan time)
+    {
+        string folder = kind.CliName();
+        int prompts = analysis.Result.Batches.Sum(b => b.Rows.Length);
+        md.AppendLine($"## {kind.CliName()}");
+        md.AppendLine();
+        md.AppendLine($"{prompts} prompts from `{dataset.File}` ({dataset.RowsRead} rows{(dataset.Dropped.Count > 0 ? $", {dataset.Dropped.Count} dropped for unequal token lengths" : "")}); " +
+                      $"metric: {Describe(dataset.Readout)}; {time.TotalSeconds:F0} s.");
+        md.AppendLine();
+        md.AppendLine($"Metric on clean prompts {analysis.CleanMetric.Text}; on corrupted prompts {analysis.CorruptedMetric.Text}.");
+        md.AppendLine();
+        md.AppendLine("| components | pair | Pearson r | Spearman ρ | Kendall τ-b | top-k Jaccard | sign agreement | pooled r |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var p in analysis.Agreements)
+            md.AppendLine($"| {p.Kind.CliName()} ({p.Components}, k = {p.TopK}) | {p.Label} | {Cell(p, "pearson")} | {Cell(p, "spearman")} | {Cell(p, "kendall")} | {Cell(p, "jaccard")} | {Cell(p, "sign")} | {p.Pooled.Pearson} |");
+        md.AppendLine();
+        if (analysis.Convergence.Count > 0)
+        {
+            md.AppendLine("IG completeness error by layer, max |Σ IG − (F(a') − F(a))| over prompts (largest |F(a') − F(a)| in brackets):");
+            md.AppendLine();
+            md.AppendLine("| components | " + string.Join(" | ", analysis.Convergence.Select(c => c.Layer).Distinct().Select(l => $"L{l}")) + " |");
+            md.AppendLine("|---|" + string.Concat(analysis.Convergence.Select(c => c.Layer).Distinct().Select(_ => "---|")));
+            foreach (var group in analysis.Convergence.GroupBy(c => c.Kind))
+                md.AppendLine($"| {group.Key.CliName()} | " + string.Join(" | ", group.Select(c => $"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})")) + " |");
+            md.AppendLine();
+        }
+        foreach (var image in Plots.Files(settings))
+            if (File.Exists(Path.Combine(settings.Out, folder, image.File)))
+            {
+                md.AppendLine($"![{image.Caption}]({folder}/{image.File})");
+                md.AppendLine();
+            }
+        if (analysis.Sweep.Count > 0)
+        {
+            md.AppendLine("Similarity sweep (median Pearson r across prompts):");
+            md.AppendLine();
+            md.AppendLine("| components | s | IG↔AP | AP↔s·AtP | IG↔s·AtP |");
+            md.AppendLine("|---|---|---|---|---|");
+            foreach (var s in analysis.Sweep)
+                md.AppendLine($"| {s.Kind.CliName()} | {s.Scale.ToString(CultureInfo.InvariantCulture)} | {Median(s.IgAp, "pearson")} | {Median(s.ApAtp, "pearson")} | {Median(s.IgAtp, "pearson")} |");
+            md.AppendLine();
+        }
+        var worst = analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap && a.Kind == ComponentKind.Head)
+                    ?? analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap);
+        if (worst is not null)
+        {
+            md.AppendLine($"Largest IG–AP disagreements ({worst.Kind.CliName()}):");
+            md.AppendLine();
+            md.AppendLine("| row | component | IG | AP |");
+            md.AppendLine("|---|---|---|---|");
+            foreach (var d in worst.LargestDisagreements.Take(5)) md.AppendLine($"| {d.Prompt} | {d.Component.Label} | {d.First:F4} | {d.Second:F4} |");
+            md.AppendLine();
+        }
+        md.AppendLine($"Files: [{TaskOutputs.ScoresFile}]({folder}/{TaskOutputs.ScoresFile}), [{TaskOutputs.AgreementFile}]({folder}/{TaskOutputs.AgreementFile}).");
+        md.AppendLine();
+    }
+
+    private static string Describe(MetricReadout readout) => readout == MetricReadout.LogitDifference ? "logit difference" : "probability difference";
+
+    private static string Cell(PairAgreement p, string statistic)
+    {
+        var s = p.AcrossPrompts[statistic];
+        return s.Defined == 0 ? $"undefined ({s.Undefined})" : $"{s.Mean:F3} ± {s.StandardDeviation:F3} (median {s.Median:F3}){(s.Undefined > 0 ? $", {s.Undefined} undefined" : "")}";
+    }
+
+    public static string Median(PairAgreement? p, string statistic) =>
+        p is null ? "–" : p.AcrossPrompts[statistic] is { Defined: > 0 } s ? s.Median.ToString("F3", CultureInfo.InvariantCulture) : "undefined";
+
+    private static string Num(double v, string format) => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
+}

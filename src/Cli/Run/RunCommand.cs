@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Concord.Cli.Commands;
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Pipeline;
+using Concord.Methods.Quadrature;
+using Concord.Methods.Results;
+using Concord.Model;
+using Concord.Model.Store;
+using Concord.Tasks;
+using static TorchSharp.torch;
+
+namespace Concord.Cli.Run;
+
+/// <summary>`concord run`: IG–AP agreement on the chosen tasks, with scores, agreement tables, plots and a report.</summary>
+public static class RunCommand
+{
+    private static readonly Option<string> TaskOption = new("--task") { Description = "ioi, gender-bias, greater-than, capital-country, sva, hypernymy, a comma-separated list, or all", DefaultValueFactory = _ => "all" };
+    private static readonly Option<string?> ModelOption = new("--model") { Description = "Model folder or cached name (default: GPT-2 small if cached, else a seeded random model)" };
+    private static readonly Option<string?> Data = new("--data") { Description = "A CSV in the task's schema (one task only; default: the project's dataset)" };
+    private static readonly Option<int> Examples = new("--examples") { Description = "Prompts per task (a seeded random sample of the dataset)", DefaultValueFactory = _ => 32 };
+    private static readonly Option<string> Methods = new("--methods") { Description = "ig, ap, atp (comma-separated)", DefaultValueFactory = _ => "ig,ap,atp" };
+    private static readonly Option<string> Components = new("--components") { Description = "heads, mlp, neurons, head-outputs (comma-separated)", DefaultValueFactory = _ => "heads,mlp,neurons" };
+    private static readonly Option<string> Rule = new("--rule") { Description = "IG quadrature: gauss-legendre, riemann-left, riemann-right, riemann-midpoint, trapezoid", DefaultValueFactory = _ => "gauss-legendre" };
+    private static readonly Option<int> Steps = new("--steps") { Description = "IG quadrature steps", DefaultValueFactory = _ => 50 };
+    private static readonly Option<string> DirectionOption = new("--direction") { Description = "noising (clean run, corrupted patched in) or denoising", DefaultValueFactory = _ => "noising" };
+    private static readonly Option<string> BaselineOption = new("--baseline") { Description = "IG baseline: aligned (what AP patches against) or zero", DefaultValueFactory = _ => "aligned" };
+    private static readonly Option<string> Sweep = new("--sweep") { Description = "Similarity sweep scales s in (0, 1], comma-separated, or none", DefaultValueFactory = _ => "0.1,0.25,0.5,1" };
+    private static readonly Option<int> Neurons = new("--neurons") { Description = "Neurons per layer that AP patches (seeded subset; 0 = all)", DefaultValueFactory = _ => 32 };
+    private static readonly Option<bool> PerPosition = new("--per-position") { Description = "Score each (position, component) pair" };
+    private static readonly Option<int> BatchSize = new("--batch-size") { Description = "Prompts per batch", DefaultValueFactory = _ => 8 };
+    private static readonly Option<int> MemoryBudget = new("--memory-budget") { Description = "MiB that one stacked run may use; larger stacks are chunked", DefaultValueFactory = _ => 1024 };
+    private static readonly Option<double> TopFraction = new("--top") { Description = "Fraction of components counted as top-k", DefaultValueFactory = _ => 0.1 };
+    private static readonly Option<bool> LogitDiff = new("--logit-diff") { Description = "Use the logit-difference variant of the probability metrics" };
+    private static readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+    private static readonly Option<bool> Float64 = new("--float64") { Description = "Run the model in float64" };
+    private static readonly Option<int> Seed = new("--seed") { Description = "Seed for the example sample and the neuron subset", DefaultValueFactory = _ => 0 };
+    private static readonly Option<string> Out = new("--out") { Description = "Output folder", DefaultValueFactory = _ => "results" };
+    private static readonly Option<bool> Fresh = new("--fresh") { Description = "Recompute everything instead of resuming from finished work" };
+
+    public static Command Create()
+    {
+        var command = new Command("run", "Measure IG–AP agreement on circuit tasks; writes scores, agreement tables, plots and report.md")
+        {
+            TaskOption, ModelOption, Data, Examples, Methods, Components, Rule, Steps, DirectionOption, BaselineOption, Sweep, Neurons,
+            PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, Device, Float64, Seed, Out, Fresh,
+        };
+        command.Options.Add(DatasetsCommand.IoiCorruptionOption);
+        command.Options.Add(DatasetsCommand.DropInvalidOption);
+        command.SetGuardedAction((parse, ct) => System.Threading.Tasks.Task.Run(() => Execute(Parse(parse), ct), ct));
+        return command;
+    }
+
+    public static RunSettings Parse(ParseResult parse)
+    {
+        var tasks = TaskKinds.ParseList(parse.GetValue(TaskOption)!);
+        if (parse.GetValue(Data) is not null && tasks.Count != 1) throw new ArgumentException("--data needs exactly one --task");
+        int examples = parse.GetValue(Examples);
+        if (examples < 1) throw new ArgumentException("--examples must be at least 1");
+        int steps = parse.GetValue(Steps);
+        if (steps < 1) throw new ArgumentException("--steps must be at least 1");
+        if (parse.GetValue(BatchSize) < 1) throw new ArgumentException("--batch-size must be at least 1");
+        if (parse.GetValue(MemoryBudget) < 1) throw new ArgumentException("--memory-budget must be at least 1 MiB");
+        double top = parse.GetValue(TopFraction);
+        if (!(top > 0 && top <= 1)) throw new ArgumentException("--top must lie in (0, 1]");
+        var sweepText = parse.GetValue(Sweep)!;
+        var scales = sweepText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? [] :
+            sweepText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && v <= 1
+                    ? v : throw new ArgumentException($"--sweep scale '{s}' is not a number in (0, 1]")).ToArray();
+        var methods = MethodNames.ParseList(parse.GetValue(Methods)!);
+        var baseline = MethodNames.ParseBaseline(parse.GetValue(BaselineOption)!);
+        if (scales.Length > 0 && baseline == Baseline.Zero) throw new ArgumentException("the similarity sweep scales the aligned baseline; use --sweep none with --baseline zero");
+        var kinds = ComponentKinds.ParseList(parse.GetValue(Components)!);
+        var attribution = new AttributionOptions
+        {
+            Direction = MethodNames.ParseDirection(parse.GetValue(DirectionOption)!),
+            Baseline = baseline,
+            Rule = QuadratureRules.Parse(parse.GetValue(Rule)!),
+            Steps = steps,
+            PerPosition = parse.GetValue(PerPosition),
+            MemoryBudgetBytes = (long)parse.GetValue(MemoryBudget) << 20,
+        };
+        var pipeline = new PipelineOptions
+        {
+            Methods = methods,
+            Kinds = kinds,
+            Attribution = attribution,
+            NeuronsPerLayer = parse.GetValue(Neurons),
+            Seed = parse.GetValue(Seed),
+            SweepScales = scales,
+            SweepKinds = kinds.Where(k => k is ComponentKind.Head or ComponentKind.Mlp).ToArray(),
+            BatchSize = parse.GetValue(BatchSize),
+            TopFraction = top,
+        };
+        var taskOptions = DatasetsCommand.ParseOptions(parse) with { LogitVariant = parse.GetValue(LogitDiff) };
+        return new RunSettings(tasks, parse.GetValue(ModelOption), parse.GetValue(Data), examples, pipeline, taskOptions,
+            parse.GetValue(Device)!, parse.GetValue(Float64), parse.GetValue(Out)!, parse.GetValue(Fresh));
+    }
+
+    public static int Execute(RunSettings settings, CancellationToken cancel, IProgress<PipelineProgress>? progressOverride = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var model = DefaultModel.Resolve(settings.Model, new ModelStore());
+        Console.WriteLine($"model: {model.Description}");
+        if (model.IsRandom) Console.WriteLine("note: results on a random model test the machinery; they say nothing about GPT-2");
+        using var gpt = HookedGpt2.Load(model.Folder, settings.Float64 ? ScalarType.Float64 : ScalarType.Float32, DeviceOption.Parse(settings.Device));
+        if (gpt.Config.VocabSize != Gpt2Tokenizer.VocabularySize)
+            throw new ArgumentException($"the model's vocabulary has {gpt.Config.VocabSize} tokens; the tasks need GPT-2's {Gpt2Tokenizer.VocabularySize}");
+        string modelPrint = Fingerprints.Model(model.Folder);
+        var resources = new TaskResources();
+        Directory.CreateDirectory(settings.Out);
+
+        // Load and check every task before the long work starts: bad input fails in seconds.
+        var plans = settings.Tasks.Select(kind =>
+        {
+            var file = settings.Data ?? resources.DefaultFile(kind);
+            var dataset = TaskDataset.Load(kind, file, resources, settings.TaskOptions);
+            var random = new Random(settings.Pipeline.Seed);
+            var examples = dataset.Examples.OrderBy(_ => random.Next()).Take(settings.Examples).OrderBy(e => e.Row).ToList();
+            string optionsText = $"{settings.TaskOptions.IoiCorruption}|{settings.TaskOptions.DropInvalid}|{settings.TaskOptions.LogitVariant}";
+            return (Kind: kind, Dataset: dataset, Examples: examples, DataPrint: Fingerprints.File(file, optionsText));
+        }).ToList();
+        CheckMemoryBudget(settings, gpt, plans.Max(p => p.Examples.Max(e => resources.Tokenizer.Count(e.Clean))));
+
+        var analyses = new List<(TaskKind Kind, TaskDataset Dataset, TaskAnalysis Analysis, TimeSpan Time)>();
+        var lines = new List<string>();
+        void Work(IProgress<PipelineProgress> progress)
+        {
+            foreach (var plan in plans)
+            {
+                var taskClock = Stopwatch.StartNew();
+                var folder = Path.Combine(settings.Out, plan.Kind.CliName());
+                var units = Path.Combine(folder, "units");
+                if (settings.Fresh && Directory.Exists(units)) Directory.Delete(units, recursive: true);
+                var pipeline = new AttributionPipeline(gpt, modelPrint, settings.Pipeline, new FileUnitStore(units));
+                var result = pipeline.Run(plan.Dataset, plan.DataPrint, plan.Examples, resources.Tokenizer, progress, cancel);
+                var analysis = TaskAnalysis.Of(result, settings.Pipeline);
+                TaskOutputs.Write(folder, plan.Dataset, analysis, settings, gpt.Config);
+                analyses.Add((plan.Kind, plan.Dataset, analysis, taskClock.Elapsed));
+                lines.Add($"{plan.Kind.CliName()}: {result.ComputedUnits} units computed, {result.ReusedUnits} reused, {taskClock.Elapsed.TotalSeconds:F1} s");
+            }
+        }
+        if (progressOverride is not null) Work(progressOverride);
+        else RunProgress.Run(plans.Select(p => p.Kind.CliName()).ToList(), Work);
+        foreach (var line in lines) Console.WriteLine(line);
+        Report.Write(settings, model, gpt.Config, analyses, clock.Elapsed);
+        ConsoleSummary.Print(analyses.Select(a => (a.Kind, a.Analysis)).ToList());
+        Console.WriteLine($"report: {Path.Combine(settings.Out, "report.md")}  (wall time {clock.Elapsed.TotalMinutes:F1} min)");
+        return 0;
+    }
+
+    private static void CheckMemoryBudget(RunSettings settings, HookedGpt2 gpt, int positions)
+    {
+        long needed = AttributionContext.BytesPerRow(gpt.Config, gpt.DType, positions, 0, withGradients: true);
+        if (settings.Attribution.MemoryBudgetBytes < needed)
+            throw new ArgumentException($"--memory-budget {settings.Attribution.MemoryBudgetBytes >> 20} MiB is below the {(needed + (1 << 20) - 1) >> 20} MiB that one stacked row of this model needs at {positions} tokens");
+    }
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Concord.Methods.Agreement;
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Pipeline;
+using Concord.Methods.Results;
+using Concord.Model;
+using Concord.Tasks;
+
+namespace Concord.Cli.Run;
+
+/// <summary>Per-task files: scores.csv (long format), agreement.json and the plots. Every file is written atomically.</summary>
+public static class TaskOutputs
+{
+    public const string ScoresFile = "scores.csv";
+    public const string AgreementFile = "agreement.json";
+
+    public static void Write(string folder, TaskDataset dataset, TaskAnalysis analysis, RunSettings settings, Gpt2Config config)
+    {
+        Directory.CreateDirectory(folder);
+        ScoreCsv.Write(Path.Combine(folder, ScoresFile), analysis.Result.Batches.Select(batch => new ScoreCsv.Batch(
+            settings.Pipeline.Methods.SelectMany(m => settings.Pipeline.Kinds.Select(k => batch.Scores(m, k))).OfType<ScoreSet>(),
+            batch.Rows, batch.Lengths)));
+        WriteAtomically(Path.Combine(folder, AgreementFile), Agreement(dataset, analysis).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        Plots.WriteAll(folder, analysis, settings, config);
+    }
+
+    public static void WriteAtomically(string path, string text)
+    {
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, text);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+
+    private static JsonObject Stat(Statistic s) => s.IsDefined
+        ? new JsonObject { ["value"] = Number(s.Value) }
+        : new JsonObject { ["value"] = null, ["undefined"] = s.Undefined };
+
+    private static JsonObject Stats(AgreementStats s) => new()
+    {
+        ["pearson"] = Stat(s.Pearson), ["spearman"] = Stat(s.Spearman), ["kendall"] = Stat(s.Kendall),
+        ["jaccard"] = Stat(s.Jaccard), ["sign"] = Stat(s.SignAgreement),
+    };
+
+    public static JsonObject SummaryJson(Summary s) => new()
+    {
+        ["mean"] = Number(s.Mean), ["sd"] = Number(s.StandardDeviation), ["median"] = Number(s.Median),
+        ["min"] = Number(s.Min), ["max"] = Number(s.Max), ["defined"] = s.Defined, ["undefined"] = s.Undefined,
+    };
+
+    private static JsonObject Pair(PairAgreement p, IReadOnlyList<int> rows)
+    {
+        var across = new JsonObject();
+        foreach (var (name, summary) in p.AcrossPrompts) across[name] = SummaryJson(summary);
+        return new JsonObject
+        {
+            ["kind"] = p.Kind.CliName(),
+            ["pair"] = p.Label,
+            ["components"] = p.Components,
+            ["top_k"] = p.TopK,
+            ["across_prompts"] = across,
+            ["pooled"] = Stats(p.Pooled),
+            ["per_prompt"] = new JsonArray(p.PerPrompt.Select((s, i) => (JsonNode)new JsonObject { ["row"] = rows[i], ["stats"] = Stats(s) }).ToArray()),
+            ["largest_disagreements"] = new JsonArray(p.LargestDisagreements.Select(d => (JsonNode)new JsonObject
+            {
+                ["row"] = d.Prompt, ["component"] = d.Component.Label, ["first"] = Number(d.First), ["second"] = Number(d.Second),
+            }).ToArray()),
+        };
+    }
+
+    public static JsonObject Agreement(TaskDataset dataset, TaskAnalysis analysis)
+    {
+        var rows = analysis.Result.Batches.SelectMany(b => b.Rows).ToList();
+        return new JsonObject
+        {
+            ["task"] = dataset.Kind.CliName(),
+            ["file"] = Path.GetFullPath(dataset.File),
+            ["rows"] = new JsonArray(rows.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
+            ["metric"] = new JsonObject
+            {
+                ["readout"] = dataset.Readout.ToString(),
+                ["clean"] = SummaryJson(analysis.CleanMetric),
+                ["corrupted"] = SummaryJson(analysis.CorruptedMetric),
+            },
+            ["agreement"] = new JsonArray(analysis.Agreements.Select(p => (JsonNode)Pair(p, rows)).ToArray()),
+            ["ig_completeness"] = new JsonArray(analysis.Convergence.Select(c => (JsonNode)new JsonObject
+            {
+                ["kind"] = c.Kind.CliName(), ["layer"] = c.Layer,
+                ["max_abs_delta"] = Number(c.MaxAbsDelta), ["mean_abs_delta"] = Number(c.MeanAbsDelta), ["max_abs_expected"] = Number(c.MaxAbsExpected),
+            }).ToArray()),
+            ["sweep"] = new JsonArray(analysis.Sweep.Select(s => (JsonNode)new JsonObject
+            {
+                ["kind"] = s.Kind.CliName(), ["scale"] = s.Scale,
+                ["ig_ap_pearson"] = SummaryJson(s.IgAp.AcrossPrompts["pearson"]),
+                ["ap_atp_pearson"] = SummaryJson(s.ApAtp.AcrossPrompts["pearson"]),
+                ["ig_atp_pearson"] = SummaryJson(s.IgAtp.AcrossPrompts["pearson"]),
+            }).ToArray()),
+        };
+    }
+}

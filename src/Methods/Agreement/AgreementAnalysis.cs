@@ -1,0 +1,86 @@
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Results;
+
+namespace Concord.Methods.Agreement;
+
+/// <summary>The five agreement statistics of two score vectors.</summary>
+public sealed record AgreementStats(Statistic Pearson, Statistic Spearman, Statistic Kendall, Statistic Jaccard, Statistic SignAgreement)
+{
+    public static AgreementStats Of(IReadOnlyList<double> x, IReadOnlyList<double> y, double topFraction = TopK.DefaultFraction) => new(
+        Correlation.Pearson(x, y), Correlation.Spearman(x, y), Correlation.KendallTauB(x, y),
+        TopK.Jaccard(x, y, topFraction), TopK.SignAgreement(x, y, topFraction));
+}
+
+/// <summary>One of the largest disagreements: a (prompt, component) where the two methods differ most.</summary>
+public sealed record Disagreement(int Prompt, Component Component, double First, double Second)
+{
+    public double Gap => Math.Abs(First - Second);
+}
+
+/// <summary>
+/// Agreement of two methods on one component kind: per prompt (over that prompt's components),
+/// summarised across prompts, and pooled (all prompt–component pairs at once). Scores of different
+/// component kinds have different scales and are never mixed.
+/// </summary>
+public sealed record PairAgreement(
+    Method First, Method Second, ComponentKind Kind, int Components, int TopK,
+    IReadOnlyList<AgreementStats> PerPrompt, AgreementStats Pooled,
+    IReadOnlyDictionary<string, Summary> AcrossPrompts,
+    IReadOnlyList<Disagreement> LargestDisagreements)
+{
+    public string Label => $"{First.DisplayName()}↔{Second.DisplayName()}";
+
+    public static readonly string[] StatisticNames = ["pearson", "spearman", "kendall", "jaccard", "sign"];
+
+    public static PairAgreement Compute(ScoreSet first, ScoreSet second, ComponentKind kind, IReadOnlyList<int>? promptLengths = null,
+        double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10) =>
+        Compute([new BatchScores(first, second, promptLengths, null)], kind, topFraction, disagreements);
+
+    /// <summary>Scores of two methods for one batch; <c>Rows</c> name the prompts in disagreement lists (batch index when null).</summary>
+    public sealed record BatchScores(ScoreSet First, ScoreSet Second, IReadOnlyList<int>? Lengths, IReadOnlyList<int>? Rows);
+
+    public static PairAgreement Compute(IEnumerable<BatchScores> batches, ComponentKind kind,
+        double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10)
+    {
+        var perPrompt = new List<AgreementStats>();
+        var pooledX = new List<double>();
+        var pooledY = new List<double>();
+        var gaps = new List<Disagreement>();
+        Method firstMethod = default, secondMethod = default;
+        int componentCount = 0;
+        foreach (var batch in batches)
+        {
+            firstMethod = batch.First.Method;
+            secondMethod = batch.Second.Method;
+            // Align on the second set's components (AP may cover a neuron subset only) and drop padding positions.
+            var components = batch.Second.Components.Where(c => c.Kind == kind).ToList();
+            var a = batch.First.Select(components);
+            var b = batch.Second.Select(components);
+            for (int p = 0; p < a.Prompts; p++)
+            {
+                var slots = Enumerable.Range(0, components.Count)
+                    .Where(j => components[j].Position is not int pos || batch.Lengths is null || pos < batch.Lengths[p]).ToArray();
+                componentCount = Math.Max(componentCount, slots.Length);
+                var x = slots.Select(j => a[p, j]).ToArray();
+                var y = slots.Select(j => b[p, j]).ToArray();
+                perPrompt.Add(AgreementStats.Of(x, y, topFraction));
+                pooledX.AddRange(x);
+                pooledY.AddRange(y);
+                int prompt = batch.Rows?[p] ?? p;
+                gaps.AddRange(slots.Select(j => new Disagreement(prompt, components[j], a[p, j], b[p, j])));
+            }
+        }
+        var across = new Dictionary<string, Summary>
+        {
+            ["pearson"] = Summary.Of(perPrompt.Select(s => s.Pearson)),
+            ["spearman"] = Summary.Of(perPrompt.Select(s => s.Spearman)),
+            ["kendall"] = Summary.Of(perPrompt.Select(s => s.Kendall)),
+            ["jaccard"] = Summary.Of(perPrompt.Select(s => s.Jaccard)),
+            ["sign"] = Summary.Of(perPrompt.Select(s => s.SignAgreement)),
+        };
+        return new PairAgreement(firstMethod, secondMethod, kind, componentCount, Agreement.TopK.K(componentCount, topFraction),
+            perPrompt, AgreementStats.Of(pooledX, pooledY, topFraction), across,
+            gaps.OrderByDescending(g => g.Gap).Take(disagreements).ToList());
+    }
+}

@@ -1,0 +1,79 @@
+using Concord.Methods.Agreement;
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Results;
+
+namespace Concord.Methods.Pipeline;
+
+/// <summary>IG's completeness error at one layer: |Σ IG − (F(a') − F(a))| over prompts.</summary>
+public sealed record ConvergenceSummary(ComponentKind Kind, int Layer, double MaxAbsDelta, double MeanAbsDelta, double MaxAbsExpected);
+
+/// <summary>Agreement of the three pairs at one sweep scale s for one component kind.</summary>
+public sealed record SweepSummary(ComponentKind Kind, double Scale, PairAgreement IgAp, PairAgreement ApAtp, PairAgreement IgAtp);
+
+/// <summary>Everything the report says about one task: metrics, agreement per kind and pair, completeness, sweep.</summary>
+public sealed record TaskAnalysis(
+    TaskResult Result,
+    Summary CleanMetric, Summary CorruptedMetric,
+    IReadOnlyList<PairAgreement> Agreements,
+    IReadOnlyList<ConvergenceSummary> Convergence,
+    IReadOnlyList<SweepSummary> Sweep)
+{
+    public static readonly (Method First, Method Second)[] Pairs = [(Method.Ig, Method.Ap), (Method.Atp, Method.Ap), (Method.Ig, Method.Atp)];
+
+    public static TaskAnalysis Of(TaskResult result, PipelineOptions options)
+    {
+        bool noising = options.Attribution.Direction == Direction.Noising;
+        var baseMetric = result.Batches.SelectMany(b => b.BaseMetric).Select(v => new Statistic(v));
+        var otherMetric = result.Batches.SelectMany(b => b.OtherMetric).Select(v => new Statistic(v));
+        var clean = Summary.Of(noising ? baseMetric : otherMetric);
+        var corrupted = Summary.Of(noising ? otherMetric : baseMetric);
+
+        var agreements = new List<PairAgreement>();
+        foreach (var kind in options.Kinds)
+            foreach (var (first, second) in Pairs)
+            {
+                if (!options.Methods.Contains(first) || !options.Methods.Contains(second)) continue;
+                agreements.Add(PairAgreement.Compute(result.Batches.Select(b =>
+                    new PairAgreement.BatchScores(b.Scores(first, kind)!, b.Scores(second, kind)!, b.Lengths, b.Rows)), kind, options.TopFraction));
+            }
+
+        var convergence = result.Batches.SelectMany(b => b.Units.Values.SelectMany(u => u.Convergence))
+            .GroupBy(c => (c.Kind, c.Layer))
+            .Select(g => new ConvergenceSummary(g.Key.Kind, g.Key.Layer,
+                g.SelectMany(c => c.Delta).Max(Math.Abs), g.SelectMany(c => c.Delta).Average(Math.Abs), g.SelectMany(c => c.Expected).Max(Math.Abs)))
+            .OrderBy(c => c.Kind).ThenBy(c => c.Layer).ToList();
+
+        var sweep = new List<SweepSummary>();
+        foreach (var kind in options.SweepKinds)
+            foreach (var s in options.SweepScales)
+            {
+                var sets = result.Batches.Select(b => (Batch: b, Sets: b.SweepSets(kind, s))).ToList();
+                PairAgreement Pair(int i, int j) => PairAgreement.Compute(
+                    sets.Select(x => new PairAgreement.BatchScores(x.Sets[i], x.Sets[j], x.Batch.Lengths, x.Batch.Rows)), kind, options.TopFraction);
+                sweep.Add(new SweepSummary(kind, s, Pair(0, 1), Pair(1, 2), Pair(0, 2)));
+            }
+        return new TaskAnalysis(result, clean, corrupted, agreements, convergence, sweep);
+    }
+
+    /// <summary>Mean score of a method for a kind over all prompts, by component (e.g. for heatmaps).</summary>
+    public Dictionary<Component, double> MeanScores(Method method, ComponentKind kind)
+    {
+        var sums = new Dictionary<Component, (double Sum, int Count)>();
+        foreach (var batch in Result.Batches)
+        {
+            if (batch.Scores(method, kind) is not { } set) continue;
+            for (int j = 0; j < set.Components.Count; j++)
+            {
+                // Per-position scores add up to the component's total for the prompt.
+                var c = set.Components[j] with { Position = null };
+                for (int p = 0; p < set.Prompts; p++)
+                {
+                    var (sum, count) = sums.GetValueOrDefault(c);
+                    sums[c] = (sum + set[p, j], count + (set.Components[j].Position is null or 0 ? 1 : 0));
+                }
+            }
+        }
+        return sums.ToDictionary(kv => kv.Key, kv => kv.Value.Sum / Math.Max(1, kv.Value.Count));
+    }
+}
