@@ -20,7 +20,7 @@ public static class RunCommand
     private static readonly Option<string> TaskOption = new("--task") { Description = "ioi, gender-bias, greater-than, capital-country, sva, hypernymy, a comma-separated list, or all", DefaultValueFactory = _ => "all" };
     private static readonly Option<string?> ModelOption = new("--model") { Description = "Model folder or cached name (default: GPT-2 small if cached, else a seeded random model)" };
     private static readonly Option<string?> Data = new("--data") { Description = "A CSV in the task's schema (one task only; default: the project's dataset)" };
-    private static readonly Option<int> Examples = new("--examples") { Description = "Prompts per task (a seeded random sample of the dataset)", DefaultValueFactory = _ => 32 };
+    private static readonly Option<int> Examples = new("--examples") { Description = "Prompts per task (a seeded random sample of the dataset)", DefaultValueFactory = _ => 64 };
     private static readonly Option<string> Methods = new("--methods") { Description = "ig, ap, atp (comma-separated)", DefaultValueFactory = _ => "ig,ap,atp" };
     private static readonly Option<string> Components = new("--components") { Description = "heads, mlp, neurons, head-outputs (comma-separated)", DefaultValueFactory = _ => "heads,mlp,neurons" };
     private static readonly Option<string> Rule = new("--rule") { Description = "IG quadrature: gauss-legendre, riemann-left, riemann-right, riemann-midpoint, trapezoid", DefaultValueFactory = _ => "gauss-legendre" };
@@ -49,7 +49,7 @@ public static class RunCommand
         };
         command.Options.Add(DatasetsCommand.IoiCorruptionOption);
         command.Options.Add(DatasetsCommand.DropInvalidOption);
-        command.SetGuardedAction((parse, ct) => System.Threading.Tasks.Task.Run(() => Execute(Parse(parse), ct), ct));
+        command.SetGuardedAction((parse, ct) => System.Threading.Tasks.Task.Run(() => { Execute(Parse(parse), ct); return 0; }, ct));
         return command;
     }
 
@@ -100,7 +100,10 @@ public static class RunCommand
             parse.GetValue(Device)!, parse.GetValue(Float64), parse.GetValue(Out)!, parse.GetValue(Fresh));
     }
 
-    public static int Execute(RunSettings settings, CancellationToken cancel, IProgress<PipelineProgress>? progressOverride = null)
+    /// <summary>Units computed and reused per task, for the console and for tests of resumption.</summary>
+    public sealed record Outcome(IReadOnlyDictionary<TaskKind, (int Computed, int Reused)> Units, TimeSpan Wall);
+
+    public static Outcome Execute(RunSettings settings, CancellationToken cancel, IProgress<PipelineProgress>? progressOverride = null)
     {
         var clock = Stopwatch.StartNew();
         var model = DefaultModel.Resolve(settings.Model, new ModelStore());
@@ -127,19 +130,21 @@ public static class RunCommand
 
         var analyses = new List<(TaskKind Kind, TaskDataset Dataset, TaskAnalysis Analysis, TimeSpan Time)>();
         var lines = new List<string>();
+        var units = new Dictionary<TaskKind, (int, int)>();
         void Work(IProgress<PipelineProgress> progress)
         {
             foreach (var plan in plans)
             {
                 var taskClock = Stopwatch.StartNew();
                 var folder = Path.Combine(settings.Out, plan.Kind.CliName());
-                var units = Path.Combine(folder, "units");
-                if (settings.Fresh && Directory.Exists(units)) Directory.Delete(units, recursive: true);
-                var pipeline = new AttributionPipeline(gpt, modelPrint, settings.Pipeline, new FileUnitStore(units));
+                var unitFolder = Path.Combine(folder, "units");
+                if (settings.Fresh && Directory.Exists(unitFolder)) Directory.Delete(unitFolder, recursive: true);
+                var pipeline = new AttributionPipeline(gpt, modelPrint, settings.Pipeline, new FileUnitStore(unitFolder));
                 var result = pipeline.Run(plan.Dataset, plan.DataPrint, plan.Examples, resources.Tokenizer, progress, cancel);
                 var analysis = TaskAnalysis.Of(result, settings.Pipeline);
                 TaskOutputs.Write(folder, plan.Dataset, analysis, settings, gpt.Config);
                 analyses.Add((plan.Kind, plan.Dataset, analysis, taskClock.Elapsed));
+                units[plan.Kind] = (result.ComputedUnits, result.ReusedUnits);
                 lines.Add($"{plan.Kind.CliName()}: {result.ComputedUnits} units computed, {result.ReusedUnits} reused, {taskClock.Elapsed.TotalSeconds:F1} s");
             }
         }
@@ -149,7 +154,7 @@ public static class RunCommand
         Report.Write(settings, model, gpt.Config, analyses, clock.Elapsed);
         ConsoleSummary.Print(analyses.Select(a => (a.Kind, a.Analysis)).ToList());
         Console.WriteLine($"report: {Path.Combine(settings.Out, "report.md")}  (wall time {clock.Elapsed.TotalMinutes:F1} min)");
-        return 0;
+        return new Outcome(units, clock.Elapsed);
     }
 
     private static void CheckMemoryBudget(RunSettings settings, HookedGpt2 gpt, int positions)
