@@ -9,6 +9,7 @@ namespace Concord.Benchmarks;
 /// recorded base graph is one backward pass; each iteration gets a fresh context since the graph
 /// is used once.
 /// </summary>
+[InvocationCount(1)] // the recorded graph serves one backward pass: one invocation per iteration, each after a fresh IterationSetup
 public class AttributionPatchingBenchmarks : BenchmarkBase
 {
     private AttributionContext _context = null!;

@@ -28,9 +28,9 @@ public static class BaselineComparison
             return 2;
         }
         var rows = Compare(baseline, current, threshold);
-        Console.WriteLine($"{"benchmark",-58} {"params",-40} {"baseline",9} {"current",9} {"change",8}  status");
+        Console.WriteLine($"{"benchmark",-52} {"params",-58} {"baseline",9} {"current",9} {"change",8}  status");
         foreach (var r in rows)
-            Console.WriteLine($"{r.Name,-58} {r.Parameters,-40} {Fmt(r.BaselineRatio),9} {Fmt(r.CurrentRatio),9} {(r.Change is double c ? c.ToString("+0%;-0%", CultureInfo.InvariantCulture) : "-"),8}  {r.Status}");
+            Console.WriteLine($"{r.Name,-52} {r.Parameters,-58} {Fmt(r.BaselineRatio),9} {Fmt(r.CurrentRatio),9} {(r.Change is double c ? c.ToString("+0%;-0%", CultureInfo.InvariantCulture) : "-"),8}  {r.Status}");
         int regressions = rows.Count(r => r.Status == "REGRESSION");
         Console.WriteLine(regressions == 0
             ? $"no regression beyond {threshold:P0} in any ratio ({rows.Count(r => r.Status == "ok")} compared)"

@@ -20,16 +20,22 @@ public sealed class BenchmarkConfig : ManualConfig
 {
     public BenchmarkConfig()
     {
-        int iterations = int.TryParse(Environment.GetEnvironmentVariable("CONCORD_BENCH_ITERATIONS"), out int n) ? n : 5;
-        AddJob(Job.Default
+        bool large = BenchmarkBase.Shapes().Any(s => s != "tiny");
+        int iterations = int.TryParse(Environment.GetEnvironmentVariable("CONCORD_BENCH_ITERATIONS"), out int n) ? n : large ? 3 : 8;
+        int warmup = int.TryParse(Environment.GetEnvironmentVariable("CONCORD_BENCH_WARMUP"), out int w) ? w : large ? 1 : 2;
+        var job = Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
-            .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(1)
-            .WithWarmupCount(1)
+            .WithWarmupCount(warmup)
             .WithIterationCount(iterations)
-            .WithInvocationCount(1)
             .WithUnrollFactor(1)
-            .WithId("concord"));
+            .WithId("concord");
+        // GPT-2 small's shape takes seconds to minutes per operation: one invocation per iteration.
+        // The quick job's operations take milliseconds: let BenchmarkDotNet batch invocations into
+        // ~250 ms iterations, which keeps thread wake-ups and GC pauses out of the means.
+        AddJob(large
+            ? job.WithStrategy(RunStrategy.Monitoring).WithInvocationCount(1)
+            : job.WithStrategy(RunStrategy.Throughput).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250)));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumnProvider(DefaultColumnProviders.Instance);
         AddColumn(new ThroughputColumn("prompts/s", tokens: false), new ThroughputColumn("tokens/s", tokens: true));

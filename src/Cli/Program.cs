@@ -8,4 +8,5 @@ root.Subcommands.Add(ModelCommands.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(DatasetsCommand.Create());
 root.Subcommands.Add(Concord.Cli.Run.RunCommand.Create());
+root.Subcommands.Add(DiffCommand.Create());
 return await root.Parse(args).InvokeAsync();
