@@ -33,7 +33,7 @@ public sealed record RunSettings(
         yield return ("per position", Attribution.PerPosition ? "yes" : "no");
         yield return ("AP neuron subset", Pipeline.NeuronsPerLayer > 0 ? $"{Pipeline.NeuronsPerLayer} per layer (seed {Pipeline.Seed})" : "all neurons");
         yield return ("similarity sweep", Pipeline.SweepScales.Count == 0 ? "off" : string.Join(", ", Pipeline.SweepScales));
-        yield return ("top-k", $"{Pipeline.TopFraction:P0} of components by |score|");
+        yield return ("top-k", $"{Pipeline.TopFraction:P0} of components by \\|score\\|");
         yield return ("IOI corruption", TaskOptions.IoiCorruption == IoiCorruption.IndirectObject ? "corrupted_hard (S → IO)" : "corrupted (S → third name)");
         yield return ("metric", TaskOptions.LogitVariant ? "logit-difference variant for every task" : "as in the literature");
         yield return ("device", Device + (Float64 ? ", float64" : ", float32"));
