@@ -9,4 +9,6 @@ root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(DatasetsCommand.Create());
 root.Subcommands.Add(Concord.Cli.Run.RunCommand.Create());
 root.Subcommands.Add(DiffCommand.Create());
-return await root.Parse(args).InvokeAsync();
+// On Ctrl-C the running command gets time to finish its current unit of work and say so; finished
+// work is already on disk, written atomically.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
