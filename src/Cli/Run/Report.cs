@@ -66,6 +66,8 @@ public static class Report
                       "With noising, F is the clean run's metric and a' the corrupted activation.");
         md.AppendLine("- **Agreement** is computed per prompt over the components of one kind, then summarised (mean ± sd, median). " +
                       "`undefined` counts prompts where a statistic does not exist (e.g. every score equal).");
+        md.AppendLine("- **Pooled** statistics use every prompt–component pair at once; the **normalised** view first divides both methods' scores of a prompt by " +
+                      "the same denominator, that prompt's F(corrupted) − F(clean), so large-effect prompts do not dominate (per-prompt statistics are unchanged by it).");
         md.AppendLine("- **IG completeness error** is |Σ_c IG_c − (F(a') − F(a))|, the quadrature error; it should be small next to the metric differences above.");
         md.AppendLine("- **Heatmaps** show layer × head mean scores of IG and AP on one symmetric colour scale (red positive, blue negative; layer 0 at the top). " +
                       "**Sweep** plots agreement against s, where AP patches in a + sΔ: as s → 0 the two methods converge to s·AtP.");
@@ -84,10 +86,10 @@ public static class Report
         md.AppendLine();
         md.AppendLine($"Metric on clean prompts {analysis.CleanMetric.Text}; on corrupted prompts {analysis.CorruptedMetric.Text}.");
         md.AppendLine();
-        md.AppendLine("| components | pair | Pearson r | Spearman ρ | Kendall τ-b | top-k Jaccard | sign agreement | pooled r |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|");
-        foreach (var p in analysis.Agreements)
-            md.AppendLine($"| {p.Kind.CliName()} ({p.Components}, k = {p.TopK}) | {p.Label} | {Cell(p, "pearson")} | {Cell(p, "spearman")} | {Cell(p, "kendall")} | {Cell(p, "jaccard")} | {Cell(p, "sign")} | {p.Pooled.Pearson} |");
+        md.AppendLine("| components | pair | Pearson r | Spearman ρ | Kendall τ-b | top-k Jaccard | sign agreement | pooled r | pooled r, normalised |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var (p, n) in analysis.Agreements.Zip(analysis.NormalisedAgreements))
+            md.AppendLine($"| {p.Kind.CliName()} ({p.Components}, k = {p.TopK}) | {p.Label} | {Cell(p, "pearson")} | {Cell(p, "spearman")} | {Cell(p, "kendall")} | {Cell(p, "jaccard")} | {Cell(p, "sign")} | {p.Pooled.Pearson} | {n.Pooled.Pearson} |");
         md.AppendLine();
         if (analysis.Convergence.Count > 0)
         {

@@ -51,7 +51,7 @@ public static class TaskOutputs
         ["min"] = Number(s.Min), ["max"] = Number(s.Max), ["defined"] = s.Defined, ["undefined"] = s.Undefined,
     };
 
-    private static JsonObject Pair(PairAgreement p, IReadOnlyList<int> rows)
+    private static JsonObject Pair(PairAgreement p, PairAgreement normalised, IReadOnlyList<int> rows)
     {
         var across = new JsonObject();
         foreach (var (name, summary) in p.AcrossPrompts) across[name] = SummaryJson(summary);
@@ -63,6 +63,7 @@ public static class TaskOutputs
             ["top_k"] = p.TopK,
             ["across_prompts"] = across,
             ["pooled"] = Stats(p.Pooled),
+            ["pooled_normalised"] = Stats(normalised.Pooled),
             ["per_prompt"] = new JsonArray(p.PerPrompt.Select((s, i) => (JsonNode)new JsonObject { ["row"] = rows[i], ["stats"] = Stats(s) }).ToArray()),
             ["largest_disagreements"] = new JsonArray(p.LargestDisagreements.Select(d => (JsonNode)new JsonObject
             {
@@ -85,7 +86,7 @@ public static class TaskOutputs
                 ["clean"] = SummaryJson(analysis.CleanMetric),
                 ["corrupted"] = SummaryJson(analysis.CorruptedMetric),
             },
-            ["agreement"] = new JsonArray(analysis.Agreements.Select(p => (JsonNode)Pair(p, rows)).ToArray()),
+            ["agreement"] = new JsonArray(analysis.Agreements.Zip(analysis.NormalisedAgreements, (p, n) => (JsonNode)Pair(p, n, rows)).ToArray()),
             ["ig_completeness"] = new JsonArray(analysis.Convergence.Select(c => (JsonNode)new JsonObject
             {
                 ["kind"] = c.Kind.CliName(), ["layer"] = c.Layer,

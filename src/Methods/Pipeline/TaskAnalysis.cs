@@ -16,6 +16,7 @@ public sealed record TaskAnalysis(
     TaskResult Result,
     Summary CleanMetric, Summary CorruptedMetric,
     IReadOnlyList<PairAgreement> Agreements,
+    IReadOnlyList<PairAgreement> NormalisedAgreements,
     IReadOnlyList<ConvergenceSummary> Convergence,
     IReadOnlyList<SweepSummary> Sweep)
 {
@@ -30,12 +31,21 @@ public sealed record TaskAnalysis(
         var corrupted = Summary.Of(noising ? otherMetric : baseMetric);
 
         var agreements = new List<PairAgreement>();
+        var normalised = new List<PairAgreement>();
         foreach (var kind in options.Kinds)
             foreach (var (first, second) in Pairs)
             {
                 if (!options.Methods.Contains(first) || !options.Methods.Contains(second)) continue;
                 agreements.Add(PairAgreement.Compute(result.Batches.Select(b =>
                     new PairAgreement.BatchScores(b.Scores(first, kind)!, b.Scores(second, kind)!, b.Lengths, b.Rows)), kind, options.TopFraction));
+                // The normalised view divides both methods by the same per-prompt denominator, the
+                // metric's full-run change F(other) − F(base): per-prompt statistics are unchanged,
+                // pooled ones stop being dominated by the prompts with the largest effects.
+                normalised.Add(PairAgreement.Compute(result.Batches.Select(b =>
+                {
+                    var denominators = b.OtherMetric.Zip(b.BaseMetric, (o, a) => o - a).ToArray();
+                    return new PairAgreement.BatchScores(b.Scores(first, kind)!.Normalised(denominators), b.Scores(second, kind)!.Normalised(denominators), b.Lengths, b.Rows);
+                }), kind, options.TopFraction));
             }
 
         var convergence = result.Batches.SelectMany(b => b.Units.Values.SelectMany(u => u.Convergence))
@@ -53,7 +63,7 @@ public sealed record TaskAnalysis(
                     sets.Select(x => new PairAgreement.BatchScores(x.Sets[i], x.Sets[j], x.Batch.Lengths, x.Batch.Rows)), kind, options.TopFraction);
                 sweep.Add(new SweepSummary(kind, s, Pair(0, 1), Pair(1, 2), Pair(0, 2)));
             }
-        return new TaskAnalysis(result, clean, corrupted, agreements, convergence, sweep);
+        return new TaskAnalysis(result, clean, corrupted, agreements, normalised, convergence, sweep);
     }
 
     /// <summary>Mean score of a method for a kind over all prompts, by component (e.g. for heatmaps).</summary>

@@ -51,6 +51,16 @@ public abstract partial class TaskAgreementFixture
             }
     }
 
+    /// <summary>The normalised view divides both methods by one per-prompt number: per-prompt correlations cannot change.</summary>
+    [Test]
+    public void NormalisingLeavesPerPromptStatisticsUnchanged()
+    {
+        foreach (var (raw, normalised) in Analysis.Agreements.Zip(Analysis.NormalisedAgreements))
+            for (int p = 0; p < raw.PerPrompt.Count; p++)
+                foreach (var (a, b) in new[] { (raw.PerPrompt[p].Pearson, normalised.PerPrompt[p].Pearson), (raw.PerPrompt[p].Spearman, normalised.PerPrompt[p].Spearman) })
+                    Assert.That(b.IsDefined ? b.Value : double.NaN, Is.EqualTo(a.IsDefined ? a.Value : double.NaN).Within(1e-12), $"{raw.Label} {raw.Kind} prompt {p}");
+    }
+
     /// <summary>A layer's whole MLP is one component, and IG's completeness makes its score F(a') − F(a) = AP.</summary>
     [Test]
     public void WholeMlpScoresOfIgAndApCoincide()
