@@ -23,8 +23,6 @@ public sealed class ActivationCache : IDisposable
 
     public bool Wants(HookPoint point) => _filter(point);
 
-    public bool Contains(HookPoint point) => _values.ContainsKey(point);
-
     public IEnumerable<HookPoint> Points => _values.Keys.OrderBy(p => p);
 
     public Tensor this[HookPoint point] =>

@@ -32,8 +32,6 @@ public sealed class HookSet
         return value;
     });
 
-    public bool IsEmpty => _hooks.Count == 0;
-
     /// <summary>A new set with this set's hooks followed by <paramref name="other"/>'s at each point.</summary>
     public HookSet Concat(HookSet? other)
     {
@@ -42,8 +40,6 @@ public sealed class HookSet
         if (other is not null) foreach (var (point, list) in other._hooks) foreach (var h in list) result.Add(point, h);
         return result;
     }
-
-    public bool Has(HookPoint point) => _hooks.ContainsKey(point);
 
     internal Tensor Apply(HookPoint point, Tensor value)
     {
