@@ -9,7 +9,10 @@ namespace Concord.Benchmarks;
 /// recorded base graph is one backward pass; each iteration gets a fresh context since the graph
 /// is used once.
 /// </summary>
-[InvocationCount(1)] // the recorded graph serves one backward pass: one invocation per iteration, each after a fresh IterationSetup
+// The recorded graph serves one backward pass: one invocation per iteration, each after a fresh
+// IterationSetup. Single invocations of millisecond operations are noisy, hence more iterations.
+[InvocationCount(1)]
+[IterationCount(25)]
 public class AttributionPatchingBenchmarks : BenchmarkBase
 {
     private AttributionContext _context = null!;

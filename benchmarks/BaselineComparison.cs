@@ -30,7 +30,7 @@ public static class BaselineComparison
         var rows = Compare(baseline, current, threshold);
         Console.WriteLine($"{"benchmark",-52} {"params",-58} {"baseline",9} {"current",9} {"change",8}  status");
         foreach (var r in rows)
-            Console.WriteLine($"{r.Name,-52} {r.Parameters,-58} {Fmt(r.BaselineRatio),9} {Fmt(r.CurrentRatio),9} {(r.Change is double c ? c.ToString("+0%;-0%", CultureInfo.InvariantCulture) : "-"),8}  {r.Status}");
+            Console.WriteLine($"{r.Name,-52} {r.Parameters,-58} {Fmt(r.BaselineRatio),9} {Fmt(r.CurrentRatio),9} {(r.Change is double c ? Math.Round(c, 2).ToString("+0%;-0%;0%", CultureInfo.InvariantCulture) : "-"),8}  {r.Status}");
         int regressions = rows.Count(r => r.Status == "REGRESSION");
         Console.WriteLine(regressions == 0
             ? $"no regression beyond {threshold:P0} in any ratio ({rows.Count(r => r.Status == "ok")} compared)"
