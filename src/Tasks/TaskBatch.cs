@@ -28,25 +28,17 @@ public sealed class TaskBatch : IDisposable
         ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         if (examples.Count == 0) throw new ArgumentException("a batch needs at least one example");
-        var clean = examples.Select(e => tokenizer.Encode(e.Clean)).ToList();
-        var corrupted = examples.Select(e => tokenizer.Encode(e.Corrupted)).ToList();
-        for (int i = 0; i < examples.Count; i++)
-            if (clean[i].Length != corrupted[i].Length)
-                throw new DatasetException($"row {examples[i].Row}: clean prompt has {clean[i].Length} tokens, corrupted has {corrupted[i].Length}; positions must align");
-        int width = clean.Max(c => c.Length);
-        return new TaskBatch(examples,
-            TokenBatch.FromIds(clean, device, width: width),
-            TokenBatch.FromIds(corrupted, device, width: width),
-            TaskMetric.Create(examples, readout, dtype, device));
+        return FromIds(examples.Select(e => tokenizer.Encode(e.Clean)).ToList(), examples.Select(e => tokenizer.Encode(e.Corrupted)).ToList(),
+            examples, readout, dtype, device, Gpt2Tokenizer.EndOfText);
     }
 
-    /// <summary>A batch from token ids directly (tests on tiny vocabularies); the examples supply the answers.</summary>
+    /// <summary>A batch from token ids (tokenised prompts, or ids of a tiny test vocabulary); the examples supply the answers.</summary>
     public static TaskBatch FromIds(IReadOnlyList<int[]> clean, IReadOnlyList<int[]> corrupted, IReadOnlyList<TaskExample> examples,
         MetricReadout readout, ScalarType dtype = ScalarType.Float32, Device? device = null, int padId = 0)
     {
         for (int i = 0; i < clean.Count; i++)
             if (clean[i].Length != corrupted[i].Length)
-                throw new DatasetException($"prompt {i}: clean has {clean[i].Length} tokens, corrupted {corrupted[i].Length}");
+                throw new DatasetException($"row {examples[i].Row}: clean prompt has {clean[i].Length} tokens, corrupted has {corrupted[i].Length}; positions must align");
         int width = clean.Max(c => c.Length);
         return new TaskBatch(examples,
             TokenBatch.FromIds(clean, device, padId, width),

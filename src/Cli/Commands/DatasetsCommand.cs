@@ -81,17 +81,15 @@ public static class DatasetsCommand
             var header = rows[0].Fields.Keys.ToList();
             if (!header.Contains("prob_diff")) header.Add("prob_diff");
             var kept = rows.Where(r => scores[r.Row] >= parse.GetValue(threshold)).ToList();
-            var tmp = parse.GetValue(output)! + ".tmp";
-            using (var stream = System.IO.File.Create(tmp))
-            using (var writer = CsvHelper.CsvWriter.Create(stream, CsvHelper.CsvWriterOptions.Default with { NewLine = "\n" }, false))
+            AtomicFile.Write(parse.GetValue(output)!, stream =>
             {
+                using var writer = CsvHelper.CsvWriter.Create(stream, CsvHelper.CsvWriterOptions.Default with { NewLine = "\n" }, true);
                 writer.WriteRecord(header.ToArray());
                 foreach (var r in kept)
                     writer.WriteRecord(header.Select(h => h == "prob_diff"
                         ? scores[r.Row].ToString("R", System.Globalization.CultureInfo.InvariantCulture)
                         : r.Fields.GetValueOrDefault(h, "")).ToArray());
-            }
-            System.IO.File.Move(tmp, parse.GetValue(output)!, true);
+            });
             Console.WriteLine($"kept {kept.Count} of {rows.Count} rows (prob diff ≥ {parse.GetValue(threshold)}) in {parse.GetValue(output)}");
             return 0;
         });

@@ -41,9 +41,7 @@ public static class Plots
 
     private static void Save(Plot plot, string path, int width, int height)
     {
-        var tmp = Path.ChangeExtension(path, ".tmp.png");
-        plot.SavePng(tmp, width, height);
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.Write(path, tmp => plot.SavePng(tmp, width, height), extension: ".png");
     }
 
     /// <summary>IG (left) and AP (right) as layer × head grids on one symmetric scale; layer 0 on top, as labelled.</summary>

@@ -72,7 +72,7 @@ public static class Report
         md.AppendLine("- **Heatmaps** show layer × head mean scores of IG and AP on one symmetric colour scale (red positive, blue negative; layer 0 at the top). " +
                       "**Sweep** plots agreement against s, where AP patches in a + sΔ: as s → 0 the two methods converge to s·AtP.");
         md.AppendLine("- Each task's `scores.csv` has columns `prompt,layer,kind,index,position,method,score` (prompt = dataset row) and `agreement.json` every statistic per prompt.");
-        TaskOutputs.WriteAtomically(Path.Combine(settings.Out, FileName), md.ToString());
+        AtomicFile.WriteAllText(Path.Combine(settings.Out, FileName), md.ToString());
     }
 
     private static void Task(StringBuilder md, RunSettings settings, TaskKind kind, TaskDataset dataset, TaskAnalysis analysis, TimeSpan time)

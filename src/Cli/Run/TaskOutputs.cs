@@ -22,15 +22,8 @@ public static class TaskOutputs
         ScoreCsv.Write(Path.Combine(folder, ScoresFile), analysis.Result.Batches.Select(batch => new ScoreCsv.Batch(
             settings.Pipeline.Methods.SelectMany(m => settings.Pipeline.Kinds.Select(k => batch.Scores(m, k))).OfType<ScoreSet>(),
             batch.Rows, batch.Lengths)));
-        WriteAtomically(Path.Combine(folder, AgreementFile), Agreement(dataset, analysis).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(folder, AgreementFile), Agreement(dataset, analysis).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         Plots.WriteAll(folder, analysis, settings, config);
-    }
-
-    public static void WriteAtomically(string path, string text)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
     }
 
     private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;

@@ -24,9 +24,8 @@ public static class ActivationPatching
         var grouped = layout.Grouped(a);                      // [b, p, C, R]
         var groupedTarget = layout.Grouped(target);
         long b = grouped.shape[0], p = grouped.shape[1], perPos = grouped.shape[2];
-        var chosen = indices ?? Enumerable.Range(0, (int)perPos).ToArray();
-        bool perPosition = context.Options.PerPosition;
-        int patches = chosen.Count * (perPosition ? (int)p : 1);
+        var components = Patches(kind, layer, indices ?? Enumerable.Range(0, (int)perPos).ToArray(), (int)p, context.Options.PerPosition);
+        int patches = components.Count;
 
         // F(a) is the base run's metric: no extra run per layer (this saves ~10% of AP over heads).
         var baseline = context.BaseMetric;
@@ -36,17 +35,7 @@ public static class ActivationPatching
         {
             using var chunkScope = NewDisposeScope();
             int n = Math.Min(chunk, patches - start);
-            // One boolean mask per patch selects the slice taken from the target: where() keeps
-            // every other element bit-identical to a.
-            var maskData = new bool[n * p * perPos];
-            for (int i = 0; i < n; i++)
-            {
-                int patch = start + i;
-                int component = chosen[perPosition ? patch % chosen.Count : patch];
-                if (perPosition) maskData[(i * p + patch / chosen.Count) * perPos + component] = true;
-                else for (int pos = 0; pos < p; pos++) maskData[(i * p + pos) * perPos + component] = true;
-            }
-            var mask = tensor(maskData, [n, 1, p, perPos, 1]).to(a.device);
+            var mask = Masks(components.Skip(start).Take(n).ToList(), p, perPos, a.device);
             var stacked = where(mask, groupedTarget.unsqueeze(0), grouped.unsqueeze(0));      // [n, b, p, C, R]
             var activations = stacked.reshape([n * b, .. a.shape[1..]]);
             var metric = context.MetricFrom(layout, layer, activations, n).view(n, b) - baseline.unsqueeze(0);
@@ -56,13 +45,27 @@ public static class ActivationPatching
                     effects[row, start + i] = values[i * b + row];
         }
 
-        var components = new List<Component>();
-        for (int patch = 0; patch < patches; patch++)
-        {
-            int component = chosen[perPosition ? patch % chosen.Count : patch];
-            components.Add(new Component(layer, kind, component, perPosition ? patch / chosen.Count : null));
-        }
         return new ScoreSet(Method.Ap, components, effects);
+    }
+
+    /// <summary>The components patched one at a time, in patch order: each chosen index, or each (position, index) pair.</summary>
+    internal static IReadOnlyList<Component> Patches(ComponentKind kind, int layer, IReadOnlyList<int> chosen, int positions, bool perPosition) =>
+        perPosition
+            ? Enumerable.Range(0, positions).SelectMany(pos => chosen.Select(c => new Component(layer, kind, c, pos))).ToList()
+            : chosen.Select(c => new Component(layer, kind, c)).ToList();
+
+    /// <summary>
+    /// One boolean mask per patch [n, 1, pos, C, 1] selecting the slice taken from the target:
+    /// where() keeps every other element bit-identical to a.
+    /// </summary>
+    internal static Tensor Masks(IReadOnlyList<Component> patches, long positions, long perPosition, Device device)
+    {
+        var data = new bool[patches.Count * positions * perPosition];
+        for (int i = 0; i < patches.Count; i++)
+            for (long pos = 0; pos < positions; pos++)
+                if (patches[i].Position is not int only || only == pos)
+                    data[(i * positions + pos) * perPosition + patches[i].Index] = true;
+        return tensor(data, [patches.Count, 1, positions, perPosition, 1]).to(device);
     }
 
     public static ScoreSet AllLayers(AttributionContext context, ComponentKind kind, Func<int, IReadOnlyList<int>?>? indices = null) =>

@@ -33,23 +33,16 @@ public static class NaiveAttribution
         var grouped = layout.Grouped(a);
         var groupedTarget = layout.Grouped(target);
         long b = grouped.shape[0], p = grouped.shape[1], perPos = grouped.shape[2];
-        bool perPosition = context.Options.PerPosition;
-        var chosen = indices ?? Enumerable.Range(0, (int)perPos).ToArray();
-        int patches = chosen.Count * (perPosition ? (int)p : 1);
+        var components = Attribution.ActivationPatching.Patches(kind, layer, indices ?? Enumerable.Range(0, (int)perPos).ToArray(), (int)p, context.Options.PerPosition);
         var baseline = FullRunMetric(context, layout, layer, a);
-        var effects = new double[b, patches];
-        var components = new List<Component>();
-        for (int patch = 0; patch < patches; patch++)
+        var effects = new double[b, components.Count];
+        for (int patch = 0; patch < components.Count; patch++)
         {
             using var patchScope = NewDisposeScope();
-            int component = chosen[perPosition ? patch % chosen.Count : patch];
-            var mask = zeros([1, p, perPos, 1], dtype: ScalarType.Bool, device: a.device);
-            if (perPosition) mask[0, patch / chosen.Count, component] = tensor(true);
-            else mask[0, .., component] = tensor(true);
+            var mask = Attribution.ActivationPatching.Masks([components[patch]], p, perPos, a.device)[0];   // [1, pos, C, 1]
             var patched = where(mask, groupedTarget, grouped).reshape(a.shape);
             var effect = (FullRunMetric(context, layout, layer, patched) - baseline).ToDoubles();
             for (int row = 0; row < b; row++) effects[row, patch] = effect[row];
-            components.Add(new Component(layer, kind, component, perPosition ? patch / chosen.Count : null));
         }
         return new ScoreSet(Method.Ap, components, effects);
     }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Results;
+using Concord.Model;
 
 namespace Concord.Methods.Pipeline;
 
@@ -58,10 +59,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
     public void Save(string key, UnitResult result)
     {
         Directory.CreateDirectory(Folder);
-        var path = PathOf(key);
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(UnitDto.From(result), Json));
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllText(PathOf(key), JsonSerializer.Serialize(UnitDto.From(result), Json));
     }
 
     private sealed record SetDto(string Method, int[][] Components, double[][] Values);

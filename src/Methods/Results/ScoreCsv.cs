@@ -1,4 +1,5 @@
 using System.Globalization;
+using Concord.Model;
 using CsvHelper;
 
 namespace Concord.Methods.Results;
@@ -21,10 +22,9 @@ public static class ScoreCsv
 
     public static void Write(string path, IEnumerable<Batch> batches)
     {
-        var tmp = path + ".tmp";
-        using (var stream = File.Create(tmp))
-        using (var writer = CsvWriter.Create(stream, CsvWriterOptions.Default with { NewLine = "\n" }, leaveOpen: false))
+        AtomicFile.Write(path, stream =>
         {
+            using var writer = CsvWriter.Create(stream, CsvWriterOptions.Default with { NewLine = "\n" }, leaveOpen: true);
             writer.WriteRecord(Header);
             foreach (var (sets, promptIds, promptLengths) in batches)
             foreach (var set in sets)
@@ -44,7 +44,6 @@ public static class ScoreCsv
                             set.Values[b, j].ToString("R", CultureInfo.InvariantCulture),
                         ]);
                     }
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
     }
 }

@@ -100,8 +100,6 @@ public sealed class SafetensorsWriter
     /// <summary>Writes atomically: a reader never sees a half-written file.</summary>
     public void Save(string path)
     {
-        string tmp = path + ".tmp-" + Environment.ProcessId;
-        using (var stream = File.Create(tmp)) WriteTo(stream);
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.Write(path, WriteTo);
     }
 }

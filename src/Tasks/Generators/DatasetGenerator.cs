@@ -30,14 +30,12 @@ public abstract class DatasetGenerator
     public int Generate(WordLists words, string file, int seed, Gpt2Tokenizer tokenizer)
     {
         var rows = Rows(words, new Random(seed), tokenizer).ToList();
-        var tmp = file + ".tmp";
-        using (var stream = File.Create(tmp))
-        using (var writer = CsvWriter.Create(stream, CsvWriterOptions.Default with { NewLine = "\n" }, leaveOpen: false))
+        AtomicFile.Write(file, stream =>
         {
+            using var writer = CsvWriter.Create(stream, CsvWriterOptions.Default with { NewLine = "\n" }, leaveOpen: true);
             writer.WriteRecord(Header.ToArray());
             foreach (var row in rows) writer.WriteRecord(row);
-        }
-        File.Move(tmp, file, overwrite: true);
+        });
         return rows.Count;
     }
 
