@@ -80,7 +80,7 @@ public sealed record Gpt2Config(
             ["activation_function"] = ActivationFunction,
         };
         if (NInner is int inner) o["n_inner"] = inner;
-        File.WriteAllText(path, o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(path, o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     public long ParameterCount =>

@@ -9,10 +9,12 @@ public static class ModelCommands
 {
     public static Command Create()
     {
-        var model = new Command("model", "Inspect, download and create GPT-2 models");
+        var model = new Command("model", "Inspect, download, create, train and evaluate GPT-2 models");
         model.Subcommands.Add(Info());
         model.Subcommands.Add(Download());
         model.Subcommands.Add(CreateRandom());
+        model.Subcommands.Add(ModelTrainCommand.Create());
+        model.Subcommands.Add(ModelEvalCommand.Create());
         return model;
     }
 

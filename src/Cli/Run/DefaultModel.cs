@@ -1,43 +1,56 @@
 using Concord.Model;
 using Concord.Model.Store;
+using Concord.Tasks;
+using Concord.Tasks.Evaluation;
+using Concord.Tasks.Training;
 
 namespace Concord.Cli.Run;
 
-/// <summary>The model a run uses: the one asked for, else real GPT-2 small when cached, else a seeded random model the project creates.</summary>
-public sealed record ResolvedModel(string Folder, string Description, bool IsRandom);
+/// <summary>What kind of model a folder holds, as far as its files tell.</summary>
+public enum ModelKind { Gpt2, Trained, Random, Other }
 
+/// <summary>The model a run uses, what it is, and (for a trained task model) how well it does each task.</summary>
+public sealed record ResolvedModel(string Folder, string Description, ModelKind Kind, IReadOnlyList<TaskScore>? Evaluation = null)
+{
+    public bool IsRandom => Kind == ModelKind.Random;
+}
+
+/// <summary>
+/// Without --model: real GPT-2 small when it is in the model cache, else the bundled task model
+/// <c>concord-tasks-small</c>, which performs all six tasks. Random models stay available through
+/// `concord model create-random` and --model.
+/// </summary>
 public static class DefaultModel
 {
-    public const string RandomName = "concord-random-small";
-    public const int RandomSeed = 0;
-    /// <summary>Weight scale of the fallback model: GPT-2's 0.02 leaves a random model almost linear (every method agrees
-    /// trivially); 0.15 gives attention patterns and GELUs that bend, so the agreement statistics have something to measure.</summary>
-    public const double RandomStd = 0.15;
+    public const string BundledName = "concord-tasks-small";
 
-    /// <summary>The shape of the fallback model: small enough for the whole run in minutes on two cores, GPT-2's vocabulary so the tasks' tokens apply.</summary>
-    public static Gpt2Config RandomConfig { get; } = new(NLayer: 4, NHead: 8, NEmbd: 128, NPositions: 128, VocabSize: Gpt2Tokenizer.VocabularySize);
+    public static string BundledFolder => Path.Combine(ProjectPaths.Root, "models", BundledName);
+
+    /// <summary>The bundled model's name stands for its folder in the repository (unless a folder of that name is right here).</summary>
+    public static string Expand(string name) => name == BundledName && !Directory.Exists(name) ? BundledFolder : name;
 
     public static ResolvedModel Resolve(string? requested, ModelStore store)
     {
-        if (requested is not null)
-        {
-            var folder = store.Resolve(requested);
-            bool random = IsRandom(folder);
-            return new ResolvedModel(folder, random ? $"{requested} (a random model)" : requested, random);
-        }
-        if (store.TryResolve("gpt2", out var gpt2)) return new ResolvedModel(gpt2, "GPT-2 small (openai-community/gpt2, from the model cache)", false);
-        var own = store.FolderFor(RandomName);
-        // Recreated when missing or made by a version of Concord with another shape.
-        if (!ModelStore.IsComplete(own) || Gpt2Config.Load(Path.Combine(own, "config.json")) != RandomConfig || !HasStd(own, RandomStd))
-            RandomGpt2.Save(own, RandomConfig, RandomSeed, RandomStd);
-        return new ResolvedModel(own,
-            $"{RandomName}: a seeded random GPT-2 ({RandomConfig.NLayer} layers, {RandomConfig.NHead} heads, d_model {RandomConfig.NEmbd}, weight std {RandomStd}, seed {RandomSeed}), used because GPT-2 small is not in the model cache",
-            true);
+        if (requested is not null) return Describe(store.Resolve(Expand(requested)), requested);
+        if (store.TryResolve("gpt2", out var gpt2)) return new ResolvedModel(gpt2, "GPT-2 small (openai-community/gpt2, from the model cache)", ModelKind.Gpt2);
+        if (!ModelStore.IsComplete(BundledFolder))
+            throw new ModelFileException($"{BundledFolder}: the bundled model {BundledName} is missing (a partial clone?); pass --model");
+        return Describe(BundledFolder, BundledName, " (GPT-2 small is not in the model cache)");
     }
 
-    private static bool HasStd(string folder, double std) =>
-        Model.Safetensors.SafetensorsFile.Open(Path.Combine(folder, "model.safetensors")).Metadata.GetValueOrDefault("concord_std")
-        == std.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    private static ResolvedModel Describe(string folder, string name, string why = "")
+    {
+        if (IsRandom(folder)) return new ResolvedModel(folder, $"{name} (a random model)", ModelKind.Random);
+        if (TrainingRecord.TryRead(folder) is { } record)
+        {
+            var config = Gpt2Config.Load(Path.Combine(folder, "config.json"));
+            return new ResolvedModel(folder,
+                $"{name}: a {config.NLayer}-layer GPT-2 ({config.NHead} heads, d_model {config.NEmbd}) trained by Concord on the six tasks " +
+                $"({record.Steps:N0} steps, seed {record.Seed}); not GPT-2{why}",
+                ModelKind.Trained, EvaluationFile.TryRead(folder));
+        }
+        return new ResolvedModel(folder, name, ModelKind.Other);
+    }
 
     private static bool IsRandom(string folder)
     {

@@ -31,6 +31,19 @@ public static class Report
             md.AppendLine("> **This is a random model.** The numbers below exercise the machinery (completeness, agreement statistics, plots); " +
                           "they say nothing about GPT-2. Download GPT-2 small (`concord model download gpt2`) or pass `--model` for real results.");
         }
+        if (model.Kind == ModelKind.Trained)
+        {
+            md.AppendLine();
+            md.AppendLine("> **A small model trained by Concord to perform the six tasks, not GPT-2.** The numbers below say how IG and AP behave on a model " +
+                          $"that implements the behaviours; they do not say which components of GPT-2 do. Its model card: `{Path.Combine(model.Folder, Tasks.Training.ModelCard.FileName)}`.");
+            if (model.Evaluation is { } evaluation)
+            {
+                md.AppendLine();
+                md.AppendLine("How well it performs each task (its `eval.json`, from `concord model eval`):");
+                md.AppendLine();
+                md.Append(Tasks.Evaluation.EvaluationFile.Markdown(evaluation));
+            }
+        }
         md.AppendLine();
         md.AppendLine("## Options");
         md.AppendLine();

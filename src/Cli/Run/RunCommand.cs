@@ -18,7 +18,7 @@ namespace Concord.Cli.Run;
 public static class RunCommand
 {
     private static readonly Option<string> TaskOption = new("--task") { Description = "ioi, gender-bias, greater-than, capital-country, sva, hypernymy, a comma-separated list, or all", DefaultValueFactory = _ => "all" };
-    private static readonly Option<string?> ModelOption = new("--model") { Description = "Model folder or cached name (default: GPT-2 small if cached, else a seeded random model)" };
+    private static readonly Option<string?> ModelOption = new("--model") { Description = "Model folder, cached name or concord-tasks-small (default: GPT-2 small if cached, else concord-tasks-small)" };
     private static readonly Option<string?> Data = new("--data") { Description = "A CSV in the task's schema (one task only; default: the project's dataset)" };
     private static readonly Option<int> Examples = new("--examples") { Description = "Prompts per task (a seeded random sample of the dataset)", DefaultValueFactory = _ => 64 };
     private static readonly Option<string> Methods = new("--methods") { Description = "ig, ap, atp (comma-separated)", DefaultValueFactory = _ => "ig,ap,atp" };
@@ -109,6 +109,7 @@ public static class RunCommand
         var model = DefaultModel.Resolve(settings.Model, new ModelStore());
         Console.WriteLine($"model: {model.Description}");
         if (model.IsRandom) Console.WriteLine("note: results on a random model test the machinery; they say nothing about GPT-2");
+        if (model.Kind == ModelKind.Trained) Console.WriteLine("note: a small model trained to do the tasks: results describe how IG and AP behave on a model that implements them, not GPT-2's circuits");
         using var gpt = HookedGpt2.Load(model.Folder, settings.Float64 ? ScalarType.Float64 : ScalarType.Float32, DeviceOption.Parse(settings.Device));
         if (gpt.Config.VocabSize != Gpt2Tokenizer.VocabularySize)
             throw new ArgumentException($"the model's vocabulary has {gpt.Config.VocabSize} tokens; the tasks need GPT-2's {Gpt2Tokenizer.VocabularySize}");

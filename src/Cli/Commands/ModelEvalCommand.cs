@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Globalization;
+using Concord.Model;
+using Concord.Tasks;
+using Concord.Tasks.Definitions;
+using Concord.Tasks.Evaluation;
+using Concord.Tasks.Training;
+
+namespace Concord.Cli.Commands;
+
+/// <summary>`concord model eval`: how well a model performs each task (any GPT-2-vocabulary model, GPT-2 small included).</summary>
+public static class ModelEvalCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Model folder or cached name", Required = true };
+        var task = new Option<string>("--task") { Description = "ioi, gender-bias, greater-than, capital-country, sva, hypernymy, a list, or all", DefaultValueFactory = _ => "all" };
+        var data = new Option<string?>("--data") { Description = "A CSV in the task's schema (one --task); default: held-out rows (IOI, greater-than, SVA) or the project's dataset (facts)" };
+        var examples = new Option<int>("--examples") { Description = "At most this many prompts per task (seeded sample)", DefaultValueFactory = _ => 1000 };
+        var trainedOnly = new Option<bool>("--trained-tokens-only") { Description = "Keep only rows whose every token the model was trained on (needs its training.json)" };
+        var json = new Option<bool>("--json") { Description = "Print the table as JSON" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the sample", DefaultValueFactory = _ => 0 };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var float64 = new Option<bool>("--float64") { Description = "Run the model in float64" };
+        var command = new Command("eval", "Per task: share of prompts with clean metric > 0, share where the corruption lowers it, mean metrics")
+        {
+            model, task, data, examples, trainedOnly, json, seed, device, float64,
+        };
+        command.Options.Add(DatasetsCommand.IoiCorruptionOption);
+        command.Options.Add(DatasetsCommand.DropInvalidOption);
+        command.SetGuardedAction((parse, ct) => System.Threading.Tasks.Task.Run(() =>
+        {
+            var kinds = TaskKinds.ParseList(parse.GetValue(task)!);
+            var file = parse.GetValue(data);
+            if (file is not null && kinds.Count != 1) throw new ArgumentException("--data needs exactly one --task");
+            int count = parse.GetValue(examples);
+            if (count < 1) throw new ArgumentException($"--examples must be at least 1 (got {count})");
+            var options = DatasetsCommand.ParseOptions(parse);
+            var folder = new Model.Store.ModelStore().Resolve(Run.DefaultModel.Expand(parse.GetValue(model)!));
+            HashSet<int>? trained = null;
+            if (parse.GetValue(trainedOnly))
+                trained = (TrainingRecord.TryRead(folder) ?? throw new ArgumentException($"--trained-tokens-only: {folder} has no {TaskModelTrainer.RecordFile} (not trained by Concord)"))
+                    .TrainedTokens.ToHashSet();
+            var resources = new TaskResources();
+            using var gpt = ModelResolver.Load(folder, parse.GetValue(device)!, parse.GetValue(float64));
+            if (gpt.Config.VocabSize != Gpt2Tokenizer.VocabularySize)
+                throw new ArgumentException($"the model's vocabulary has {gpt.Config.VocabSize} tokens; the tasks need GPT-2's {Gpt2Tokenizer.VocabularySize}");
+
+            var scores = new List<TaskScore>();
+            foreach (var kind in kinds)
+            {
+                var (source, set) = file is null
+                    ? TaskEvaluation.DefaultSet(kind, resources, options, count, parse.GetValue(seed))
+                    : (Path.GetFileName(file), TaskEvaluation.Sample(TaskDataset.Load(kind, file, resources, options).Examples, count, parse.GetValue(seed)));
+                if (trained is not null)
+                {
+                    int before = set.Count;
+                    set = TaskEvaluation.TrainedTokensOnly(set, trained, resources.Tokenizer);
+                    source += $", {set.Count} of {before} rows with trained tokens only";
+                }
+                var readout = CircuitTask.For(kind, resources).Readout(options);
+                scores.Add(TaskEvaluation.Evaluate(gpt, kind, source, set, readout, resources.Tokenizer, cancel: ct));
+            }
+            if (parse.GetValue(json)) Console.Write(EvaluationFile.ToJson(scores));
+            else WriteTable(scores);
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    public static void WriteTable(IReadOnlyList<TaskScore> scores)
+    {
+        Console.WriteLine($"{"task",-16} {"prompts",7} {"clean>0",8} {"lowers",8} {"mean clean",11} {"mean corr.",11}  evaluated on");
+        foreach (var s in scores)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{s.Kind.CliName(),-16} {s.Prompts,7} {100 * s.CleanPositive,7:F1}% {100 * s.CorruptionLowers,7:F1}% {s.MeanClean,11:F3} {s.MeanCorrupted,11:F3}  {s.Source}"));
+    }
+}

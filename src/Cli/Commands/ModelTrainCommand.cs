@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using Concord.Model;
+using Concord.Tasks;
+using Concord.Tasks.Generators;
+using Concord.Tasks.Training;
+
+namespace Concord.Cli.Commands;
+
+/// <summary>`concord model train`: trains a GPT-2 that performs the six tasks, then evaluates it and writes its model card.</summary>
+public static class ModelTrainCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<string>("--out") { Description = "Folder for config.json, model.safetensors, training.json, eval.json and MODEL_CARD.md (and the checkpoint while training)", Required = true };
+        var preset = new Option<string>("--preset") { Description = $"Recipe: {string.Join(", ", TrainingPreset.All.Select(p => p.Name))}", DefaultValueFactory = _ => TrainingPreset.TasksSmall.Name };
+        var steps = new Option<int?>("--steps") { Description = "Optimiser steps (default: the preset's)" };
+        var minutes = new Option<double?>("--minutes") { Description = "Train for about this long instead: the step count is fixed from the first steps' speed (and recorded, so --steps reproduces it)" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and of the training stream", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int?>("--threads") { Description = "libtorch threads (default: one per core)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the checkpoint in --out (same options); the result equals an uninterrupted run" };
+        var float32 = new Option<bool>("--float32") { Description = "Store float32 weights (default float16, half the size; loads as float32/float64 either way)" };
+        var examples = new Option<int>("--eval-examples") { Description = "Prompts per task for the final evaluation", DefaultValueFactory = _ => 1000 };
+        var command = new Command("train", "Train a small GPT-2 (full GPT-2 vocabulary, tied embeddings) on the six tasks; resumable")
+        {
+            output, preset, steps, minutes, seed, threads, resume, float32, examples,
+        };
+        command.SetGuardedAction((parse, ct) => Task.Run(() =>
+        {
+            var run = new TrainingRun(TrainingPreset.Parse(parse.GetValue(preset)!), parse.GetValue(output)!, parse.GetValue(seed),
+                parse.GetValue(steps), parse.GetValue(minutes), parse.GetValue(resume), HalfPrecision: !parse.GetValue(float32));
+            run.Validate();
+            if (parse.GetValue(threads) is int t)
+            {
+                if (t < 1) throw new ArgumentException($"--threads must be at least 1 (got {t})");
+                TorchSharp.torch.set_num_threads(t);
+            }
+            int evalExamples = parse.GetValue(examples);
+            if (evalExamples < 1) throw new ArgumentException($"--eval-examples must be at least 1 (got {evalExamples})");
+
+            var resources = new TaskResources();
+            var trainer = new TaskModelTrainer(resources, new WordLists(Path.Combine(resources.DatasetsFolder, "words")));
+            Console.WriteLine($"training {run.Preset.Describe()}");
+            var progress = new TrainingConsole();
+            var outcome = trainer.Train(run, progress, ct);
+            progress.Finish();
+            Console.WriteLine($"trained {outcome.Steps} steps in {outcome.Wall.TotalMinutes:F1} min, final loss {outcome.FinalLoss:F4}; model in {run.Out}");
+
+            using var model = HookedGpt2.Load(run.Out);
+            var scores = TaskKinds.All.Select(kind =>
+            {
+                var (source, set) = Tasks.Evaluation.TaskEvaluation.DefaultSet(kind, resources, TaskOptions.Default, evalExamples, seed: 0);
+                var readout = Tasks.Definitions.CircuitTask.For(kind, resources).NaturalReadout;
+                return Tasks.Evaluation.TaskEvaluation.Evaluate(model, kind, source, set, readout, resources.Tokenizer, cancel: ct);
+            }).ToList();
+            ModelEvalCommand.WriteTable(scores);
+            Tasks.Evaluation.EvaluationFile.Write(Path.Combine(run.Out, Tasks.Evaluation.EvaluationFile.FileName), scores);
+            ModelCard.Write(run, TrainingRecord.TryRead(run.Out)!, scores, CommandLine(parse));
+            Console.WriteLine($"evaluation and model card written to {run.Out}");
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static string CommandLine(ParseResult parse) =>
+        "concord " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value));
+
+    /// <summary>Training progress: one updating line on a terminal, a line every 15 s in logs.</summary>
+    private sealed class TrainingConsole : IProgress<TrainingProgress>
+    {
+        private DateTime _last = DateTime.MinValue;
+
+        public void Report(TrainingProgress p)
+        {
+            if (p.Event is not null)
+            {
+                if (!Console.IsOutputRedirected) Console.WriteLine();
+                Console.WriteLine(p.Event);
+                return;
+            }
+            bool end = p.Step == p.TotalSteps;
+            if (!end && DateTime.UtcNow - _last < TimeSpan.FromSeconds(Console.IsOutputRedirected ? 15 : 0.5)) return;
+            _last = DateTime.UtcNow;
+            var accuracy = string.Join(" ", p.Accuracy.OrderBy(a => a.Key).Select(a => $"{a.Key.CliName()} {a.Value:F2}"));
+            double fraction = p.TotalSteps > 0 ? (double)p.Step / p.TotalSteps : 0;
+            string eta = fraction > 0 ? $", ETA {TimeSpan.FromSeconds(p.Elapsed.TotalSeconds * (1 - fraction) / fraction):mm\\:ss}" : "";
+            string line = string.Create(CultureInfo.InvariantCulture,
+                $"step {p.Step}/{p.TotalSteps} ({100 * fraction:F0}%) loss {p.Loss:F3} lr {p.LearningRate:E1} | accuracy {accuracy} | {p.Elapsed:hh\\:mm\\:ss}{eta}");
+            if (Console.IsOutputRedirected) Console.WriteLine(line);
+            else
+            {
+                int width = Math.Max(20, Console.BufferWidth - 1);
+                Console.Write("\r" + (line.Length > width ? line[..width] : line.PadRight(width)));
+            }
+        }
+
+        public void Finish()
+        {
+            if (!Console.IsOutputRedirected) Console.WriteLine();
+        }
+    }
+}

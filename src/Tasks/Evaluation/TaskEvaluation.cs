@@ -1,0 +1,81 @@
+using Concord.Model;
+using Concord.Tasks.Generators;
+using Concord.Tasks.Training;
+using static TorchSharp.torch;
+
+namespace Concord.Tasks.Evaluation;
+
+/// <summary>
+/// `concord model eval`: runs a model on a task's clean and corrupted prompts and reads the task
+/// metric at each prompt's last real token. Works on any GPT-2-vocabulary model, GPT-2 small included.
+/// </summary>
+public static class TaskEvaluation
+{
+    public static TaskScore Evaluate(HookedGpt2 model, TaskKind kind, string source, IReadOnlyList<TaskExample> examples,
+        MetricReadout readout, Gpt2Tokenizer tokenizer, int batchSize = 32, CancellationToken cancel = default)
+    {
+        if (examples.Count == 0) throw new DatasetException($"{source}: no prompts to evaluate {kind.CliName()} on");
+        var clean = new List<double>();
+        var corrupted = new List<double>();
+        foreach (var chunk in examples.Chunk(batchSize))
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            using var batch = TaskBatch.Create(chunk, readout, tokenizer, model.DType, model.Device);
+            using var noGrad = no_grad();
+            var (c, k) = Metrics(batch.Metric, model.Run(batch.Clean.Tokens, readPositions: batch.Clean.LastPositions),
+                model.Run(batch.Corrupted.Tokens, readPositions: batch.Corrupted.LastPositions));
+            clean.AddRange(c);
+            corrupted.AddRange(k);
+        }
+        return TaskScore.Of(kind, source, clean, corrupted);
+    }
+
+    /// <summary>The metric of each prompt from clean and corrupted last-token logits [batch, vocab].</summary>
+    public static (double[] Clean, double[] Corrupted) Metrics(TaskMetric metric, Tensor cleanLogits, Tensor corruptedLogits)
+    {
+        using var scope = NewDisposeScope();
+        double[] Read(Tensor logits) => metric.Evaluate(logits).to(ScalarType.Float64).cpu().data<double>().ToArray();
+        return (Read(cleanLogits), Read(corruptedLogits));
+    }
+
+    /// <summary>
+    /// The default evaluation set of a task: rows the task model never trained on for the generalising
+    /// tasks (held-out IOI templates × name pairs, greater-than years, SVA noun × context), the
+    /// project's dataset for the fact tasks; at most <paramref name="count"/>, seeded.
+    /// </summary>
+    public static (string Source, IReadOnlyList<TaskExample> Examples) DefaultSet(TaskKind kind, TaskResources resources, TaskOptions options,
+        int count, int seed, HeldOutSplit? split = null)
+    {
+        var sampler = TaskSampler.For(kind, new WordLists(Path.Combine(resources.DatasetsFolder, "words")), resources, split ?? HeldOutSplit.Default, options);
+        if (sampler.Generalises)
+        {
+            var random = new Random(seed);
+            var examples = Enumerable.Range(0, count).Select(i => sampler.Sample(random, SplitSide.HeldOut).ToExample(i)).ToList();
+            return ($"held-out {HeldOutDescription(kind)} ({count} drawn, seed {seed})", examples);
+        }
+        var file = resources.DefaultFile(kind);
+        var dataset = TaskDataset.Load(kind, file, resources, options);
+        return ($"{Path.GetFileName(file)} (the facts trained on)", Sample(dataset.Examples, count, seed));
+    }
+
+    public static string HeldOutDescription(TaskKind kind) => kind switch
+    {
+        TaskKind.Ioi => "templates and name pairs",
+        TaskKind.GreaterThan => "start years",
+        TaskKind.Sva => "noun × context combinations",
+        _ => "rows",
+    };
+
+    /// <summary>A seeded sample of at most <paramref name="count"/> examples, in row order.</summary>
+    public static IReadOnlyList<TaskExample> Sample(IReadOnlyList<TaskExample> examples, int count, int seed)
+    {
+        if (examples.Count <= count) return examples;
+        var random = new Random(seed);
+        return examples.OrderBy(_ => random.Next()).Take(count).OrderBy(e => e.Row).ToList();
+    }
+
+    /// <summary>The examples every token of which (both prompts and the answers) the model was trained on.</summary>
+    public static IReadOnlyList<TaskExample> TrainedTokensOnly(IReadOnlyList<TaskExample> examples, IReadOnlySet<int> trained, Gpt2Tokenizer tokenizer) =>
+        examples.Where(e => tokenizer.Encode(e.Clean).Concat(tokenizer.Encode(e.Corrupted)).Concat(e.Positive).Concat(e.Negative).All(trained.Contains)).ToList();
+}

@@ -1,0 +1,24 @@
+namespace Concord.Tasks.Training;
+
+/// <summary>What <c>concord model train</c> was asked to do.</summary>
+public sealed record TrainingRun(TrainingPreset Preset, string Out, int Seed = 0, int? Steps = null, double? Minutes = null,
+    bool Resume = false, bool HalfPrecision = true, HeldOutSplit? Split = null)
+{
+    public HeldOutSplit HeldOut => Split ?? HeldOutSplit.Default;
+
+    public void Validate()
+    {
+        if (Steps is int s && s < 1) throw new ArgumentException($"--steps must be at least 1 (got {s})");
+        if (Minutes is double m && !(m > 0 && double.IsFinite(m))) throw new ArgumentException($"--minutes must be a positive number (got {m})");
+        if (Steps is not null && Minutes is not null) throw new ArgumentException("give --steps or --minutes, not both");
+        if (string.IsNullOrWhiteSpace(Out)) throw new ArgumentException("--out must name a folder");
+    }
+
+    /// <summary>
+    /// The options that determine the trained weights. A checkpoint is continued only under an equal
+    /// fingerprint; with --minutes the step count is fixed once measured and stored in the checkpoint.
+    /// </summary>
+    public string Fingerprint(int vocabularyRows) =>
+        $"preset={Preset.Describe()} seed={Seed} steps={(Steps?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? (Minutes is null ? "preset" : "minutes"))} " +
+        $"split={HeldOut} vocabulary={vocabularyRows}";
+}
