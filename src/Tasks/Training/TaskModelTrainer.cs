@@ -109,6 +109,8 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
             var probe = Path.Combine(run.Out, $".write-test-{Environment.ProcessId}");
             File.WriteAllText(probe, "");
             File.Delete(probe);
+            // A checkpoint write killed half-way leaves its temporary (the checkpoint itself is intact).
+            foreach (var stale in Directory.GetFiles(run.Out, TrainingCheckpoint.FileName + ".tmp-*")) File.Delete(stale);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

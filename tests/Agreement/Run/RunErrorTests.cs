@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Concord.Model;
 using Concord.Tests.Agreement.Support;
 using NUnit.Framework;
@@ -10,26 +9,9 @@ namespace Concord.Tests.Agreement.Run;
 [TestFixture]
 public class RunErrorTests
 {
-    private static (int Code, string Out, string Error) Concord(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "concord.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000)) { process.Kill(true); Assert.Fail("concord did not finish in 2 minutes"); }
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    private static (int Code, string Out, string Error) Concord(params string[] args) => ConcordProcess.Run(args);
 
-    private static void AssertOneLineError(string[] args, int code, string fragment)
-    {
-        var (exit, _, error) = Concord(args);
-        Assert.That(exit, Is.EqualTo(code), error);
-        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(lines, Has.Length.EqualTo(1), error);
-        Assert.That(lines[0], Does.StartWith("error: ").And.Contain(fragment));
-    }
+    private static void AssertOneLineError(string[] args, int code, string fragment) => ConcordProcess.AssertOneLineError(args, code, fragment);
 
     private static string[] Run(params string[] extra) =>
         ["run", "--model", TestModels.TinyFolder, "--examples", "2", "--steps", "4", "--sweep", "none", "--out", TestModels.NewTempFolder(), .. extra];

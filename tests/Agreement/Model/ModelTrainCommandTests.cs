@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Concord.Model.Training;
+using Concord.Tests.Agreement.Support;
+using NUnit.Framework;
+
+namespace Concord.Tests.Agreement.Model;
+
+/// <summary>`concord model train` and `model eval` as a user runs them: bad options, a kill mid-run, the finished folder.</summary>
+[TestFixture]
+public class ModelTrainCommandTests
+{
+    [TestCase("0")]
+    [TestCase("-5")]
+    public void NonPositiveSteps(string steps) =>
+        ConcordProcess.AssertOneLineError(["model", "train", "--preset", "tiny", "--steps", steps, "--out", TestModels.NewTempFolder()], 2,
+            $"--steps must be at least 1 (got {steps})");
+
+    [Test]
+    public void UnknownPreset() =>
+        ConcordProcess.AssertOneLineError(["model", "train", "--preset", "gpt5", "--out", TestModels.NewTempFolder()], 2,
+            "unknown preset 'gpt5' (known: tasks-small, tiny)");
+
+    [Test]
+    public void StepsAndMinutesTogether() =>
+        ConcordProcess.AssertOneLineError(["model", "train", "--preset", "tiny", "--steps", "5", "--minutes", "1", "--out", TestModels.NewTempFolder()], 2,
+            "give --steps or --minutes, not both");
+
+    [Test]
+    public void UnwritableOut()
+    {
+        // A path below a regular file cannot be created, whoever runs the test (root ignores permissions).
+        var file = Path.Combine(TestModels.NewTempFolder(), "a-file");
+        File.WriteAllText(file, "");
+        ConcordProcess.AssertOneLineError(["model", "train", "--preset", "tiny", "--out", Path.Combine(file, "model")], 1,
+            $"--out {Path.Combine(file, "model")}: cannot write there");
+    }
+
+    [Test]
+    public void EvalWithoutATrainingRecordCannotFilterByTrainedTokens() =>
+        ConcordProcess.AssertOneLineError(["model", "eval", "--model", TestModels.TinyFolder, "--trained-tokens-only"], 2,
+            "has no training.json (not trained by Concord)");
+
+    /// <summary>
+    /// SIGKILL at an arbitrary moment (here: while checkpoints are being written every 10 steps)
+    /// leaves either no checkpoint or a complete one, never a partial file; `--resume` then
+    /// finishes and the result equals an uninterrupted run's, bit for bit.
+    /// </summary>
+    [Test]
+    public void KilledThenResumedEqualsUninterrupted()
+    {
+        string[] Args(string folder, params string[] extra) =>
+            ["model", "train", "--preset", "tiny", "--steps", "200", "--seed", "2", "--float32", "--eval-examples", "20", "--out", folder, .. extra];
+        var straight = TestModels.NewTempFolder();
+        var (code, _, error) = ConcordProcess.Run(Args(straight));
+        Assert.That(code, Is.Zero, error);
+
+        var killed = TestModels.NewTempFolder();
+        var checkpoint = Path.Combine(killed, TrainingCheckpoint.FileName);
+        using (var process = Process.Start(ConcordProcess.StartInfo(Args(killed)))!)
+        {
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(checkpoint) && clock.Elapsed < TimeSpan.FromMinutes(1)) Thread.Sleep(5);
+            Thread.Sleep(150);   // into the run, between or during later checkpoint writes
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        Assume.That(File.Exists(Path.Combine(killed, "model.safetensors")), Is.False, "the run finished before the kill; nothing to test");
+        int step = TrainingCheckpoint.Peek(checkpoint).Step;
+        Assert.That(step % 10, Is.Zero, "a complete checkpoint of a checkpointing step");
+        var file = Concord.Model.Safetensors.SafetensorsFile.Open(checkpoint);
+        foreach (var name in file.Entries.Keys) Assert.That(file.ReadBytes(name), Is.Not.Empty, name);
+        Assert.That(Directory.GetFiles(killed).Select(Path.GetFileName).Where(f => f != TrainingCheckpoint.FileName),
+            Has.All.StartWith(TrainingCheckpoint.FileName + ".tmp-"), "besides the checkpoint, at most the killed write's temporary");
+
+        (code, _, error) = ConcordProcess.Run(Args(killed, "--resume"));
+        Assert.That(code, Is.Zero, error);
+        Assert.That(File.ReadAllBytes(Path.Combine(killed, "model.safetensors")), Is.EqualTo(File.ReadAllBytes(Path.Combine(straight, "model.safetensors"))));
+        Assert.That(Directory.GetFiles(killed, "*.tmp-*"), Is.Empty, "the resumed run clears the killed write's temporary");
+    }
+}

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using NUnit.Framework;
+
+namespace Concord.Tests.Agreement.Support;
+
+/// <summary>The real `concord` program in its own process, as a user runs it.</summary>
+public static class ConcordProcess
+{
+    public static (int Code, string Out, string Error) Run(params string[] args) => Run(TimeSpan.FromMinutes(2), args);
+
+    public static (int Code, string Out, string Error) Run(TimeSpan timeout, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout)) { process.Kill(true); Assert.Fail($"concord did not finish in {timeout.TotalMinutes:F0} minutes"); }
+        return (process.ExitCode, output.Result, error.Result);
+    }
+
+    public static ProcessStartInfo StartInfo(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "concord.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        return start;
+    }
+
+    /// <summary>Runs and asserts one line on stderr starting "error: " and containing <paramref name="fragment"/>, with exit <paramref name="code"/>.</summary>
+    public static void AssertOneLineError(string[] args, int code, string fragment)
+    {
+        var (exit, _, error) = Run(args);
+        Assert.That(exit, Is.EqualTo(code), error);
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), error);
+        Assert.That(lines[0], Does.StartWith("error: ").And.Contain(fragment));
+    }
+}
