@@ -20,11 +20,11 @@ public static class ModelCommands
 
     private static Command Info()
     {
-        var name = new Argument<string>("model") { Description = "A model folder, or a known name in the cache (gpt2, gpt2-medium, ...)" };
+        var name = new Argument<string>("model") { Description = "A model folder, a known name in the cache (gpt2, gpt2-medium, ...), or concord-tasks-small" };
         var command = new Command("info", "Show a model's config, size and where it lives") { name };
         command.SetGuardedAction(parse =>
         {
-            var folder = new ModelStore().Resolve(parse.GetValue(name)!);
+            var folder = new ModelStore().Resolve(Run.DefaultModel.Expand(parse.GetValue(name)!));
             var config = Gpt2Config.Load(Path.Combine(folder, "config.json"));
             var file = SafetensorsFile.Open(Path.Combine(folder, "model.safetensors"));
             var dtypes = file.Entries.Values.GroupBy(e => e.DType).Select(g => $"{g.Key.Name()}×{g.Count()}");
@@ -38,6 +38,8 @@ public static class ModelCommands
             Console.WriteLine($"parameters    {config.ParameterCount:N0}");
             Console.WriteLine($"tensors       {file.Entries.Count} ({string.Join(", ", dtypes)})");
             if (file.Metadata.TryGetValue("concord_seed", out var seed)) Console.WriteLine($"random model  seed {seed} (results on it say nothing about GPT-2)");
+            if (Tasks.Training.TrainingRecord.TryRead(folder) is { } record)
+                Console.WriteLine($"trained       by Concord ({record.Preset}, {record.Steps:N0} steps, seed {record.Seed}, {record.TrainedTokens.Count:N0} tokens seen); not GPT-2 — see MODEL_CARD.md and eval.json");
             return 0;
         });
         return command;
