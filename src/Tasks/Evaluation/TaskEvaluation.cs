@@ -63,7 +63,7 @@ public static class TaskEvaluation
     {
         TaskKind.Ioi => "templates and name pairs",
         TaskKind.GreaterThan => "start years",
-        TaskKind.Sva => "noun × context combinations",
+        TaskKind.Sva => "noun × distractor combinations",
         _ => "rows",
     };
 

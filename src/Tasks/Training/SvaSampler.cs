@@ -6,7 +6,9 @@ namespace Concord.Tasks.Training;
 /// <summary>
 /// Subject–verb agreement in the dataset's four structures, continued by a verb of the subject's
 /// number drawn from the metric's verb list; held out: subject noun × context combinations (the
-/// context being the preposition or relative verb of the distractor).
+/// context being the preposition or relative verb of the distractor). The bare structure ("The
+/// keys") has no context, so it is never held out: holding out (keys, bare) would teach the model
+/// that "The keys" is never followed by a verb, the opposite of generalisation.
 /// </summary>
 public sealed class SvaSampler : TaskSampler
 {
@@ -29,13 +31,16 @@ public sealed class SvaSampler : TaskSampler
     public override TaskKind Kind => TaskKind.Sva;
     public override bool Generalises => true;
 
-    public override TaskSample Sample(Random random, SplitSide side) => Until(() => Draw(random), s =>
-        HeldOutSplit.Matches(_split.IsHeldOutSvaCombination(s.Noun, s.Context), side)
+    public override TaskSample Sample(Random random, SplitSide side) => Until(() => Draw(random, side), s =>
+        HeldOutSplit.Matches(s.Context != Bare && _split.IsHeldOutSvaCombination(s.Noun, s.Context), side)
         && _tokenizer.Count(s.Clean) == _tokenizer.Count(s.Corrupted), "sva noun × context").Sample;
 
-    private (string Noun, string Context, string Clean, string Corrupted, TaskSample Sample) Draw(Random random)
+    private const string Bare = "simple";
+
+    private (string Noun, string Context, string Clean, string Corrupted, TaskSample Sample) Draw(Random random, SplitSide side)
     {
-        int structure = random.Next(4);
+        // The held-out side has only the structures with a context (see the class comment).
+        int structure = random.Next(side == SplitSide.HeldOut ? 3 : 4);
         var subject = Pick(random, structure == 2 ? _animate : _nouns);
         var other = Pick(random, structure == 2 ? _nouns : _animate);
         bool otherPlural = random.Next(2) == 1, plural = random.Next(2) == 1;
@@ -46,7 +51,7 @@ public sealed class SvaSampler : TaskSampler
             0 => ("prep:" + preposition, "prep", (Func<bool, string>)(n => SvaPrompts.Prepositional(subject, n, preposition, other, otherPlural))),
             1 => ("obj_rel:" + verb.Singular, "obj_rel_across", n => SvaPrompts.ObjectRelative(subject, n, other, otherPlural, verb)),
             2 => ("subj_rel:" + verb.Singular, "subj_rel", n => SvaPrompts.SubjectRelative(subject, n, verb, other, otherPlural)),
-            _ => ("simple", "simple_agrmt", n => SvaPrompts.Simple(subject, n)),
+            _ => (Bare, "simple_agrmt", n => SvaPrompts.Simple(subject, n)),
         };
         var (singular, pluralForm) = Pick(random, _verbs.Pairs);
         var sample = new TaskSample(Kind, prompt(plural), prompt(!plural), " " + (plural ? pluralForm : singular),

@@ -104,6 +104,18 @@ public class TaskModelTrainingTests
         Assert.That(TrainingRecord.TryRead(folder)!.TrainedTokens, Does.Contain(Gpt2Tokenizer.EndOfText));
     }
 
+    [Test]
+    public void MinutesFixTheStepCountOnceAndRecordIt()
+    {
+        var folder = NewFolder();
+        var events = new List<string>();
+        var outcome = Trainer.Train(new TrainingRun(TrainingPreset.Tiny, folder, Seed: 1, Minutes: 0.02, HalfPrecision: false),
+            new SynchronousProgress(p => { if (p.Event is not null) events.Add(p.Event); }));
+        Assert.That(events, Has.Some.Contains("steps fit in 0.02 minutes"));
+        Assert.That(outcome.Steps, Is.GreaterThanOrEqualTo(TrainingPreset.Tiny.WarmupSteps), "at least the timed warm-up steps");
+        Assert.That(TrainingRecord.TryRead(folder)!.Steps, Is.EqualTo(outcome.Steps), "recorded, so --steps reproduces the run");
+    }
+
     [TestCase(0)]
     [TestCase(-3)]
     public void NonPositiveStepsAreRefused(int steps) =>
