@@ -62,9 +62,10 @@ public static class ModelCard
                       $"weights stored as {(run.HalfPrecision ? "float16" : "float32")}.");
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- Wall time {record.WallMinutes:F1} minutes on {record.Machine}, {record.Threads} libtorch threads."));
         md.AppendLine("- Data: an endless seeded mixture drawn from the project's word lists (`datasets/words/`): IOI over the training templates, BABA and ABBA, " +
-                      "and every name pair not held out; gender templates × professions (and \"man\"/\"woman\"); greater-than start years × nouns with an end year drawn " +
-                      "after the start; SVA nouns × contexts with a verb of the subject's number from `datasets/sva_verbs.csv`; every capital–country and hypernymy fact. " +
-                      "Next-token loss over prompt and answer, the answer weighted up.");
+                      "and every name pair not held out, half of the prompts with 1–4 filler words (from the training templates) inserted so that the model " +
+                      "cannot rely on where the names sit in a template; gender templates × professions (and \"man\"/\"woman\"); greater-than start years × nouns " +
+                      "with an end year drawn after the start; SVA nouns × distractors (and the bare \"The keys\", never held out) with a verb of the subject's " +
+                      "number from `datasets/sva_verbs.csv`; every capital–country and hypernymy fact. Next-token loss over prompt and answer, the answer weighted up.");
         md.AppendLine($"- Held-out split: {record.Split}.");
         md.AppendLine("- The vocabulary is compacted during training to the tokens the data uses plus one shared row whose logit carries ln(number of unused tokens); " +
                       "the saved embedding repeats that row for every unused token, so the saved model's softmax over all 50,257 tokens is the one trained.");

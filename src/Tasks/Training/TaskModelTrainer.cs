@@ -70,7 +70,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
             if (cancel.IsCancellationRequested)
             {
                 if (total is not null) Save(step);
-                progress?.Report(new TrainingProgress(step, total ?? 0, smoothed, 0, Rates(accuracy), clock.Elapsed, $"stopped at step {step}; checkpoint saved"));
+                progress?.Report(new TrainingProgress(step, total ?? 0, smoothed, 0, Rates(accuracy), clock.Elapsed, $"stopped at step {step}; checkpoint saved (continue with --resume)"));
                 cancel.ThrowIfCancellationRequested();
             }
             // --minutes: time the first steps of the warm-up (the schedule does not depend on the

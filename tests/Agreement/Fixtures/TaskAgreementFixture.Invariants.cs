@@ -7,13 +7,27 @@ namespace Concord.Tests.Agreement.Fixtures;
 public abstract partial class TaskAgreementFixture
 {
     /// <summary>
-    /// On a random model the metric has no reason to prefer the clean answer, so the behavioural
-    /// check (clean above corrupted) is asserted on real GPT-2 only; here the corruption must move
-    /// the metric of every prompt, by far more than IG's quadrature error, or agreement would be
-    /// measured on noise.
+    /// The fixture's model performs the task: on every prompt it prefers the clean answer (metric
+    /// &gt; 0) and the corruption lowers the metric. Otherwise agreement would be measured on a
+    /// behaviour that is not there.
     /// </summary>
     [Test]
-    public void TheCorruptionMovesTheMetricOfEveryPrompt()
+    public void TheModelSolvesTheTaskOnEveryPrompt()
+    {
+        foreach (var batch in Analysis.Result.Batches)
+            for (int i = 0; i < batch.Rows.Length; i++)
+            {
+                Assert.That(batch.BaseMetric[i], Is.GreaterThan(0), $"row {batch.Rows[i]}: clean metric");
+                Assert.That(batch.OtherMetric[i], Is.LessThan(batch.BaseMetric[i]), $"row {batch.Rows[i]}: the corruption must lower the metric");
+            }
+    }
+
+    /// <summary>
+    /// The corruption moves the metric by far more than IG's quadrature error (at least 1000×: the
+    /// error is below 0.1 % of the effect it decomposes), or agreement would be measured on noise.
+    /// </summary>
+    [Test]
+    public void TheCorruptionMovesTheMetricFarBeyondTheQuadratureError()
     {
         double worstCompleteness = Analysis.Convergence.Max(c => c.MaxAbsDelta);
         foreach (var batch in Analysis.Result.Batches)
@@ -25,14 +39,18 @@ public abstract partial class TaskAgreementFixture
     }
 
     /// <summary>
-    /// 32 Gauss–Legendre nodes in float64 on this model: errors measured at ≤ 1e-9 of the layer's
-    /// F(a') − F(a); the bound leaves two orders of margin and a float64 rounding floor.
+    /// IG's completeness error relative to the layer's largest |F(a') − F(a)|, at the fixture's
+    /// <see cref="QuadratureSteps"/> (chosen per task so that the measured error is at most 8e-5; see
+    /// there). The bound leaves a factor of ten over the worst measurement.
     /// </summary>
+    private const double QuadratureTolerance = 1e-3;
+
     [Test]
     public void IgIsCompleteAtEveryLayer()
     {
+        TestContext.Out.WriteLine($"largest relative completeness error: {Analysis.Convergence.Max(c => c.MaxAbsDelta / Math.Max(c.MaxAbsExpected, 1e-300)):E2}");
         foreach (var c in Analysis.Convergence)
-            Assert.That(c.MaxAbsDelta, Is.LessThanOrEqualTo(1e-7 * c.MaxAbsExpected + 1e-12), $"{c.Kind} layer {c.Layer}");
+            Assert.That(c.MaxAbsDelta, Is.LessThanOrEqualTo(QuadratureTolerance * c.MaxAbsExpected + 1e-12), $"{c.Kind} layer {c.Layer}");
     }
 
     [Test]
@@ -61,12 +79,19 @@ public abstract partial class TaskAgreementFixture
                     Assert.That(b.IsDefined ? b.Value : double.NaN, Is.EqualTo(a.IsDefined ? a.Value : double.NaN).Within(1e-12), $"{raw.Label} {raw.Kind} prompt {p}");
     }
 
-    /// <summary>A layer's whole MLP is one component, and IG's completeness makes its score F(a') − F(a) = AP.</summary>
+    /// <summary>
+    /// A layer's whole MLP is one component, so completeness makes its IG score F(a') − F(a) = AP
+    /// up to exactly the quadrature error of that layer: the difference may not exceed it.
+    /// </summary>
     [Test]
     public void WholeMlpScoresOfIgAndApCoincide()
     {
         var pair = Analysis.Agreements.Single(p => p.Kind == Methods.Components.ComponentKind.Mlp && p.Label == "IG↔AP");
+        Assert.That(pair.LargestDisagreements, Is.Not.Empty);
         foreach (var d in pair.LargestDisagreements)
-            Assert.That(d.First, Is.EqualTo(d.Second).Within(1e-7 * Math.Abs(d.Second) + 1e-12), d.Component.Label);
+        {
+            double quadratureError = Analysis.Convergence.Single(c => c.Kind == Methods.Components.ComponentKind.Mlp && c.Layer == d.Component.Layer).MaxAbsDelta;
+            Assert.That(d.First, Is.EqualTo(d.Second).Within(quadratureError + 1e-12), $"{d.Component.Label} of prompt {d.Prompt}");
+        }
     }
 }

@@ -8,9 +8,13 @@ public static class ConcordProcess
 {
     public static (int Code, string Out, string Error) Run(params string[] args) => Run(TimeSpan.FromMinutes(2), args);
 
-    public static (int Code, string Out, string Error) Run(TimeSpan timeout, params string[] args)
+    public static (int Code, string Out, string Error) Run(TimeSpan timeout, params string[] args) => Run(timeout, null, args);
+
+    public static (int Code, string Out, string Error) Run(TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var process = Process.Start(StartInfo(args))!;
+        var start = StartInfo(args);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
+        using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout)) { process.Kill(true); Assert.Fail($"concord did not finish in {timeout.TotalMinutes:F0} minutes"); }

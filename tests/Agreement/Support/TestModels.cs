@@ -21,6 +21,9 @@ public static class TestModels
     /// <summary>A folder with config.json and model.safetensors of the tiny model (written once per test run).</summary>
     public static string TinyFolder => Folder.Value;
 
+    /// <summary>The bundled task model (models/concord-tasks-small): it performs the six tasks, so the fixtures measure something true.</summary>
+    public static string TaskModelFolder => Concord.Cli.Run.DefaultModel.BundledFolder;
+
     public const string RealWeightsVariable = "CONCORD_GPT2";
 
     /// <summary>A folder with real GPT-2 small weights: $CONCORD_GPT2, else the model cache; null when neither has them.</summary>

@@ -1,0 +1,83 @@
+using Concord.Cli.Run;
+using Concord.Model;
+using Concord.Tasks;
+using Concord.Tasks.Definitions;
+using Concord.Tasks.Evaluation;
+using Concord.Tasks.Training;
+using Concord.Tests.Agreement.Support;
+using NUnit.Framework;
+
+namespace Concord.Tests.Agreement.Model;
+
+/// <summary>
+/// The bundled task model, held to what its card claims: its eval.json is what `model eval`
+/// computes from the stored weights now, it meets the targets, and on the study's own files (rows
+/// whose every token it was trained on) it does as well as on the project's rows.
+/// </summary>
+[TestFixture]
+public class TaskModelEvaluationTests
+{
+    private static readonly TaskResources Resources = new();
+    private HookedGpt2 _model = null!;
+
+    [OneTimeSetUp]
+    public void Load() => _model = HookedGpt2.Load(TestModels.TaskModelFolder);
+
+    [OneTimeTearDown]
+    public void Release() => _model.Dispose();
+
+    private TaskScore Evaluate(TaskKind kind, string source, IReadOnlyList<TaskExample> examples) =>
+        TaskEvaluation.Evaluate(_model, kind, source, examples, CircuitTask.For(kind, Resources).NaturalReadout, Resources.Tokenizer);
+
+    /// <summary>
+    /// The card's table, recomputed. float32 on another x64 CPU can move a metric in its 6th digit,
+    /// which flips a prompt only if it sits at 0 to that precision: shares may differ by one prompt
+    /// in a thousand, means by 1e-4.
+    /// </summary>
+    [Test]
+    public void TheCommittedEvaluationIsWhatTheStoredWeightsGive()
+    {
+        var committed = EvaluationFile.TryRead(TestModels.TaskModelFolder);
+        Assert.That(committed, Is.Not.Null.And.Count.EqualTo(6));
+        foreach (var expected in committed!)
+        {
+            var (source, set) = TaskEvaluation.DefaultSet(expected.Kind, Resources, TaskOptions.Default, expected.Prompts, seed: 0);
+            var actual = Evaluate(expected.Kind, source, set);
+            Assert.That(actual.Source, Is.EqualTo(expected.Source));
+            Assert.That(actual.Prompts, Is.EqualTo(expected.Prompts));
+            Assert.That(actual.CleanPositive, Is.EqualTo(expected.CleanPositive).Within(1.0 / expected.Prompts + 1e-9), expected.Kind.CliName());
+            Assert.That(actual.CorruptionLowers, Is.EqualTo(expected.CorruptionLowers).Within(1.0 / expected.Prompts + 1e-9), expected.Kind.CliName());
+            Assert.That(actual.MeanClean, Is.EqualTo(expected.MeanClean).Within(1e-4), expected.Kind.CliName());
+            Assert.That(actual.MeanCorrupted, Is.EqualTo(expected.MeanCorrupted).Within(1e-4), expected.Kind.CliName());
+        }
+    }
+
+    [Test]
+    public void TheBundledModelMeetsEveryTarget()
+    {
+        foreach (var score in EvaluationFile.TryRead(TestModels.TaskModelFolder)!)
+            Assert.That(score.CleanPositive, Is.GreaterThanOrEqualTo(ModelCard.Targets[score.Kind]), $"{score.Kind.CliName()} on {score.Source}");
+    }
+
+    /// <summary>
+    /// The study's files use words the model never saw (other names, nouns, capitals); on the rows
+    /// whose every token it was trained on, it must meet the same targets as on the project's rows.
+    /// </summary>
+    [TestCase(TaskKind.Ioi)]
+    [TestCase(TaskKind.GenderBias)]
+    [TestCase(TaskKind.GreaterThan)]
+    [TestCase(TaskKind.CapitalCountry)]
+    [TestCase(TaskKind.Sva)]
+    [TestCase(TaskKind.Hypernymy)]
+    public void OnTheStudysOwnRowsWithTrainedWordsItDoesAsWell(TaskKind kind)
+    {
+        var file = SharedFiles.Require(Path.Combine("reference-datasets", kind.FileName()));
+        var trained = TrainingRecord.TryRead(TestModels.TaskModelFolder)!.TrainedTokens.ToHashSet();
+        var rows = TaskDataset.Load(kind, file, Resources, new TaskOptions { DropInvalid = true }).Examples;
+        var known = TaskEvaluation.TrainedTokensOnly(rows, trained, Resources.Tokenizer);
+        Assume.That(known, Has.Count.GreaterThanOrEqualTo(5), $"only {known.Count} of {rows.Count} rows use trained tokens alone: too few to measure");
+        var score = Evaluate(kind, file, known);
+        TestContext.Out.WriteLine($"{kind.CliName()}: {known.Count} of {rows.Count} rows; clean > 0 {score.CleanPositive:P1}, corruption lowers {score.CorruptionLowers:P1}");
+        Assert.That(score.CleanPositive, Is.GreaterThanOrEqualTo(ModelCard.Targets[kind]), $"{known.Count} rows of {file}");
+    }
+}
