@@ -77,4 +77,29 @@ public class ModelTrainCommandTests
         Assert.That(File.ReadAllBytes(Path.Combine(killed, "model.safetensors")), Is.EqualTo(File.ReadAllBytes(Path.Combine(straight, "model.safetensors"))));
         Assert.That(Directory.GetFiles(killed, "*.tmp-*"), Is.Empty, "the resumed run clears the killed write's temporary");
     }
+
+    /// <summary>Ctrl-C (SIGINT) mid-run: the current step finishes, a checkpoint of it is written, exit 130; --resume then completes.</summary>
+    [Test]
+    public void CtrlCSavesACheckpointAndExits130()
+    {
+        var folder = TestModels.NewTempFolder();
+        var checkpoint = Path.Combine(folder, TrainingCheckpoint.FileName);
+        string[] args = ["model", "train", "--preset", "tiny", "--steps", "600", "--float32", "--eval-examples", "10", "--out", folder];
+        using (var process = Process.Start(ConcordProcess.StartInfo(args))!)
+        {
+            var error = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEndAsync();
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(checkpoint) && clock.Elapsed < TimeSpan.FromMinutes(1)) Thread.Sleep(5);
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+            Assert.That(process.WaitForExit(30_000), Is.True, "stopped within seconds of Ctrl-C");
+            Assume.That(File.Exists(Path.Combine(folder, "model.safetensors")), Is.False, "the run finished before the signal; nothing to test");
+            Assert.That(process.ExitCode, Is.EqualTo(130), error.Result);
+            Assert.That(output.Result, Does.Contain("checkpoint saved (continue with --resume)"));
+        }
+        Assert.That(TrainingCheckpoint.Peek(checkpoint).Step, Is.GreaterThan(0));
+        var (code, _, resumeError) = ConcordProcess.Run(TimeSpan.FromMinutes(3), [.. args, "--resume"]);
+        Assert.That(code, Is.Zero, resumeError);
+        Assert.That(File.Exists(Path.Combine(folder, "model.safetensors")), Is.True);
+    }
 }
