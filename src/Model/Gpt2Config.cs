@@ -87,6 +87,3 @@ public sealed record Gpt2Config(
         (long)VocabSize * NEmbd + (long)NPositions * NEmbd + 2L * NEmbd
         + NLayer * (4L * NEmbd + 4L * NEmbd * NEmbd + 4L * NEmbd + 2L * NEmbd * DMlp + DMlp + NEmbd);
 }
-
-/// <summary>A model file or folder that cannot be used; the message names the file and, where known, the tensor.</summary>
-public sealed class ModelFileException(string message, Exception? inner = null) : Exception(message, inner);

@@ -42,8 +42,6 @@ public sealed class TokenBatch : IDisposable
         return new TokenBatch(tokens, last, lengths);
     }
 
-    public static TokenBatch FromText(IEnumerable<string> prompts, Gpt2Tokenizer tokenizer, Device? device = null, bool prependBos = true) =>
-        FromIds(prompts.Select(p => tokenizer.Encode(p, prependBos)).ToList(), device);
 
     public void Dispose()
     {

@@ -22,8 +22,8 @@ public static class ConsoleSummary
                 var igAp = Pair(Method.Ig, Method.Ap);
                 double completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
                 table.AddRow(kind.CliName(), component.CliName(),
-                    Report.Median(igAp, "pearson"), Report.Median(igAp, "spearman"), Report.Median(igAp, "kendall"), Report.Median(igAp, "jaccard"),
-                    Report.Median(Pair(Method.Atp, Method.Ap), "pearson"), Report.Median(Pair(Method.Ig, Method.Atp), "pearson"),
+                    Report.Median(igAp, s => s.Pearson), Report.Median(igAp, s => s.Spearman), Report.Median(igAp, s => s.Kendall), Report.Median(igAp, s => s.Jaccard),
+                    Report.Median(Pair(Method.Atp, Method.Ap), s => s.Pearson), Report.Median(Pair(Method.Ig, Method.Atp), s => s.Pearson),
                     double.IsFinite(completeness) ? completeness.ToString("E1") : "–");
             }
         // Redirected output has no terminal width; a wide table beats one wrapped into unreadable cells.

@@ -118,7 +118,7 @@ public static class Plots
         diagonal.LegendText = "IG = AP";
         plot.XLabel("AP score");
         plot.YLabel("IG score");
-        var r = pair.AcrossPrompts["pearson"];
+        var r = pair.AcrossPrompts.Pearson;
         plot.Title($"{task}, {kind.Plural()}: pooled r = {pair.Pooled.Pearson}, median per-prompt r = {(r.Defined > 0 ? r.Median.ToString("F3") : "undefined")}");
         Save(plot, path, 720, 600);
     }
@@ -153,7 +153,7 @@ public static class Plots
             var scales = group.Select(s => s.Scale).ToArray();
             foreach (var (name, select) in new (string, Func<SweepSummary, PairAgreement>)[] { ("IG↔AP", s => s.IgAp), ("AP↔s·AtP", s => s.ApAtp) })
             {
-                var values = group.Select(s => select(s).AcrossPrompts["pearson"] is { Defined: > 0 } r ? r.Median : double.NaN).ToArray();
+                var values = group.Select(s => select(s).AcrossPrompts.Pearson is { Defined: > 0 } r ? r.Median : double.NaN).ToArray();
                 var line = plot.Add.Scatter(scales, values);
                 line.LegendText = $"{group.Key.Plural()}: {name}";
                 line.MarkerSize = 7;

@@ -65,8 +65,8 @@ public static class Report
                 var igAp = analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == Method.Ig && a.Second == Method.Ap);
                 var atpAp = analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == Method.Atp && a.Second == Method.Ap);
                 var completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
-                md.AppendLine($"| {kind.CliName()} | {component.CliName()} | {Median(igAp, "pearson")} | {Median(igAp, "spearman")} | {Median(igAp, "kendall")} | " +
-                              $"{Median(igAp, "jaccard")} | {Median(igAp, "sign")} | {Median(atpAp, "pearson")} | {Num(completeness, "E1")} |");
+                md.AppendLine($"| {kind.CliName()} | {component.CliName()} | {Median(igAp, s => s.Pearson)} | {Median(igAp, s => s.Spearman)} | {Median(igAp, s => s.Kendall)} | " +
+                              $"{Median(igAp, s => s.Jaccard)} | {Median(igAp, s => s.Sign)} | {Median(atpAp, s => s.Pearson)} | {Num(completeness, "E1")} |");
             }
         md.AppendLine();
 
@@ -102,7 +102,7 @@ public static class Report
         md.AppendLine("| components | pair | Pearson r | Spearman ρ | Kendall τ-b | top-k Jaccard | sign agreement | pooled r | pooled r, normalised |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var (p, n) in analysis.Agreements.Zip(analysis.NormalisedAgreements))
-            md.AppendLine($"| {p.Kind.CliName()} ({p.Components}, k = {p.TopK}) | {p.Label} | {Cell(p, "pearson")} | {Cell(p, "spearman")} | {Cell(p, "kendall")} | {Cell(p, "jaccard")} | {Cell(p, "sign")} | {p.Pooled.Pearson} | {n.Pooled.Pearson} |");
+            md.AppendLine($"| {p.Kind.CliName()} ({p.Components}, k = {p.TopK}) | {p.Label} | {Cell(p.AcrossPrompts.Pearson)} | {Cell(p.AcrossPrompts.Spearman)} | {Cell(p.AcrossPrompts.Kendall)} | {Cell(p.AcrossPrompts.Jaccard)} | {Cell(p.AcrossPrompts.Sign)} | {p.Pooled.Pearson} | {n.Pooled.Pearson} |");
         md.AppendLine();
         if (analysis.Convergence.Count > 0)
         {
@@ -127,7 +127,7 @@ public static class Report
             md.AppendLine("| components | s | IG↔AP | AP↔s·AtP | IG↔s·AtP |");
             md.AppendLine("|---|---|---|---|---|");
             foreach (var s in analysis.Sweep)
-                md.AppendLine($"| {s.Kind.CliName()} | {s.Scale.ToString(CultureInfo.InvariantCulture)} | {Median(s.IgAp, "pearson")} | {Median(s.ApAtp, "pearson")} | {Median(s.IgAtp, "pearson")} |");
+                md.AppendLine($"| {s.Kind.CliName()} | {s.Scale.ToString(CultureInfo.InvariantCulture)} | {Median(s.IgAp, s => s.Pearson)} | {Median(s.ApAtp, s => s.Pearson)} | {Median(s.IgAtp, s => s.Pearson)} |");
             md.AppendLine();
         }
         var worst = analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap && a.Kind == ComponentKind.Head)
@@ -147,14 +147,13 @@ public static class Report
 
     private static string Describe(MetricReadout readout) => readout == MetricReadout.LogitDifference ? "logit difference" : "probability difference";
 
-    private static string Cell(PairAgreement p, string statistic)
+    private static string Cell(Summary s)
     {
-        var s = p.AcrossPrompts[statistic];
         return s.Defined == 0 ? $"undefined ({s.Undefined})" : $"{s.Mean:F3} ± {s.StandardDeviation:F3} (median {s.Median:F3}){(s.Undefined > 0 ? $", {s.Undefined} undefined" : "")}";
     }
 
-    public static string Median(PairAgreement? p, string statistic) =>
-        p is null ? "–" : p.AcrossPrompts[statistic] is { Defined: > 0 } s ? s.Median.ToString("F3", CultureInfo.InvariantCulture) : "undefined";
+    public static string Median(PairAgreement? p, Func<AgreementSummaries, Summary> statistic) =>
+        p is null ? "–" : statistic(p.AcrossPrompts) is { Defined: > 0 } s ? s.Median.ToString("F3", CultureInfo.InvariantCulture) : "undefined";
 
     private static string Num(double v, string format) => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
 }

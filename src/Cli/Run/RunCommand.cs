@@ -71,12 +71,12 @@ public static class RunCommand
                 .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && v <= 1
                     ? v : throw new ArgumentException($"--sweep scale '{s}' is not a number in (0, 1]")).ToArray();
         var methods = MethodNames.ParseList(parse.GetValue(Methods)!);
-        var baseline = MethodNames.ParseBaseline(parse.GetValue(BaselineOption)!);
+        var baseline = Baselines.Parse(parse.GetValue(BaselineOption)!);
         if (scales.Length > 0 && baseline == Baseline.Zero) throw new ArgumentException("the similarity sweep scales the aligned baseline; use --sweep none with --baseline zero");
         var kinds = ComponentKinds.ParseList(parse.GetValue(Components)!);
         var attribution = new AttributionOptions
         {
-            Direction = MethodNames.ParseDirection(parse.GetValue(DirectionOption)!),
+            Direction = Directions.Parse(parse.GetValue(DirectionOption)!),
             Baseline = baseline,
             Rule = QuadratureRules.Parse(parse.GetValue(Rule)!),
             Steps = steps,

@@ -47,7 +47,7 @@ public static class TaskOutputs
     private static JsonObject Pair(PairAgreement p, PairAgreement normalised, IReadOnlyList<int> rows)
     {
         var across = new JsonObject();
-        foreach (var (name, summary) in p.AcrossPrompts) across[name] = SummaryJson(summary);
+        foreach (var (name, summary) in p.AcrossPrompts.Named) across[name] = SummaryJson(summary);
         return new JsonObject
         {
             ["kind"] = p.Kind.CliName(),
@@ -88,9 +88,9 @@ public static class TaskOutputs
             ["sweep"] = new JsonArray(analysis.Sweep.Select(s => (JsonNode)new JsonObject
             {
                 ["kind"] = s.Kind.CliName(), ["scale"] = s.Scale,
-                ["ig_ap_pearson"] = SummaryJson(s.IgAp.AcrossPrompts["pearson"]),
-                ["ap_atp_pearson"] = SummaryJson(s.ApAtp.AcrossPrompts["pearson"]),
-                ["ig_atp_pearson"] = SummaryJson(s.IgAtp.AcrossPrompts["pearson"]),
+                ["ig_ap_pearson"] = SummaryJson(s.IgAp.AcrossPrompts.Pearson),
+                ["ap_atp_pearson"] = SummaryJson(s.ApAtp.AcrossPrompts.Pearson),
+                ["ig_atp_pearson"] = SummaryJson(s.IgAtp.AcrossPrompts.Pearson),
             }).ToArray()),
         };
     }

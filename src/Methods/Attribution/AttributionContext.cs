@@ -25,7 +25,6 @@ public sealed class AttributionContext : IDisposable
     /// <summary>Metric of the other run [batch] (corrupted when noising).</summary>
     public Tensor OtherMetric { get; }
     public int Batch => BaseTokens.Count;
-    public int[] PromptLengths => BaseTokens.Lengths;
 
     /// <summary>Forward passes this context and the methods on it have run (for tests and benchmarks).</summary>
     public int RunsCounted { get; internal set; }

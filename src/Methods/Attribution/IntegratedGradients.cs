@@ -24,7 +24,7 @@ public sealed record IgLayerResult(ScoreSet Scores, int Layer, int Steps, double
 public static class IntegratedGradients
 {
     public static IgLayerResult Layer(AttributionContext context, ComponentKind kind, int layer,
-        QuadraturePoints? points = null, Tensor? end = null, Baseline? baseline = null)
+        QuadraturePoints? points = null, Tensor? end = null)
     {
         using var scope = NewDisposeScope();
         var options = context.Options;
@@ -32,7 +32,7 @@ public static class IntegratedGradients
         var layout = new ComponentLayout(kind, context.Model.Config);
         var a = context.BaseActivation(layout, layer);
         var target = end ?? context.OtherActivation(layout, layer);
-        var start = (baseline ?? options.Baseline) == Baseline.Zero ? zeros_like(a) : a;
+        var start = options.Baseline == Baseline.Zero ? zeros_like(a) : a;
         var delta = target - start;
         long b = a.shape[0];
         var broadcast = Enumerable.Repeat(1L, (int)a.dim()).Prepend(-1).ToArray();   // [k, 1, 1, ...]

@@ -13,8 +13,6 @@ public sealed record SweepPoint(double Scale, ComponentKind Kind, ScoreSet Ig, S
 /// </summary>
 public static class SimilaritySweep
 {
-    public static readonly double[] DefaultScales = [0.1, 0.25, 0.5, 0.75, 1.0];
-
     public static IReadOnlyList<SweepPoint> Run(AttributionContext context, IReadOnlyList<ComponentKind> kinds, IReadOnlyList<double> scales,
         Func<ComponentKind, int, IReadOnlyList<int>?>? apIndices = null, IReadOnlyList<ScoreSet>? atp = null)
     {

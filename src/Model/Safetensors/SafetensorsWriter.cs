@@ -59,13 +59,6 @@ public sealed class SafetensorsWriter
         return this;
     }
 
-    public byte[] ToBytes()
-    {
-        using var memory = new MemoryStream();
-        WriteTo(memory);
-        return memory.ToArray();
-    }
-
     public void WriteTo(Stream stream)
     {
         var header = new JsonObject();

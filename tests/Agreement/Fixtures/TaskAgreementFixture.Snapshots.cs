@@ -43,9 +43,9 @@ public abstract partial class TaskAgreementFixture
         var lines = new List<string>();
         foreach (var pair in Analysis.Agreements)
         {
-            string Stat(string s) => pair.AcrossPrompts[s] is { Defined: > 0 } v ? $"{v.Median.ToString("F4", CultureInfo.InvariantCulture)}/{v.Mean.ToString("F4", CultureInfo.InvariantCulture)}" : "undefined";
-            lines.Add($"{pair.Kind.CliName(),-7} {pair.Label,-7} median/mean r {Stat("pearson")} rho {Stat("spearman")} tau {Stat("kendall")} " +
-                      $"jaccard {Stat("jaccard")} sign {Stat("sign")} pooled r {Fixed(pair.Pooled.Pearson)}");
+            string Stat(Func<AgreementSummaries, Summary> s) => s(pair.AcrossPrompts) is { Defined: > 0 } v ? $"{v.Median.ToString("F4", CultureInfo.InvariantCulture)}/{v.Mean.ToString("F4", CultureInfo.InvariantCulture)}" : "undefined";
+            lines.Add($"{pair.Kind.CliName(),-7} {pair.Label,-7} median/mean r {Stat(s => s.Pearson)} rho {Stat(s => s.Spearman)} tau {Stat(s => s.Kendall)} " +
+                      $"jaccard {Stat(s => s.Jaccard)} sign {Stat(s => s.Sign)} pooled r {Fixed(pair.Pooled.Pearson)}");
         }
         foreach (var s in Analysis.Sweep)
             lines.Add($"sweep {s.Kind.CliName(),-7} s={s.Scale.ToString(CultureInfo.InvariantCulture),-5} median r IG-AP {Median(s.IgAp)} AP-sAtP {Median(s.ApAtp)} IG-sAtP {Median(s.IgAtp)}");
@@ -53,7 +53,7 @@ public abstract partial class TaskAgreementFixture
     }
 
     private static string Median(PairAgreement p) =>
-        p.AcrossPrompts["pearson"] is { Defined: > 0 } v ? v.Median.ToString("F4", CultureInfo.InvariantCulture) : "undefined";
+        p.AcrossPrompts.Pearson is { Defined: > 0 } v ? v.Median.ToString("F4", CultureInfo.InvariantCulture) : "undefined";
 
     private static string Fixed(Statistic s) => s.IsDefined ? s.Value.ToString("F4", CultureInfo.InvariantCulture) : "undefined";
 

@@ -50,7 +50,7 @@ public class Gpt2SmallFixtures
 
     private static double MedianPearson(TaskResult result, Baseline baseline) =>
         TaskAnalysis.Of(result, new PipelineOptions { Methods = [Method.Ig, Method.Ap], Kinds = [ComponentKind.Head], Attribution = new AttributionOptions { Baseline = baseline } })
-            .Agreements.Single(a => a.First == Method.Ig && a.Second == Method.Ap).AcrossPrompts["pearson"].Median;
+            .Agreements.Single(a => a.First == Method.Ig && a.Second == Method.Ap).AcrossPrompts.Pearson.Median;
 
     [Test]
     public void IoiCleanLogitDifferenceIsPositiveForMostPromptsAndCorruptionLowersIt()

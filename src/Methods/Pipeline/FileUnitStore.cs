@@ -7,21 +7,6 @@ using Concord.Model;
 
 namespace Concord.Methods.Pipeline;
 
-/// <summary>Where finished units are kept so an interrupted run resumes without redoing them.</summary>
-public interface IUnitStore
-{
-    bool TryLoad(string key, out UnitResult result);
-    void Save(string key, UnitResult result);
-}
-
-public sealed class MemoryUnitStore : IUnitStore
-{
-    private readonly Dictionary<string, UnitResult> _units = new();
-    public int Count => _units.Count;
-    public bool TryLoad(string key, out UnitResult result) => _units.TryGetValue(key, out result!);
-    public void Save(string key, UnitResult result) => _units[key] = result;
-}
-
 /// <summary>
 /// One JSON file per unit, written to a temporary name and renamed, so an interrupted run never
 /// leaves a half-written unit; a file that does not parse is treated as missing and recomputed.

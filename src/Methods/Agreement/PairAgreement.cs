@@ -4,20 +4,6 @@ using Concord.Methods.Results;
 
 namespace Concord.Methods.Agreement;
 
-/// <summary>The five agreement statistics of two score vectors.</summary>
-public sealed record AgreementStats(Statistic Pearson, Statistic Spearman, Statistic Kendall, Statistic Jaccard, Statistic SignAgreement)
-{
-    public static AgreementStats Of(IReadOnlyList<double> x, IReadOnlyList<double> y, double topFraction = TopK.DefaultFraction) => new(
-        Correlation.Pearson(x, y), Correlation.Spearman(x, y), Correlation.KendallTauB(x, y),
-        TopK.Jaccard(x, y, topFraction), TopK.SignAgreement(x, y, topFraction));
-}
-
-/// <summary>One of the largest disagreements: a (prompt, component) where the two methods differ most.</summary>
-public sealed record Disagreement(int Prompt, Component Component, double First, double Second)
-{
-    public double Gap => Math.Abs(First - Second);
-}
-
 /// <summary>
 /// Agreement of two methods on one component kind: per prompt (over that prompt's components),
 /// summarised across prompts, and pooled (all prompt–component pairs at once). Scores of different
@@ -26,12 +12,11 @@ public sealed record Disagreement(int Prompt, Component Component, double First,
 public sealed record PairAgreement(
     Method First, Method Second, ComponentKind Kind, int Components, int TopK,
     IReadOnlyList<AgreementStats> PerPrompt, AgreementStats Pooled,
-    IReadOnlyDictionary<string, Summary> AcrossPrompts,
+    AgreementSummaries AcrossPrompts,
     IReadOnlyList<Disagreement> LargestDisagreements)
 {
     public string Label => $"{First.DisplayName()}↔{Second.DisplayName()}";
 
-    public static readonly string[] StatisticNames = ["pearson", "spearman", "kendall", "jaccard", "sign"];
 
     public static PairAgreement Compute(ScoreSet first, ScoreSet second, ComponentKind kind, IReadOnlyList<int>? promptLengths = null,
         double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10) =>
@@ -71,14 +56,7 @@ public sealed record PairAgreement(
                 gaps.AddRange(slots.Select(j => new Disagreement(prompt, components[j], a[p, j], b[p, j])));
             }
         }
-        var across = new Dictionary<string, Summary>
-        {
-            ["pearson"] = Summary.Of(perPrompt.Select(s => s.Pearson)),
-            ["spearman"] = Summary.Of(perPrompt.Select(s => s.Spearman)),
-            ["kendall"] = Summary.Of(perPrompt.Select(s => s.Kendall)),
-            ["jaccard"] = Summary.Of(perPrompt.Select(s => s.Jaccard)),
-            ["sign"] = Summary.Of(perPrompt.Select(s => s.SignAgreement)),
-        };
+        var across = AgreementSummaries.Of(perPrompt);
         return new PairAgreement(firstMethod, secondMethod, kind, componentCount, Agreement.TopK.K(componentCount, topFraction),
             perPrompt, AgreementStats.Of(pooledX, pooledY, topFraction), across,
             gaps.OrderByDescending(g => g.Gap).Take(disagreements).ToList());

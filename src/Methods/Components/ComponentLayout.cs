@@ -1,0 +1,61 @@
+using Concord.Model;
+using static TorchSharp.torch;
+
+namespace Concord.Methods.Components;
+
+/// <summary>
+/// How a component kind maps onto a hook: which hook point, how its activation splits into
+/// components, and how a value in component space becomes the hook's value. Every activation is
+/// viewed as [batch, pos, C, R]: C components per position, R elements each.
+/// </summary>
+public sealed record ComponentLayout(ComponentKind Kind, Gpt2Config Config)
+{
+    public HookPoint Hook(int layer) => Kind switch
+    {
+        ComponentKind.Head => HookPoint.Z(layer),
+        ComponentKind.Neuron => HookPoint.MlpPost(layer),
+        ComponentKind.Mlp => HookPoint.MlpOut(layer),
+        ComponentKind.HeadOutput => HookPoint.AttnOut(layer),
+        _ => throw new ArgumentOutOfRangeException(),
+    };
+
+    /// <summary>The hook points whose cached values <see cref="Activation"/> needs.</summary>
+    public HookPoint Source(int layer) => Kind == ComponentKind.HeadOutput ? HookPoint.Z(layer) : Hook(layer);
+
+    /// <summary>Components per position.</summary>
+    public int PerPosition => Kind switch
+    {
+        ComponentKind.Head or ComponentKind.HeadOutput => Config.NHead,
+        ComponentKind.Neuron => Config.DMlp,
+        _ => 1,
+    };
+
+    /// <summary>The activation the components partition, from cached hook values.</summary>
+    public Tensor Activation(ActivationCache cache, Gpt2Weights weights, int layer)
+    {
+        var source = cache[Source(layer)];
+        if (Kind != ComponentKind.HeadOutput) return source.alias();
+        // r[b, p, h, :] = z[b, p, h, :] · W_O[h]   (W_O stored [in = h·d_head + e, out]).
+        var wo = weights.Blocks[layer].WO.view(Config.NHead, Config.DHead, Config.NEmbd);
+        return einsum("bphe,hed->bphd", source, wo);
+    }
+
+    /// <summary>The hook's value for an activation in component space.</summary>
+    public Tensor ToHookValue(Tensor activation, Gpt2Weights weights, int layer) =>
+        Kind == ComponentKind.HeadOutput ? activation.sum(2) + weights.Blocks[layer].BO : activation;
+
+    /// <summary>[batch, pos, C, R] view of an activation.</summary>
+    public Tensor Grouped(Tensor activation) => Kind switch
+    {
+        ComponentKind.Head or ComponentKind.HeadOutput => activation,
+        ComponentKind.Neuron => activation.unsqueeze(-1),
+        _ => activation.unsqueeze(2),
+    };
+
+    /// <summary>Per-element attributions [batch, ...] summed to components: [batch, C], or [batch, pos, C] per position.</summary>
+    public Tensor SumToComponents(Tensor elementwise, bool perPosition)
+    {
+        var perComponent = Grouped(elementwise).sum(-1);
+        return perPosition ? perComponent : perComponent.sum(1);
+    }
+}
