@@ -1,15 +1,15 @@
+using Concord.Cli.Run;
 using Concord.Model;
 using Concord.Model.Store;
 using TorchSharp;
 
 namespace Concord.Cli;
 
-/// <summary>What <c>--model</c> accepts: a folder with config.json and model.safetensors, or a known name in the cache.</summary>
+/// <summary>What <c>--model</c> accepts: a folder with config.json and model.safetensors, a known name in the cache, or the bundled concord-tasks-small.</summary>
 public static class ModelResolver
 {
-    public static HookedGpt2 Load(string model, string device = "cpu", bool float64 = false)
-    {
-        var folder = new ModelStore().Resolve(model);
-        return HookedGpt2.Load(folder, float64 ? torch.ScalarType.Float64 : torch.ScalarType.Float32, DeviceOption.Parse(device));
-    }
+    public static string Folder(string model) => new ModelStore().Resolve(DefaultModel.Expand(model));
+
+    public static HookedGpt2 Load(string model, string device = "cpu", bool float64 = false) =>
+        HookedGpt2.Load(Folder(model), float64 ? torch.ScalarType.Float64 : torch.ScalarType.Float32, DeviceOption.Parse(device));
 }

@@ -58,6 +58,13 @@ public sealed class TaskDataset
         return new TaskDataset(kind, file, task, options, examples, dropped);
     }
 
+    /// <summary>A seeded random sample of at most <paramref name="count"/> examples, in row order (the same seed gives the same rows on every machine).</summary>
+    public IReadOnlyList<TaskExample> Sample(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Examples.OrderBy(_ => random.Next()).Take(count).OrderBy(e => e.Row).ToList();
+    }
+
     public TaskDataset Take(int count) =>
         new(Kind, File, Task, Options, Examples.Take(count).ToList(), Dropped.ToList());
 

@@ -11,8 +11,6 @@ public static class DatasetsCommand
     private static readonly Option<string?> File = new("--file") { Description = "One CSV in a task's schema (the task is taken from --task, or from the file name)" };
     private static readonly Option<string?> Dir = new("--dir") { Description = "A folder of task CSVs named as in the original study (default: the project's datasets/)" };
     private static readonly Option<string?> Verbs = new("--verbs") { Description = "SVA verb list (columns sing, plur; default datasets/sva_verbs.csv)" };
-    public static readonly Option<bool> DropInvalidOption = new("--drop-invalid") { Description = "Skip rows whose clean and corrupted prompts differ in token length, and count them" };
-    public static readonly Option<string> IoiCorruptionOption = new("--ioi-corruption") { Description = "io (corrupted_hard, as the original notebook) or third-name (corrupted)", DefaultValueFactory = _ => "io" };
 
     public static Command Create()
     {
@@ -23,17 +21,6 @@ public static class DatasetsCommand
         command.Subcommands.Add(Validate("stats", "Per-task row counts, token-length histograms and invalid rows", histogram: true));
         return command;
     }
-
-    public static TaskOptions ParseOptions(ParseResult parse) => new()
-    {
-        DropInvalid = parse.GetValue(DropInvalidOption),
-        IoiCorruption = parse.GetValue(IoiCorruptionOption) switch
-        {
-            "io" or "hard" => IoiCorruption.IndirectObject,
-            "third-name" => IoiCorruption.ThirdName,
-            var other => throw new ArgumentException($"unknown --ioi-corruption '{other}' (io, third-name)"),
-        },
-    };
 
     private static Command Generate()
     {
@@ -98,10 +85,10 @@ public static class DatasetsCommand
 
     private static Command Validate(string name, string description, bool histogram)
     {
-        var command = new Command(name, description) { Task, File, Dir, Verbs, DropInvalidOption, IoiCorruptionOption };
+        var command = new Command(name, description) { Task, File, Dir, Verbs, SharedOptions.DropInvalid, SharedOptions.IoiCorruption };
         command.SetGuardedAction(parse =>
         {
-            var options = ParseOptions(parse);
+            var options = SharedOptions.ParseTaskOptions(parse);
             var dir = parse.GetValue(Dir);
             var resources = new TaskResources(tokenizer: Gpt2Tokenizer.Instance, svaVerbsFile: parse.GetValue(Verbs));
             var files = new List<(TaskKind Kind, string Path)>();

@@ -20,14 +20,12 @@ public static class ModelEvalCommand
         var trainedOnly = new Option<bool>("--trained-tokens-only") { Description = "Keep only rows whose every token the model was trained on (needs its training.json)" };
         var json = new Option<bool>("--json") { Description = "Print the table as JSON" };
         var seed = new Option<int>("--seed") { Description = "Seed of the sample", DefaultValueFactory = _ => 0 };
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
-        var float64 = new Option<bool>("--float64") { Description = "Run the model in float64" };
         var command = new Command("eval", "Per task: share of prompts with clean metric > 0, share where the corruption lowers it, mean metrics")
         {
-            model, task, data, examples, trainedOnly, json, seed, device, float64,
+            model, task, data, examples, trainedOnly, json, seed, SharedOptions.Device, SharedOptions.Float64,
         };
-        command.Options.Add(DatasetsCommand.IoiCorruptionOption);
-        command.Options.Add(DatasetsCommand.DropInvalidOption);
+        command.Options.Add(SharedOptions.IoiCorruption);
+        command.Options.Add(SharedOptions.DropInvalid);
         command.SetGuardedAction((parse, ct) => System.Threading.Tasks.Task.Run(() =>
         {
             var kinds = TaskKinds.ParseList(parse.GetValue(task)!);
@@ -35,14 +33,14 @@ public static class ModelEvalCommand
             if (file is not null && kinds.Count != 1) throw new ArgumentException("--data needs exactly one --task");
             int count = parse.GetValue(examples);
             if (count < 1) throw new ArgumentException($"--examples must be at least 1 (got {count})");
-            var options = DatasetsCommand.ParseOptions(parse);
-            var folder = new Model.Store.ModelStore().Resolve(Run.DefaultModel.Expand(parse.GetValue(model)!));
+            var options = SharedOptions.ParseTaskOptions(parse);
+            var folder = ModelResolver.Folder(parse.GetValue(model)!);
             HashSet<int>? trained = null;
             if (parse.GetValue(trainedOnly))
                 trained = (TrainingRecord.TryRead(folder) ?? throw new ArgumentException($"--trained-tokens-only: {folder} has no {TaskModelTrainer.RecordFile} (not trained by Concord)"))
                     .TrainedTokens.ToHashSet();
             var resources = new TaskResources();
-            using var gpt = ModelResolver.Load(folder, parse.GetValue(device)!, parse.GetValue(float64));
+            using var gpt = ModelResolver.Load(folder, parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64));
             if (gpt.Config.VocabSize != Gpt2Tokenizer.VocabularySize)
                 throw new ArgumentException($"the model's vocabulary has {gpt.Config.VocabSize} tokens; the tasks need GPT-2's {Gpt2Tokenizer.VocabularySize}");
 
@@ -51,7 +49,7 @@ public static class ModelEvalCommand
             {
                 var (source, set) = file is null
                     ? TaskEvaluation.DefaultSet(kind, resources, options, count, parse.GetValue(seed))
-                    : (Path.GetFileName(file), TaskEvaluation.Sample(TaskDataset.Load(kind, file, resources, options).Examples, count, parse.GetValue(seed)));
+                    : (Path.GetFileName(file), TaskDataset.Load(kind, file, resources, options).Sample(count, parse.GetValue(seed)));
                 if (trained is not null)
                 {
                     int before = set.Count;

@@ -11,14 +11,13 @@ public static class PredictCommand
         var model = new Option<string>("--model") { Description = "A model folder or a known name in the cache", Required = true };
         var prompt = new Option<string>("--prompt") { Description = "Text to continue", Required = true };
         var top = new Option<int>("--top") { Description = "How many next tokens to list", DefaultValueFactory = _ => 10 };
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend <|endoftext|>" };
-        var command = new Command("predict", "Show the most likely next tokens after a prompt") { model, prompt, top, device, noBos };
+        var command = new Command("predict", "Show the most likely next tokens after a prompt") { model, prompt, top, SharedOptions.Device, noBos };
         command.SetGuardedAction(parse =>
         {
             int k = parse.GetValue(top);
             if (k <= 0) throw new ArgumentException("--top must be positive");
-            using var gpt = ModelResolver.Load(parse.GetValue(model)!, parse.GetValue(device)!);
+            using var gpt = ModelResolver.Load(parse.GetValue(model)!, parse.GetValue(SharedOptions.Device)!);
             var tokenizer = Gpt2Tokenizer.Instance;
             if (gpt.Config.VocabSize != Gpt2Tokenizer.VocabularySize)
                 throw new ArgumentException($"the model's vocabulary has {gpt.Config.VocabSize} tokens; GPT-2's tokenizer needs {Gpt2Tokenizer.VocabularySize}");

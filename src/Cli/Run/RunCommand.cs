@@ -34,8 +34,6 @@ public static class RunCommand
     private static readonly Option<int> MemoryBudget = new("--memory-budget") { Description = "MiB that one stacked run may use; larger stacks are chunked", DefaultValueFactory = _ => 1024 };
     private static readonly Option<double> TopFraction = new("--top") { Description = "Fraction of components counted as top-k", DefaultValueFactory = _ => 0.1 };
     private static readonly Option<bool> LogitDiff = new("--logit-diff") { Description = "Use the logit-difference variant of the probability metrics" };
-    private static readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
-    private static readonly Option<bool> Float64 = new("--float64") { Description = "Run the model in float64" };
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed for the example sample and the neuron subset", DefaultValueFactory = _ => 0 };
     private static readonly Option<string> Out = new("--out") { Description = "Output folder", DefaultValueFactory = _ => "results" };
     private static readonly Option<bool> Fresh = new("--fresh") { Description = "Recompute everything instead of resuming from finished work" };
@@ -45,10 +43,10 @@ public static class RunCommand
         var command = new Command("run", "Measure IG–AP agreement on circuit tasks; writes scores, agreement tables, plots and report.md")
         {
             TaskOption, ModelOption, Data, Examples, Methods, Components, Rule, Steps, DirectionOption, BaselineOption, Sweep, Neurons,
-            PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, Device, Float64, Seed, Out, Fresh,
+            PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, SharedOptions.Device, SharedOptions.Float64, Seed, Out, Fresh,
         };
-        command.Options.Add(DatasetsCommand.IoiCorruptionOption);
-        command.Options.Add(DatasetsCommand.DropInvalidOption);
+        command.Options.Add(SharedOptions.IoiCorruption);
+        command.Options.Add(SharedOptions.DropInvalid);
         command.SetGuardedAction((parse, ct) => System.Threading.Tasks.Task.Run(() => { Execute(Parse(parse), ct); return 0; }, ct));
         return command;
     }
@@ -95,9 +93,9 @@ public static class RunCommand
             BatchSize = parse.GetValue(BatchSize),
             TopFraction = top,
         };
-        var taskOptions = DatasetsCommand.ParseOptions(parse) with { LogitVariant = parse.GetValue(LogitDiff) };
+        var taskOptions = SharedOptions.ParseTaskOptions(parse) with { LogitVariant = parse.GetValue(LogitDiff) };
         return new RunSettings(tasks, parse.GetValue(ModelOption), parse.GetValue(Data), examples, pipeline, taskOptions,
-            parse.GetValue(Device)!, parse.GetValue(Float64), parse.GetValue(Out)!, parse.GetValue(Fresh));
+            parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64), parse.GetValue(Out)!, parse.GetValue(Fresh));
     }
 
     /// <summary>Units computed and reused per task, for the console and for tests of resumption.</summary>
@@ -122,8 +120,7 @@ public static class RunCommand
         {
             var file = settings.Data ?? resources.DefaultFile(kind);
             var dataset = TaskDataset.Load(kind, file, resources, settings.TaskOptions);
-            var random = new Random(settings.Pipeline.Seed);
-            var examples = dataset.Examples.OrderBy(_ => random.Next()).Take(settings.Examples).OrderBy(e => e.Row).ToList();
+            var examples = dataset.Sample(settings.Examples, settings.Pipeline.Seed);
             string optionsText = $"{settings.TaskOptions.IoiCorruption}|{settings.TaskOptions.DropInvalid}|{settings.TaskOptions.LogitVariant}";
             return (Kind: kind, Dataset: dataset, Examples: examples, DataPrint: Fingerprints.File(file, optionsText));
         }).ToList();

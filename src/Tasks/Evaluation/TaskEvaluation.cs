@@ -56,7 +56,7 @@ public static class TaskEvaluation
         }
         var file = resources.DefaultFile(kind);
         var dataset = TaskDataset.Load(kind, file, resources, options);
-        return ($"{Path.GetFileName(file)} (the facts trained on)", Sample(dataset.Examples, count, seed));
+        return ($"{Path.GetFileName(file)} (the facts trained on)", dataset.Sample(count, seed));
     }
 
     public static string HeldOutDescription(TaskKind kind) => kind switch
@@ -66,14 +66,6 @@ public static class TaskEvaluation
         TaskKind.Sva => "noun × distractor combinations",
         _ => "rows",
     };
-
-    /// <summary>A seeded sample of at most <paramref name="count"/> examples, in row order.</summary>
-    public static IReadOnlyList<TaskExample> Sample(IReadOnlyList<TaskExample> examples, int count, int seed)
-    {
-        if (examples.Count <= count) return examples;
-        var random = new Random(seed);
-        return examples.OrderBy(_ => random.Next()).Take(count).OrderBy(e => e.Row).ToList();
-    }
 
     /// <summary>The examples every token of which (both prompts and the answers) the model was trained on.</summary>
     public static IReadOnlyList<TaskExample> TrainedTokensOnly(IReadOnlyList<TaskExample> examples, IReadOnlySet<int> trained, Gpt2Tokenizer tokenizer) =>

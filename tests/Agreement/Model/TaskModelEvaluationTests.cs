@@ -74,10 +74,15 @@ public class TaskModelEvaluationTests
         var file = SharedFiles.Require(Path.Combine("reference-datasets", kind.FileName()));
         var trained = TrainingRecord.TryRead(TestModels.TaskModelFolder)!.TrainedTokens.ToHashSet();
         var rows = TaskDataset.Load(kind, file, Resources, new TaskOptions { DropInvalid = true }).Examples;
+        // At most 1,000 of them (seeded): SVA's file alone has 7,558 such rows, and 1,000 resolve a
+        // share to within a point.
         var known = TaskEvaluation.TrainedTokensOnly(rows, trained, Resources.Tokenizer);
-        Assume.That(known, Has.Count.GreaterThanOrEqualTo(5), $"only {known.Count} of {rows.Count} rows use trained tokens alone: too few to measure");
+        int usable = known.Count;
+        var random = new Random(0);
+        known = known.OrderBy(_ => random.Next()).Take(1000).OrderBy(e => e.Row).ToList();
+        Assume.That(known, Has.Count.GreaterThanOrEqualTo(5), $"only {usable} of {rows.Count} rows use trained tokens alone: too few to measure");
         var score = Evaluate(kind, file, known);
-        TestContext.Out.WriteLine($"{kind.CliName()}: {known.Count} of {rows.Count} rows; clean > 0 {score.CleanPositive:P1}, corruption lowers {score.CorruptionLowers:P1}");
+        TestContext.Out.WriteLine($"{kind.CliName()}: {usable} of {rows.Count} rows use trained tokens alone, {known.Count} evaluated; clean > 0 {score.CleanPositive:P1}, corruption lowers {score.CorruptionLowers:P1}");
         Assert.That(score.CleanPositive, Is.GreaterThanOrEqualTo(ModelCard.Targets[kind]), $"{known.Count} rows of {file}");
     }
 }

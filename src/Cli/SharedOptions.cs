@@ -1,0 +1,25 @@
+using System.CommandLine;
+using Concord.Tasks;
+
+namespace Concord.Cli;
+
+/// <summary>Options several commands take, declared once so that their names, defaults and help agree.</summary>
+public static class SharedOptions
+{
+    public static readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+    public static readonly Option<bool> Float64 = new("--float64") { Description = "Run the model in float64" };
+    public static readonly Option<bool> DropInvalid = new("--drop-invalid") { Description = "Skip rows whose clean and corrupted prompts differ in token length, and count them" };
+    public static readonly Option<string> IoiCorruption = new("--ioi-corruption") { Description = "io (corrupted_hard, as the original notebook) or third-name (corrupted)", DefaultValueFactory = _ => "io" };
+
+    /// <summary>The task options of <see cref="DropInvalid"/> and <see cref="IoiCorruption"/>.</summary>
+    public static TaskOptions ParseTaskOptions(ParseResult parse) => new()
+    {
+        DropInvalid = parse.GetValue(DropInvalid),
+        IoiCorruption = parse.GetValue(IoiCorruption) switch
+        {
+            "io" or "hard" => Tasks.IoiCorruption.IndirectObject,
+            "third-name" => Tasks.IoiCorruption.ThirdName,
+            var other => throw new ArgumentException($"unknown --ioi-corruption '{other}' (io, third-name)"),
+        },
+    };
+}
