@@ -9,7 +9,7 @@ namespace Concord.Tasks;
 /// (weights ±1: probability difference). Vectorised over the batch; rows with fewer answers are
 /// padded with weight 0.
 /// </summary>
-public sealed class TaskMetric : IDisposable
+public sealed class TaskMetric : IPromptMetric, IDisposable
 {
     public MetricReadout Readout { get; }
     /// <summary>[batch, K] token ids.</summary>
@@ -47,8 +47,15 @@ public sealed class TaskMetric : IDisposable
     /// <summary>The metric of each prompt from its last-token logits [batch, vocab] → [batch].</summary>
     public Tensor Evaluate(Tensor lastLogits) => Evaluate(lastLogits, AnswerIds, AnswerWeights);
 
-    /// <summary>The same metric with answer tensors repeated to a larger batch (stacked patches or IG steps).</summary>
-    public Tensor Evaluate(Tensor lastLogits, Tensor ids, Tensor weights)
+    /// <summary>The metric of rows that belong to the given prompts (stacked patches or IG steps).</summary>
+    public Tensor Evaluate(Tensor lastLogits, Tensor prompts)
+    {
+        using var scope = NewDisposeScope();
+        var p = prompts.to(AnswerIds.device);
+        return Evaluate(lastLogits, AnswerIds.index_select(0, p), AnswerWeights.index_select(0, p)).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Evaluate(Tensor lastLogits, Tensor ids, Tensor weights)
     {
         if (lastLogits.dim() != 2 || lastLogits.shape[0] != ids.shape[0])
             throw new ArgumentException($"expected last-token logits [{ids.shape[0]}, vocab], got [{string.Join(", ", lastLogits.shape)}]");
@@ -57,9 +64,6 @@ public sealed class TaskMetric : IDisposable
         var value = (scores.gather(1, ids) * weights.to(scores.dtype)).sum(1);
         return value.MoveToOuterDisposeScope();
     }
-
-    /// <summary>Answer tensors repeated <paramref name="times"/> along the batch, in the order [r0 b0.., r1 b0.., ...].</summary>
-    public (Tensor Ids, Tensor Weights) Repeat(int times) => (AnswerIds.repeat(times, 1), AnswerWeights.repeat(times, 1));
 
     public void Dispose()
     {

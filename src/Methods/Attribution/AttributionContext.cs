@@ -17,7 +17,7 @@ public sealed class AttributionContext : IDisposable
     public AttributionOptions Options { get; }
     public TokenBatch BaseTokens { get; }
     public TokenBatch OtherTokens { get; }
-    public TaskMetric Metric { get; }
+    public IPromptMetric Metric { get; }
     public ActivationCache BaseCache { get; }
     public ActivationCache OtherCache { get; }
     /// <summary>Metric of the base run [batch] (clean when noising).</summary>
@@ -30,7 +30,7 @@ public sealed class AttributionContext : IDisposable
     public int RunsCounted { get; internal set; }
 
     private AttributionContext(HookedGpt2 model, AttributionOptions options, TokenBatch baseTokens, TokenBatch otherTokens,
-        TaskMetric metric, ActivationCache baseCache, ActivationCache otherCache, Tensor baseMetric, Tensor otherMetric)
+        IPromptMetric metric, ActivationCache baseCache, ActivationCache otherCache, Tensor baseMetric, Tensor otherMetric)
     {
         Model = model;
         Options = options;
@@ -47,8 +47,18 @@ public sealed class AttributionContext : IDisposable
     /// <param name="gradientAtBase">Record the base run's autograd graph at the scored hooks, so that
     /// attribution patching needs only a backward pass (no second forward).</param>
     public static AttributionContext Create(HookedGpt2 model, TaskBatch batch, IEnumerable<ComponentKind> kinds,
-        AttributionOptions? options = null, bool gradientAtBase = false)
+        AttributionOptions? options = null, bool gradientAtBase = false) =>
+        Create(model, batch.Clean, batch.Corrupted, batch.Metric, kinds, options, gradientAtBase);
+
+    /// <summary>
+    /// The same for any prompts and metric: clean and corrupted token batches of equal width whose
+    /// prompts align position for position, and a metric of one's own (bring-your-own task).
+    /// </summary>
+    public static AttributionContext Create(HookedGpt2 model, TokenBatch clean, TokenBatch corrupted, IPromptMetric metric,
+        IEnumerable<ComponentKind> kinds, AttributionOptions? options = null, bool gradientAtBase = false)
     {
+        if (clean.Count != corrupted.Count || clean.Width != corrupted.Width || !clean.Lengths.SequenceEqual(corrupted.Lengths))
+            throw new ArgumentException("clean and corrupted prompts must pair up with equal token lengths (positions align)");
         options ??= AttributionOptions.Default;
         var layouts = kinds.Select(k => new ComponentLayout(k, model.Config)).ToList();
         var sources = new HashSet<HookPoint>();
@@ -60,9 +70,7 @@ public sealed class AttributionContext : IDisposable
                 baseNeeds.Add(layout.Source(l));
                 baseNeeds.UnionWith(layout.Hook(l).UpstreamNeeds);
             }
-        var (baseTokens, otherTokens) = options.Direction == Direction.Noising
-            ? (batch.Clean, batch.Corrupted)
-            : (batch.Corrupted, batch.Clean);
+        var (baseTokens, otherTokens) = options.Direction == Direction.Noising ? (clean, corrupted) : (corrupted, clean);
 
         var baseCache = new ActivationCache(baseNeeds.Contains);
         var otherCache = new ActivationCache(sources.Contains);
@@ -70,9 +78,9 @@ public sealed class AttributionContext : IDisposable
         var recorded = new Dictionary<HookPoint, Tensor>();
         var baseHooks = options.FixedHooks ?? HookSet.Empty;
         if (gradientAtBase) baseHooks = baseHooks.Concat(GradientRecorder(ScoredHooks(layouts, model.Config.NLayer), recorded));
-        var baseMetric = batch.Metric.Evaluate(model.Run(baseTokens.Tokens, baseHooks, baseCache, baseTokens.LastPositions));
-        var otherMetric = batch.Metric.Evaluate(model.Run(otherTokens.Tokens, options.FixedHooks, otherCache, otherTokens.LastPositions));
-        return new AttributionContext(model, options, baseTokens, otherTokens, batch.Metric, baseCache, otherCache,
+        var baseMetric = metric.EvaluateBatch(model.Run(baseTokens.Tokens, baseHooks, baseCache, baseTokens.LastPositions));
+        var otherMetric = metric.EvaluateBatch(model.Run(otherTokens.Tokens, options.FixedHooks, otherCache, otherTokens.LastPositions));
+        return new AttributionContext(model, options, baseTokens, otherTokens, metric, baseCache, otherCache,
             baseMetric.detach().DetachFromDisposeScope(), otherMetric.DetachFromDisposeScope())
         {
             RunsCounted = 2,
@@ -117,7 +125,7 @@ public sealed class AttributionContext : IDisposable
             recorded = new Dictionary<HookPoint, Tensor>();
             var hooks = (Options.FixedHooks ?? HookSet.Empty).Concat(GradientRecorder(points, recorded));
             using var logits = Model.Run(BaseTokens.Tokens, hooks, readPositions: BaseTokens.LastPositions);
-            metricSum = Metric.Evaluate(logits).sum();
+            metricSum = Metric.EvaluateBatch(logits).sum();
             RunsCounted++;
         }
         var ordered = points.OrderBy(p => p).ToList();
@@ -143,11 +151,11 @@ public sealed class AttributionContext : IDisposable
         var hook = layout.Hook(layer);
         var value = layout.ToHookValue(activations, Model.Weights, layer);
         using var upstream = repeats == 1 ? null : BaseCache.RepeatBatch(hook.UpstreamNeeds, repeats);
-        var (ids, weights) = Metric.Repeat(repeats);
+        var prompts = PromptMetrics.Repeated(Batch, repeats, BaseTokens.Tokens.device);
         var positions = BaseTokens.LastPositions.repeat(repeats);
         var logits = Model.RunFrom(hook, value, upstream ?? BaseCache, Options.FixedHooks, readPositions: positions);
         RunsCounted++;
-        return Metric.Evaluate(logits, ids, weights).MoveToOuterDisposeScope();
+        return Metric.Evaluate(logits, prompts).MoveToOuterDisposeScope();
     }
 
     /// <summary>How many stacked rows of a run starting at <paramref name="layer"/> fit the memory budget.</summary>

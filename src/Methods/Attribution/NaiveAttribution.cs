@@ -2,6 +2,7 @@ using Concord.Methods.Components;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Results;
 using Concord.Model;
+using Concord.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ public static class NaiveAttribution
         var logits = context.Model.Run(context.BaseTokens.Tokens, hooks);                 // [b, pos, vocab]
         context.RunsCounted++;
         var rows = arange(logits.shape[0], dtype: ScalarType.Int64, device: logits.device);
-        return context.Metric.Evaluate(logits[rows, context.BaseTokens.LastPositions]);
+        return context.Metric.EvaluateBatch(logits[rows, context.BaseTokens.LastPositions]);
     }
 
     public static ScoreSet ActivationPatching(AttributionContext context, ComponentKind kind, int layer, IReadOnlyList<int>? indices = null)
