@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Concord.Model;
 using Concord.Tasks;
+using Concord.Tasks.Evaluation;
 using Concord.Tasks.Generators;
 
 namespace Concord.Cli.Commands;
@@ -47,37 +48,16 @@ public static class DatasetsCommand
     private static Command FilterHypernymy()
     {
         var model = new Option<string>("--model") { Description = "GPT-2 small (the study's filter), or any model folder", DefaultValueFactory = _ => "gpt2" };
-        var threshold = new Option<double>("--threshold") { Description = "Keep rows whose clean probability difference is at least this", DefaultValueFactory = _ => 0.1 };
+        var threshold = new Option<double>("--threshold") { Description = "Keep rows whose clean probability difference is at least this", DefaultValueFactory = _ => HypernymyFilter.StudyThreshold };
         var output = new Option<string>("--out") { Description = "Where to write the filtered CSV", Required = true };
         var command = new Command("filter-hypernymy", "Keep hypernymy rows the model gets right (prob diff ≥ threshold), as the study did with GPT-2 small; fills prob_diff") { File, model, threshold, output };
         command.SetGuardedAction(parse =>
         {
             var resources = new TaskResources();
             var path = parse.GetValue(File) ?? resources.DefaultFile(TaskKind.Hypernymy);
-            var dataset = TaskDataset.Load(TaskKind.Hypernymy, path, resources);
-            var rows = Concord.Tasks.Csv.CsvTable.Read(path, []);
             using var gpt = ModelResolver.Load(parse.GetValue(model)!);
-            var scores = new Dictionary<int, double>();
-            foreach (var chunk in dataset.Examples.Chunk(16))
-            {
-                using var scope = TorchSharp.torch.NewDisposeScope();
-                using var batch = TaskBatch.Create(dataset, chunk, resources.Tokenizer, gpt.DType, gpt.Device);
-                var values = batch.Metric.Evaluate(gpt.Run(batch.Clean.Tokens, readPositions: batch.Clean.LastPositions)).ToDoubles();
-                for (int i = 0; i < chunk.Length; i++) scores[chunk[i].Row] = values[i];
-            }
-            var header = rows[0].Fields.Keys.ToList();
-            if (!header.Contains("prob_diff")) header.Add("prob_diff");
-            var kept = rows.Where(r => scores[r.Row] >= parse.GetValue(threshold)).ToList();
-            AtomicFile.Write(parse.GetValue(output)!, stream =>
-            {
-                using var writer = CsvHelper.CsvWriter.Create(stream, CsvHelper.CsvWriterOptions.Default with { NewLine = "\n" }, true);
-                writer.WriteRecord(header.ToArray());
-                foreach (var r in kept)
-                    writer.WriteRecord(header.Select(h => h == "prob_diff"
-                        ? scores[r.Row].ToString("R", System.Globalization.CultureInfo.InvariantCulture)
-                        : r.Fields.GetValueOrDefault(h, "")).ToArray());
-            });
-            Console.WriteLine($"kept {kept.Count} of {rows.Count} rows (prob diff ≥ {parse.GetValue(threshold)}) in {parse.GetValue(output)}");
+            var (kept, total) = HypernymyFilter.Apply(gpt, path, parse.GetValue(output)!, resources, parse.GetValue(threshold));
+            Console.WriteLine($"kept {kept} of {total} rows (prob diff ≥ {parse.GetValue(threshold)}) in {parse.GetValue(output)}");
             return 0;
         });
         return command;

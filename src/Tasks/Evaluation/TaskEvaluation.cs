@@ -15,6 +15,14 @@ public static class TaskEvaluation
         MetricReadout readout, Gpt2Tokenizer tokenizer, int batchSize = 32, CancellationToken cancel = default)
     {
         if (examples.Count == 0) throw new DatasetException($"{source}: no prompts to evaluate {kind.CliName()} on");
+        var (clean, corrupted) = PromptMetrics(model, examples, readout, tokenizer, batchSize, cancel);
+        return TaskScore.Of(kind, source, clean, corrupted);
+    }
+
+    /// <summary>The clean and corrupted metric of every example, in order, read at each prompt's last real token.</summary>
+    public static (double[] Clean, double[] Corrupted) PromptMetrics(HookedGpt2 model, IReadOnlyList<TaskExample> examples,
+        MetricReadout readout, Gpt2Tokenizer tokenizer, int batchSize = 32, CancellationToken cancel = default)
+    {
         var clean = new List<double>();
         var corrupted = new List<double>();
         foreach (var chunk in examples.Chunk(batchSize))
@@ -28,7 +36,7 @@ public static class TaskEvaluation
             clean.AddRange(c);
             corrupted.AddRange(k);
         }
-        return TaskScore.Of(kind, source, clean, corrupted);
+        return (clean.ToArray(), corrupted.ToArray());
     }
 
     /// <summary>The metric of each prompt from clean and corrupted last-token logits [batch, vocab].</summary>

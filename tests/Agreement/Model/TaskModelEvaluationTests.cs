@@ -85,4 +85,21 @@ public class TaskModelEvaluationTests
         TestContext.Out.WriteLine($"{kind.CliName()}: {usable} of {rows.Count} rows use trained tokens alone, {known.Count} evaluated; clean > 0 {score.CleanPositive:P1}, corruption lowers {score.CorruptionLowers:P1}");
         Assert.That(score.CleanPositive, Is.GreaterThanOrEqualTo(ModelCard.Targets[kind]), $"{known.Count} rows of {file}");
     }
+
+    /// <summary>
+    /// The study's hypernymy filter on the task model: it solves every hypernymy fact (mean
+    /// probability difference 0.99), so the 0.1 threshold keeps every row and fills prob_diff; a
+    /// threshold above 1, which no probability difference reaches, keeps none.
+    /// </summary>
+    [Test]
+    public void TheHypernymyFilterKeepsWhatTheModelSolvesAndRecordsTheDifference()
+    {
+        var output = Path.Combine(TestModels.NewTempFolder(), "hypernymy.csv");
+        var (kept, total) = HypernymyFilter.Apply(_model, Resources.DefaultFile(TaskKind.Hypernymy), output, Resources);
+        Assert.That(kept, Is.EqualTo(total));
+        var filtered = Concord.Tasks.Csv.CsvTable.Read(output, ["prob_diff"]);
+        Assert.That(filtered.Select(r => double.Parse(r.Text("prob_diff"), System.Globalization.CultureInfo.InvariantCulture)),
+            Has.All.InRange(HypernymyFilter.StudyThreshold, 1.0));
+        Assert.That(HypernymyFilter.Apply(_model, Resources.DefaultFile(TaskKind.Hypernymy), output, Resources, threshold: 1.5).Kept, Is.Zero);
+    }
 }
