@@ -1,0 +1,34 @@
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Model;
+using Concord.Tasks;
+using Concord.Tests.Agreement.Support;
+using NUnit.Framework;
+
+namespace Concord.Tests.Agreement.Model;
+
+/// <summary>The README's "your own prompts and metric" example, as written there, on the bundled model.</summary>
+[TestFixture]
+public class ReadmeExampleTests
+{
+    [Test]
+    public void TheOwnMetricExampleRunsAndIgIsComplete()
+    {
+        using var model = HookedGpt2.Load(TestModels.TaskModelFolder);
+        var tokenizer = Gpt2Tokenizer.Instance;
+        using var clean = TokenBatch.FromIds([tokenizer.Encode("When Mary and John went to the store, John gave a drink to")]);
+        using var corrupted = TokenBatch.FromIds([tokenizer.Encode("When Mary and John went to the store, Mary gave a drink to")]);
+        int mary = tokenizer.SingleToken(" Mary"), john = tokenizer.SingleToken(" John");
+        var metric = new PromptMetric((logits, prompts) => logits[.., mary] - logits[.., john]);
+        using var context = AttributionContext.Create(model, clean, corrupted, metric, [ComponentKind.Head]);
+        var ap = ActivationPatching.Layer(context, ComponentKind.Head, layer: 0);
+        var ig = IntegratedGradients.Layer(context, ComponentKind.Head, layer: 0);
+
+        double cleanMetric = context.BaseMetric.ToDoubles()[0], corruptedMetric = context.OtherMetric.ToDoubles()[0];
+        Assert.That(cleanMetric, Is.GreaterThan(0), "the model answers Mary");
+        Assert.That(corruptedMetric, Is.LessThan(cleanMetric));
+        Assert.That(ap.Components, Has.Count.EqualTo(model.Config.NHead));
+        // float32, 50 Gauss–Legendre nodes: completeness to a small fraction of the effect.
+        Assert.That(Math.Abs(ig.ConvergenceDelta[0]), Is.LessThan(1e-2 * Math.Abs(corruptedMetric - cleanMetric)));
+    }
+}
