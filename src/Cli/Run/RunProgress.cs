@@ -52,7 +52,7 @@ public static class RunProgress
         public void Report(PipelineProgress p)
         {
             if (p.Task != _task) { _task = p.Task; _start = _clock.Elapsed; _last = DateTime.MinValue; }
-            bool finished = p.Done >= p.Total && p.Current == "batch done";
+            bool finished = p.Done >= p.Total && p.Stage == PipelineStage.BatchDone;
             if (!finished && DateTime.UtcNow - _last < TimeSpan.FromSeconds(5)) return;
             _last = DateTime.UtcNow;
             var elapsed = _clock.Elapsed - _start;

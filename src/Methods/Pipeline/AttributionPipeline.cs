@@ -9,8 +9,6 @@ using static TorchSharp.torch;
 
 namespace Concord.Methods.Pipeline;
 
-public sealed record PipelineProgress(string Task, int Done, int Total, string Current);
-
 /// <summary>One batch of a task: which dataset rows, and every unit's result.</summary>
 public sealed record BatchResult(int[] Rows, int[] Lengths, IReadOnlyDictionary<string, UnitResult> Units)
 {
@@ -58,7 +56,8 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
                 if (store.TryLoad(Key(batchKey, unit), out var r)) { found[unit.Name] = r; reused++; done++; }
                 else missing.Add(unit);
             }
-            progress?.Report(new PipelineProgress(dataset.Kind.CliName(), done, total, missing.Count == 0 ? "reused" : missing[0].Name));
+            progress?.Report(new PipelineProgress(dataset.Kind.CliName(), done, total, missing.Count == 0 ? "reused" : missing[0].Name,
+                missing.Count == 0 ? PipelineStage.Reused : PipelineStage.Computing));
             if (missing.Count > 0)
             {
                 using var batch = TaskBatch.Create(dataset, chunk, tokenizer, model.DType, model.Device);
@@ -69,7 +68,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
                 foreach (var unit in missing)
                 {
                     cancel.ThrowIfCancellationRequested();
-                    progress?.Report(new PipelineProgress(dataset.Kind.CliName(), done, total, unit.Name));
+                    progress?.Report(new PipelineProgress(dataset.Kind.CliName(), done, total, unit.Name, PipelineStage.Computing));
                     var result = Compute(context, unit, ref atp);
                     store.Save(Key(batchKey, unit), result);
                     found[unit.Name] = result;
@@ -78,7 +77,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
                 }
             }
             results.Add(new BatchResult(rows, lengths, found));
-            progress?.Report(new PipelineProgress(dataset.Kind.CliName(), done, total, "batch done"));
+            progress?.Report(new PipelineProgress(dataset.Kind.CliName(), done, total, "batch done", PipelineStage.BatchDone));
         }
         return new TaskResult(dataset.Kind, results, computed, reused);
     }
