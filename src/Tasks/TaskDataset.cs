@@ -59,10 +59,13 @@ public sealed class TaskDataset
     }
 
     /// <summary>A seeded random sample of at most <paramref name="count"/> examples, in row order (the same seed gives the same rows on every machine).</summary>
-    public IReadOnlyList<TaskExample> Sample(int count, int seed)
+    public IReadOnlyList<TaskExample> Sample(int count, int seed) => Sample(Examples, count, seed);
+
+    /// <inheritdoc cref="Sample(int, int)"/>
+    public static IReadOnlyList<TaskExample> Sample(IReadOnlyList<TaskExample> examples, int count, int seed)
     {
         var random = new Random(seed);
-        return Examples.OrderBy(_ => random.Next()).Take(count).OrderBy(e => e.Row).ToList();
+        return examples.OrderBy(_ => random.Next()).Take(count).OrderBy(e => e.Row).ToList();
     }
 
     public TaskDataset Take(int count) =>

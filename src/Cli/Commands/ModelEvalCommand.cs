@@ -41,8 +41,7 @@ public static class ModelEvalCommand
                     .TrainedTokens.ToHashSet();
             var resources = new TaskResources();
             using var gpt = ModelResolver.Load(folder, parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64));
-            if (gpt.Config.VocabSize != Gpt2Tokenizer.VocabularySize)
-                throw new ArgumentException($"the model's vocabulary has {gpt.Config.VocabSize} tokens; the tasks need GPT-2's {Gpt2Tokenizer.VocabularySize}");
+            ModelResolver.RequireGpt2Vocabulary(gpt);
 
             var scores = new List<TaskScore>();
             foreach (var kind in kinds)

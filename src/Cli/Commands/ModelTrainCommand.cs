@@ -47,12 +47,9 @@ public static class ModelTrainCommand
             Console.WriteLine($"trained {outcome.Steps} steps in {outcome.Wall.TotalMinutes:F1} min, final loss {outcome.FinalLoss:F4}; model in {run.Out}");
 
             using var model = HookedGpt2.Load(run.Out);
-            var scores = TaskKinds.All.Select(kind =>
-            {
-                var (source, set) = Tasks.Evaluation.TaskEvaluation.DefaultSet(kind, resources, TaskOptions.Default, evalExamples, seed: 0);
-                var readout = Tasks.Definitions.CircuitTask.For(kind, resources).NaturalReadout;
-                return Tasks.Evaluation.TaskEvaluation.Evaluate(model, kind, source, set, readout, resources.Tokenizer, cancel: ct);
-            }).ToList();
+            var scores = TaskKinds.All
+                .Select(kind => Tasks.Evaluation.TaskEvaluation.EvaluateDefault(model, kind, resources, TaskOptions.Default, evalExamples, seed: 0, ct))
+                .ToList();
             ModelEvalCommand.WriteTable(scores);
             Tasks.Evaluation.EvaluationFile.Write(Path.Combine(run.Out, Tasks.Evaluation.EvaluationFile.FileName), scores);
             ModelCard.Write(run, TrainingRecord.TryRead(run.Out)!, scores, CommandLine(parse));

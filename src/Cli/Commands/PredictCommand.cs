@@ -19,8 +19,7 @@ public static class PredictCommand
             if (k <= 0) throw new ArgumentException("--top must be positive");
             using var gpt = ModelResolver.Load(parse.GetValue(model)!, parse.GetValue(SharedOptions.Device)!);
             var tokenizer = Gpt2Tokenizer.Instance;
-            if (gpt.Config.VocabSize != Gpt2Tokenizer.VocabularySize)
-                throw new ArgumentException($"the model's vocabulary has {gpt.Config.VocabSize} tokens; GPT-2's tokenizer needs {Gpt2Tokenizer.VocabularySize}");
+            ModelResolver.RequireGpt2Vocabulary(gpt);
             var ids = tokenizer.Encode(parse.GetValue(prompt)!, !parse.GetValue(noBos));
             using var scope = NewDisposeScope();
             using var batch = TokenBatch.FromIds([ids], gpt.Device);

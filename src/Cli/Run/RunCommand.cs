@@ -109,8 +109,7 @@ public static class RunCommand
         if (model.IsRandom) Console.WriteLine("note: results on a random model test the machinery; they say nothing about GPT-2");
         if (model.Kind == ModelKind.Trained) Console.WriteLine("note: a small model trained to do the tasks: results describe how IG and AP behave on a model that implements them, not GPT-2's circuits");
         using var gpt = HookedGpt2.Load(model.Folder, settings.Float64 ? ScalarType.Float64 : ScalarType.Float32, DeviceOption.Parse(settings.Device));
-        if (gpt.Config.VocabSize != Gpt2Tokenizer.VocabularySize)
-            throw new ArgumentException($"the model's vocabulary has {gpt.Config.VocabSize} tokens; the tasks need GPT-2's {Gpt2Tokenizer.VocabularySize}");
+        ModelResolver.RequireGpt2Vocabulary(gpt);
         string modelPrint = Fingerprints.Model(model.Folder);
         var resources = new TaskResources();
         Directory.CreateDirectory(settings.Out);

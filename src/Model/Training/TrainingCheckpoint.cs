@@ -47,8 +47,8 @@ public static class TrainingCheckpoint
         return (step, fingerprint, file.Metadata);
     }
 
-    /// <summary>Copies a checkpoint's parameters and moments into <paramref name="optimiser"/>; returns the step to continue from.</summary>
-    public static int Load(string path, string expectedFingerprint, AdamW optimiser)
+    /// <summary>Copies a checkpoint's parameters and moments into <paramref name="optimiser"/>; returns the step to continue from and the metadata.</summary>
+    public static (int Step, IReadOnlyDictionary<string, string> Metadata) Load(string path, string expectedFingerprint, AdamW optimiser)
     {
         var (step, fingerprint, metadata) = Peek(path);
         if (fingerprint != expectedFingerprint)
@@ -69,6 +69,6 @@ public static class TrainingCheckpoint
         Read("adam_m", optimiser.FirstMoments);
         Read("adam_v", optimiser.SecondMoments);
         optimiser.StepsTaken = int.Parse(metadata["adam_steps"], CultureInfo.InvariantCulture);
-        return step;
+        return (step, metadata);
     }
 }

@@ -1,4 +1,5 @@
 using Concord.Model;
+using Concord.Tasks.Definitions;
 using Concord.Tasks.Generators;
 using Concord.Tasks.Training;
 using static TorchSharp.torch;
@@ -17,6 +18,14 @@ public static class TaskEvaluation
         if (examples.Count == 0) throw new DatasetException($"{source}: no prompts to evaluate {kind.CliName()} on");
         var (clean, corrupted) = PromptMetrics(model, examples, readout, tokenizer, batchSize, cancel);
         return TaskScore.Of(kind, source, clean, corrupted);
+    }
+
+    /// <summary>A task on its <see cref="DefaultSet"/>, with the metric the task options give: what `model eval` and `model train` report.</summary>
+    public static TaskScore EvaluateDefault(HookedGpt2 model, TaskKind kind, TaskResources resources, TaskOptions options, int count, int seed,
+        CancellationToken cancel = default)
+    {
+        var (source, set) = DefaultSet(kind, resources, options, count, seed);
+        return Evaluate(model, kind, source, set, CircuitTask.For(kind, resources).Readout(options), resources.Tokenizer, cancel: cancel);
     }
 
     /// <summary>The clean and corrupted metric of every example, in order, read at each prompt's last real token.</summary>

@@ -9,7 +9,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Concord.Tasks.Training;
 
 /// <summary>The result of a finished training run, as written to training.json.</summary>
-public sealed record TrainingOutcome(int Steps, double FinalLoss, TimeSpan Wall, int VocabularyRows, bool Completed);
+public sealed record TrainingOutcome(int Steps, double FinalLoss, TimeSpan Wall, int VocabularyRows);
 
 /// <summary>
 /// Trains the task model: <see cref="HookedGpt2"/> itself (no second implementation of GPT-2) over a
@@ -22,6 +22,8 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
     public const string RecordFile = "training.json";
     /// <summary>Training examples per task over which the progress bar's accuracy is taken.</summary>
     public const int AccuracyWindow = 500;
+    /// <summary>Checkpoint metadata: the step count the schedule runs to (fixed once, also under --minutes).</summary>
+    private const string TotalStepsKey = "concord_total_steps";
 
     private readonly Dictionary<TaskKind, MetricReadout> _readouts = new();
     private MetricReadout Readout(TaskKind kind) =>
@@ -53,8 +55,8 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
             if (!run.Resume)
                 throw new ArgumentException($"{run.Out} holds a training checkpoint (step {TrainingCheckpoint.Peek(checkpoint).Step}); " +
                                             "continue it with --resume, or choose another --out");
-            start = TrainingCheckpoint.Load(checkpoint, fingerprint, optimiser);
-            total = int.Parse(TrainingCheckpoint.Peek(checkpoint).Metadata["concord_total_steps"], System.Globalization.CultureInfo.InvariantCulture);
+            (start, var metadata) = TrainingCheckpoint.Load(checkpoint, fingerprint, optimiser);
+            total = int.Parse(metadata[TotalStepsKey], System.Globalization.CultureInfo.InvariantCulture);
             progress?.Report(new TrainingProgress(start, total.Value, double.NaN, 0, new Dictionary<TaskKind, double>(), clock.Elapsed, $"resumed at step {start}"));
         }
 
@@ -63,7 +65,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
         var stepClock = Stopwatch.StartNew();
         int step = start;
         void Save(int at) => TrainingCheckpoint.Save(checkpoint, at, fingerprint, optimiser,
-            new Dictionary<string, string> { ["concord_total_steps"] = total!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            new Dictionary<string, string> { [TotalStepsKey] = total!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         for (; total is null || step < total; step++)
         {
@@ -95,7 +97,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
         }
 
         WriteModel(run, weights, vocabulary);
-        var outcome = new TrainingOutcome(step, lastLoss, clock.Elapsed, vocabulary.Size, Completed: true);
+        var outcome = new TrainingOutcome(step, lastLoss, clock.Elapsed, vocabulary.Size);
         TrainingRecord.Write(Path.Combine(run.Out, RecordFile), run, outcome, vocabulary);
         File.Delete(checkpoint);
         return outcome;

@@ -41,8 +41,7 @@ public class TaskModelEvaluationTests
         Assert.That(committed, Is.Not.Null.And.Count.EqualTo(6));
         foreach (var expected in committed!)
         {
-            var (source, set) = TaskEvaluation.DefaultSet(expected.Kind, Resources, TaskOptions.Default, expected.Prompts, seed: 0);
-            var actual = Evaluate(expected.Kind, source, set);
+            var actual = TaskEvaluation.EvaluateDefault(_model, expected.Kind, Resources, TaskOptions.Default, expected.Prompts, seed: 0);
             Assert.That(actual.Source, Is.EqualTo(expected.Source));
             Assert.That(actual.Prompts, Is.EqualTo(expected.Prompts));
             Assert.That(actual.CleanPositive, Is.EqualTo(expected.CleanPositive).Within(1.0 / expected.Prompts + 1e-9), expected.Kind.CliName());
@@ -78,8 +77,7 @@ public class TaskModelEvaluationTests
         // share to within a point.
         var known = TaskEvaluation.TrainedTokensOnly(rows, trained, Resources.Tokenizer);
         int usable = known.Count;
-        var random = new Random(0);
-        known = known.OrderBy(_ => random.Next()).Take(1000).OrderBy(e => e.Row).ToList();
+        known = TaskDataset.Sample(known, 1000, seed: 0);
         Assume.That(known, Has.Count.GreaterThanOrEqualTo(5), $"only {usable} of {rows.Count} rows use trained tokens alone: too few to measure");
         var score = Evaluate(kind, file, known);
         TestContext.Out.WriteLine($"{kind.CliName()}: {usable} of {rows.Count} rows use trained tokens alone, {known.Count} evaluated; clean > 0 {score.CleanPositive:P1}, corruption lowers {score.CorruptionLowers:P1}");
