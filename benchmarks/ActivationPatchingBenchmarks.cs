@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Concord.Methods.Attribution;
+using Concord.Methods.Attribution.Naive;
 using Concord.Methods.Components;
 
 namespace Concord.Benchmarks;
@@ -24,11 +25,11 @@ public class ActivationPatchingBenchmarks : BenchmarkBase
     [Benchmark(Baseline = true)]
     public void HeadsNaive()
     {
-        for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveAttribution.ActivationPatching(_context, ComponentKind.Head, l);
+        for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveActivationPatching.Layer(_context, ComponentKind.Head, l);
     }
 
     [Benchmark]
-    public void Heads() => ActivationPatching.AllLayers(_context, ComponentKind.Head);
+    public void Heads() => new ActivationPatching().Attribute(_context, ComponentKind.Head);
 }
 
 /// <summary>AP over a slice of neurons (the first 32 of the middle layer): patches are many and cheap.</summary>
@@ -55,9 +56,9 @@ public class NeuronPatchingBenchmarks : BenchmarkBase
     {
         // The notebook's algorithm restricted to the same slice: one full forward per neuron.
         var indices = Enumerable.Range(0, Slice).ToArray();
-        NaiveAttribution.ActivationPatching(_context, ComponentKind.Neuron, Layer, indices);
+        NaiveActivationPatching.Layer(_context, ComponentKind.Neuron, Layer, indices);
     }
 
     [Benchmark]
-    public void NeuronSlice() => ActivationPatching.Layer(_context, ComponentKind.Neuron, Layer, indices: Enumerable.Range(0, Slice).ToArray());
+    public void NeuronSlice() => ActivationPatching.Layer(_context, ComponentKind.Neuron, Layer, chosen: Enumerable.Range(0, Slice).ToArray());
 }

@@ -37,11 +37,11 @@ public class AttributionPatchingBenchmarks : BenchmarkBase
     }
 
     [Benchmark(Baseline = true)]
-    public void ApHeads() => ActivationPatching.AllLayers(_context, ComponentKind.Head);
+    public void ApHeads() => new ActivationPatching().Attribute(_context, ComponentKind.Head);
 
     [Benchmark]
-    public void AtpWithForward() => AttributionPatching.AllLayers(_context, [ComponentKind.Head]);
+    public void AtpWithForward() => new AttributionPatching().AttributeAll(_context, [ComponentKind.Head]);
 
     [Benchmark]
-    public void AtpFromRecordedGraph() => AttributionPatching.AllLayers(_recorded!, [ComponentKind.Head]);
+    public void AtpFromRecordedGraph() => new AttributionPatching().AttributeAll(_recorded!, [ComponentKind.Head]);
 }

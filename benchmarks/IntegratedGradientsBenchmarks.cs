@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Concord.Methods.Attribution;
+using Concord.Methods.Attribution.Naive;
 using Concord.Methods.Components;
 
 namespace Concord.Benchmarks;
@@ -31,11 +32,11 @@ public class IntegratedGradientsBenchmarks : BenchmarkBase
     [Benchmark(Baseline = true)]
     public void HeadsAllLayersNaive()
     {
-        for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveAttribution.IntegratedGradients(_context, ComponentKind.Head, l);
+        for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveIntegratedGradients.Layer(_context, ComponentKind.Head, l);
     }
 
     [Benchmark]
-    public void HeadsAllLayers() => IntegratedGradients.AllLayers(_context, ComponentKind.Head);
+    public void HeadsAllLayers() => new IntegratedGradients().Attribute(_context, ComponentKind.Head);
 
     [Benchmark]
     public void HeadsOneLayer() => IntegratedGradients.Layer(_context, ComponentKind.Head, 0);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Concord.Methods.Attribution;
+using Concord.Methods.Attribution.Naive;
 using Concord.Methods.Components;
 
 namespace Concord.Benchmarks;
@@ -25,9 +26,9 @@ public static class PeakMemory
         var clock = Stopwatch.StartNew();
         switch (method)
         {
-            case "ig": IntegratedGradients.AllLayers(context, ComponentKind.Head); break;
-            case "ig-naive": for (int l = 0; l < work.Model.Config.NLayer; l++) NaiveAttribution.IntegratedGradients(context, ComponentKind.Head, l); break;
-            case "ap": ActivationPatching.AllLayers(context, ComponentKind.Head); break;
+            case "ig": new IntegratedGradients().Attribute(context, ComponentKind.Head); break;
+            case "ig-naive": for (int l = 0; l < work.Model.Config.NLayer; l++) NaiveIntegratedGradients.Layer(context, ComponentKind.Head, l); break;
+            case "ap": new ActivationPatching().Attribute(context, ComponentKind.Head); break;
             default: Console.Error.WriteLine($"unknown method '{method}' (ig, ig-naive, ap)"); return 2;
         }
         Console.WriteLine($"{method} on {shape}, {prompts} prompts × {tokens} tokens, {steps} steps, budget {budget >> 20} MiB: " +

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Concord.Methods.Attribution;
+using Concord.Methods.Attribution.Naive;
 using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Tasks;
@@ -49,10 +50,10 @@ public class PipelineBenchmarks : BenchmarkBase
         foreach (var kind in Kinds)
             for (int l = 0; l < Work.Model.Config.NLayer; l++)
             {
-                scores.Add(NaiveAttribution.ActivationPatching(context, kind, l));
-                scores.Add(NaiveAttribution.IntegratedGradients(context, kind, l).Scores);
+                scores.Add(NaiveActivationPatching.Layer(context, kind, l).Scores);
+                scores.Add(NaiveIntegratedGradients.Layer(context, kind, l).Scores);
             }
-        AttributionPatching.AllLayers(context, Kinds);
+        new AttributionPatching().AttributeAll(context, Kinds);
     }
 
     [Benchmark]

@@ -7,8 +7,8 @@ public static class TaskKinds
 {
     public static readonly TaskKind[] All = Enum.GetValues<TaskKind>();
 
-    /// <summary>The name used on the command line: ioi, gender-bias, greater-than, capital-country, sva, hypernymy.</summary>
-    public static string CliName(this TaskKind kind) => kind switch
+    /// <summary>The stable identifier: the command-line spelling, and the name in file names, unit keys, CSV and JSON outputs. Never change one: resumed runs and pinned snapshots depend on it.</summary>
+    public static string Id(this TaskKind kind) => kind switch
     {
         TaskKind.Ioi => "ioi",
         TaskKind.GenderBias => "gender-bias",
@@ -20,14 +20,14 @@ public static class TaskKinds
     };
 
     /// <summary>The CSV file name of the original study: ioi.csv, gender_bias.csv, ...</summary>
-    public static string FileName(this TaskKind kind) => kind.CliName().Replace('-', '_') + ".csv";
+    public static string FileName(this TaskKind kind) => kind.Id().Replace('-', '_') + ".csv";
 
     public static TaskKind Parse(string name)
     {
         var key = name.Trim().ToLowerInvariant();
         foreach (var kind in All)
-            if (kind.CliName() == key || kind.FileName() == key) return kind;
-        throw new ArgumentException($"unknown task '{name}' (known: {string.Join(", ", All.Select(CliName))}, all)");
+            if (kind.Id() == key || kind.FileName() == key) return kind;
+        throw new ArgumentException($"unknown task '{name}' (known: {string.Join(", ", All.Select(Id))}, all)");
     }
 
     /// <summary>Tasks named in a comma-separated list, "all" for every task.</summary>

@@ -38,7 +38,7 @@ public static class DatasetsCommand
             {
                 var path = Path.Combine(folder, kind.FileName());
                 int rows = DatasetGenerator.For(kind).Generate(lists, path, parse.GetValue(seed), Gpt2Tokenizer.Instance);
-                Console.WriteLine($"{kind.CliName(),-16} {rows,6} rows  {path}");
+                Console.WriteLine($"{kind.Id(),-16} {rows,6} rows  {path}");
             }
             return 0;
         });
@@ -89,7 +89,7 @@ public static class DatasetsCommand
                 // Stats always list invalid rows rather than stopping at the first.
                 var dataset = TaskDataset.Load(kind, path, resources, histogram ? options with { DropInvalid = true } : options);
                 double pct = 100.0 * dataset.Dropped.Count / Math.Max(1, dataset.RowsRead);
-                Console.WriteLine($"{kind.CliName(),-16} {dataset.RowsRead,6} {dataset.Examples.Count,6} {dataset.Dropped.Count,7} {pct,8:F1}%  {dataset.Readout,-22}  {path}");
+                Console.WriteLine($"{kind.Id(),-16} {dataset.RowsRead,6} {dataset.Examples.Count,6} {dataset.Dropped.Count,7} {pct,8:F1}%  {dataset.Readout,-22}  {path}");
                 if (histogram)
                 {
                     foreach (var group in dataset.TokenLengths(resources.Tokenizer).GroupBy(n => n).OrderBy(g => g.Key))

@@ -70,6 +70,6 @@ public static class ModelEvalCommand
         Console.WriteLine($"{"task",-16} {"prompts",7} {"clean>0",8} {"lowers",8} {"mean clean",11} {"mean corr.",11}  evaluated on");
         foreach (var s in scores)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{s.Kind.CliName(),-16} {s.Prompts,7} {100 * s.CleanPositive,7:F1}% {100 * s.CorruptionLowers,7:F1}% {s.MeanClean,11:F3} {s.MeanCorrupted,11:F3}  {s.Source}"));
+                $"{s.Kind.Id(),-16} {s.Prompts,7} {100 * s.CleanPositive,7:F1}% {100 * s.CorruptionLowers,7:F1}% {s.MeanClean,11:F3} {s.MeanCorrupted,11:F3}  {s.Source}"));
     }
 }

@@ -78,7 +78,7 @@ public static class ModelTrainCommand
             bool end = p.Step == p.TotalSteps;
             if (!end && DateTime.UtcNow - _last < TimeSpan.FromSeconds(Console.IsOutputRedirected ? 15 : 0.5)) return;
             _last = DateTime.UtcNow;
-            var accuracy = string.Join(" ", p.Accuracy.OrderBy(a => a.Key).Select(a => $"{a.Key.CliName()} {a.Value:F2}"));
+            var accuracy = string.Join(" ", p.Accuracy.OrderBy(a => a.Key).Select(a => $"{a.Key.Id()} {a.Value:F2}"));
             double fraction = p.TotalSteps > 0 ? (double)p.Step / p.TotalSteps : 0;
             string eta = fraction > 0 ? $", ETA {TimeSpan.FromSeconds(p.Elapsed.TotalSeconds * (1 - fraction) / fraction):mm\\:ss}" : "";
             string line = string.Create(CultureInfo.InvariantCulture,

@@ -21,7 +21,7 @@ public static class ConsoleSummary
                 PairAgreement? Pair(Method a, Method b) => analysis.Agreements.FirstOrDefault(p => p.Kind == component && p.First == a && p.Second == b);
                 var igAp = Pair(Method.Ig, Method.Ap);
                 double completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
-                table.AddRow(kind.CliName(), component.CliName(),
+                table.AddRow(kind.Id(), component.Id(),
                     Report.Median(igAp, s => s.Pearson), Report.Median(igAp, s => s.Spearman), Report.Median(igAp, s => s.Kendall), Report.Median(igAp, s => s.Jaccard),
                     Report.Median(Pair(Method.Atp, Method.Ap), s => s.Pearson), Report.Median(Pair(Method.Ig, Method.Atp), s => s.Pearson),
                     double.IsFinite(completeness) ? completeness.ToString("E1") : "–");

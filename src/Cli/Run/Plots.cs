@@ -16,7 +16,7 @@ public static class Plots
     public const string Heatmaps = "heads-ig-vs-ap.png";
     public const string MlpBars = "mlp-layers.png";
     public const string Sweep = "sweep.png";
-    public static string Scatter(ComponentKind kind) => $"scatter-{kind.CliName()}.png";
+    public static string Scatter(ComponentKind kind) => $"scatter-{kind.Id()}.png";
 
     public static IEnumerable<Image> Files(RunSettings settings)
     {
@@ -30,7 +30,7 @@ public static class Plots
     {
         var methods = settings.Pipeline.Methods;
         bool igAndAp = methods.Contains(Method.Ig) && methods.Contains(Method.Ap);
-        string task = analysis.Result.Task.CliName();
+        string task = analysis.Result.Task.Id();
         if (igAndAp && settings.Pipeline.Kinds.Contains(ComponentKind.Head))
             HeadHeatmaps(Path.Combine(folder, Heatmaps), analysis, config, task);
         if (igAndAp)

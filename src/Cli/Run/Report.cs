@@ -65,7 +65,7 @@ public static class Report
                 var igAp = analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == Method.Ig && a.Second == Method.Ap);
                 var atpAp = analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == Method.Atp && a.Second == Method.Ap);
                 var completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
-                md.AppendLine($"| {kind.CliName()} | {component.CliName()} | {Median(igAp, s => s.Pearson)} | {Median(igAp, s => s.Spearman)} | {Median(igAp, s => s.Kendall)} | " +
+                md.AppendLine($"| {kind.Id()} | {component.Id()} | {Median(igAp, s => s.Pearson)} | {Median(igAp, s => s.Spearman)} | {Median(igAp, s => s.Kendall)} | " +
                               $"{Median(igAp, s => s.Jaccard)} | {Median(igAp, s => s.Sign)} | {Median(atpAp, s => s.Pearson)} | {Num(completeness, "E1")} |");
             }
         md.AppendLine();
@@ -90,9 +90,9 @@ public static class Report
 
     private static void Task(StringBuilder md, RunSettings settings, TaskKind kind, TaskDataset dataset, TaskAnalysis analysis, TimeSpan time)
     {
-        string folder = kind.CliName();
+        string folder = kind.Id();
         int prompts = analysis.Result.Batches.Sum(b => b.Rows.Length);
-        md.AppendLine($"## {kind.CliName()}");
+        md.AppendLine($"## {kind.Id()}");
         md.AppendLine();
         md.AppendLine($"{prompts} prompts from `{dataset.File}` ({dataset.RowsRead} rows{(dataset.Dropped.Count > 0 ? $", {dataset.Dropped.Count} dropped for unequal token lengths" : "")}); " +
                       $"metric: {Describe(dataset.Readout)}; {time.TotalSeconds:F0} s.");
@@ -101,8 +101,8 @@ public static class Report
         md.AppendLine();
         md.AppendLine("| components | pair | Pearson r | Spearman ρ | Kendall τ-b | top-k Jaccard | sign agreement | pooled r | pooled r, normalised |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (var (p, n) in analysis.Agreements.Zip(analysis.NormalisedAgreements))
-            md.AppendLine($"| {p.Kind.CliName()} ({p.Components}, k = {p.TopK}) | {p.Label} | {Cell(p.AcrossPrompts.Pearson)} | {Cell(p.AcrossPrompts.Spearman)} | {Cell(p.AcrossPrompts.Kendall)} | {Cell(p.AcrossPrompts.Jaccard)} | {Cell(p.AcrossPrompts.Sign)} | {p.Pooled.Pearson} | {n.Pooled.Pearson} |");
+        foreach (var p in analysis.Agreements)
+            md.AppendLine($"| {p.Kind.Id()} ({p.Components}, k = {p.TopK}) | {p.Label} | {Cell(p.AcrossPrompts.Pearson)} | {Cell(p.AcrossPrompts.Spearman)} | {Cell(p.AcrossPrompts.Kendall)} | {Cell(p.AcrossPrompts.Jaccard)} | {Cell(p.AcrossPrompts.Sign)} | {p.Pooled.Pearson} | {p.Normalised?.Pooled.Pearson} |");
         md.AppendLine();
         if (analysis.Convergence.Count > 0)
         {
@@ -111,7 +111,7 @@ public static class Report
             md.AppendLine("| components | " + string.Join(" | ", analysis.Convergence.Select(c => c.Layer).Distinct().Select(l => $"L{l}")) + " |");
             md.AppendLine("|---|" + string.Concat(analysis.Convergence.Select(c => c.Layer).Distinct().Select(_ => "---|")));
             foreach (var group in analysis.Convergence.GroupBy(c => c.Kind))
-                md.AppendLine($"| {group.Key.CliName()} | " + string.Join(" | ", group.Select(c => $"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})")) + " |");
+                md.AppendLine($"| {group.Key.Id()} | " + string.Join(" | ", group.Select(c => $"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})")) + " |");
             md.AppendLine();
         }
         foreach (var image in Plots.Files(settings))
@@ -127,14 +127,14 @@ public static class Report
             md.AppendLine("| components | s | IG↔AP | AP↔s·AtP | IG↔s·AtP |");
             md.AppendLine("|---|---|---|---|---|");
             foreach (var s in analysis.Sweep)
-                md.AppendLine($"| {s.Kind.CliName()} | {s.Scale.ToString(CultureInfo.InvariantCulture)} | {Median(s.IgAp, s => s.Pearson)} | {Median(s.ApAtp, s => s.Pearson)} | {Median(s.IgAtp, s => s.Pearson)} |");
+                md.AppendLine($"| {s.Kind.Id()} | {s.Scale.ToString(CultureInfo.InvariantCulture)} | {Median(s.IgAp, s => s.Pearson)} | {Median(s.ApAtp, s => s.Pearson)} | {Median(s.IgAtp, s => s.Pearson)} |");
             md.AppendLine();
         }
         var worst = analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap && a.Kind == ComponentKind.Head)
                     ?? analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap);
         if (worst is not null)
         {
-            md.AppendLine($"Largest IG–AP disagreements ({worst.Kind.CliName()}):");
+            md.AppendLine($"Largest IG–AP disagreements ({worst.Kind.Id()}):");
             md.AppendLine();
             md.AppendLine("| row | component | IG | AP |");
             md.AppendLine("|---|---|---|---|");

@@ -133,7 +133,7 @@ public static class RunCommand
             foreach (var plan in plans)
             {
                 var taskClock = Stopwatch.StartNew();
-                var folder = Path.Combine(settings.Out, plan.Kind.CliName());
+                var folder = Path.Combine(settings.Out, plan.Kind.Id());
                 var unitFolder = Path.Combine(folder, "units");
                 if (settings.Fresh && Directory.Exists(unitFolder)) Directory.Delete(unitFolder, recursive: true);
                 var pipeline = new AttributionPipeline(gpt, modelPrint, settings.Pipeline, new FileUnitStore(unitFolder));
@@ -142,11 +142,11 @@ public static class RunCommand
                 TaskOutputs.Write(folder, plan.Dataset, analysis, settings, gpt.Config);
                 analyses.Add((plan.Kind, plan.Dataset, analysis, taskClock.Elapsed));
                 units[plan.Kind] = (result.ComputedUnits, result.ReusedUnits);
-                lines.Add($"{plan.Kind.CliName()}: {result.ComputedUnits} units computed, {result.ReusedUnits} reused, {taskClock.Elapsed.TotalSeconds:F1} s");
+                lines.Add($"{plan.Kind.Id()}: {result.ComputedUnits} units computed, {result.ReusedUnits} reused, {taskClock.Elapsed.TotalSeconds:F1} s");
             }
         }
         if (progressOverride is not null) Work(progressOverride);
-        else RunProgress.Run(plans.Select(p => p.Kind.CliName()).ToList(), Work);
+        else RunProgress.Run(plans.Select(p => p.Kind.Id()).ToList(), Work);
         foreach (var line in lines) Console.WriteLine(line);
         Report.Write(settings, model, gpt.Config, analyses, clock.Elapsed);
         ConsoleSummary.Print(analyses.Select(a => (a.Kind, a.Analysis)).ToList());

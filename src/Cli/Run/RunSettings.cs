@@ -24,11 +24,11 @@ public sealed record RunSettings(
     /// <summary>The options as a reader of the report needs them.</summary>
     public IEnumerable<(string Name, string Value)> Describe()
     {
-        yield return ("tasks", string.Join(", ", Tasks.Select(t => t.CliName())));
+        yield return ("tasks", string.Join(", ", Tasks.Select(t => t.Id())));
         yield return ("examples per task", Examples.ToString());
-        yield return ("methods", string.Join(", ", Pipeline.Methods.Select(m => m.CliName())));
-        yield return ("components", string.Join(", ", Pipeline.Kinds.Select(k => k.CliName())));
-        yield return ("IG rule", $"{Attribution.Rule.CliName()}, {Attribution.Steps} steps, {Attribution.Baseline.ToString().ToLowerInvariant()} baseline");
+        yield return ("methods", string.Join(", ", Pipeline.Methods.Select(m => m.Id())));
+        yield return ("components", string.Join(", ", Pipeline.Kinds.Select(k => k.Id())));
+        yield return ("IG rule", $"{Attribution.Rule.Id()}, {Attribution.Steps} steps, {Attribution.Baseline.ToString().ToLowerInvariant()} baseline");
         yield return ("direction", Attribution.Direction.ToString().ToLowerInvariant());
         yield return ("per position", Attribution.PerPosition ? "yes" : "no");
         yield return ("AP neuron subset", Pipeline.NeuronsPerLayer > 0 ? $"{Pipeline.NeuronsPerLayer} per layer (seed {Pipeline.Seed})" : "all neurons");

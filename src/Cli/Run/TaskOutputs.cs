@@ -44,19 +44,19 @@ public static class TaskOutputs
         ["min"] = Number(s.Min), ["max"] = Number(s.Max), ["defined"] = s.Defined, ["undefined"] = s.Undefined,
     };
 
-    private static JsonObject Pair(PairAgreement p, PairAgreement normalised, IReadOnlyList<int> rows)
+    private static JsonObject Pair(PairAgreement p, IReadOnlyList<int> rows)
     {
         var across = new JsonObject();
         foreach (var (name, summary) in p.AcrossPrompts.Named) across[name] = SummaryJson(summary);
         return new JsonObject
         {
-            ["kind"] = p.Kind.CliName(),
+            ["kind"] = p.Kind.Id(),
             ["pair"] = p.Label,
             ["components"] = p.Components,
             ["top_k"] = p.TopK,
             ["across_prompts"] = across,
             ["pooled"] = Stats(p.Pooled),
-            ["pooled_normalised"] = Stats(normalised.Pooled),
+            ["pooled_normalised"] = p.Normalised is { } normalised ? Stats(normalised.Pooled) : null,
             ["per_prompt"] = new JsonArray(p.PerPrompt.Select((s, i) => (JsonNode)new JsonObject { ["row"] = rows[i], ["stats"] = Stats(s) }).ToArray()),
             ["largest_disagreements"] = new JsonArray(p.LargestDisagreements.Select(d => (JsonNode)new JsonObject
             {
@@ -70,7 +70,7 @@ public static class TaskOutputs
         var rows = analysis.Result.Batches.SelectMany(b => b.Rows).ToList();
         return new JsonObject
         {
-            ["task"] = dataset.Kind.CliName(),
+            ["task"] = dataset.Kind.Id(),
             ["file"] = Path.GetFullPath(dataset.File),
             ["rows"] = new JsonArray(rows.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
             ["metric"] = new JsonObject
@@ -79,15 +79,15 @@ public static class TaskOutputs
                 ["clean"] = SummaryJson(analysis.CleanMetric),
                 ["corrupted"] = SummaryJson(analysis.CorruptedMetric),
             },
-            ["agreement"] = new JsonArray(analysis.Agreements.Zip(analysis.NormalisedAgreements, (p, n) => (JsonNode)Pair(p, n, rows)).ToArray()),
+            ["agreement"] = new JsonArray(analysis.Agreements.Select(p => (JsonNode)Pair(p, rows)).ToArray()),
             ["ig_completeness"] = new JsonArray(analysis.Convergence.Select(c => (JsonNode)new JsonObject
             {
-                ["kind"] = c.Kind.CliName(), ["layer"] = c.Layer,
+                ["kind"] = c.Kind.Id(), ["layer"] = c.Layer,
                 ["max_abs_delta"] = Number(c.MaxAbsDelta), ["mean_abs_delta"] = Number(c.MeanAbsDelta), ["max_abs_expected"] = Number(c.MaxAbsExpected),
             }).ToArray()),
             ["sweep"] = new JsonArray(analysis.Sweep.Select(s => (JsonNode)new JsonObject
             {
-                ["kind"] = s.Kind.CliName(), ["scale"] = s.Scale,
+                ["kind"] = s.Kind.Id(), ["scale"] = s.Scale,
                 ["ig_ap_pearson"] = SummaryJson(s.IgAp.AcrossPrompts.Pearson),
                 ["ap_atp_pearson"] = SummaryJson(s.ApAtp.AcrossPrompts.Pearson),
                 ["ig_atp_pearson"] = SummaryJson(s.IgAtp.AcrossPrompts.Pearson),

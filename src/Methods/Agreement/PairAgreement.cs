@@ -17,6 +17,11 @@ public sealed record PairAgreement(
 {
     public string Label => $"{First.DisplayName()}↔{Second.DisplayName()}";
 
+    /// <summary>
+    /// The same pair with both methods' scores divided per prompt by F(a') − F(a) (the normalised
+    /// view); null where it was not computed (sweep points).
+    /// </summary>
+    public PairAgreement? Normalised { get; init; }
 
     public static PairAgreement Compute(ScoreSet first, ScoreSet second, ComponentKind kind, IReadOnlyList<int>? promptLengths = null,
         double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10) =>

@@ -11,24 +11,31 @@ namespace Concord.Methods.Attribution;
 /// layer. All patches of a layer are stacked along the batch (chunked to the memory budget) and
 /// run from the patched hook onward.
 /// </summary>
-public static class ActivationPatching
+/// <param name="indices">The components patched at each layer (e.g. a neuron subset); all when null or when it returns null.</param>
+/// <param name="corruptionScale">s of the similarity sweep: patch in a + s(a' − a) instead of a'; a' itself when null.</param>
+public sealed class ActivationPatching(Func<int, IReadOnlyList<int>?>? indices = null, double? corruptionScale = null) : IAttributionMethod
 {
-    /// <param name="end">The values patched in (component space); a' when null. The similarity sweep passes a + sΔ.</param>
-    /// <param name="indices">Components to patch (e.g. a neuron subset); all when null.</param>
-    public static ScoreSet Layer(AttributionContext context, ComponentKind kind, int layer, Tensor? end = null, IReadOnlyList<int>? indices = null)
+    public Method Method => Method.Ap;
+
+    public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Method.Ap, kind,
+        Enumerable.Range(0, context.Model.Config.NLayer).Select(l => Layer(context, kind, l, indices?.Invoke(l), corruptionScale)));
+
+    /// <param name="chosen">Components to patch (e.g. a neuron subset); all when null.</param>
+    /// <param name="scale">Patch in a + scale·(a' − a) instead of a' (the similarity sweep); a' when null.</param>
+    public static LayerScores Layer(AttributionContext context, ComponentKind kind, int layer, IReadOnlyList<int>? chosen = null, double? scale = null)
     {
         using var scope = NewDisposeScope();
         var layout = new ComponentLayout(kind, context.Model.Config);
         var a = context.BaseActivation(layout, layer);
-        var target = end ?? context.OtherActivation(layout, layer);
+        var target = context.PatchedIn(layout, layer, scale);
         var grouped = layout.Grouped(a);                      // [b, p, C, R]
         var groupedTarget = layout.Grouped(target);
         long b = grouped.shape[0], p = grouped.shape[1], perPos = grouped.shape[2];
-        var components = Patches(kind, layer, indices ?? Enumerable.Range(0, (int)perPos).ToArray(), (int)p, context.Options.PerPosition);
+        var components = Patches(kind, layer, chosen ?? Enumerable.Range(0, (int)perPos).ToArray(), (int)p, context.Options.PerPosition);
         int patches = components.Count;
 
         // F(a) is the base run's metric: no extra run per layer (this saves ~10% of AP over heads).
-        var baseline = context.BaseMetric;
+        var metricAtBase = context.BaseMetric;
         var effects = new double[b, patches];
         int chunk = Math.Max(1, context.RowsPerChunk(layer, withGradients: false) / (int)b);
         for (int start = 0; start < patches; start += chunk)
@@ -38,14 +45,14 @@ public static class ActivationPatching
             var mask = Masks(components.Skip(start).Take(n).ToList(), p, perPos, a.device);
             var stacked = where(mask, groupedTarget.unsqueeze(0), grouped.unsqueeze(0));      // [n, b, p, C, R]
             var activations = stacked.reshape([n * b, .. a.shape[1..]]);
-            var metric = context.MetricFrom(layout, layer, activations, n).view(n, b) - baseline.unsqueeze(0);
+            var metric = context.MetricFrom(layout, layer, activations, n).view(n, b) - metricAtBase.unsqueeze(0);
             var values = metric.ToDoubles();
             for (int i = 0; i < n; i++)
                 for (int row = 0; row < b; row++)
                     effects[row, start + i] = values[i * b + row];
         }
 
-        return new ScoreSet(Method.Ap, components, effects);
+        return new LayerScores(layer, new ScoreSet(Method.Ap, components, effects));
     }
 
     /// <summary>The components patched one at a time, in patch order: each chosen index, or each (position, index) pair.</summary>
@@ -67,7 +74,4 @@ public static class ActivationPatching
                     data[(i * positions + pos) * perPosition + patches[i].Index] = true;
         return tensor(data, [patches.Count, 1, positions, perPosition, 1]).to(device);
     }
-
-    public static ScoreSet AllLayers(AttributionContext context, ComponentKind kind, Func<int, IReadOnlyList<int>?>? indices = null) =>
-        ScoreSet.Concat(Method.Ap, Enumerable.Range(0, context.Model.Config.NLayer).Select(l => Layer(context, kind, l, indices: indices?.Invoke(l))));
 }

@@ -141,6 +141,15 @@ public sealed class AttributionContext : IDisposable
     /// <summary>The other activation a' (component space).</summary>
     public Tensor OtherActivation(ComponentLayout layout, int layer) => layout.Activation(OtherCache, Model.Weights, layer);
 
+    /// <summary>What AP patches in and where IG's path ends: a', or a + s(a' − a) at a similarity-sweep scale s.</summary>
+    public Tensor PatchedIn(ComponentLayout layout, int layer, double? scale)
+    {
+        var other = OtherActivation(layout, layer);
+        if (scale is not double s) return other;
+        var a = BaseActivation(layout, layer);
+        return a + s * (other - a);
+    }
+
     /// <summary>
     /// F for a stack of activations [repeats·batch, ...] in component space: the base run with the
     /// hook set to each, starting at the hook (run-from-hook), logits only at the last real tokens.

@@ -9,30 +9,36 @@ namespace Concord.Methods.Attribution;
 /// <summary>
 /// Attribution patching: AtP_c = Σ_{i∈c} Δ_i · ∂F/∂x_i(a), the first-order limit of both AP and IG.
 /// One backward pass of the base run gives the gradient at every hook of every layer (plus one
-/// forward pass unless the context recorded the base run's graph).
+/// forward pass unless the context recorded the base run's graph), so <see cref="AttributeAll"/>
+/// scores several component kinds for the price of one.
 /// </summary>
-public static class AttributionPatching
+public sealed class AttributionPatching : IAttributionMethod
 {
-    public static IReadOnlyList<ScoreSet> AllLayers(AttributionContext context, IReadOnlyList<ComponentKind> kinds)
+    public Method Method => Method.Atp;
+
+    public MethodResult Attribute(AttributionContext context, ComponentKind kind) => AttributeAll(context, [kind])[kind];
+
+    /// <summary>Every kind's scores from one backward pass.</summary>
+    public IReadOnlyDictionary<ComponentKind, MethodResult> AttributeAll(AttributionContext context, IReadOnlyList<ComponentKind> kinds)
     {
         using var scope = NewDisposeScope();
         var model = context.Model;
-        var layouts = kinds.Select(k => new ComponentLayout(k, model.Config)).ToList();
+        var layouts = kinds.Distinct().Select(k => new ComponentLayout(k, model.Config)).ToList();
         var gradientAt = context.GradientsAtBase(AttributionContext.ScoredHooks(layouts, model.Config.NLayer));
 
-        var result = new List<ScoreSet>();
+        var result = new Dictionary<ComponentKind, MethodResult>();
         foreach (var layout in layouts)
         {
-            var perLayer = new List<ScoreSet>();
+            var perLayer = new List<LayerScores>();
             for (int l = 0; l < model.Config.NLayer; l++)
             {
                 var delta = context.OtherActivation(layout, l) - context.BaseActivation(layout, l);
                 var g = gradientAt[layout.Hook(l)];
                 // A head output enters attn_out by a sum, so each head sees attn_out's gradient.
                 if (layout.Kind == ComponentKind.HeadOutput) g = g.unsqueeze(2);
-                perLayer.Add(ScoreSet.FromLayer(Method.Atp, layout.Kind, l, layout.SumToComponents(delta * g, context.Options.PerPosition)));
+                perLayer.Add(new LayerScores(l, ScoreSet.FromLayer(Method.Atp, layout.Kind, l, layout.SumToComponents(delta * g, context.Options.PerPosition))));
             }
-            result.Add(ScoreSet.Concat(Method.Atp, perLayer));
+            result[layout.Kind] = MethodResult.FromLayers(Method.Atp, layout.Kind, perLayer);
         }
         return result;
     }

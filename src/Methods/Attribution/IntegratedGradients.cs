@@ -7,31 +7,31 @@ using static TorchSharp.torch;
 
 namespace Concord.Methods.Attribution;
 
-/// <summary>IG scores of one layer with the completeness check that goes with them.</summary>
-public sealed record IgLayerResult(ScoreSet Scores, int Layer, int Steps, double[] Total, double[] Expected)
-{
-    /// <summary>Σ_c IG_c − (F(end) − F(start)) per prompt: the quadrature error (captum's convergence delta).</summary>
-    public double[] ConvergenceDelta => Total.Zip(Expected, (t, e) => t - e).ToArray();
-    public double MaxAbsConvergenceDelta => ConvergenceDelta.Max(Math.Abs);
-}
-
 /// <summary>
 /// Integrated gradients at a hook: IG_i = (end − start)_i · ∫₀¹ ∂F/∂x_i(start + α(end − start)) dα,
 /// with start = a (aligned baseline) or 0 (zero baseline) and end = a'. A component's score is the
 /// sum over its slice. All quadrature nodes are stacked along the batch (chunked to the memory
 /// budget) and run from the hook onward; one backward pass per chunk.
 /// </summary>
-public static class IntegratedGradients
+/// <param name="points">The quadrature; the context's rule and step count when null.</param>
+/// <param name="corruptionScale">s of the similarity sweep: the path ends at a + s(a' − a) instead of a'; a' itself when null.</param>
+public sealed class IntegratedGradients(QuadraturePoints? points = null, double? corruptionScale = null) : IAttributionMethod
 {
-    public static IgLayerResult Layer(AttributionContext context, ComponentKind kind, int layer,
-        QuadraturePoints? points = null, Tensor? end = null)
+    public Method Method => Method.Ig;
+
+    public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Method.Ig, kind,
+        Enumerable.Range(0, context.Model.Config.NLayer).Select(l => Layer(context, kind, l, points, corruptionScale)));
+
+    /// <param name="quadrature">Nodes and weights; the context's rule and step count when null.</param>
+    /// <param name="scale">End the path at a + scale·(a' − a) instead of a' (the similarity sweep); a' when null.</param>
+    public static LayerScores Layer(AttributionContext context, ComponentKind kind, int layer, QuadraturePoints? quadrature = null, double? scale = null)
     {
         using var scope = NewDisposeScope();
         var options = context.Options;
-        var q = points ?? QuadraturePoints.For(options.Rule, options.Steps);
+        var q = quadrature ?? QuadraturePoints.For(options.Rule, options.Steps);
         var layout = new ComponentLayout(kind, context.Model.Config);
         var a = context.BaseActivation(layout, layer);
-        var target = end ?? context.OtherActivation(layout, layer);
+        var target = context.PatchedIn(layout, layer, scale);
         var start = options.Baseline == Baseline.Zero ? zeros_like(a) : a;
         var delta = target - start;
         long b = a.shape[0];
@@ -58,23 +58,19 @@ public static class IntegratedGradients
         var total = attributions.flatten(1).sum(1);
         var ends = context.MetricFrom(layout, layer, stack([start, target]).reshape([2 * b, .. a.shape[1..]]), 2).view(2, b);
         var expected = ends[1] - ends[0];
-        return new IgLayerResult(ScoreSet.FromLayer(Method.Ig, kind, layer, scores), layer, q.Count, total.ToDoubles(), expected.ToDoubles());
+        return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig, kind, layer, scores), new Completeness(q.Count, total.ToDoubles(), expected.ToDoubles()));
     }
 
-    /// <summary>Raises the step count (doubling from <paramref name="initialSteps"/>) until |convergence delta| ≤ tolerance for every prompt.</summary>
-    public static IgLayerResult Adaptive(AttributionContext context, ComponentKind kind, int layer, double tolerance,
-        int initialSteps = 4, int maxSteps = 512, Tensor? end = null)
+    /// <summary>Raises the step count (doubling from <paramref name="initialSteps"/>) until |completeness error| ≤ tolerance for every prompt.</summary>
+    public static LayerScores Adaptive(AttributionContext context, ComponentKind kind, int layer, double tolerance,
+        int initialSteps = 4, int maxSteps = 512)
     {
-        IgLayerResult result;
         int steps = initialSteps;
         while (true)
         {
-            result = Layer(context, kind, layer, QuadraturePoints.For(context.Options.Rule, steps), end);
-            if (result.MaxAbsConvergenceDelta <= tolerance || steps * 2 > maxSteps) return result;
+            var result = Layer(context, kind, layer, QuadraturePoints.For(context.Options.Rule, steps));
+            if (result.Completeness!.MaxAbsDelta <= tolerance || steps * 2 > maxSteps) return result;
             steps *= 2;
         }
     }
-
-    public static IReadOnlyList<IgLayerResult> AllLayers(AttributionContext context, ComponentKind kind) =>
-        Enumerable.Range(0, context.Model.Config.NLayer).Select(l => Layer(context, kind, l)).ToList();
 }

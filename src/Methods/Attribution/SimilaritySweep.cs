@@ -1,10 +1,12 @@
 using Concord.Methods.Components;
 using Concord.Methods.Results;
-using static TorchSharp.torch;
 
 namespace Concord.Methods.Attribution;
 
-/// <summary>IG and AP scores with the corruption scaled to a'(s) = a + sΔ, and AtP scaled by s (their common limit as s → 0).</summary>
+/// <summary>
+/// IG and AP with the corruption scaled to a'(s) = a + sΔ, and AtP scaled by s (their common limit
+/// as s → 0), on the components AP scored.
+/// </summary>
 public sealed record SweepPoint(double Scale, ComponentKind Kind, ScoreSet Ig, ScoreSet Ap, ScoreSet AtpScaled);
 
 /// <summary>
@@ -13,39 +15,33 @@ public sealed record SweepPoint(double Scale, ComponentKind Kind, ScoreSet Ig, S
 /// </summary>
 public static class SimilaritySweep
 {
+    /// <param name="apIndices">The components AP patches per kind and layer (a neuron subset); all when null.</param>
+    /// <param name="atp">AtP of each kind when already computed (the pipeline shares one backward pass).</param>
     public static IReadOnlyList<SweepPoint> Run(AttributionContext context, IReadOnlyList<ComponentKind> kinds, IReadOnlyList<double> scales,
-        Func<ComponentKind, int, IReadOnlyList<int>?>? apIndices = null, IReadOnlyList<ScoreSet>? atp = null)
+        Func<ComponentKind, int, IReadOnlyList<int>?>? apIndices = null, IReadOnlyDictionary<ComponentKind, MethodResult>? atp = null)
     {
         if (scales.Any(s => !(s > 0 && s <= 1))) throw new ArgumentException("sweep scales must lie in (0, 1]");
         if (context.Options.Baseline != Baseline.Aligned) throw new ArgumentException("the similarity sweep scales the aligned baseline's corruption");
-        atp ??= AttributionPatching.AllLayers(context, kinds);
+        atp ??= new AttributionPatching().AttributeAll(context, kinds);
         var points = new List<SweepPoint>();
         foreach (var s in scales)
-            foreach (var (kind, k) in kinds.Select((kind, k) => (kind, k)))
-            {
-                var layout = new ComponentLayout(kind, context.Model.Config);
-                var ig = new List<ScoreSet>();
-                var ap = new List<ScoreSet>();
-                for (int l = 0; l < context.Model.Config.NLayer; l++)
-                {
-                    using var scope = NewDisposeScope();
-                    var a = context.BaseActivation(layout, l);
-                    var end = a + s * (context.OtherActivation(layout, l) - a);
-                    ig.Add(IntegratedGradients.Layer(context, kind, l, end: end).Scores);
-                    ap.Add(ActivationPatching.Layer(context, kind, l, end, apIndices?.Invoke(kind, l)));
-                }
-                var apSet = ScoreSet.Concat(Method.Ap, ap);
-                var scaled = Scale(atp[k], s);
-                points.Add(new SweepPoint(s, kind, ScoreSet.Concat(Method.Ig, ig).Select(apSet.Components), apSet, scaled.Select(apSet.Components)));
-            }
+            foreach (var kind in kinds)
+                points.Add(Point(context, kind, s, apIndices is null ? null : l => apIndices(kind, l), atp[kind]));
         return points;
     }
 
-    private static ScoreSet Scale(ScoreSet set, double s)
+    public static SweepPoint Point(AttributionContext context, ComponentKind kind, double scale, Func<int, IReadOnlyList<int>?>? apIndices, MethodResult atp)
     {
-        var values = (double[,])set.Values.Clone();
-        for (int b = 0; b < set.Prompts; b++)
-            for (int j = 0; j < set.Components.Count; j++) values[b, j] *= s;
-        return new ScoreSet(set.Method, set.Components, values);
+        // Layer by layer, as the main run does: the two methods' tensors of one layer are freed before the next.
+        var ig = new List<LayerScores>();
+        var ap = new List<LayerScores>();
+        for (int l = 0; l < context.Model.Config.NLayer; l++)
+        {
+            ig.Add(IntegratedGradients.Layer(context, kind, l, scale: scale));
+            ap.Add(ActivationPatching.Layer(context, kind, l, apIndices?.Invoke(l), scale));
+        }
+        var apSet = MethodResult.FromLayers(Method.Ap, kind, ap).Scores;
+        return new SweepPoint(scale, kind, MethodResult.FromLayers(Method.Ig, kind, ig).Scores.Select(apSet.Components), apSet,
+            atp.Scores.Scaled(scale).Select(apSet.Components));
     }
 }

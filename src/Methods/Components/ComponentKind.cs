@@ -18,7 +18,8 @@ public enum ComponentKind
 
 public static class ComponentKinds
 {
-    public static string CliName(this ComponentKind kind) => kind switch
+    /// <summary>The stable identifier: the command-line spelling, and the name in file names, unit keys, CSV and JSON outputs. Never change one: resumed runs and pinned snapshots depend on it.</summary>
+    public static string Id(this ComponentKind kind) => kind switch
     {
         ComponentKind.Head => "head",
         ComponentKind.Neuron => "neuron",

@@ -22,8 +22,8 @@ public sealed record ComponentLayout(ComponentKind Kind, Gpt2Config Config)
     /// <summary>The hook points whose cached values <see cref="Activation"/> needs.</summary>
     public HookPoint Source(int layer) => Kind == ComponentKind.HeadOutput ? HookPoint.Z(layer) : Hook(layer);
 
-    /// <summary>Components per position.</summary>
-    public int PerPosition => Kind switch
+    /// <summary>How many components of this kind one layer has at each position (heads, neurons, or 1 MLP layer).</summary>
+    public int ComponentsPerPosition => Kind switch
     {
         ComponentKind.Head or ComponentKind.HeadOutput => Config.NHead,
         ComponentKind.Neuron => Config.DMlp,

@@ -16,7 +16,6 @@ public sealed record TaskAnalysis(
     TaskResult Result,
     Summary CleanMetric, Summary CorruptedMetric,
     IReadOnlyList<PairAgreement> Agreements,
-    IReadOnlyList<PairAgreement> NormalisedAgreements,
     IReadOnlyList<ConvergenceSummary> Convergence,
     IReadOnlyList<SweepSummary> Sweep)
 {
@@ -25,45 +24,45 @@ public sealed record TaskAnalysis(
     public static TaskAnalysis Of(TaskResult result, PipelineOptions options)
     {
         bool noising = options.Attribution.Direction == Direction.Noising;
-        var baseMetric = result.Batches.SelectMany(b => b.BaseMetric).Select(v => new Statistic(v));
-        var otherMetric = result.Batches.SelectMany(b => b.OtherMetric).Select(v => new Statistic(v));
+        var baseMetric = result.Batches.SelectMany(b => b.Metrics.Base).Select(v => new Statistic(v));
+        var otherMetric = result.Batches.SelectMany(b => b.Metrics.Other).Select(v => new Statistic(v));
         var clean = Summary.Of(noising ? baseMetric : otherMetric);
         var corrupted = Summary.Of(noising ? otherMetric : baseMetric);
 
         var agreements = new List<PairAgreement>();
-        var normalised = new List<PairAgreement>();
         foreach (var kind in options.Kinds)
             foreach (var (first, second) in Pairs)
             {
                 if (!options.Methods.Contains(first) || !options.Methods.Contains(second)) continue;
-                agreements.Add(PairAgreement.Compute(result.Batches.Select(b =>
-                    new PairAgreement.BatchScores(b.Scores(first, kind)!, b.Scores(second, kind)!, b.Lengths, b.Rows)), kind, options.TopFraction));
+                var raw = PairAgreement.Compute(result.Batches.Select(b =>
+                    new PairAgreement.BatchScores(b.Scores(first, kind)!, b.Scores(second, kind)!, b.Lengths, b.Rows)), kind, options.TopFraction);
                 // The normalised view divides both methods by the same per-prompt denominator, the
-                // metric's full-run change F(other) − F(base): per-prompt statistics are unchanged,
+                // metric's full-run change F(a') − F(a): per-prompt statistics are unchanged,
                 // pooled ones stop being dominated by the prompts with the largest effects.
-                normalised.Add(PairAgreement.Compute(result.Batches.Select(b =>
+                var normalised = PairAgreement.Compute(result.Batches.Select(b =>
                 {
-                    var denominators = b.OtherMetric.Zip(b.BaseMetric, (o, a) => o - a).ToArray();
+                    var denominators = b.Metrics.FullEffect;
                     return new PairAgreement.BatchScores(b.Scores(first, kind)!.Normalised(denominators), b.Scores(second, kind)!.Normalised(denominators), b.Lengths, b.Rows);
-                }), kind, options.TopFraction));
+                }), kind, options.TopFraction);
+                agreements.Add(raw with { Normalised = normalised });
             }
 
-        var convergence = result.Batches.SelectMany(b => b.Units.Values.SelectMany(u => u.Convergence))
+        var convergence = result.Batches.SelectMany(b => b.Methods.SelectMany(m => m.Completeness.Select(c => (m.Kind, c.Layer, c.Check))))
             .GroupBy(c => (c.Kind, c.Layer))
             .Select(g => new ConvergenceSummary(g.Key.Kind, g.Key.Layer,
-                g.SelectMany(c => c.Delta).Max(Math.Abs), g.SelectMany(c => c.Delta).Average(Math.Abs), g.SelectMany(c => c.Expected).Max(Math.Abs)))
+                g.SelectMany(c => c.Check.Delta).Max(Math.Abs), g.SelectMany(c => c.Check.Delta).Average(Math.Abs), g.SelectMany(c => c.Check.Expected).Max(Math.Abs)))
             .OrderBy(c => c.Kind).ThenBy(c => c.Layer).ToList();
 
         var sweep = new List<SweepSummary>();
         foreach (var kind in options.SweepKinds)
             foreach (var s in options.SweepScales)
             {
-                var sets = result.Batches.Select(b => (Batch: b, Sets: b.SweepSets(kind, s))).ToList();
-                PairAgreement Pair(int i, int j) => PairAgreement.Compute(
-                    sets.Select(x => new PairAgreement.BatchScores(x.Sets[i], x.Sets[j], x.Batch.Lengths, x.Batch.Rows)), kind, options.TopFraction);
-                sweep.Add(new SweepSummary(kind, s, Pair(0, 1), Pair(1, 2), Pair(0, 2)));
+                var points = result.Batches.Select(b => (Batch: b, Point: b.Sweep(kind, s))).ToList();
+                PairAgreement Pair(Func<SweepPoint, ScoreSet> first, Func<SweepPoint, ScoreSet> second) => PairAgreement.Compute(
+                    points.Select(x => new PairAgreement.BatchScores(first(x.Point), second(x.Point), x.Batch.Lengths, x.Batch.Rows)), kind, options.TopFraction);
+                sweep.Add(new SweepSummary(kind, s, Pair(p => p.Ig, p => p.Ap), Pair(p => p.Ap, p => p.AtpScaled), Pair(p => p.Ig, p => p.AtpScaled)));
             }
-        return new TaskAnalysis(result, clean, corrupted, agreements, normalised, convergence, sweep);
+        return new TaskAnalysis(result, clean, corrupted, agreements, convergence, sweep);
     }
 
     /// <summary>Mean score of a method for a kind over all prompts, by component (e.g. for heatmaps).</summary>

@@ -1,42 +1,66 @@
 using System.Globalization;
 using Concord.Methods.Attribution;
 using Concord.Methods.Components;
-using Concord.Methods.Results;
 
 namespace Concord.Methods.Pipeline;
 
 /// <summary>
-/// One resumable piece of work for one batch: a method on one component kind, a sweep point, or
-/// the batch's clean/corrupted metrics. Its key hashes exactly the inputs and options that change
-/// its result, so changing --steps recomputes IG and nothing else.
+/// One resumable piece of work for one batch. Its key hashes exactly the inputs and options that
+/// change its result, so changing --steps recomputes IG and nothing else.
 /// </summary>
-public sealed record WorkUnit(string Name, Method? Method, ComponentKind? Kind, double? Scale)
+public abstract record WorkUnit
 {
-    public static WorkUnit Metrics { get; } = new("metrics", null, null, null);
-    public static WorkUnit For(Method method, ComponentKind kind) => new($"{method.CliName()}-{kind.CliName()}", method, kind, null);
-    public static WorkUnit Sweep(ComponentKind kind, double scale) =>
-        new($"sweep-{kind.CliName()}-{scale.ToString("0.####", CultureInfo.InvariantCulture)}", null, kind, scale);
-
-    public bool IsSweep => Scale is not null;
+    /// <summary>The unit's name in file names and progress lines (e.g. ig-head, sweep-mlp-0.1).</summary>
+    public abstract string Name { get; }
 
     /// <summary>The options that affect this unit's result, as text (hashed into its key).</summary>
-    public string Fingerprint(PipelineOptions options)
+    public virtual string Fingerprint(PipelineOptions options)
     {
         var a = options.Attribution;
-        var parts = new List<string> { Name, $"direction={a.Direction}", $"per-position={a.PerPosition}" };
-        bool usesIg = Method == Attribution.Method.Ig || IsSweep;
-        bool usesNeuronSubset = Kind == ComponentKind.Neuron && (Method == Attribution.Method.Ap || IsSweep);
-        if (usesIg) parts.Add($"rule={a.Rule};steps={a.Steps};baseline={(IsSweep ? Baseline.Aligned : a.Baseline)}");
-        if (usesNeuronSubset) parts.Add($"neurons={options.NeuronsPerLayer};seed={options.Seed}");
+        return $"{Name}|direction={a.Direction}|per-position={a.PerPosition}";
+    }
+
+    /// <summary>Whether a stored result is of this unit's kind (a misplaced file is recomputed, not misread).</summary>
+    public abstract bool Matches(UnitResult result);
+
+    protected static string IgOptions(AttributionOptions a, Baseline baseline) => $"rule={a.Rule};steps={a.Steps};baseline={baseline}";
+    protected static string NeuronSubset(PipelineOptions o) => $"neurons={o.NeuronsPerLayer};seed={o.Seed}";
+}
+
+/// <summary>The batch's metric on the base and the other run: F(a) and F(a') of every prompt.</summary>
+public sealed record MetricsUnit : WorkUnit
+{
+    public static MetricsUnit Instance { get; } = new();
+    public override string Name => "metrics";
+    public override bool Matches(UnitResult result) => result is BatchMetrics;
+}
+
+/// <summary>One method on one component kind, every layer.</summary>
+public sealed record MethodUnit(Method Method, ComponentKind Kind) : WorkUnit
+{
+    public override string Name => $"{Method.Id()}-{Kind.Id()}";
+    public override bool Matches(UnitResult result) => result is MethodUnitResult { Result: var r } && r.Method == Method && r.Kind == Kind;
+
+    public override string Fingerprint(PipelineOptions options)
+    {
+        var parts = new List<string> { base.Fingerprint(options) };
+        if (Method == Method.Ig) parts.Add(IgOptions(options.Attribution, options.Attribution.Baseline));
+        if (Method == Method.Ap && Kind == ComponentKind.Neuron) parts.Add(NeuronSubset(options));
         return string.Join("|", parts);
     }
 }
 
-/// <summary>What a unit produced: score sets (one, or IG/AP/AtP·s for a sweep point), IG's completeness check, or metrics.</summary>
-public sealed record UnitResult(IReadOnlyList<ScoreSet> Sets, IReadOnlyList<LayerConvergence> Convergence, double[]? BaseMetric = null, double[]? OtherMetric = null);
-
-/// <summary>IG's Σ_c IG_c and F(a') − F(a) per prompt at one layer.</summary>
-public sealed record LayerConvergence(ComponentKind Kind, int Layer, double[] Total, double[] Expected)
+/// <summary>IG, AP and s·AtP of one component kind at one similarity-sweep scale s.</summary>
+public sealed record SweepUnit(ComponentKind Kind, double Scale) : WorkUnit
 {
-    public double[] Delta => Total.Zip(Expected, (t, e) => t - e).ToArray();
+    public override string Name => $"sweep-{Kind.Id()}-{Scale.ToString("0.####", CultureInfo.InvariantCulture)}";
+    public override bool Matches(UnitResult result) => result is SweepUnitResult { Point: var p } && p.Kind == Kind && p.Scale == Scale;
+
+    public override string Fingerprint(PipelineOptions options)
+    {
+        // The sweep scales the aligned baseline's corruption whatever --baseline says.
+        var parts = new List<string> { base.Fingerprint(options), IgOptions(options.Attribution, Baseline.Aligned) };
+        if (Kind == ComponentKind.Neuron) parts.Add(NeuronSubset(options));
+        return string.Join("|", parts);
+    }
 }

@@ -35,7 +35,8 @@ public sealed record QuadraturePoints(double[] Nodes, double[] Weights)
 
 public static class QuadratureRules
 {
-    public static string CliName(this QuadratureRule rule) => rule switch
+    /// <summary>The stable identifier: the command-line spelling, and the name in file names, unit keys, CSV and JSON outputs. Never change one: resumed runs and pinned snapshots depend on it.</summary>
+    public static string Id(this QuadratureRule rule) => rule switch
     {
         QuadratureRule.RiemannLeft => "riemann-left",
         QuadratureRule.RiemannRight => "riemann-right",
@@ -48,7 +49,7 @@ public static class QuadratureRules
     public static QuadratureRule Parse(string name)
     {
         foreach (var rule in Enum.GetValues<QuadratureRule>())
-            if (rule.CliName() == name.Trim().ToLowerInvariant()) return rule;
+            if (rule.Id() == name.Trim().ToLowerInvariant()) return rule;
         throw new ArgumentException($"unknown quadrature rule '{name}' (riemann-left, riemann-right, riemann-midpoint, trapezoid, gauss-legendre)");
     }
 }

@@ -37,10 +37,10 @@ public static class ScoreCsv
                         [
                             promptIds[b].ToString(CultureInfo.InvariantCulture),
                             c.Layer.ToString(CultureInfo.InvariantCulture),
-                            Components.ComponentKinds.CliName(c.Kind),
+                            Components.ComponentKinds.Id(c.Kind),
                             c.Index.ToString(CultureInfo.InvariantCulture),
                             c.Position?.ToString(CultureInfo.InvariantCulture) ?? "",
-                            Attribution.MethodNames.CliName(set.Method),
+                            Attribution.MethodNames.Id(set.Method),
                             set.Values[b, j].ToString("R", CultureInfo.InvariantCulture),
                         ]);
                     }

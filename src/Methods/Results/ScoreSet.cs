@@ -84,6 +84,15 @@ public sealed class ScoreSet
         return new ScoreSet(Method, components, values);
     }
 
+    /// <summary>Every score times <paramref name="factor"/> (s·AtP, AP's and IG's common limit at sweep scale s).</summary>
+    public ScoreSet Scaled(double factor)
+    {
+        var values = (double[,])Values.Clone();
+        for (int b = 0; b < Prompts; b++)
+            for (int j = 0; j < Components.Count; j++) values[b, j] *= factor;
+        return new ScoreSet(Method, Components, values);
+    }
+
     /// <summary>Scores divided per prompt by a denominator (the normalised view uses the same one for every method).</summary>
     public ScoreSet Normalised(IReadOnlyList<double> denominators)
     {

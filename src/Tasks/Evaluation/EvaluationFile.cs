@@ -12,7 +12,7 @@ public static class EvaluationFile
     public static string ToJson(IReadOnlyList<TaskScore> scores) =>
         new JsonArray(scores.Select(s => (JsonNode)new JsonObject
         {
-            ["task"] = s.Kind.CliName(),
+            ["task"] = s.Kind.Id(),
             ["source"] = s.Source,
             ["prompts"] = s.Prompts,
             ["clean_positive"] = Math.Round(s.CleanPositive, 6),
@@ -49,7 +49,7 @@ public static class EvaluationFile
         md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var s in scores)
             md.AppendLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"| {s.Kind.CliName()} | {s.Source} | {s.Prompts} | {100 * s.CleanPositive:F1} % | {100 * s.CorruptionLowers:F1} % | {s.MeanClean:F3} | {s.MeanCorrupted:F3} |"));
+                $"| {s.Kind.Id()} | {s.Source} | {s.Prompts} | {100 * s.CleanPositive:F1} % | {100 * s.CorruptionLowers:F1} % | {s.MeanClean:F3} | {s.MeanCorrupted:F3} |"));
         return md.ToString();
     }
 }

@@ -15,7 +15,7 @@ public static class TaskEvaluation
     public static TaskScore Evaluate(HookedGpt2 model, TaskKind kind, string source, IReadOnlyList<TaskExample> examples,
         MetricReadout readout, Gpt2Tokenizer tokenizer, int batchSize = 32, CancellationToken cancel = default)
     {
-        if (examples.Count == 0) throw new DatasetException($"{source}: no prompts to evaluate {kind.CliName()} on");
+        if (examples.Count == 0) throw new DatasetException($"{source}: no prompts to evaluate {kind.Id()} on");
         var (clean, corrupted) = PromptMetrics(model, examples, readout, tokenizer, batchSize, cancel);
         return TaskScore.Of(kind, source, clean, corrupted);
     }

@@ -14,7 +14,7 @@ public sealed record TaskScore(TaskKind Kind, string Source, int Prompts, double
         if (clean.Count == 0 || clean.Count != corrupted.Count)
             throw new ArgumentException($"need equally many clean and corrupted metrics, at least one (got {clean.Count} and {corrupted.Count})");
         foreach (var v in clean.Concat(corrupted))
-            if (!double.IsFinite(v)) throw new InvalidOperationException($"{kind.CliName()}: the model produced a non-finite metric ({v})");
+            if (!double.IsFinite(v)) throw new InvalidOperationException($"{kind.Id()}: the model produced a non-finite metric ({v})");
         int n = clean.Count;
         return new TaskScore(kind, source, n,
             clean.Count(c => c > 0) / (double)n,

@@ -49,7 +49,7 @@ public static class ModelCard
         md.AppendLine(missed.Count == 0
             ? "Every target of the project is met (IOI ≥ 98 %, greater-than ≥ 90 %, SVA ≥ 95 %, gender, capital–country, hypernymy ≥ 95 % of prompts with clean metric > 0)."
             : "Targets missed: " + string.Join("; ", missed.Select(s => string.Create(CultureInfo.InvariantCulture,
-                $"{s.Kind.CliName()} {100 * s.CleanPositive:F1} % against {100 * Targets[s.Kind]:F0} % ({100 * (Targets[s.Kind] - s.CleanPositive):F1} points short)"))) + ".");
+                $"{s.Kind.Id()} {100 * s.CleanPositive:F1} % against {100 * Targets[s.Kind]:F0} % ({100 * (Targets[s.Kind] - s.CleanPositive):F1} points short)"))) + ".");
         md.AppendLine();
         md.AppendLine("## Training");
         md.AppendLine();

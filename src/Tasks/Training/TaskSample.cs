@@ -9,5 +9,5 @@ namespace Concord.Tasks.Training;
 public sealed record TaskSample(TaskKind Kind, string Clean, string? Corrupted, string Continuation, int[] Positive, int[] Negative, string? Group = null)
 {
     public TaskExample ToExample(int row) =>
-        new(row, Clean, Corrupted ?? throw new InvalidOperationException($"{Kind.CliName()} samples carry no corrupted prompt"), Positive, Negative, Group);
+        new(row, Clean, Corrupted ?? throw new InvalidOperationException($"{Kind.Id()} samples carry no corrupted prompt"), Positive, Negative, Group);
 }

@@ -43,7 +43,7 @@ public sealed record TrainingPreset(
     public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"{Name}: {Layers} layers, {Heads} heads, d_model {DModel}, {Positions} positions; {Steps} steps of {BatchSize}, AdamW lr {LearningRate} " +
         $"(warm-up {WarmupSteps}, cosine to 10 %), weight decay {WeightDecay}, clip {ClipNorm}, answer weight {AnswerWeight}, init std {InitStd}; " +
-        $"mixture {string.Join(", ", Mixture.Select(m => $"{m.Kind.CliName()} {m.Weight}"))}");
+        $"mixture {string.Join(", ", Mixture.Select(m => $"{m.Kind.Id()} {m.Weight}"))}");
 
     /// <summary>The shape trained, over a compact vocabulary of <paramref name="vocabulary"/> rows.</summary>
     public Gpt2Config Shape(int vocabulary) => new(Layers, Heads, DModel, Positions, vocabulary);

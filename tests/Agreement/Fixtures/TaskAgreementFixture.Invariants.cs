@@ -17,8 +17,8 @@ public abstract partial class TaskAgreementFixture
         foreach (var batch in Analysis.Result.Batches)
             for (int i = 0; i < batch.Rows.Length; i++)
             {
-                Assert.That(batch.BaseMetric[i], Is.GreaterThan(0), $"row {batch.Rows[i]}: clean metric");
-                Assert.That(batch.OtherMetric[i], Is.LessThan(batch.BaseMetric[i]), $"row {batch.Rows[i]}: the corruption must lower the metric");
+                Assert.That(batch.Metrics.Base[i], Is.GreaterThan(0), $"row {batch.Rows[i]}: clean metric");
+                Assert.That(batch.Metrics.Other[i], Is.LessThan(batch.Metrics.Base[i]), $"row {batch.Rows[i]}: the corruption must lower the metric");
             }
     }
 
@@ -33,8 +33,8 @@ public abstract partial class TaskAgreementFixture
         foreach (var batch in Analysis.Result.Batches)
             for (int i = 0; i < batch.Rows.Length; i++)
             {
-                double gap = Math.Abs(batch.BaseMetric[i] - batch.OtherMetric[i]);
-                Assert.That(gap, Is.GreaterThan(1e3 * worstCompleteness), $"row {batch.Rows[i]}: clean {batch.BaseMetric[i]}, corrupted {batch.OtherMetric[i]}");
+                double gap = Math.Abs(batch.Metrics.Base[i] - batch.Metrics.Other[i]);
+                Assert.That(gap, Is.GreaterThan(1e3 * worstCompleteness), $"row {batch.Rows[i]}: clean {batch.Metrics.Base[i]}, corrupted {batch.Metrics.Other[i]}");
             }
     }
 
@@ -73,10 +73,13 @@ public abstract partial class TaskAgreementFixture
     [Test]
     public void NormalisingLeavesPerPromptStatisticsUnchanged()
     {
-        foreach (var (raw, normalised) in Analysis.Agreements.Zip(Analysis.NormalisedAgreements))
+        foreach (var raw in Analysis.Agreements)
+        {
+            var normalised = raw.Normalised ?? throw new AssertionException($"{raw.Label} {raw.Kind} has no normalised view");
             for (int p = 0; p < raw.PerPrompt.Count; p++)
                 foreach (var (a, b) in new[] { (raw.PerPrompt[p].Pearson, normalised.PerPrompt[p].Pearson), (raw.PerPrompt[p].Spearman, normalised.PerPrompt[p].Spearman) })
                     Assert.That(b.IsDefined ? b.Value : double.NaN, Is.EqualTo(a.IsDefined ? a.Value : double.NaN).Within(1e-12), $"{raw.Label} {raw.Kind} prompt {p}");
+        }
     }
 
     /// <summary>

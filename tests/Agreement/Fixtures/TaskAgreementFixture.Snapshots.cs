@@ -16,7 +16,7 @@ namespace Concord.Tests.Agreement.Fixtures;
 /// </summary>
 public abstract partial class TaskAgreementFixture
 {
-    private string Name(string table) => $"{Task.CliName()}.{table}";
+    private string Name(string table) => $"{Task.Id()}.{table}";
 
     [Test]
     public void ScoreTableMatchesSnapshot()
@@ -24,7 +24,7 @@ public abstract partial class TaskAgreementFixture
         var lines = new List<string>();
         foreach (var batch in Analysis.Result.Batches)
             for (int i = 0; i < batch.Rows.Length; i++)
-                lines.Add($"row {batch.Rows[i]}: clean {Significant(batch.BaseMetric[i])}, corrupted {Significant(batch.OtherMetric[i])}");
+                lines.Add($"row {batch.Rows[i]}: clean {Significant(batch.Metrics.Base[i])}, corrupted {Significant(batch.Metrics.Other[i])}");
         foreach (var kind in Options.Kinds)
         {
             var ig = Analysis.MeanScores(Method.Ig, kind);
@@ -44,11 +44,11 @@ public abstract partial class TaskAgreementFixture
         foreach (var pair in Analysis.Agreements)
         {
             string Stat(Func<AgreementSummaries, Summary> s) => s(pair.AcrossPrompts) is { Defined: > 0 } v ? $"{v.Median.ToString("F4", CultureInfo.InvariantCulture)}/{v.Mean.ToString("F4", CultureInfo.InvariantCulture)}" : "undefined";
-            lines.Add($"{pair.Kind.CliName(),-7} {pair.Label,-7} median/mean r {Stat(s => s.Pearson)} rho {Stat(s => s.Spearman)} tau {Stat(s => s.Kendall)} " +
+            lines.Add($"{pair.Kind.Id(),-7} {pair.Label,-7} median/mean r {Stat(s => s.Pearson)} rho {Stat(s => s.Spearman)} tau {Stat(s => s.Kendall)} " +
                       $"jaccard {Stat(s => s.Jaccard)} sign {Stat(s => s.Sign)} pooled r {Fixed(pair.Pooled.Pearson)}");
         }
         foreach (var s in Analysis.Sweep)
-            lines.Add($"sweep {s.Kind.CliName(),-7} s={s.Scale.ToString(CultureInfo.InvariantCulture),-5} median r IG-AP {Median(s.IgAp)} AP-sAtP {Median(s.ApAtp)} IG-sAtP {Median(s.IgAtp)}");
+            lines.Add($"sweep {s.Kind.Id(),-7} s={s.Scale.ToString(CultureInfo.InvariantCulture),-5} median r IG-AP {Median(s.IgAp)} AP-sAtP {Median(s.ApAtp)} IG-sAtP {Median(s.IgAtp)}");
         Snapshot.Match(lines, Name("agreement"));
     }
 

@@ -1,3 +1,4 @@
+using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Model;
@@ -21,14 +22,19 @@ public class ReadmeExampleTests
         int mary = tokenizer.SingleToken(" Mary"), john = tokenizer.SingleToken(" John");
         var metric = new PromptMetric((logits, prompts) => logits[.., mary] - logits[.., john]);
         using var context = AttributionContext.Create(model, clean, corrupted, metric, [ComponentKind.Head]);
-        var ap = ActivationPatching.Layer(context, ComponentKind.Head, layer: 0);
-        var ig = IntegratedGradients.Layer(context, ComponentKind.Head, layer: 0);
+        var ap = new ActivationPatching().Attribute(context, ComponentKind.Head);    // every head, layer by layer
+        var ig = new IntegratedGradients().Attribute(context, ComponentKind.Head);   // ... with each layer's completeness check
+        var agreement = PairAgreement.Compute(ig.Scores, ap.Scores, ComponentKind.Head);
 
         double cleanMetric = context.BaseMetric.ToDoubles()[0], corruptedMetric = context.OtherMetric.ToDoubles()[0];
         Assert.That(cleanMetric, Is.GreaterThan(0), "the model answers Mary");
         Assert.That(corruptedMetric, Is.LessThan(cleanMetric));
-        Assert.That(ap.Components, Has.Count.EqualTo(model.Config.NHead));
-        // float32, 50 Gauss–Legendre nodes: completeness to a small fraction of the effect.
-        Assert.That(Math.Abs(ig.ConvergenceDelta[0]), Is.LessThan(1e-2 * Math.Abs(corruptedMetric - cleanMetric)));
+        Assert.That(ap.Layers, Has.Count.EqualTo(model.Config.NLayer));
+        Assert.That(ap.Scores.Components, Has.Count.EqualTo(model.Config.NLayer * model.Config.NHead));
+        // float32, 50 Gauss–Legendre nodes: completeness to a small fraction of the effect at every layer.
+        foreach (var (layer, check) in ig.Completeness)
+            Assert.That(Math.Abs(check.Delta[0]), Is.LessThan(1e-2 * Math.Abs(corruptedMetric - cleanMetric)), $"layer {layer}");
+        Assert.That(agreement.PerPrompt, Has.Count.EqualTo(1));
+        Assert.That(agreement.AcrossPrompts.Pearson.Median, Is.InRange(-1, 1));
     }
 }

@@ -44,10 +44,10 @@ public class TaskModelEvaluationTests
             var actual = TaskEvaluation.EvaluateDefault(_model, expected.Kind, Resources, TaskOptions.Default, expected.Prompts, seed: 0);
             Assert.That(actual.Source, Is.EqualTo(expected.Source));
             Assert.That(actual.Prompts, Is.EqualTo(expected.Prompts));
-            Assert.That(actual.CleanPositive, Is.EqualTo(expected.CleanPositive).Within(1.0 / expected.Prompts + 1e-9), expected.Kind.CliName());
-            Assert.That(actual.CorruptionLowers, Is.EqualTo(expected.CorruptionLowers).Within(1.0 / expected.Prompts + 1e-9), expected.Kind.CliName());
-            Assert.That(actual.MeanClean, Is.EqualTo(expected.MeanClean).Within(1e-4), expected.Kind.CliName());
-            Assert.That(actual.MeanCorrupted, Is.EqualTo(expected.MeanCorrupted).Within(1e-4), expected.Kind.CliName());
+            Assert.That(actual.CleanPositive, Is.EqualTo(expected.CleanPositive).Within(1.0 / expected.Prompts + 1e-9), expected.Kind.Id());
+            Assert.That(actual.CorruptionLowers, Is.EqualTo(expected.CorruptionLowers).Within(1.0 / expected.Prompts + 1e-9), expected.Kind.Id());
+            Assert.That(actual.MeanClean, Is.EqualTo(expected.MeanClean).Within(1e-4), expected.Kind.Id());
+            Assert.That(actual.MeanCorrupted, Is.EqualTo(expected.MeanCorrupted).Within(1e-4), expected.Kind.Id());
         }
     }
 
@@ -55,7 +55,7 @@ public class TaskModelEvaluationTests
     public void TheBundledModelMeetsEveryTarget()
     {
         foreach (var score in EvaluationFile.TryRead(TestModels.TaskModelFolder)!)
-            Assert.That(score.CleanPositive, Is.GreaterThanOrEqualTo(ModelCard.Targets[score.Kind]), $"{score.Kind.CliName()} on {score.Source}");
+            Assert.That(score.CleanPositive, Is.GreaterThanOrEqualTo(ModelCard.Targets[score.Kind]), $"{score.Kind.Id()} on {score.Source}");
     }
 
     /// <summary>
@@ -80,7 +80,7 @@ public class TaskModelEvaluationTests
         known = TaskDataset.Sample(known, 1000, seed: 0);
         Assume.That(known, Has.Count.GreaterThanOrEqualTo(5), $"only {usable} of {rows.Count} rows use trained tokens alone: too few to measure");
         var score = Evaluate(kind, file, known);
-        TestContext.Out.WriteLine($"{kind.CliName()}: {usable} of {rows.Count} rows use trained tokens alone, {known.Count} evaluated; clean > 0 {score.CleanPositive:P1}, corruption lowers {score.CorruptionLowers:P1}");
+        TestContext.Out.WriteLine($"{kind.Id()}: {usable} of {rows.Count} rows use trained tokens alone, {known.Count} evaluated; clean > 0 {score.CleanPositive:P1}, corruption lowers {score.CorruptionLowers:P1}");
         Assert.That(score.CleanPositive, Is.GreaterThanOrEqualTo(ModelCard.Targets[kind]), $"{known.Count} rows of {file}");
     }
 

@@ -56,8 +56,8 @@ public class Gpt2SmallFixtures
     public void IoiCleanLogitDifferenceIsPositiveForMostPromptsAndCorruptionLowersIt()
     {
         var result = Run(TaskKind.Ioi, 32, methods: Method.Atp);
-        var clean = result.Batches.SelectMany(b => b.BaseMetric).ToArray();
-        var corrupted = result.Batches.SelectMany(b => b.OtherMetric).ToArray();
+        var clean = result.Batches.SelectMany(b => b.Metrics.Base).ToArray();
+        var corrupted = result.Batches.SelectMany(b => b.Metrics.Other).ToArray();
         Assert.That(clean.Count(v => v > 0), Is.GreaterThanOrEqualTo((int)(0.8 * clean.Length)), "GPT-2 small prefers the indirect object");
         Assert.That(corrupted.Average(), Is.LessThan(clean.Average()));
     }

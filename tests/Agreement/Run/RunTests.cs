@@ -42,7 +42,7 @@ public partial class RunTests
     [TestCaseSource(nameof(Tasks))]
     public void EveryTaskWritesItsFiles(TaskKind task)
     {
-        var folder = Path.Combine(AllTasksOutput(), task.CliName());
+        var folder = Path.Combine(AllTasksOutput(), task.Id());
         foreach (var file in new[] { "scores.csv", "agreement.json", "heads-ig-vs-ap.png", "scatter-head.png", "scatter-mlp.png", "scatter-neuron.png", "mlp-layers.png", "sweep.png" })
         {
             var path = Path.Combine(folder, file);
@@ -55,7 +55,7 @@ public partial class RunTests
     [TestCaseSource(nameof(Tasks))]
     public void ScoresCsvHasTheDocumentedColumnsAndEveryMethod(TaskKind task)
     {
-        var lines = File.ReadAllLines(Path.Combine(AllTasksOutput(), task.CliName(), "scores.csv"));
+        var lines = File.ReadAllLines(Path.Combine(AllTasksOutput(), task.Id(), "scores.csv"));
         Assert.That(lines[0], Is.EqualTo("prompt,layer,kind,index,position,method,score"));
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
         Assert.That(rows.Select(r => r[5]).Distinct(), Is.EquivalentTo(new[] { "ig", "ap", "atp" }));
@@ -69,7 +69,7 @@ public partial class RunTests
     [TestCaseSource(nameof(Tasks))]
     public void IgCompletenessErrorIsSmallNextToTheEffects(TaskKind task)
     {
-        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AllTasksOutput(), task.CliName(), "agreement.json")));
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AllTasksOutput(), task.Id(), "agreement.json")));
         foreach (var layer in doc.RootElement.GetProperty("ig_completeness").EnumerateArray())
         {
             double error = layer.GetProperty("max_abs_delta").GetDouble();

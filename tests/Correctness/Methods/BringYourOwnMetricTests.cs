@@ -44,12 +44,12 @@ public class BringYourOwnMetricTests
         foreach (var kind in kinds)
             for (int l = 0; l < scenario.Config.NLayer; l++)
             {
-                ScoreAssert.Close(ActivationPatching.Layer(own, kind, l), ActivationPatching.Layer(builtIn, kind, l), Tolerance, Tolerance, $"AP {kind} {l}");
+                ScoreAssert.Close(ActivationPatching.Layer(own, kind, l).Scores, ActivationPatching.Layer(builtIn, kind, l).Scores, Tolerance, Tolerance, $"AP {kind} {l}");
                 ScoreAssert.Close(IntegratedGradients.Layer(own, kind, l).Scores, IntegratedGradients.Layer(builtIn, kind, l).Scores, Tolerance, Tolerance, $"IG {kind} {l}");
             }
-        var atpOwn = AttributionPatching.AllLayers(own, kinds);
-        var atpBuiltIn = AttributionPatching.AllLayers(builtIn, kinds);
-        for (int k = 0; k < kinds.Length; k++) ScoreAssert.Close(atpOwn[k], atpBuiltIn[k], Tolerance, Tolerance, $"AtP {kinds[k]}");
+        var atpOwn = new AttributionPatching().AttributeAll(own, kinds);
+        var atpBuiltIn = new AttributionPatching().AttributeAll(builtIn, kinds);
+        foreach (var kind in kinds) ScoreAssert.Close(atpOwn[kind].Scores, atpBuiltIn[kind].Scores, Tolerance, Tolerance, $"AtP {kind}");
     }
 
     [Test]

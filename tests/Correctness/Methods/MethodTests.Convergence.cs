@@ -47,8 +47,8 @@ public partial class MethodTests
         using var scenario = Scenario.Create(3, prompts: 2, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
         using var context = scenario.Context(new AttributionOptions { Rule = QuadratureRule.RiemannMidpoint });
         var result = IntegratedGradients.Adaptive(context, ComponentKind.Neuron, 0, tolerance: 1e-6, initialSteps: 2, maxSteps: 4096);
-        Assert.That(result.MaxAbsConvergenceDelta, Is.LessThanOrEqualTo(1e-6));
-        Assert.That(result.Steps, Is.GreaterThan(2));
+        Assert.That(result.Completeness!.MaxAbsDelta, Is.LessThanOrEqualTo(1e-6));
+        Assert.That(result.Completeness.Steps, Is.GreaterThan(2));
     }
 
     private static double WorstConvergenceDelta(QuadratureRule rule, int steps)
@@ -58,7 +58,7 @@ public partial class MethodTests
         double worst = 0;
         foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp })
             for (int l = 0; l < ConvergenceConfig.NLayer; l++)
-                worst = Math.Max(worst, IntegratedGradients.Layer(context, kind, l).MaxAbsConvergenceDelta);
+                worst = Math.Max(worst, IntegratedGradients.Layer(context, kind, l).Completeness!.MaxAbsDelta);
         return worst;
     }
 }

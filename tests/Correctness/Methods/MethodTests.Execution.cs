@@ -1,4 +1,5 @@
 using Concord.Methods.Attribution;
+using Concord.Methods.Attribution.Naive;
 using Concord.Methods.Components;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Results;
@@ -28,11 +29,11 @@ public partial class MethodTests
             for (int l = 0; l < scenario.Config.NLayer; l++)
             {
                 var what = $"{scenario} {kind} layer {l} per-position {options.PerPosition}";
-                ScoreAssert.Close(ActivationPatching.Layer(context, kind, l), NaiveAttribution.ActivationPatching(context, kind, l), ReorderTol, ReorderTol, what + " AP");
+                ScoreAssert.Close(ActivationPatching.Layer(context, kind, l).Scores, NaiveActivationPatching.Layer(context, kind, l).Scores, ReorderTol, ReorderTol, what + " AP");
                 var fast = IntegratedGradients.Layer(context, kind, l);
-                var naive = NaiveAttribution.IntegratedGradients(context, kind, l);
+                var naive = NaiveIntegratedGradients.Layer(context, kind, l);
                 ScoreAssert.Close(fast.Scores, naive.Scores, ReorderTol, ReorderTol, what + " IG");
-                Assert.That(fast.Expected, Is.EqualTo(naive.Expected).Within(ReorderTol), what + " F(a') − F(a)");
+                Assert.That(fast.Completeness!.Expected, Is.EqualTo(naive.Completeness!.Expected).Within(ReorderTol), what + " F(a') − F(a)");
             }
     });
 
@@ -42,10 +43,10 @@ public partial class MethodTests
         using var scenario = Scenario.Create(8, config: new Gpt2Config(2, 3, 6, 16, Scenario.Vocab));
         using var context = scenario.Context(new AttributionOptions { Steps = 7 });
         int before = context.RunsCounted;
-        NaiveAttribution.ActivationPatching(context, ComponentKind.Head, 1);
+        NaiveActivationPatching.Layer(context, ComponentKind.Head, 1);
         Assert.That(context.RunsCounted - before, Is.EqualTo(1 + 3), "baseline + one per head");
         before = context.RunsCounted;
-        NaiveAttribution.IntegratedGradients(context, ComponentKind.Head, 1);
+        NaiveIntegratedGradients.Layer(context, ComponentKind.Head, 1);
         Assert.That(context.RunsCounted - before, Is.EqualTo(7 + 2), "one per step + the two ends");
         before = context.RunsCounted;
         ActivationPatching.Layer(context, ComponentKind.Head, 1);
@@ -59,13 +60,14 @@ public partial class MethodTests
         using var scenario = Scenario.Create(31, prompts: 2, readout: MetricReadout.ProbabilityDifference);
         using var plain = scenario.Context();
         using var recorded = AttributionContext.Create(scenario.Model, scenario.Batch, Kinds, gradientAtBase: true);
-        var expected = AttributionPatching.AllLayers(plain, Kinds);
+        var expected = new AttributionPatching().AttributeAll(plain, Kinds);
         int before = recorded.RunsCounted;
-        var actual = AttributionPatching.AllLayers(recorded, Kinds);
+        var actual = new AttributionPatching().AttributeAll(recorded, Kinds);
         Assert.That(recorded.RunsCounted, Is.EqualTo(before), "no forward pass: the base run's graph is reused");
-        foreach (var (a, e) in actual.Zip(expected)) ScoreAssert.Close(a, e, 1e-12, 1e-12, "AtP");
+        foreach (var kind in Kinds) ScoreAssert.Close(actual[kind].Scores, expected[kind].Scores, 1e-12, 1e-12, $"AtP {kind}");
         // The graph is used once; a second call runs its own forward pass and still agrees.
-        foreach (var (a, e) in AttributionPatching.AllLayers(recorded, Kinds).Zip(expected)) ScoreAssert.Close(a, e, 1e-12, 1e-12, "AtP again");
+        var again = new AttributionPatching().AttributeAll(recorded, Kinds);
+        foreach (var kind in Kinds) ScoreAssert.Close(again[kind].Scores, expected[kind].Scores, 1e-12, 1e-12, $"AtP again {kind}");
         Assert.That(recorded.RunsCounted, Is.EqualTo(before + 1));
     }
 
@@ -106,10 +108,10 @@ public partial class MethodTests
         var sets = new List<ScoreSet>();
         foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp })
         {
-            sets.Add(ActivationPatching.AllLayers(context, kind));
-            sets.Add(ScoreSet.Concat(Method.Ig, IntegratedGradients.AllLayers(context, kind).Select(r => r.Scores)));
+            sets.Add(new ActivationPatching().Attribute(context, kind).Scores);
+            sets.Add(new IntegratedGradients().Attribute(context, kind).Scores);
         }
-        sets.AddRange(AttributionPatching.AllLayers(context, [ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp]));
+        sets.AddRange(new AttributionPatching().AttributeAll(context, [ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp]).Values.Select(r => r.Scores));
         return sets;
     }
 

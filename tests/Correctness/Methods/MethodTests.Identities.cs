@@ -34,17 +34,18 @@ public partial class MethodTests
         var rule = Enum.GetValues<QuadratureRule>()[random.Next(5)];
         var options = new AttributionOptions { FixedHooks = scenario.FrozenPatterns(), Rule = rule, Steps = random.Next(1, 6) };
         using var context = scenario.Context(options, model: linear);
-        var atp = AttributionPatching.AllLayers(context, Kinds);
-        for (int k = 0; k < Kinds.Length; k++)
+        var atp = new AttributionPatching().AttributeAll(context, Kinds);
+        foreach (var kind in Kinds)
             for (int l = 0; l < scenario.Config.NLayer; l++)
             {
-                var what = $"{scenario}, {Kinds[k]} layer {l}, {rule}×{options.Steps}";
-                var ig = IntegratedGradients.Layer(context, Kinds[k], l);
-                var ap = ActivationPatching.Layer(context, Kinds[k], l);
+                var what = $"{scenario}, {kind} layer {l}, {rule}×{options.Steps}";
+                var ig = IntegratedGradients.Layer(context, kind, l);
+                var ap = ActivationPatching.Layer(context, kind, l).Scores;
+                var expected = ig.Completeness!.Expected;
                 ScoreAssert.Close(ig.Scores, ap, Float64Tol, Float64Tol, what);
-                ScoreAssert.Close(atp[k].Select(ap.Components), ap, Float64Tol, Float64Tol, what);
+                ScoreAssert.Close(atp[kind].Scores.Select(ap.Components), ap, Float64Tol, Float64Tol, what);
                 for (int b = 0; b < scenario.Batch.Count; b++)
-                    Assert.That(ap.Row(b).Sum(), Is.EqualTo(ig.Expected[b]).Within(Float64Tol * (1 + Math.Abs(ig.Expected[b]))), $"{what}: Σ AP = F(a') − F(a)");
+                    Assert.That(ap.Row(b).Sum(), Is.EqualTo(expected[b]).Within(Float64Tol * (1 + Math.Abs(expected[b]))), $"{what}: Σ AP = F(a') − F(a)");
             }
     });
 
@@ -54,14 +55,14 @@ public partial class MethodTests
     {
         using var scenario = Scenario.Create(seed, identicalCorruption: true);
         using var context = scenario.Context();
-        var atp = AttributionPatching.AllLayers(context, Kinds);
+        var atp = new AttributionPatching().AttributeAll(context, Kinds);
         for (int k = 0; k < Kinds.Length; k++)
         {
-            ScoreAssert.AllZero(atp[k], 1e-12, $"{scenario} AtP {Kinds[k]}");
+            ScoreAssert.AllZero(atp[Kinds[k]].Scores, 1e-12, $"{scenario} AtP {Kinds[k]}");
             for (int l = 0; l < scenario.Config.NLayer; l++)
             {
                 ScoreAssert.AllZero(IntegratedGradients.Layer(context, Kinds[k], l, QuadraturePoints.For(QuadratureRule.GaussLegendre, 3)).Scores, 1e-12, $"{scenario} IG {Kinds[k]} {l}");
-                ScoreAssert.AllZero(ActivationPatching.Layer(context, Kinds[k], l), 1e-12, $"{scenario} AP {Kinds[k]} {l}");
+                ScoreAssert.AllZero(ActivationPatching.Layer(context, Kinds[k], l).Scores, 1e-12, $"{scenario} AP {Kinds[k]} {l}");
             }
         }
     });
@@ -72,12 +73,12 @@ public partial class MethodTests
     {
         using var scenario = Scenario.Create(seed);
         using var context = scenario.Context(new AttributionOptions { Steps = 8 });
-        var atp = AttributionPatching.AllLayers(context, [ComponentKind.Head, ComponentKind.HeadOutput]);
-        ScoreAssert.Close(Relabel(atp[1]), atp[0], Float64Tol, Float64Tol, $"{scenario} AtP");
+        var atp = new AttributionPatching().AttributeAll(context, [ComponentKind.Head, ComponentKind.HeadOutput]);
+        ScoreAssert.Close(Relabel(atp[ComponentKind.HeadOutput].Scores), atp[ComponentKind.Head].Scores, Float64Tol, Float64Tol, $"{scenario} AtP");
         for (int l = 0; l < scenario.Config.NLayer; l++)
         {
-            ScoreAssert.Close(Relabel(ActivationPatching.Layer(context, ComponentKind.HeadOutput, l)),
-                ActivationPatching.Layer(context, ComponentKind.Head, l), Float64Tol, Float64Tol, $"{scenario} AP layer {l}");
+            ScoreAssert.Close(Relabel(ActivationPatching.Layer(context, ComponentKind.HeadOutput, l).Scores),
+                ActivationPatching.Layer(context, ComponentKind.Head, l).Scores, Float64Tol, Float64Tol, $"{scenario} AP layer {l}");
             ScoreAssert.Close(Relabel(IntegratedGradients.Layer(context, ComponentKind.HeadOutput, l).Scores),
                 IntegratedGradients.Layer(context, ComponentKind.Head, l).Scores, Float64Tol, Float64Tol, $"{scenario} IG layer {l}");
         }
@@ -94,14 +95,14 @@ public partial class MethodTests
         using var swapped = scenario.Swapped();
         using var denoising = scenario.Context(new AttributionOptions { Direction = Direction.Denoising, Steps = 4 });
         using var noisingSwapped = scenario.Context(new AttributionOptions { Steps = 4 }, swapped);
-        var atpDenoising = AttributionPatching.AllLayers(denoising, Kinds);
-        var atpSwapped = AttributionPatching.AllLayers(noisingSwapped, Kinds);
+        var atpDenoising = new AttributionPatching().AttributeAll(denoising, Kinds);
+        var atpSwapped = new AttributionPatching().AttributeAll(noisingSwapped, Kinds);
         for (int k = 0; k < Kinds.Length; k++)
         {
-            ScoreAssert.Close(atpDenoising[k], atpSwapped[k], 1e-12, 1e-12, $"{scenario} AtP {Kinds[k]}");
+            ScoreAssert.Close(atpDenoising[Kinds[k]].Scores, atpSwapped[Kinds[k]].Scores, 1e-12, 1e-12, $"{scenario} AtP {Kinds[k]}");
             for (int l = 0; l < scenario.Config.NLayer; l++)
             {
-                ScoreAssert.Close(ActivationPatching.Layer(denoising, Kinds[k], l), ActivationPatching.Layer(noisingSwapped, Kinds[k], l), 1e-12, 1e-12, $"{scenario} AP");
+                ScoreAssert.Close(ActivationPatching.Layer(denoising, Kinds[k], l).Scores, ActivationPatching.Layer(noisingSwapped, Kinds[k], l).Scores, 1e-12, 1e-12, $"{scenario} AP");
                 ScoreAssert.Close(IntegratedGradients.Layer(denoising, Kinds[k], l).Scores, IntegratedGradients.Layer(noisingSwapped, Kinds[k], l).Scores, 1e-12, 1e-12, $"{scenario} IG");
             }
         }

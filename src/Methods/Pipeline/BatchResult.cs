@@ -1,0 +1,26 @@
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Results;
+
+namespace Concord.Methods.Pipeline;
+
+/// <summary>One batch of a task: which dataset rows, their token lengths, and every unit's result.</summary>
+public sealed record BatchResult(int[] Rows, int[] Lengths, BatchMetrics Metrics, IReadOnlyList<MethodResult> Methods, IReadOnlyList<SweepPoint> SweepPoints)
+{
+    public MethodResult? Result(Method method, ComponentKind kind) => Methods.FirstOrDefault(m => m.Method == method && m.Kind == kind);
+
+    public ScoreSet? Scores(Method method, ComponentKind kind) => Result(method, kind)?.Scores;
+
+    /// <summary>IG, AP and s·AtP at a sweep scale; s = 1 is the main run itself when that was computed.</summary>
+    public SweepPoint Sweep(ComponentKind kind, double scale)
+    {
+        if (SweepPoints.FirstOrDefault(p => p.Kind == kind && p.Scale == scale) is { } point) return point;
+        var ap = Scores(Method.Ap, kind);
+        if (scale != 1 || ap is null || Scores(Method.Ig, kind) is not { } ig || Scores(Method.Atp, kind) is not { } atp)
+            throw new KeyNotFoundException($"no sweep point {kind.Id()} s = {scale}");
+        return new SweepPoint(scale, kind, ig.Select(ap.Components), ap, atp.Select(ap.Components));
+    }
+}
+
+/// <summary>A task's batches, and how many units were computed and how many reused from the store.</summary>
+public sealed record TaskResult(Tasks.TaskKind Task, IReadOnlyList<BatchResult> Batches, int ComputedUnits, int ReusedUnits);
