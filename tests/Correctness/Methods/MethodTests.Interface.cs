@@ -1,0 +1,72 @@
+using Concord.Methods.Attribution;
+using Concord.Methods.Attribution.Naive;
+using Concord.Methods.Components;
+using Concord.Methods.Results;
+using NUnit.Framework;
+
+namespace Concord.Tests.Correctness.Methods;
+
+/// <summary>AP, IG, AtP and the naive reference share one shape: context and kind in, typed per-layer scores out.</summary>
+public partial class MethodTests
+{
+    private static readonly Func<IAttributionMethod>[] EveryMethod =
+    [
+        () => new ActivationPatching(), () => new IntegratedGradients(), () => new AttributionPatching(),
+        () => new NaiveActivationPatching(), () => new NaiveIntegratedGradients(),
+    ];
+
+    [Test]
+    public void EveryMethodScoresEveryLayerOfTheKindItWasAskedFor()
+    {
+        using var scenario = Scenario.Create(21, prompts: 2);
+        using var context = scenario.Context(new Concord.Methods.Attribution.AttributionOptions { Steps = 4 });
+        foreach (var create in EveryMethod)
+            foreach (var kind in Kinds)
+            {
+                var method = create();
+                var result = method.Attribute(context, kind);
+                var what = $"{method.GetType().Name} {kind}";
+                Assert.That(result.Method, Is.EqualTo(method.Method), what);
+                Assert.That(result.Kind, Is.EqualTo(kind), what);
+                Assert.That(result.Layers.Select(l => l.Layer), Is.EqualTo(Enumerable.Range(0, scenario.Config.NLayer)), what);
+                int perLayer = new ComponentLayout(kind, scenario.Config).ComponentsPerPosition;
+                foreach (var layer in result.Layers)
+                {
+                    Assert.That(layer.Scores.Components, Has.All.Matches<Component>(c => c.Layer == layer.Layer && c.Kind == kind), what);
+                    Assert.That(layer.Scores.Components, Has.Count.EqualTo(perLayer), what);
+                    Assert.That(layer.Scores.Prompts, Is.EqualTo(2), what);
+                    // Only IG has a completeness check, and it has one at every layer.
+                    Assert.That(layer.Completeness is not null, Is.EqualTo(method.Method == Method.Ig), what);
+                }
+                Assert.That(result.Scores.Components, Is.EqualTo(result.Layers.SelectMany(l => l.Scores.Components)), what);
+            }
+    }
+
+    /// <summary>Through the interface as well as per layer, the naive reference and the fast path agree.</summary>
+    [Test]
+    public void TheNaiveReferenceAndTheFastPathAgreeThroughTheInterface()
+    {
+        using var scenario = Scenario.Create(22, prompts: 2);
+        using var context = scenario.Context(new Concord.Methods.Attribution.AttributionOptions { Steps = 4 });
+        foreach (var kind in Kinds)
+        {
+            ScoreAssert.Close(new ActivationPatching().Attribute(context, kind).Scores, new NaiveActivationPatching().Attribute(context, kind).Scores, ReorderTol, ReorderTol, $"AP {kind}");
+            ScoreAssert.Close(new IntegratedGradients().Attribute(context, kind).Scores, new NaiveIntegratedGradients().Attribute(context, kind).Scores, ReorderTol, ReorderTol, $"IG {kind}");
+        }
+    }
+
+    /// <summary>A neuron subset restricts AP to the chosen components at each layer, in the order chosen.</summary>
+    [Test]
+    public void ActivationPatchingPatchesOnlyTheChosenComponents()
+    {
+        using var scenario = Scenario.Create(23, prompts: 2);
+        using var context = scenario.Context();
+        var all = new ActivationPatching().Attribute(context, ComponentKind.Neuron);
+        var subset = new ActivationPatching(layer => [layer % 2, 3]).Attribute(context, ComponentKind.Neuron);
+        foreach (var layer in subset.Layers)
+        {
+            Assert.That(layer.Scores.Components.Select(c => c.Index), Is.EqualTo(new[] { layer.Layer % 2, 3 }));
+            ScoreAssert.Close(layer.Scores, all.Scores.Select(layer.Scores.Components), 0, 0, $"layer {layer.Layer}");
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Pipeline;
+using Concord.Methods.Results;
+using NUnit.Framework;
+
+namespace Concord.Tests.Correctness.Pipeline;
+
+/// <summary>A unit written to disk reads back as the same typed result, bit for bit; a misplaced or foreign file is not reused.</summary>
+[TestFixture]
+public class UnitStoreTests
+{
+    private string _folder = "";
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("concord-units-").FullName;
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    // Values whose shortest decimal form needs all 17 digits, a negative zero, and an infinity:
+    // a text round trip that lost any of them would show.
+    private static readonly double[] Awkward = [0.1 + 0.2, -0.0, 1.0 / 3, double.PositiveInfinity, -1e-300];
+
+    private static ScoreSet Set(Method method, ComponentKind kind, int layer, bool perPosition = false)
+    {
+        var components = Enumerable.Range(0, 2).Select(i => new Component(layer, kind, i, perPosition ? i : null)).ToList();
+        var values = new double[2, 2];
+        for (int p = 0; p < 2; p++)
+            for (int j = 0; j < 2; j++) values[p, j] = Awkward[(p * 2 + j + layer) % Awkward.Length] * (method == Method.Ig ? 1 : 2);
+        return new ScoreSet(method, components, values);
+    }
+
+    private static UnitResult RoundTrip(FileUnitStore store, UnitResult result)
+    {
+        store.Save("unit", result);
+        Assert.That(store.TryLoad("unit", out var loaded), Is.True);
+        return loaded;
+    }
+
+    private static void AssertSame(ScoreSet actual, ScoreSet expected)
+    {
+        Assert.That(actual.Method, Is.EqualTo(expected.Method));
+        Assert.That(actual.Components, Is.EqualTo(expected.Components));
+        for (int p = 0; p < expected.Prompts; p++)
+            for (int j = 0; j < expected.Components.Count; j++)
+                Assert.That(BitConverter.DoubleToInt64Bits(actual[p, j]), Is.EqualTo(BitConverter.DoubleToInt64Bits(expected[p, j])), $"prompt {p}, slot {j}");
+    }
+
+    [Test]
+    public void MetricsReadBackBitForBit()
+    {
+        var metrics = (BatchMetrics)RoundTrip(new FileUnitStore(_folder), new BatchMetrics([0.1 + 0.2, -0.0], [1.0 / 3, double.NaN]));
+        Assert.That(metrics.Base.Select(BitConverter.DoubleToInt64Bits), Is.EqualTo(new[] { 0.1 + 0.2, -0.0 }.Select(BitConverter.DoubleToInt64Bits)));
+        Assert.That(metrics.Other[0], Is.EqualTo(1.0 / 3));
+        Assert.That(metrics.Other[1], Is.NaN);
+    }
+
+    [Test]
+    public void MethodResultsReadBackWithTheirLayersAndCompletenessChecks()
+    {
+        var ig = new MethodResult(Method.Ig, ComponentKind.Head,
+            [new LayerScores(0, Set(Method.Ig, ComponentKind.Head, 0), new Completeness(50, [1.5, 2], [1.25, 2.5])),
+             new LayerScores(1, Set(Method.Ig, ComponentKind.Head, 1, perPosition: true), new Completeness(50, [0.1, 0.2], [0.3, 0.4]))]);
+        var loaded = ((MethodUnitResult)RoundTrip(new FileUnitStore(_folder), new MethodUnitResult(ig))).Result;
+        Assert.That((loaded.Method, loaded.Kind), Is.EqualTo((Method.Ig, ComponentKind.Head)));
+        Assert.That(loaded.Layers.Select(l => l.Layer), Is.EqualTo(new[] { 0, 1 }));
+        for (int l = 0; l < 2; l++)
+        {
+            AssertSame(loaded.Layers[l].Scores, ig.Layers[l].Scores);
+            Assert.That(loaded.Layers[l].Completeness, Is.Not.Null);
+            Assert.That(loaded.Layers[l].Completeness!.Steps, Is.EqualTo(50));
+            Assert.That(loaded.Layers[l].Completeness!.Delta, Is.EqualTo(ig.Layers[l].Completeness!.Delta));
+        }
+
+        var ap = new MethodResult(Method.Ap, ComponentKind.Neuron, [new LayerScores(3, Set(Method.Ap, ComponentKind.Neuron, 3))]);
+        var apLoaded = ((MethodUnitResult)RoundTrip(new FileUnitStore(_folder), new MethodUnitResult(ap))).Result;
+        Assert.That(apLoaded.Layers.Single().Completeness, Is.Null, "AP has no completeness check");
+        AssertSame(apLoaded.Scores, ap.Scores);
+    }
+
+    [Test]
+    public void SweepPointsReadBackAsTheirThreeNamedScoreSets()
+    {
+        var point = new SweepPoint(0.25, ComponentKind.Mlp, Set(Method.Ig, ComponentKind.Mlp, 0), Set(Method.Ap, ComponentKind.Mlp, 1), Set(Method.Atp, ComponentKind.Mlp, 2));
+        var loaded = ((SweepUnitResult)RoundTrip(new FileUnitStore(_folder), new SweepUnitResult(point))).Point;
+        Assert.That((loaded.Scale, loaded.Kind), Is.EqualTo((0.25, ComponentKind.Mlp)));
+        AssertSame(loaded.Ig, point.Ig);
+        AssertSame(loaded.Ap, point.Ap);
+        AssertSame(loaded.AtpScaled, point.AtpScaled);
+    }
+
+    [Test]
+    public void AFileThatIsNotAUnitIsTreatedAsMissing()
+    {
+        var store = new FileUnitStore(_folder);
+        foreach (var text in new[] { "", "{", "[]", "{\"unit\":\"nonsense\"}", "{\"Sets\":[],\"Convergence\":[]}", "\0\0binary" })
+        {
+            File.WriteAllText(Path.Combine(_folder, "unit.json"), text);
+            Assert.That(store.TryLoad("unit", out _), Is.False, $"'{text}'");
+        }
+    }
+
+    /// <summary>A stored result of another unit's kind (a renamed file, a hash collision) is never read as this unit's.</summary>
+    [Test]
+    public void AUnitAcceptsOnlyAResultOfItsOwnKind()
+    {
+        var metrics = new BatchMetrics([1], [2]);
+        var igHeads = new MethodUnitResult(new MethodResult(Method.Ig, ComponentKind.Head, []));
+        var sweep = new SweepUnitResult(new SweepPoint(0.5, ComponentKind.Head, Set(Method.Ig, ComponentKind.Head, 0), Set(Method.Ap, ComponentKind.Head, 0), Set(Method.Atp, ComponentKind.Head, 0)));
+        Assert.That(MetricsUnit.Instance.Matches(metrics), Is.True);
+        Assert.That(MetricsUnit.Instance.Matches(igHeads), Is.False);
+        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Matches(igHeads), Is.True);
+        Assert.That(new MethodUnit(Method.Ap, ComponentKind.Head).Matches(igHeads), Is.False);
+        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Mlp).Matches(igHeads), Is.False);
+        Assert.That(new SweepUnit(ComponentKind.Head, 0.5).Matches(sweep), Is.True);
+        Assert.That(new SweepUnit(ComponentKind.Head, 0.1).Matches(sweep), Is.False);
+        Assert.That(new SweepUnit(ComponentKind.Head, 0.5).Matches(metrics), Is.False);
+    }
+}
