@@ -1,3 +1,4 @@
+using Concord.Tasks.Models;
 using System.CommandLine;
 using Concord.Model;
 using Concord.Tasks;
@@ -8,7 +9,6 @@ namespace Concord.Cli.Commands;
 
 public static class DatasetsCommand
 {
-    private static readonly Option<string> Task = new("--task") { Description = "ioi, gender-bias, greater-than, capital-country, sva, hypernymy, or all", DefaultValueFactory = _ => "all" };
     private static readonly Option<string?> File = new("--file") { Description = "One CSV in a task's schema (the task is taken from --task, or from the file name)" };
     private static readonly Option<string?> Dir = new("--dir") { Description = "A folder of task CSVs named as in the original study (default: the project's datasets/)" };
     private static readonly Option<string?> Verbs = new("--verbs") { Description = "SVA verb list (columns sing, plur; default datasets/sva_verbs.csv)" };
@@ -28,13 +28,13 @@ public static class DatasetsCommand
         var seed = new Option<int>("--seed") { Description = "Random seed (the committed files use 0)", DefaultValueFactory = _ => 0 };
         var words = new Option<string?>("--words") { Description = "Word-list folder (default datasets/words)" };
         var output = new Option<string?>("--out") { Description = "Output folder (default datasets/)" };
-        var command = new Command("generate", "Write the project's task CSVs from its word lists (deterministic, byte-identical for a seed)") { Task, seed, words, output };
+        var command = new Command("generate", "Write the project's task CSVs from its word lists (deterministic, byte-identical for a seed)") { SharedOptions.Tasks, seed, words, output };
         command.SetGuardedAction(parse =>
         {
             var folder = parse.GetValue(output) ?? ProjectPaths.Datasets;
             Directory.CreateDirectory(folder);
             var lists = new WordLists(parse.GetValue(words) ?? Path.Combine(ProjectPaths.Datasets, "words"));
-            foreach (var kind in TaskKinds.ParseList(parse.GetValue(Task)!))
+            foreach (var kind in TaskKinds.ParseList(parse.GetValue(SharedOptions.Tasks)!))
             {
                 var path = Path.Combine(folder, kind.FileName());
                 int rows = DatasetGenerator.For(kind).Generate(lists, path, parse.GetValue(seed), Gpt2Tokenizer.Instance);
@@ -65,7 +65,7 @@ public static class DatasetsCommand
 
     private static Command Validate(string name, string description, bool histogram)
     {
-        var command = new Command(name, description) { Task, File, Dir, Verbs, SharedOptions.DropInvalid, SharedOptions.IoiCorruption };
+        var command = new Command(name, description) { SharedOptions.Tasks, File, Dir, Verbs, SharedOptions.DropInvalid, SharedOptions.IoiCorruption };
         command.SetGuardedAction(parse =>
         {
             var options = SharedOptions.ParseTaskOptions(parse);
@@ -74,12 +74,12 @@ public static class DatasetsCommand
             var files = new List<(TaskKind Kind, string Path)>();
             if (parse.GetValue(File) is { } file)
             {
-                var kind = parse.GetValue(Task) is { } t && t != "all" ? TaskKinds.Parse(t) : TaskKinds.Parse(Path.GetFileName(file));
+                var kind = parse.GetValue(SharedOptions.Tasks) is { } t && t != "all" ? TaskKinds.Parse(t) : TaskKinds.Parse(Path.GetFileName(file));
                 files.Add((kind, file));
             }
             else
             {
-                foreach (var kind in TaskKinds.ParseList(parse.GetValue(Task)!))
+                foreach (var kind in TaskKinds.ParseList(parse.GetValue(SharedOptions.Tasks)!))
                     files.Add((kind, dir is null ? resources.DefaultFile(kind) : Path.Combine(dir, kind.FileName())));
             }
 

@@ -1,3 +1,4 @@
+using Concord.Tasks.Models;
 using System.CommandLine;
 using Concord.Model;
 using Concord.Model.Safetensors;
@@ -24,7 +25,7 @@ public static class ModelCommands
         var command = new Command("info", "Show a model's config, size and where it lives") { name };
         command.SetGuardedAction(parse =>
         {
-            var folder = new ModelStore().Resolve(Run.DefaultModel.Expand(parse.GetValue(name)!));
+            var folder = ModelResolver.Folder(parse.GetValue(name)!);
             var config = Gpt2Config.Load(Path.Combine(folder, "config.json"));
             var file = SafetensorsFile.Open(Path.Combine(folder, "model.safetensors"));
             var dtypes = file.Entries.Values.GroupBy(e => e.DType).Select(g => $"{g.Key.Name()}×{g.Count()}");

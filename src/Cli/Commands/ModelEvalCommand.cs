@@ -1,3 +1,4 @@
+using Concord.Tasks.Models;
 using System.CommandLine;
 using System.Globalization;
 using Concord.Model;
@@ -14,7 +15,6 @@ public static class ModelEvalCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Model folder or cached name", Required = true };
-        var task = new Option<string>("--task") { Description = "ioi, gender-bias, greater-than, capital-country, sva, hypernymy, a list, or all", DefaultValueFactory = _ => "all" };
         var data = new Option<string?>("--data") { Description = "A CSV in the task's schema (one --task); default: held-out rows (IOI, greater-than, SVA) or the project's dataset (facts)" };
         var examples = new Option<int>("--examples") { Description = "At most this many prompts per task (seeded sample)", DefaultValueFactory = _ => 1000 };
         var trainedOnly = new Option<bool>("--trained-tokens-only") { Description = "Keep only rows whose every token the model was trained on (needs its training.json)" };
@@ -22,13 +22,13 @@ public static class ModelEvalCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the sample", DefaultValueFactory = _ => 0 };
         var command = new Command("eval", "Per task: share of prompts with clean metric > 0, share where the corruption lowers it, mean metrics")
         {
-            model, task, data, examples, trainedOnly, json, seed, SharedOptions.Device, SharedOptions.Float64,
+            model, SharedOptions.Tasks, data, examples, trainedOnly, json, seed, SharedOptions.Device, SharedOptions.Float64,
         };
         command.Options.Add(SharedOptions.IoiCorruption);
         command.Options.Add(SharedOptions.DropInvalid);
         command.SetGuardedAction((parse, ct) => System.Threading.Tasks.Task.Run(() =>
         {
-            var kinds = TaskKinds.ParseList(parse.GetValue(task)!);
+            var kinds = TaskKinds.ParseList(parse.GetValue(SharedOptions.Tasks)!);
             var file = parse.GetValue(data);
             if (file is not null && kinds.Count != 1) throw new ArgumentException("--data needs exactly one --task");
             int count = parse.GetValue(examples);

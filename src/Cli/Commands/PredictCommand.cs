@@ -1,3 +1,4 @@
+using Concord.Tasks.Models;
 using System.CommandLine;
 using Concord.Model;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using Concord.Tasks.Models;
 using System.Globalization;
 using System.Text;
 using Concord.Methods.Agreement;

@@ -1,3 +1,4 @@
+using Concord.Tasks.Models;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -17,7 +18,6 @@ namespace Concord.Cli.Run;
 /// <summary>`concord run`: IG–AP agreement on the chosen tasks, with scores, agreement tables, plots and a report.</summary>
 public static class RunCommand
 {
-    private static readonly Option<string> TaskOption = new("--task") { Description = "ioi, gender-bias, greater-than, capital-country, sva, hypernymy, a comma-separated list, or all", DefaultValueFactory = _ => "all" };
     private static readonly Option<string?> ModelOption = new("--model") { Description = "Model folder, cached name or concord-tasks-small (default: GPT-2 small if cached, else concord-tasks-small)" };
     private static readonly Option<string?> Data = new("--data") { Description = "A CSV in the task's schema (one task only; default: the project's dataset)" };
     private static readonly Option<int> Examples = new("--examples") { Description = "Prompts per task (a seeded random sample of the dataset)", DefaultValueFactory = _ => 64 };
@@ -42,7 +42,7 @@ public static class RunCommand
     {
         var command = new Command("run", "Measure IG–AP agreement on circuit tasks; writes scores, agreement tables, plots and report.md")
         {
-            TaskOption, ModelOption, Data, Examples, Methods, Components, Rule, Steps, DirectionOption, BaselineOption, Sweep, Neurons,
+            SharedOptions.Tasks, ModelOption, Data, Examples, Methods, Components, Rule, Steps, DirectionOption, BaselineOption, Sweep, Neurons,
             PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, SharedOptions.Device, SharedOptions.Float64, Seed, Out, Fresh,
         };
         command.Options.Add(SharedOptions.IoiCorruption);
@@ -53,7 +53,7 @@ public static class RunCommand
 
     public static RunSettings Parse(ParseResult parse)
     {
-        var tasks = TaskKinds.ParseList(parse.GetValue(TaskOption)!);
+        var tasks = TaskKinds.ParseList(parse.GetValue(SharedOptions.Tasks)!);
         if (parse.GetValue(Data) is not null && tasks.Count != 1) throw new ArgumentException("--data needs exactly one --task");
         int examples = parse.GetValue(Examples);
         if (examples < 1) throw new ArgumentException("--examples must be at least 1");
@@ -104,7 +104,7 @@ public static class RunCommand
     public static Outcome Execute(RunSettings settings, CancellationToken cancel, IProgress<PipelineProgress>? progressOverride = null)
     {
         var clock = Stopwatch.StartNew();
-        var model = DefaultModel.Resolve(settings.Model, new ModelStore());
+        var model = ModelResolver.Resolve(settings.Model, new ModelStore());
         Console.WriteLine($"model: {model.Description}");
         if (model.IsRandom) Console.WriteLine("note: results on a random model test the machinery; they say nothing about GPT-2");
         if (model.Kind == ModelKind.Trained) Console.WriteLine("note: a small model trained to do the tasks: results describe how IG and AP behave on a model that implements them, not GPT-2's circuits");

@@ -1,3 +1,4 @@
+using Concord.Tasks.Models;
 using Concord.Model;
 using Concord.Model.Store;
 
@@ -22,7 +23,7 @@ public static class TestModels
     public static string TinyFolder => Folder.Value;
 
     /// <summary>The bundled task model (models/concord-tasks-small): it performs the six tasks, so the fixtures measure something true.</summary>
-    public static string TaskModelFolder => Concord.Cli.Run.DefaultModel.BundledFolder;
+    public static string TaskModelFolder => Concord.Tasks.Models.ModelResolver.BundledFolder;
 
     public const string RealWeightsVariable = "CONCORD_GPT2";
 

@@ -1,26 +1,18 @@
 using Concord.Model;
 using Concord.Model.Store;
-using Concord.Tasks;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Training;
+using TorchSharp;
 
-namespace Concord.Cli.Run;
-
-/// <summary>What kind of model a folder holds, as far as its files tell.</summary>
-public enum ModelKind { Gpt2, Trained, Random, Other }
-
-/// <summary>The model a run uses, what it is, and (for a trained task model) how well it does each task.</summary>
-public sealed record ResolvedModel(string Folder, string Description, ModelKind Kind, IReadOnlyList<TaskScore>? Evaluation = null)
-{
-    public bool IsRandom => Kind == ModelKind.Random;
-}
+namespace Concord.Tasks.Models;
 
 /// <summary>
-/// Without --model: real GPT-2 small when it is in the model cache, else the bundled task model
-/// <c>concord-tasks-small</c>, which performs all six tasks. Random models stay available through
-/// `concord model create-random` and --model.
+/// What a model argument (the CLI's --model) means: a folder with config.json and
+/// model.safetensors, a known name in the model cache, or the bundled <c>concord-tasks-small</c>.
+/// Without one: real GPT-2 small when it is in the model cache, else the bundled task model, which
+/// performs all six tasks. Random models stay available through `concord model create-random`.
 /// </summary>
-public static class DefaultModel
+public static class ModelResolver
 {
     public const string BundledName = "concord-tasks-small";
 
@@ -29,6 +21,20 @@ public static class DefaultModel
     /// <summary>The bundled model's name stands for its folder in the repository (unless a folder of that name is right here).</summary>
     public static string Expand(string name) => name == BundledName && !Directory.Exists(name) ? BundledFolder : name;
 
+    /// <summary>The folder a model argument names.</summary>
+    public static string Folder(string model, ModelStore? store = null) => (store ?? new ModelStore()).Resolve(Expand(model));
+
+    public static HookedGpt2 Load(string model, string device = "cpu", bool float64 = false) =>
+        HookedGpt2.Load(Folder(model), float64 ? torch.ScalarType.Float64 : torch.ScalarType.Float32, DeviceOption.Parse(device));
+
+    /// <summary>The tasks' answer ids and GPT-2's tokenizer need GPT-2's vocabulary; anything else is one clear error.</summary>
+    public static void RequireGpt2Vocabulary(HookedGpt2 model)
+    {
+        if (model.Config.VocabSize != Gpt2Tokenizer.VocabularySize)
+            throw new ArgumentException($"the model's vocabulary has {model.Config.VocabSize} tokens; GPT-2's tokenizer and the tasks need {Gpt2Tokenizer.VocabularySize}");
+    }
+
+    /// <summary>The model to run (<paramref name="requested"/>, or the default when null) and what it is.</summary>
     public static ResolvedModel Resolve(string? requested, ModelStore store)
     {
         if (requested is not null) return Describe(store.Resolve(Expand(requested)), requested);

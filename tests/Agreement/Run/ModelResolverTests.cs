@@ -1,3 +1,4 @@
+using Concord.Tasks.Models;
 using Concord.Cli.Run;
 using Concord.Model.Store;
 using Concord.Tests.Agreement.Support;
@@ -7,12 +8,12 @@ namespace Concord.Tests.Agreement.Run;
 
 /// <summary>Without --model and without GPT-2 small in the cache, `concord run` uses the bundled task model and says what it is.</summary>
 [TestFixture]
-public class DefaultModelTests
+public class ModelResolverTests
 {
     [Test]
     public void WithoutGpt2TheBundledTaskModelIsTheDefault()
     {
-        var model = DefaultModel.Resolve(null, new ModelStore(TestModels.NewTempFolder()));
+        var model = ModelResolver.Resolve(null, new ModelStore(TestModels.NewTempFolder()));
         Assert.That(model.Kind, Is.EqualTo(ModelKind.Trained));
         Assert.That(model.Folder, Is.EqualTo(TestModels.TaskModelFolder));
         Assert.That(model.Description, Does.StartWith("concord-tasks-small: a 4-layer GPT-2").And.Contain("not GPT-2"));
@@ -21,11 +22,11 @@ public class DefaultModelTests
 
     [Test]
     public void TheBundledNameResolvesAnywhere() =>
-        Assert.That(DefaultModel.Resolve("concord-tasks-small", new ModelStore(TestModels.NewTempFolder())).Folder, Is.EqualTo(TestModels.TaskModelFolder));
+        Assert.That(ModelResolver.Resolve("concord-tasks-small", new ModelStore(TestModels.NewTempFolder())).Folder, Is.EqualTo(TestModels.TaskModelFolder));
 
     [Test]
     public void ARandomModelIsStillNamedAsOne() =>
-        Assert.That(DefaultModel.Resolve(TestModels.TinyFolder, new ModelStore()).Kind, Is.EqualTo(ModelKind.Random));
+        Assert.That(ModelResolver.Resolve(TestModels.TinyFolder, new ModelStore()).Kind, Is.EqualTo(ModelKind.Random));
 
     [Test]
     public void TheReportSaysWhichModelItDescribesAndHowWellItDoesTheTasks()
