@@ -4,12 +4,6 @@ using Concord.Methods.Results;
 namespace Concord.Methods.Attribution;
 
 /// <summary>
-/// IG and AP with the corruption scaled to a'(s) = a + sΔ, and AtP scaled by s (their common limit
-/// as s → 0), on the components AP scored.
-/// </summary>
-public sealed record SweepPoint(double Scale, ComponentKind Kind, ScoreSet Ig, ScoreSet Ap, ScoreSet AtpScaled);
-
-/// <summary>
 /// The "how similar are the baselines" axis: as s shrinks, what AP patches in approaches IG's
 /// baseline, and both methods tend to s·AtP.
 /// </summary>

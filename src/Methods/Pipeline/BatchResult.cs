@@ -21,6 +21,3 @@ public sealed record BatchResult(int[] Rows, int[] Lengths, BatchMetrics Metrics
         return new SweepPoint(scale, kind, ig.Select(ap.Components), ap, atp.Select(ap.Components));
     }
 }
-
-/// <summary>A task's batches, and how many units were computed and how many reused from the store.</summary>
-public sealed record TaskResult(Tasks.TaskKind Task, IReadOnlyList<BatchResult> Batches, int ComputedUnits, int ReusedUnits);

@@ -5,12 +5,6 @@ using Concord.Methods.Results;
 
 namespace Concord.Methods.Pipeline;
 
-/// <summary>IG's completeness error at one layer: |Σ IG − (F(a') − F(a))| over prompts.</summary>
-public sealed record ConvergenceSummary(ComponentKind Kind, int Layer, double MaxAbsDelta, double MeanAbsDelta, double MaxAbsExpected);
-
-/// <summary>Agreement of the three pairs at one sweep scale s for one component kind.</summary>
-public sealed record SweepSummary(ComponentKind Kind, double Scale, PairAgreement IgAp, PairAgreement ApAtp, PairAgreement IgAtp);
-
 /// <summary>Everything the report says about one task: metrics, agreement per kind and pair, completeness, sweep.</summary>
 public sealed record TaskAnalysis(
     TaskResult Result,

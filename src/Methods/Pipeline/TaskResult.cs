@@ -1,0 +1,6 @@
+using Concord.Tasks;
+
+namespace Concord.Methods.Pipeline;
+
+/// <summary>A task's batches, and how many units were computed and how many reused from the store.</summary>
+public sealed record TaskResult(TaskKind Task, IReadOnlyList<BatchResult> Batches, int ComputedUnits, int ReusedUnits);

@@ -1,0 +1,12 @@
+namespace Concord.Methods.Results;
+
+/// <summary>
+/// IG's completeness check at one layer: Σ_c IG_c against F(end) − F(start), per prompt, for a
+/// quadrature with <see cref="Steps"/> nodes. The difference is the quadrature error (captum's
+/// convergence delta).
+/// </summary>
+public sealed record Completeness(int Steps, double[] Total, double[] Expected)
+{
+    public double[] Delta => Total.Zip(Expected, (t, e) => t - e).ToArray();
+    public double MaxAbsDelta => Delta.Max(Math.Abs);
+}
