@@ -105,6 +105,22 @@ public static class Correlation
         if (x.Count != y.Count) throw new ArgumentException($"score vectors differ in length ({x.Count} vs {y.Count})");
         if (x.Count < 2) return Statistic.None("fewer than 2 components");
         if (x.Any(v => !double.IsFinite(v)) || y.Any(v => !double.IsFinite(v))) return Statistic.None("non-finite scores");
+        if (NearlyConstant(x) || NearlyConstant(y)) return Statistic.None("constant scores");
         return null;
+    }
+
+    /// <summary>
+    /// Scores from float32 runs carry round-off of about 1e-7 of their magnitude, so a vector whose
+    /// spread is below this fraction of its largest |value| is constant up to noise: any correlation
+    /// with it would be a correlation with round-off.
+    /// </summary>
+    public const double ConstantSpread = 1e-6;
+
+    /// <summary>True when the standard deviation is at most <see cref="ConstantSpread"/> × max |value| (all-zero included).</summary>
+    public static bool NearlyConstant(IReadOnlyList<double> x)
+    {
+        double mean = x.Average(), largest = x.Max(Math.Abs), squares = 0;
+        foreach (var v in x) squares += (v - mean) * (v - mean);
+        return Math.Sqrt(squares / x.Count) <= ConstantSpread * largest;
     }
 }

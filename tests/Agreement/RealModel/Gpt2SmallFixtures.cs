@@ -68,7 +68,7 @@ public class Gpt2SmallFixtures
         var result = Run(TaskKind.Ioi, 16, methods: Method.Ap);
         var analysis = TaskAnalysis.Of(result, new PipelineOptions { Methods = [Method.Ap], Kinds = [ComponentKind.Head] });
         var top = analysis.MeanScores(Method.Ap, ComponentKind.Head).OrderByDescending(kv => Math.Abs(kv.Value)).Take(10).Select(kv => kv.Key.Label).ToList();
-        var nameMovers = new[] { "9.9", "9.6", "10.0" };
+        var nameMovers = new[] { "L9H9", "L9H6", "L10H0" };
         Assert.That(nameMovers.Count(top.Contains), Is.GreaterThanOrEqualTo(2), $"top-10 heads by |AP|: {string.Join(", ", top)}");
     }
 

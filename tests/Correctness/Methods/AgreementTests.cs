@@ -70,6 +70,25 @@ public class AgreementTests
         Assert.That(Correlation.Pearson([1], [2]).Undefined, Is.EqualTo("fewer than 2 components"));
     }
 
+    /// <summary>
+    /// Constancy is relative to the vector's own scale: round-off around a large value is constant
+    /// (its "correlation" would be one with noise), a small but real spread is not.
+    /// </summary>
+    [TestCase(1e3, 1e-5, true)]      // spread 1e-8 of the magnitude: float32 round-off
+    [TestCase(1e3, 1e-2, false)]     // 1e-5 of the magnitude: above the 1e-6 threshold
+    [TestCase(1e-9, 1e-12, false)]   // tiny values with a spread of 1e-3 of their size: a real pattern
+    [TestCase(0, 0, true)]
+    public void NearlyConstantVectorsAreUndefinedRelativeToTheirScale(double level, double wiggle, bool constant)
+    {
+        double[] x = [level + wiggle, level - wiggle, level + 2 * wiggle, level];
+        double[] y = [1, 2, 3, 4];
+        var expected = constant ? "constant scores" : null;
+        Assert.That(Correlation.NearlyConstant(x), Is.EqualTo(constant));
+        Assert.That(Correlation.Pearson(x, y).Undefined, Is.EqualTo(expected));
+        Assert.That(Correlation.Spearman(x, y).Undefined, Is.EqualTo(expected));
+        Assert.That(Correlation.KendallTauB(x, y).Undefined, Is.EqualTo(expected));
+    }
+
     [Test]
     public void TopKIsTenPercentRoundedUpAndClampedToN()
     {
