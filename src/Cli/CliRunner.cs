@@ -34,6 +34,35 @@ public static class CliRunner
     public static void SetGuardedAction(this Command command, Func<ParseResult, int> action) =>
         command.SetGuardedAction((parse, _) => Task.FromResult(action(parse)));
 
+    /// <summary>
+    /// The first parse error in the user's terms ("--steps expects a whole number, got 'x'"), or null
+    /// when the command line parses. Bad usage exits <see cref="UsageError"/>, as the README says.
+    /// </summary>
+    public static string? UsageProblem(ParseResult parse)
+    {
+        if (parse.Errors.Count == 0) return null;
+        var first = Translate(parse.Errors[0].Message);
+        var help = $"see concord {string.Join(' ', CommandPath(parse.CommandResult.Command))} --help".Replace("  ", " ").Trim();
+        return parse.Errors.Count == 1 ? $"{first} ({help})" : $"{first} (and {parse.Errors.Count - 1} more; {help})";
+    }
+
+    private static IEnumerable<string> CommandPath(Command command) =>
+        command.Parents.OfType<Command>().SelectMany(CommandPath).Append(command is RootCommand ? "" : command.Name);
+
+    private static string Translate(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'\.$");
+        if (!match.Success) return message.TrimEnd('.');
+        string expected = match.Groups[3].Value switch
+        {
+            "System.Int32" or "System.Int64" => "a whole number",
+            "System.Double" or "System.Single" => "a number",
+            "System.Boolean" => "true or false",
+            _ => "another kind of value",
+        };
+        return $"{match.Groups[2].Value} expects {expected}, got '{match.Groups[1].Value}'";
+    }
+
     private static int? Classify(Exception e) => e switch
     {
         ModelFileException or DatasetException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException => InputError,

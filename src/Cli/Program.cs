@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Concord.Cli;
 using Concord.Cli.Commands;
 
@@ -9,6 +10,24 @@ root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(DatasetsCommand.Create());
 root.Subcommands.Add(Concord.Cli.Run.RunCommand.Create());
 root.Subcommands.Add(DiffCommand.Create());
-// On Ctrl-C the running command gets time to finish its current unit of work and say so; finished
-// work is already on disk, written atomically.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+
+var parse = root.Parse(args);
+if (CliRunner.UsageProblem(parse) is { } problem)
+{
+    Console.Error.WriteLine($"error: {problem}");
+    return CliRunner.UsageError;
+}
+
+// Ctrl-C (or SIGTERM) cancels the command's token: long work checks it between chunks, so it stops
+// within seconds, keeps what is finished (written atomically) and exits 130. A second Ctrl-C only
+// says that it is stopping; the process never exits under running native code.
+using var interrupt = new CancellationTokenSource();
+void Interrupt()
+{
+    if (interrupt.IsCancellationRequested) { Console.Error.WriteLine("already stopping; finished work is kept"); return; }
+    Console.Error.WriteLine("stopping after the current step…");
+    interrupt.Cancel();
+}
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; Interrupt(); };
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; Interrupt(); });
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, interrupt.Token);

@@ -4,10 +4,17 @@ using Concord.Tasks.Definitions;
 
 namespace Concord.Tasks;
 
-/// <summary>A row whose clean and corrupted prompts have different token lengths (positions would not align).</summary>
-public sealed record InvalidRow(int Row, int CleanTokens, int CorruptedTokens, string Clean, string Corrupted)
+/// <summary>
+/// A row the methods cannot use: clean and corrupted prompts of different token lengths (positions
+/// would not align), or a prompt longer than the model's context.
+/// </summary>
+public sealed record InvalidRow(int Row, int CleanTokens, int CorruptedTokens, string Clean, string Corrupted, int? ContextLength = null)
 {
-    public override string ToString() => $"row {Row}: clean prompt has {CleanTokens} tokens, corrupted has {CorruptedTokens} (\"{Clean}\" / \"{Corrupted}\")";
+    public bool TooLong => ContextLength is int n && CleanTokens > n;
+
+    public override string ToString() => TooLong
+        ? $"row {Row}: the prompt has {CleanTokens} tokens, more than the model's context of {ContextLength} (\"{Clean}\")"
+        : $"row {Row}: clean prompt has {CleanTokens} tokens, corrupted has {CorruptedTokens} (\"{Clean}\" / \"{Corrupted}\")";
 }
 
 /// <summary>The examples of one task file, checked: parseable, and clean/corrupted of equal token length.</summary>
@@ -44,17 +51,21 @@ public sealed class TaskDataset
         {
             var example = task.Parse(row, options);
             int clean = resources.Tokenizer.Count(example.Clean), corrupted = resources.Tokenizer.Count(example.Corrupted);
-            if (clean != corrupted)
+            var invalid = clean != corrupted ? new InvalidRow(row.Row, clean, corrupted, example.Clean, example.Corrupted)
+                : clean > options.MaxTokens ? new InvalidRow(row.Row, clean, corrupted, example.Clean, example.Corrupted, options.MaxTokens)
+                : null;
+            if (invalid is not null)
             {
-                var invalid = new InvalidRow(row.Row, clean, corrupted, example.Clean, example.Corrupted);
                 if (!options.DropInvalid)
-                    throw new DatasetException($"{file}: {invalid}; positions must align (use --drop-invalid to skip such rows)");
+                    throw new DatasetException(invalid.TooLong
+                        ? $"{file}: {invalid} (use --drop-invalid to skip such rows)"
+                        : $"{file}: {invalid}; positions must align (use --drop-invalid to skip such rows)");
                 dropped.Add(invalid);
                 continue;
             }
             examples.Add(example);
         }
-        if (examples.Count == 0) throw new DatasetException($"{file}: no usable rows ({dropped.Count} dropped for unequal token lengths)");
+        if (examples.Count == 0) throw new DatasetException($"{file}: no usable rows ({DroppedText(dropped)})");
         return new TaskDataset(kind, file, task, options, examples, dropped);
     }
 
@@ -62,10 +73,26 @@ public sealed class TaskDataset
     public IReadOnlyList<TaskExample> Sample(int count, int seed) => Sample(Examples, count, seed);
 
     /// <inheritdoc cref="Sample(int, int)"/>
-    public static IReadOnlyList<TaskExample> Sample(IReadOnlyList<TaskExample> examples, int count, int seed)
+    public static IReadOnlyList<TaskExample> Sample(IReadOnlyList<TaskExample> examples, int count, int seed) =>
+        SampleOrder(examples, seed).Take(count).OrderBy(e => e.Row).ToList();
+
+    /// <summary>Every example in the seeded random order a sample takes them in (a sample of n is the first n, in row order).</summary>
+    public static IEnumerable<TaskExample> SampleOrder(IReadOnlyList<TaskExample> examples, int seed)
     {
         var random = new Random(seed);
-        return examples.OrderBy(_ => random.Next()).Take(count).OrderBy(e => e.Row).ToList();
+        return examples.OrderBy(_ => random.Next());
+    }
+
+    /// <summary>"3 dropped for unequal token lengths, 1 longer than the context", or "" when none were.</summary>
+    public string DroppedDescription => DroppedText(Dropped);
+
+    private static string DroppedText(IReadOnlyList<InvalidRow> dropped)
+    {
+        int tooLong = dropped.Count(d => d.TooLong), unequal = dropped.Count - tooLong;
+        var parts = new List<string>();
+        if (unequal > 0) parts.Add($"{unequal} dropped for unequal token lengths");
+        if (tooLong > 0) parts.Add($"{tooLong} dropped as longer than the model's context");
+        return parts.Count == 0 ? "none dropped" : string.Join(", ", parts);
     }
 
     public TaskDataset Take(int count) =>

@@ -16,5 +16,8 @@ public sealed record TaskOptions
     /// <summary>Skip rows whose clean and corrupted prompts differ in token length (counted), instead of failing.</summary>
     public bool DropInvalid { get; init; }
 
+    /// <summary>The model's context: a longer prompt is an error naming its row (dropped with <see cref="DropInvalid"/>); no limit when null.</summary>
+    public int? MaxTokens { get; init; }
+
     public static TaskOptions Default { get; } = new();
 }

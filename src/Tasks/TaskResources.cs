@@ -13,13 +13,20 @@ public sealed class TaskResources
     public YearTokens YearTokens => _years.Value;
     public SvaVerbs Verbs => _verbs.Value;
 
+    /// <summary>The verb list SVA's metric sums over.</summary>
+    public string SvaVerbsFile { get; }
+
     public TaskResources(string? datasetsFolder = null, Gpt2Tokenizer? tokenizer = null, string? svaVerbsFile = null)
     {
         Tokenizer = tokenizer ?? Gpt2Tokenizer.Instance;
         DatasetsFolder = datasetsFolder ?? ProjectPaths.Datasets;
+        SvaVerbsFile = svaVerbsFile ?? Path.Combine(DatasetsFolder, "sva_verbs.csv");
         _years = new(() => new YearTokens(Tokenizer));
-        _verbs = new(() => SvaVerbs.Load(svaVerbsFile ?? Path.Combine(DatasetsFolder, "sva_verbs.csv"), Tokenizer));
+        _verbs = new(() => SvaVerbs.Load(SvaVerbsFile, Tokenizer));
     }
+
+    /// <summary>Files besides its CSV whose content changes a task's metric (for content fingerprints and provenance).</summary>
+    public IReadOnlyList<string> AuxiliaryFiles(TaskKind kind) => kind == TaskKind.Sva ? [SvaVerbsFile] : [];
 
     public string DefaultFile(TaskKind kind) => Path.Combine(DatasetsFolder, kind.FileName());
 }

@@ -32,7 +32,6 @@ public static class DatasetsCommand
         command.SetGuardedAction(parse =>
         {
             var folder = parse.GetValue(output) ?? ProjectPaths.Datasets;
-            Directory.CreateDirectory(folder);
             var lists = new WordLists(parse.GetValue(words) ?? Path.Combine(ProjectPaths.Datasets, "words"));
             foreach (var kind in TaskKinds.ParseList(parse.GetValue(SharedOptions.Tasks)!))
             {
@@ -65,10 +64,13 @@ public static class DatasetsCommand
 
     private static Command Validate(string name, string description, bool histogram)
     {
-        var command = new Command(name, description) { SharedOptions.Tasks, File, Dir, Verbs, SharedOptions.DropInvalid, SharedOptions.IoiCorruption };
+        var model = new Option<string?>("--model") { Description = "Also check that every prompt fits this model's context (a folder or cached name)" };
+        var command = new Command(name, description) { SharedOptions.Tasks, File, Dir, Verbs, SharedOptions.DropInvalid, SharedOptions.IoiCorruption, model };
         command.SetGuardedAction(parse =>
         {
             var options = SharedOptions.ParseTaskOptions(parse);
+            if (parse.GetValue(model) is { } m)
+                options = options with { MaxTokens = Gpt2Config.Load(Path.Combine(ModelResolver.Folder(m), "config.json")).NPositions };
             var dir = parse.GetValue(Dir);
             var resources = new TaskResources(tokenizer: Gpt2Tokenizer.Instance, svaVerbsFile: parse.GetValue(Verbs));
             var files = new List<(TaskKind Kind, string Path)>();

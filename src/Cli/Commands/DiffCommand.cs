@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Concord.Methods.Results;
+using Concord.Tasks;
 using Concord.Tasks.Csv;
 
 namespace Concord.Cli.Commands;
@@ -45,7 +46,17 @@ public static partial class DiffCommand
     public static Dictionary<string, string> Json(string path)
     {
         var result = new Dictionary<string, string>();
-        using var doc = JsonDocument.Parse(File.ReadAllText(path).TrimStart('\uFEFF'));
+        JsonDocument parsed;
+        try
+        {
+            CsvTable.RequireText(path);
+            parsed = JsonDocument.Parse(File.ReadAllText(path).TrimStart('\uFEFF'));
+        }
+        catch (Exception e) when (e is JsonException or DatasetException)
+        {
+            throw new InvalidDataException($"{path}: neither a scores CSV (*.csv) nor JSON (agreement.json, a snapshot); diff compares those");
+        }
+        using var doc = parsed;
         void Walk(JsonElement e, string at)
         {
             switch (e.ValueKind)

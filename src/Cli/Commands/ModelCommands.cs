@@ -95,6 +95,8 @@ public static class ModelCommands
             };
             config.Validate("options");
             string folder = parse.GetValue(output)!;
+            if (!(parse.GetValue(std) > 0 && double.IsFinite(parse.GetValue(std))))
+                throw new ArgumentException($"--std must be a positive number (got {parse.GetValue(std)})");
             RandomGpt2.Save(folder, config, parse.GetValue(seed), parse.GetValue(std));
             Console.WriteLine($"wrote a random GPT-2 ({config.NLayer} layers, {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters, seed {parse.GetValue(seed)}) to {folder}");
             return 0;

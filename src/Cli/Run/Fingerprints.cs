@@ -1,27 +1,30 @@
 using System.Security.Cryptography;
 using System.Text;
+using Concord.Tasks;
+using Concord.Tasks.Models;
+using static TorchSharp.torch;
 
 namespace Concord.Cli.Run;
 
-/// <summary>Short content hashes that tie cached units to the exact model and data they came from.</summary>
+/// <summary>
+/// Content hashes that tie cached units to exactly what produced them. A unit is reused only when
+/// all of it is equal; <see cref="Concord.Methods.Pipeline.WorkUnit.Fingerprint"/> adds the options
+/// that affect that unit. --memory-budget is left out on purpose: it only changes how stacked runs
+/// are chunked, which reorders float arithmetic (round-off) but not what is computed.
+/// </summary>
 public static class Fingerprints
 {
-    /// <summary>config.json's bytes, and the weights file's size, time and safetensors header (hashing gigabytes of weights on every run would be slow).</summary>
-    public static string Model(string folder)
+    /// <summary>The weights and config by SHA-256, the number type, the device, and Concord's version and commit.</summary>
+    public static string Model(ModelIdentity identity, ScalarType dtype, string device)
     {
-        var weights = new FileInfo(Path.Combine(folder, "model.safetensors"));
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(System.IO.File.ReadAllBytes(Path.Combine(folder, "config.json")));
-        sha.AppendData(Encoding.UTF8.GetBytes($"{weights.Length}|{weights.LastWriteTimeUtc.Ticks}"));
-        using (var stream = weights.OpenRead())
-        {
-            var head = new byte[Math.Min(1 << 20, weights.Length)];
-            stream.ReadExactly(head);
-            sha.AppendData(head);
-        }
-        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
+        var (version, commit) = RunRecord.Version();
+        return Hash($"weights={identity.WeightsSha256}|config={identity.ConfigSha256}|dtype={dtype}|device={device}|concord={version}+{commit}");
     }
 
-    public static string File(string path, string options) =>
-        Convert.ToHexStringLower(SHA256.HashData(System.IO.File.ReadAllBytes(path).Concat(Encoding.UTF8.GetBytes(options)).ToArray()))[..16];
+    /// <summary>The dataset file and every auxiliary list by SHA-256, with the task options that change how rows are read.</summary>
+    public static string Data(DatasetRecord record, TaskOptions options) =>
+        Hash($"data={record.Sha256}|{string.Join("|", record.Auxiliary.Select(a => a.Sha256))}" +
+             $"|ioi={options.IoiCorruption}|logit-variant={options.LogitVariant}|drop-invalid={options.DropInvalid}|context={options.MaxTokens}");
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 }

@@ -26,11 +26,12 @@ public static class Plots
         yield return new Image(Sweep, "IG–AP agreement against the similarity of IG's baseline to what AP patches in");
     }
 
-    public static void WriteAll(string folder, TaskAnalysis analysis, RunSettings settings, Gpt2Config config)
+    public static void WriteAll(string folder, TaskAnalysis analysis, RunSettings settings, Gpt2Config config, string modelName)
     {
         var methods = settings.Pipeline.Methods;
         bool igAndAp = methods.Contains(Method.Ig) && methods.Contains(Method.Ap);
-        string task = analysis.Result.Task.Id();
+        // Every title names the model: a plot copied into a paper or a chat still says what it measured.
+        string task = $"{analysis.Result.Task.Id()} on {modelName}";
         if (igAndAp && settings.Pipeline.Kinds.Contains(ComponentKind.Head))
             HeadHeatmaps(Path.Combine(folder, Heatmaps), analysis, config, task);
         if (igAndAp)

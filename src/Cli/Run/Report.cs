@@ -16,16 +16,18 @@ public static class Report
     public const string FileName = "report.md";
 
     public static void Write(RunSettings settings, ResolvedModel model, Gpt2Config config,
-        IReadOnlyList<(TaskKind Kind, TaskDataset Dataset, TaskAnalysis Analysis, TimeSpan Time)> tasks, TimeSpan wall)
+        IReadOnlyList<(TaskKind Kind, TaskDataset Dataset, TaskAnalysis Analysis, TimeSpan Time)> tasks, IReadOnlyList<DatasetRecord> datasets, TimeSpan wall)
     {
         var md = new StringBuilder();
         md.AppendLine("# Concord report: when do IG and AP agree?");
         md.AppendLine();
-        md.AppendLine($"Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; wall time {wall.TotalMinutes:F1} min.");
+        md.AppendLine($"Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; wall time {wall.TotalMinutes:F1} min. " +
+                      $"Provenance (Concord version, model and data by SHA-256, every option, machine): [{RunRecord.FileName}]({RunRecord.FileName}).");
         md.AppendLine();
         md.AppendLine("## Model");
         md.AppendLine();
-        md.AppendLine($"{model.Description}: {config.NLayer} layers × {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters.");
+        md.AppendLine($"{model.Description}: {config.NLayer} layers × {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters; " +
+                      $"weights SHA-256 `{model.Identity.WeightsSha256[..16]}…`.");
         if (model.IsRandom)
         {
             md.AppendLine();
@@ -66,48 +68,80 @@ public static class Report
                 var igAp = analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == Method.Ig && a.Second == Method.Ap);
                 var atpAp = analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == Method.Atp && a.Second == Method.Ap);
                 var completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
-                md.AppendLine($"| {kind.Id()} | {component.Id()} | {Median(igAp, s => s.Pearson)} | {Median(igAp, s => s.Spearman)} | {Median(igAp, s => s.Kendall)} | " +
-                              $"{Median(igAp, s => s.Jaccard)} | {Median(igAp, s => s.Sign)} | {Median(atpAp, s => s.Pearson)} | {Num(completeness, "E1")} |");
+                if (igAp is not null && TaskOutputs.EqualByConstruction(igAp, settings))
+                    md.AppendLine($"| {kind.Id()} | {component.Id()} | equal by construction ¹ | | | | | {Median(atpAp, s => s.Pearson)} | {Num(completeness, "E1")} |");
+                else
+                    md.AppendLine($"| {kind.Id()} | {component.Id()} | {Median(igAp, s => s.Pearson)} | {Median(igAp, s => s.Spearman)} | {Median(igAp, s => s.Kendall)} | " +
+                                  $"{Median(igAp, s => s.Jaccard)} | {Median(igAp, s => s.Sign)} | {Median(atpAp, s => s.Pearson)} | {Num(completeness, "E1")} |");
             }
         md.AppendLine();
+        if (settings.Pipeline.Kinds.Contains(ComponentKind.Mlp) && !settings.Attribution.PerPosition && settings.Attribution.Baseline == Baseline.Aligned)
+        {
+            md.AppendLine("¹ A whole MLP layer is one component, so completeness makes its IG score F(a') − F(a), which is also its AP score: " +
+                          "IG and AP agree there up to the quadrature error by construction, and that agreement is no evidence. " +
+                          "Where the methods can differ for MLPs is per position: run with `--per-position`.");
+            md.AppendLine();
+        }
 
-        foreach (var (kind, dataset, analysis, time) in tasks) Task(md, settings, kind, dataset, analysis, time);
+        foreach (var (kind, dataset, analysis, time) in tasks) Task(md, settings, kind, dataset, analysis, datasets.First(d => d.Kind == kind), time);
 
         md.AppendLine("## How to read this report");
         md.AppendLine();
         md.AppendLine("- **Scores** are raw effects in metric units (logit or probability difference), one per prompt and component: " +
-                      "AP = F(a with the component set to a') − F(a); IG integrates the gradient along a → a' and sums over the component's slice; AtP is the first-order term. " +
-                      "With noising, F is the clean run's metric and a' the corrupted activation.");
+                      $"AP = F(a with the component set to a') − F(a); IG integrates the gradient along {(Zero(settings) ? "0 → a'" : "a → a'")} and sums over the component's slice; AtP is the first-order term. " +
+                      (settings.Attribution.Direction == Direction.Noising
+                          ? "This run is **noising**: F is the clean run's metric, a the clean activation and a' the corrupted one, so scores are typically negative where a component carries the behaviour."
+                          : "This run is **denoising**: F is the corrupted run's metric, a the corrupted activation and a' the clean one, so scores are typically positive where a component carries the behaviour."));
+        if (Zero(settings))
+            md.AppendLine("- **Zero baseline**: IG starts at 0, not at a, so its scores sum to F(a') − F(0), while AP's effects refer to F(a') − F(a); " +
+                          "the two methods answer different questions here, which is the contrast the study starts from.");
         md.AppendLine("- **Agreement** is computed per prompt over the components of one kind, then summarised (mean ± sd, median). " +
                       "`undefined` counts prompts where a statistic does not exist (e.g. every score equal).");
         md.AppendLine("- **Pooled** statistics use every prompt–component pair at once; the **normalised** view first divides both methods' scores of a prompt by " +
-                      "the same denominator, that prompt's F(corrupted) − F(clean), so large-effect prompts do not dominate (per-prompt statistics are unchanged by it).");
-        md.AppendLine("- **IG completeness error** is |Σ_c IG_c − (F(a') − F(a))|, the quadrature error; it should be small next to the metric differences above.");
+                      $"the same denominator, that prompt's F(a') − F(a) = {(settings.Attribution.Direction == Direction.Noising ? "F(corrupted) − F(clean), negative for a model that shows the behaviour" : "F(clean) − F(corrupted), positive for a model that shows the behaviour")}, " +
+                      $"so large-effect prompts do not dominate (per-prompt statistics are unchanged by it); prompts with |F(a') − F(a)| below {TaskAnalysis.NormalisedMinimumFraction} × the task's median are left out of it and counted.");
+        md.AppendLine($"- **IG completeness error** is |Σ_c IG_c − ({FullEffect(settings)})|, the quadrature error; it should be small next to the metric differences above.");
         md.AppendLine("- **Heatmaps** show layer × head mean scores of IG and AP on one symmetric colour scale (red positive, blue negative; layer 0 at the top). " +
                       "**Sweep** plots agreement against s, where AP patches in a + sΔ: as s → 0 the two methods converge to s·AtP.");
         md.AppendLine("- Each task's `scores.csv` has columns `prompt,layer,kind,index,position,method,score` (prompt = dataset row) and `agreement.json` every statistic per prompt.");
         AtomicFile.WriteAllText(Path.Combine(settings.Out, FileName), md.ToString());
     }
 
-    private static void Task(StringBuilder md, RunSettings settings, TaskKind kind, TaskDataset dataset, TaskAnalysis analysis, TimeSpan time)
+    private static void Task(StringBuilder md, RunSettings settings, TaskKind kind, TaskDataset dataset, TaskAnalysis analysis, DatasetRecord record, TimeSpan time)
     {
         string folder = kind.Id();
         int prompts = analysis.Result.Batches.Sum(b => b.Rows.Length);
         md.AppendLine($"## {kind.Id()}");
         md.AppendLine();
-        md.AppendLine($"{prompts} prompts from `{dataset.File}` ({dataset.RowsRead} rows{(dataset.Dropped.Count > 0 ? $", {dataset.Dropped.Count} dropped for unequal token lengths" : "")}); " +
+        md.AppendLine($"{prompts} prompts from `{dataset.File}` ({dataset.RowsRead} rows{(dataset.Dropped.Count > 0 ? $", {dataset.DroppedDescription}" : "")}); " +
                       $"metric: {Describe(dataset.Readout)}; {time.TotalSeconds:F0} s.");
+        md.AppendLine();
+        if (record.Filtered)
+            md.AppendLine($"Behaviour filter ({record.Sample.Rule}): {record.Sample.Kept.Count} prompts kept, {record.Sample.Dropped.Count} dropped " +
+                          $"(rows in [{RunRecord.FileName}]({RunRecord.FileName})); `--no-filter` keeps them.");
+        else
+            md.AppendLine(settings.NoFilter ? "Behaviour filter: off (`--no-filter`)." : "Behaviour filter: off (a random model shows no behaviour to filter on).");
         md.AppendLine();
         md.AppendLine($"Metric on clean prompts {analysis.CleanMetric.Text}; on corrupted prompts {analysis.CorruptedMetric.Text}.");
         md.AppendLine();
         md.AppendLine("| components | pair | Pearson r | Spearman ρ | Kendall τ-b | top-k Jaccard | sign agreement | pooled r | pooled r, normalised |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var p in analysis.Agreements)
-            md.AppendLine($"| {p.Kind.Id()} ({p.Components}, k = {p.TopK}) | {p.Label} | {Cell(p.AcrossPrompts.Pearson)} | {Cell(p.AcrossPrompts.Spearman)} | {Cell(p.AcrossPrompts.Kendall)} | {Cell(p.AcrossPrompts.Jaccard)} | {Cell(p.AcrossPrompts.Sign)} | {p.Pooled.Pearson} | {p.Normalised?.Pooled.Pearson} |");
+            if (TaskOutputs.EqualByConstruction(p, settings))
+                md.AppendLine($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | equal by construction (completeness; see ¹ above) | | | | | | |");
+            else
+                md.AppendLine($"| {p.Kind.Id()} ({p.Components}, k = {p.TopK}) | {p.Label} | {Cell(p.AcrossPrompts.Pearson)} | {Cell(p.AcrossPrompts.Spearman)} | {Cell(p.AcrossPrompts.Kendall)} | {Cell(p.AcrossPrompts.Jaccard)} | {Cell(p.AcrossPrompts.Sign)} | {p.Pooled.Pearson} | {p.Normalised?.Pooled.Pearson} |");
+        var exclusion = analysis.NormalisedExclusion;
+        if (exclusion.Excluded > 0)
+        {
+            md.AppendLine();
+            md.AppendLine($"Normalised pooled r leaves out {exclusion.Excluded} of {exclusion.Prompts} prompts whose |F(a') − F(a)| is below {exclusion.Threshold:G3} " +
+                          $"({TaskAnalysis.NormalisedMinimumFraction} × the median): dividing by a near-zero effect would let round-off dominate.");
+        }
         md.AppendLine();
         if (analysis.Convergence.Count > 0)
         {
-            md.AppendLine("IG completeness error by layer, max |Σ IG − (F(a') − F(a))| over prompts (largest |F(a') − F(a)| in brackets):");
+            md.AppendLine($"IG completeness error by layer, max |Σ IG − ({FullEffect(settings)})| over prompts (largest |{FullEffect(settings)}| in brackets):");
             md.AppendLine();
             md.AppendLine("| components | " + string.Join(" | ", analysis.Convergence.Select(c => c.Layer).Distinct().Select(l => $"L{l}")) + " |");
             md.AppendLine("|---|" + string.Concat(analysis.Convergence.Select(c => c.Layer).Distinct().Select(_ => "---|")));
@@ -145,6 +179,11 @@ public static class Report
         md.AppendLine($"Files: [{TaskOutputs.ScoresFile}]({folder}/{TaskOutputs.ScoresFile}), [{TaskOutputs.AgreementFile}]({folder}/{TaskOutputs.AgreementFile}).");
         md.AppendLine();
     }
+
+    private static bool Zero(RunSettings settings) => settings.Attribution.Baseline == Baseline.Zero;
+
+    /// <summary>What IG's scores sum to: F(a') − F(a) from the aligned baseline, F(a') − F(0) from zero.</summary>
+    private static string FullEffect(RunSettings settings) => Zero(settings) ? "F(a') − F(0)" : "F(a') − F(a)";
 
     private static string Describe(MetricReadout readout) => readout == MetricReadout.LogitDifference ? "logit difference" : "probability difference";
 

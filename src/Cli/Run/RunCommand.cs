@@ -11,6 +11,8 @@ using Concord.Methods.Results;
 using Concord.Model;
 using Concord.Model.Store;
 using Concord.Tasks;
+using System.Text.Json.Nodes;
+using Concord.Tasks.Evaluation;
 using static TorchSharp.torch;
 
 namespace Concord.Cli.Run;
@@ -37,13 +39,17 @@ public static class RunCommand
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed for the example sample and the neuron subset", DefaultValueFactory = _ => 0 };
     private static readonly Option<string> Out = new("--out") { Description = "Output folder", DefaultValueFactory = _ => "results" };
     private static readonly Option<bool> Fresh = new("--fresh") { Description = "Recompute everything instead of resuming from finished work" };
+    private static readonly Option<bool> NoFilter = new("--no-filter") { Description = "Keep prompts on which the model does not show the behaviour (by default they are dropped, except on random models)" };
+
+    /// <summary>IG's largest --steps: 4096 Gauss–Legendre nodes reach float64 round-off on any smooth path; more only costs hours.</summary>
+    public const int MaxSteps = 4096;
 
     public static Command Create()
     {
         var command = new Command("run", "Measure IG–AP agreement on circuit tasks; writes scores, agreement tables, plots and report.md")
         {
             SharedOptions.Tasks, ModelOption, Data, Examples, Methods, Components, Rule, Steps, DirectionOption, BaselineOption, Sweep, Neurons,
-            PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, SharedOptions.Device, SharedOptions.Float64, Seed, Out, Fresh,
+            PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, SharedOptions.Device, SharedOptions.Float64, Seed, Out, Fresh, NoFilter,
         };
         command.Options.Add(SharedOptions.IoiCorruption);
         command.Options.Add(SharedOptions.DropInvalid);
@@ -58,7 +64,8 @@ public static class RunCommand
         int examples = parse.GetValue(Examples);
         if (examples < 1) throw new ArgumentException("--examples must be at least 1");
         int steps = parse.GetValue(Steps);
-        if (steps < 1) throw new ArgumentException("--steps must be at least 1");
+        if (steps < 1 || steps > MaxSteps) throw new ArgumentException($"--steps must lie between 1 and {MaxSteps} (got {steps})");
+        if (parse.GetValue(Neurons) < 0) throw new ArgumentException($"--neurons must be 0 (all) or a positive count (got {parse.GetValue(Neurons)})");
         if (parse.GetValue(BatchSize) < 1) throw new ArgumentException("--batch-size must be at least 1");
         if (parse.GetValue(MemoryBudget) < 1) throw new ArgumentException("--memory-budget must be at least 1 MiB");
         double top = parse.GetValue(TopFraction);
@@ -68,10 +75,15 @@ public static class RunCommand
             sweepText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && v <= 1
                     ? v : throw new ArgumentException($"--sweep scale '{s}' is not a number in (0, 1]")).ToArray();
+        if (scales.Length == 0 && !sweepText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException("--sweep lists no scale (give scales in (0, 1], or none)");
         var methods = MethodNames.ParseList(parse.GetValue(Methods)!);
+        if (methods.Count == 0) throw new ArgumentException("--methods lists no method (ig, ap, atp)");
         var baseline = Baselines.Parse(parse.GetValue(BaselineOption)!);
         if (scales.Length > 0 && baseline == Baseline.Zero) throw new ArgumentException("the similarity sweep scales the aligned baseline; use --sweep none with --baseline zero");
         var kinds = ComponentKinds.ParseList(parse.GetValue(Components)!);
+        if (kinds.Count == 0) throw new ArgumentException("--components lists no component kind (heads, neurons, mlp, head-outputs)");
+        OutputFolder.Check(parse.GetValue(Out)!);
         var attribution = new AttributionOptions
         {
             Direction = Directions.Parse(parse.GetValue(DirectionOption)!),
@@ -95,8 +107,29 @@ public static class RunCommand
         };
         var taskOptions = SharedOptions.ParseTaskOptions(parse) with { LogitVariant = parse.GetValue(LogitDiff) };
         return new RunSettings(tasks, parse.GetValue(ModelOption), parse.GetValue(Data), examples, pipeline, taskOptions,
-            parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64), parse.GetValue(Out)!, parse.GetValue(Fresh));
+            parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64), parse.GetValue(Out)!, parse.GetValue(Fresh),
+            parse.GetValue(NoFilter), CommandLine(parse));
     }
+
+    /// <summary>Every option of the command with the value it had (given or default), for run.json.</summary>
+    private static IReadOnlyList<(string Name, string Value)> CommandLine(ParseResult parse) =>
+        parse.CommandResult.Command.Options.Where(o => o is not System.CommandLine.Help.HelpOption and not VersionOption)
+            .Select(o => (o.Name, Text(o switch
+            {
+                Option<string> s => parse.GetValue(s),
+                Option<int> i => parse.GetValue(i),
+                Option<double> d => parse.GetValue(d),
+                Option<bool> b => parse.GetValue(b),
+                _ => throw new InvalidOperationException($"option {o.Name} has a type run.json does not record"),
+            }))).ToList();
+
+    private static string Text(object? value) => value switch
+    {
+        null => "",
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     /// <summary>Units computed and reused per task, for the console and for tests of resumption.</summary>
     public sealed record Outcome(IReadOnlyDictionary<TaskKind, (int Computed, int Reused)> Units, TimeSpan Wall);
@@ -104,27 +137,42 @@ public static class RunCommand
     public static Outcome Execute(RunSettings settings, CancellationToken cancel, IProgress<PipelineProgress>? progressOverride = null)
     {
         var clock = Stopwatch.StartNew();
+        var started = DateTimeOffset.UtcNow;
         var model = ModelResolver.Resolve(settings.Model, new ModelStore());
         Console.WriteLine($"model: {model.Description}");
         if (model.IsRandom) Console.WriteLine("note: results on a random model test the machinery; they say nothing about GPT-2");
         if (model.Kind == ModelKind.Trained) Console.WriteLine("note: a small model trained to do the tasks: results describe how IG and AP behave on a model that implements them, not GPT-2's circuits");
-        using var gpt = HookedGpt2.Load(model.Folder, settings.Float64 ? ScalarType.Float64 : ScalarType.Float32, DeviceOption.Parse(settings.Device));
+        var dtype = settings.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        using var gpt = HookedGpt2.Load(model.Folder, dtype, DeviceOption.Parse(settings.Device));
         ModelResolver.RequireGpt2Vocabulary(gpt);
-        string modelPrint = Fingerprints.Model(model.Folder);
+        if (settings.Pipeline.NeuronsPerLayer > gpt.Config.DMlp)
+            throw new ArgumentException($"--neurons {settings.Pipeline.NeuronsPerLayer} is more than the model's {gpt.Config.DMlp} neurons per layer (0 = all)");
+        // Everything that can change a unit's numbers, by content: weights, config, number type,
+        // device and Concord's own version (the data's content is in each task's fingerprint).
+        string modelPrint = Fingerprints.Model(model.Identity, dtype, settings.Device);
         var resources = new TaskResources();
-        Directory.CreateDirectory(settings.Out);
+        var taskOptions = settings.TaskOptions with { MaxTokens = gpt.Config.NPositions };
+        bool filter = !settings.NoFilter && !model.IsRandom;
 
-        // Load and check every task before the long work starts: bad input fails in seconds.
+        // Load, check and sample every task before the long work starts: bad input fails in seconds, before --out exists.
         var plans = settings.Tasks.Select(kind =>
         {
             var file = settings.Data ?? resources.DefaultFile(kind);
-            var dataset = TaskDataset.Load(kind, file, resources, settings.TaskOptions);
-            var examples = dataset.Sample(settings.Examples, settings.Pipeline.Seed);
-            string optionsText = $"{settings.TaskOptions.IoiCorruption}|{settings.TaskOptions.DropInvalid}|{settings.TaskOptions.LogitVariant}";
-            return (Kind: kind, Dataset: dataset, Examples: examples, DataPrint: Fingerprints.File(file, optionsText));
+            var dataset = TaskDataset.Load(kind, file, resources, taskOptions);
+            var sample = filter
+                ? BehaviourFilter.Sample(gpt, dataset, resources.Tokenizer, settings.Examples, settings.Pipeline.Seed, settings.Pipeline.BatchSize, cancel)
+                : new FilteredSample(dataset.Sample(settings.Examples, settings.Pipeline.Seed), [], "");
+            if (sample.Kept.Count == 0)
+                throw new InvalidDataException($"{file}: the model shows the {kind.Id()} behaviour on none of the {sample.Dropped.Count} prompts tried ({sample.Rule}); --no-filter keeps them all");
+            var auxiliary = resources.AuxiliaryFiles(kind).Select(f => (f, ModelIdentity.Sha256(f))).ToList();
+            var record = new DatasetRecord(kind, dataset, ModelIdentity.Sha256(file), auxiliary, settings.Examples, sample, filter);
+            return (Kind: kind, Dataset: dataset, Record: record, DataPrint: Fingerprints.Data(record, taskOptions));
         }).ToList();
-        CheckMemoryBudget(settings, gpt, plans.Max(p => p.Examples.Max(e => resources.Tokenizer.Count(e.Clean))));
+        CheckMemoryBudget(settings, gpt, plans.Max(p => p.Record.Sample.Kept.Max(e => resources.Tokenizer.Count(e.Clean))));
+        var records = plans.Select(p => p.Record).ToList();
+        JsonObject Provenance(DateTimeOffset? finished) => RunRecord.Build(settings, model, dtype.ToString().ToLowerInvariant(), records, started, finished);
 
+        using var output = OutputFolder.Claim(settings.Out);
         var analyses = new List<(TaskKind Kind, TaskDataset Dataset, TaskAnalysis Analysis, TimeSpan Time)>();
         var lines = new List<string>();
         var units = new Dictionary<TaskKind, (int, int)>();
@@ -136,20 +184,24 @@ public static class RunCommand
                 var folder = Path.Combine(settings.Out, plan.Kind.Id());
                 var unitFolder = Path.Combine(folder, "units");
                 if (settings.Fresh && Directory.Exists(unitFolder)) Directory.Delete(unitFolder, recursive: true);
-                var pipeline = new AttributionPipeline(gpt, modelPrint, settings.Pipeline, new FileUnitStore(unitFolder));
-                var result = pipeline.Run(plan.Dataset, plan.DataPrint, plan.Examples, resources.Tokenizer, progress, cancel);
+                var store = new FileUnitStore(unitFolder);
+                var pipeline = new AttributionPipeline(gpt, modelPrint, settings.Pipeline, store);
+                var result = pipeline.Run(plan.Dataset, plan.DataPrint, plan.Record.Sample.Kept, resources.Tokenizer, progress, cancel);
                 var analysis = TaskAnalysis.Of(result, settings.Pipeline);
-                TaskOutputs.Write(folder, plan.Dataset, analysis, settings, gpt.Config);
+                TaskOutputs.Write(folder, plan.Dataset, analysis, settings, gpt.Config, model.Name, Provenance(null));
                 analyses.Add((plan.Kind, plan.Dataset, analysis, taskClock.Elapsed));
                 units[plan.Kind] = (result.ComputedUnits, result.ReusedUnits);
                 lines.Add($"{plan.Kind.Id()}: {result.ComputedUnits} units computed, {result.ReusedUnits} reused, {taskClock.Elapsed.TotalSeconds:F1} s");
+                foreach (var rejected in store.Rejected) lines.Add($"{plan.Kind.Id()}: {rejected}; recomputed");
             }
         }
         if (progressOverride is not null) Work(progressOverride);
         else RunProgress.Run(plans.Select(p => p.Kind.Id()).ToList(), Work);
         foreach (var line in lines) Console.WriteLine(line);
-        Report.Write(settings, model, gpt.Config, analyses, clock.Elapsed);
-        ConsoleSummary.Print(analyses.Select(a => (a.Kind, a.Analysis)).ToList());
+        AtomicFile.WriteAllText(Path.Combine(settings.Out, RunRecord.FileName),
+            Provenance(DateTimeOffset.UtcNow).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        Report.Write(settings, model, gpt.Config, analyses, records, clock.Elapsed);
+        ConsoleSummary.Print(analyses.Select(a => (a.Kind, a.Analysis)).ToList(), settings);
         Console.WriteLine($"report: {Path.Combine(settings.Out, "report.md")}  (wall time {clock.Elapsed.TotalMinutes:F1} min)");
         return new Outcome(units, clock.Elapsed);
     }

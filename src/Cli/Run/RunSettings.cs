@@ -17,7 +17,9 @@ public sealed record RunSettings(
     string Device,
     bool Float64,
     string Out,
-    bool Fresh)
+    bool Fresh,
+    bool NoFilter,
+    IReadOnlyList<(string Name, string Value)> CommandLine)
 {
     public AttributionOptions Attribution => Pipeline.Attribution;
 
@@ -38,5 +40,6 @@ public sealed record RunSettings(
         yield return ("metric", TaskOptions.LogitVariant ? "logit-difference variant for every task" : "as in the literature");
         yield return ("device", Device + (Float64 ? ", float64" : ", float32"));
         yield return ("seed", Pipeline.Seed.ToString());
+        yield return ("behaviour filter", NoFilter ? "off (--no-filter)" : "on, except on random models");
     }
 }

@@ -16,14 +16,15 @@ public static class TaskOutputs
     public const string ScoresFile = "scores.csv";
     public const string AgreementFile = "agreement.json";
 
-    public static void Write(string folder, TaskDataset dataset, TaskAnalysis analysis, RunSettings settings, Gpt2Config config)
+    /// <param name="provenance">run.json as known when the task finished (without the run's end time), embedded in agreement.json.</param>
+    public static void Write(string folder, TaskDataset dataset, TaskAnalysis analysis, RunSettings settings, Gpt2Config config, string modelName, JsonObject provenance)
     {
         Directory.CreateDirectory(folder);
         ScoreCsv.Write(Path.Combine(folder, ScoresFile), analysis.Result.Batches.Select(batch => new ScoreCsv.Batch(
             settings.Pipeline.Methods.SelectMany(m => settings.Pipeline.Kinds.Select(k => batch.Scores(m, k))).OfType<ScoreSet>(),
             batch.Rows, batch.Lengths)));
-        AtomicFile.WriteAllText(Path.Combine(folder, AgreementFile), Agreement(dataset, analysis).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        Plots.WriteAll(folder, analysis, settings, config);
+        AtomicFile.WriteAllText(Path.Combine(folder, AgreementFile), Agreement(dataset, analysis, settings, provenance).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        Plots.WriteAll(folder, analysis, settings, config, modelName);
     }
 
     private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
@@ -44,7 +45,15 @@ public static class TaskOutputs
         ["min"] = Number(s.Min), ["max"] = Number(s.Max), ["defined"] = s.Defined, ["undefined"] = s.Undefined,
     };
 
-    private static JsonObject Pair(PairAgreement p, IReadOnlyList<int> rows)
+    /// <summary>
+    /// A whole MLP layer is one component, so completeness makes its IG score F(a') − F(a), which is
+    /// AP's too: their agreement is an identity, not evidence.
+    /// </summary>
+    public static bool EqualByConstruction(PairAgreement p, RunSettings settings) =>
+        p.Kind == ComponentKind.Mlp && !settings.Attribution.PerPosition && p.First == Method.Ig && p.Second == Method.Ap
+        && settings.Attribution.Baseline == Baseline.Aligned;
+
+    private static JsonObject Pair(PairAgreement p, IReadOnlyList<int> rows, RunSettings settings)
     {
         var across = new JsonObject();
         foreach (var (name, summary) in p.AcrossPrompts.Named) across[name] = SummaryJson(summary);
@@ -57,6 +66,7 @@ public static class TaskOutputs
             ["across_prompts"] = across,
             ["pooled"] = Stats(p.Pooled),
             ["pooled_normalised"] = p.Normalised is { } normalised ? Stats(normalised.Pooled) : null,
+            ["equal_by_construction"] = EqualByConstruction(p, settings),
             ["per_prompt"] = new JsonArray(p.PerPrompt.Select((s, i) => (JsonNode)new JsonObject { ["row"] = rows[i], ["stats"] = Stats(s) }).ToArray()),
             ["largest_disagreements"] = new JsonArray(p.LargestDisagreements.Select(d => (JsonNode)new JsonObject
             {
@@ -65,7 +75,7 @@ public static class TaskOutputs
         };
     }
 
-    public static JsonObject Agreement(TaskDataset dataset, TaskAnalysis analysis)
+    public static JsonObject Agreement(TaskDataset dataset, TaskAnalysis analysis, RunSettings settings, JsonObject provenance)
     {
         var rows = analysis.Result.Batches.SelectMany(b => b.Rows).ToList();
         return new JsonObject
@@ -79,7 +89,14 @@ public static class TaskOutputs
                 ["clean"] = SummaryJson(analysis.CleanMetric),
                 ["corrupted"] = SummaryJson(analysis.CorruptedMetric),
             },
-            ["agreement"] = new JsonArray(analysis.Agreements.Select(p => (JsonNode)Pair(p, rows)).ToArray()),
+            ["agreement"] = new JsonArray(analysis.Agreements.Select(p => (JsonNode)Pair(p, rows, settings)).ToArray()),
+            ["normalised_view"] = new JsonObject
+            {
+                ["excluded_below_abs_effect"] = Number(analysis.NormalisedExclusion.Threshold),
+                ["rule"] = $"prompts with |F(a') − F(a)| below {TaskAnalysis.NormalisedMinimumFraction} × the median are left out of the normalised pooled statistics",
+                ["excluded_prompts"] = analysis.NormalisedExclusion.Excluded,
+                ["prompts"] = analysis.NormalisedExclusion.Prompts,
+            },
             ["ig_completeness"] = new JsonArray(analysis.Convergence.Select(c => (JsonNode)new JsonObject
             {
                 ["kind"] = c.Kind.Id(), ["layer"] = c.Layer,
@@ -92,6 +109,7 @@ public static class TaskOutputs
                 ["ap_atp_pearson"] = SummaryJson(s.ApAtp.AcrossPrompts.Pearson),
                 ["ig_atp_pearson"] = SummaryJson(s.IgAtp.AcrossPrompts.Pearson),
             }).ToArray()),
+            ["run"] = provenance.DeepClone(),
         };
     }
 }

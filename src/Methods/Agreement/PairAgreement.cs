@@ -27,8 +27,12 @@ public sealed record PairAgreement(
         double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10) =>
         Compute([new BatchScores(first, second, promptLengths, null)], kind, topFraction, disagreements);
 
-    /// <summary>Scores of two methods for one batch; <c>Rows</c> name the prompts in disagreement lists (batch index when null).</summary>
-    public sealed record BatchScores(ScoreSet First, ScoreSet Second, IReadOnlyList<int>? Lengths, IReadOnlyList<int>? Rows);
+    /// <summary>
+    /// Scores of two methods for one batch; <c>Rows</c> name the prompts in disagreement lists (batch
+    /// index when null); a prompt whose <c>InPooled</c> flag is false counts per prompt but is left
+    /// out of the pooled statistics.
+    /// </summary>
+    public sealed record BatchScores(ScoreSet First, ScoreSet Second, IReadOnlyList<int>? Lengths, IReadOnlyList<int>? Rows, IReadOnlyList<bool>? InPooled = null);
 
     public static PairAgreement Compute(IEnumerable<BatchScores> batches, ComponentKind kind,
         double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10)
@@ -55,8 +59,11 @@ public sealed record PairAgreement(
                 var x = slots.Select(j => a[p, j]).ToArray();
                 var y = slots.Select(j => b[p, j]).ToArray();
                 perPrompt.Add(AgreementStats.Of(x, y, topFraction));
-                pooledX.AddRange(x);
-                pooledY.AddRange(y);
+                if (batch.InPooled?[p] ?? true)
+                {
+                    pooledX.AddRange(x);
+                    pooledY.AddRange(y);
+                }
                 int prompt = batch.Rows?[p] ?? p;
                 gaps.AddRange(slots.Select(j => new Disagreement(prompt, components[j], a[p, j], b[p, j])));
             }

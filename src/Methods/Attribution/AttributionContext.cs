@@ -26,6 +26,9 @@ public sealed class AttributionContext : IDisposable
     public Tensor OtherMetric { get; }
     public int Batch => BaseTokens.Count;
 
+    /// <summary>Checked before every stacked run, so a long unit stops within one chunk of a Ctrl-C.</summary>
+    public CancellationToken Cancellation { get; set; }
+
     /// <summary>Forward passes this context and the methods on it have run (for tests and benchmarks).</summary>
     public int RunsCounted { get; internal set; }
 
@@ -156,6 +159,7 @@ public sealed class AttributionContext : IDisposable
     /// </summary>
     public Tensor MetricFrom(ComponentLayout layout, int layer, Tensor activations, int repeats)
     {
+        Cancellation.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         var hook = layout.Hook(layer);
         var value = layout.ToHookValue(activations, Model.Weights, layer);
@@ -165,6 +169,23 @@ public sealed class AttributionContext : IDisposable
         var logits = Model.RunFrom(hook, value, upstream ?? BaseCache, Options.FixedHooks, readPositions: positions);
         RunsCounted++;
         return Metric.Evaluate(logits, prompts).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The first cached activation (in hook order, base run first) that holds NaN or ±∞, and the
+    /// first prompt where it does; null when all are finite. Names where a broken model goes wrong.
+    /// </summary>
+    public (HookPoint Hook, string Run, int Prompt)? FirstNonFinite()
+    {
+        foreach (var (cache, run) in new[] { (BaseCache, "base"), (OtherCache, "other") })
+            foreach (var point in cache.Points)
+            {
+                using var scope = NewDisposeScope();
+                var finite = isfinite(cache[point]).flatten(1).all(1);
+                if (finite.all().item<bool>()) continue;
+                return (point, run, (int)(~finite).nonzero()[0, 0].item<long>());
+            }
+        return null;
     }
 
     /// <summary>How many stacked rows of a run starting at <paramref name="layer"/> fit the memory budget.</summary>

@@ -33,7 +33,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
             var missing = new List<WorkUnit>();
             foreach (var unit in units)
             {
-                if (store.TryLoad(Key(batchKey, unit), out var r) && unit.Matches(r)) { found[unit] = r; reused++; done++; }
+                if (store.TryLoad(Key(batchKey, unit), out var r) && unit.Matches(r, rows.Length)) { found[unit] = r; reused++; done++; }
                 else missing.Add(unit);
             }
             progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, missing.Count == 0 ? "reused" : missing[0].Name,
@@ -43,6 +43,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
                 using var batch = TaskBatch.Create(dataset, chunk, tokenizer, model.DType, model.Device);
                 bool atpMissing = missing.Any(u => u is MethodUnit { Method: Method.Atp });
                 using var context = AttributionContext.Create(model, batch, AllKinds, options.Attribution, gradientAtBase: atpMissing);
+                context.Cancellation = cancel;
                 CheckFinite(context, dataset, rows);
                 IReadOnlyDictionary<ComponentKind, MethodResult>? atp = null;
                 foreach (var unit in missing)
@@ -65,7 +66,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     }
 
     /// <summary>Raised whenever the unit files' layout changes, so files of an older layout are recomputed, never misread.</summary>
-    private const int UnitFormat = 2;
+    private const int UnitFormat = 3;
 
     private IReadOnlyList<ComponentKind> AllKinds => options.Kinds.Union(options.SweepKinds).ToList();
 
@@ -109,6 +110,11 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
 
     private static void CheckFinite(AttributionContext context, TaskDataset dataset, int[] rows)
     {
+        if (context.FirstNonFinite() is var (hook, run, prompt))
+        {
+            bool onClean = (run == "base") == (context.Options.Direction == Direction.Noising);
+            throw new InvalidDataException($"{dataset.File}: row {rows[prompt]}: the model's activations at {hook} are NaN or infinite on the {(onClean ? "clean" : "corrupted")} prompt (check the model weights)");
+        }
         var clean = context.BaseMetric.ToDoubles();
         var corrupted = context.OtherMetric.ToDoubles();
         for (int i = 0; i < rows.Length; i++)

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Concord.Methods.Attribution;
@@ -9,7 +10,9 @@ namespace Concord.Methods.Pipeline;
 
 /// <summary>
 /// One JSON file per unit, written to a temporary name and renamed, so an interrupted run never
-/// leaves a half-written unit; a file that does not parse is treated as missing and recomputed.
+/// leaves a half-written unit. The first line holds the SHA-256 of the rest: a truncated, damaged
+/// or edited file, or one that does not parse, is treated as missing, recomputed, and listed in
+/// <see cref="Rejected"/> so the run can say so.
 /// </summary>
 public sealed class FileUnitStore(string folder) : IUnitStore
 {
@@ -23,20 +26,42 @@ public sealed class FileUnitStore(string folder) : IUnitStore
 
     private string PathOf(string key) => System.IO.Path.Combine(Folder, key + ".json");
 
+    private const string ChecksumPrefix = "sha256:";
+    private readonly List<string> _rejected = [];
+
+    /// <summary>Unit files found but not usable, one line each (file and reason).</summary>
+    public IReadOnlyList<string> Rejected => _rejected;
+
     public bool TryLoad(string key, out UnitResult result)
     {
         result = null!;
         var path = PathOf(key);
         if (!File.Exists(path)) return false;
+        string Name() => System.IO.Path.GetFileName(path);
         try
         {
-            var dto = JsonSerializer.Deserialize<UnitDto>(File.ReadAllText(path), Json);
-            if (dto is null) return false;
+            var text = File.ReadAllText(path);
+            int newline = text.IndexOf('\n');
+            if (!text.StartsWith(ChecksumPrefix, StringComparison.Ordinal) || newline < 0)
+            {
+                _rejected.Add($"{Name()}: not a unit file (no checksum line)");
+                return false;
+            }
+            var payload = text[(newline + 1)..];
+            if (text[ChecksumPrefix.Length..newline] != Checksum(payload))
+            {
+                _rejected.Add($"{Name()}: damaged or edited (checksum mismatch)");
+                return false;
+            }
+            var dto = JsonSerializer.Deserialize<UnitDto>(payload, Json);
+            if (dto is null) { _rejected.Add($"{Name()}: empty unit"); return false; }
             result = dto.ToResult();
             return true;
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or KeyNotFoundException or ArgumentException or NullReferenceException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or KeyNotFoundException or ArgumentException or NullReferenceException
+                                      or InvalidOperationException or IndexOutOfRangeException or DecoderFallbackException)
         {
+            _rejected.Add($"{Name()}: unreadable ({e.GetType().Name.Replace("Exception", "")})");
             return false;
         }
     }
@@ -44,8 +69,11 @@ public sealed class FileUnitStore(string folder) : IUnitStore
     public void Save(string key, UnitResult result)
     {
         Directory.CreateDirectory(Folder);
-        AtomicFile.WriteAllText(PathOf(key), JsonSerializer.Serialize(UnitDto.From(result), Json));
+        var payload = JsonSerializer.Serialize(UnitDto.From(result), Json);
+        AtomicFile.WriteAllText(PathOf(key), $"{ChecksumPrefix}{Checksum(payload)}\n{payload}");
     }
+
+    private static string Checksum(string payload) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(payload)));
 
     // The file layout: one JSON object per unit, tagged by its kind. Components are written as
     // [layer, kind, index, position or -1] to keep files small.
@@ -57,13 +85,18 @@ public sealed class FileUnitStore(string folder) : IUnitStore
 
         public ScoreSet ToSet()
         {
+            if (Required(Values).Any(row => row is null || row.Length != Required(Components).Length)) throw new JsonException("score rows and components differ in length");
             var components = Components.Select(c => new Component(c[0], (ComponentKind)c[1], c[2], c[3] < 0 ? null : c[3])).ToList();
             var values = new double[Values.Length, components.Count];
             for (int b = 0; b < Values.Length; b++)
                 for (int j = 0; j < components.Count; j++) values[b, j] = Values[b][j];
-            return new ScoreSet(MethodNames.ParseList(Method).Single(), components, values);
+            return new ScoreSet(MethodNames.ParseList(Required(Method)).Single(), components, values);
         }
     }
+
+    /// <summary>A field the file must have: missing ones make the file unusable, never a null inside a result.</summary>
+    private static T Required<T>(T? value, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string field = "") where T : class =>
+        value ?? throw new JsonException($"missing {field}");
 
     private sealed record CompletenessDto(int Steps, double[] Total, double[] Expected);
     private sealed record LayerDto(int Layer, SetDto Scores, CompletenessDto? Completeness);
@@ -88,17 +121,19 @@ public sealed class FileUnitStore(string folder) : IUnitStore
 
     private sealed record MetricsDto(double[] Base, double[] Other) : UnitDto
     {
-        public override UnitResult ToResult() => new BatchMetrics(Base, Other);
+        public override UnitResult ToResult() => new BatchMetrics(Required(Base), Required(Other));
     }
 
     private sealed record MethodDto(string Method, string Kind, LayerDto[] Layers) : UnitDto
     {
-        public override UnitResult ToResult() => new MethodUnitResult(new MethodResult(MethodNames.ParseList(Method).Single(), ComponentKinds.ParseList(Kind).Single(),
-            Layers.Select(l => new LayerScores(l.Layer, l.Scores.ToSet(), l.Completeness is { } c ? new Completeness(c.Steps, c.Total, c.Expected) : null)).ToList()));
+        public override UnitResult ToResult() => new MethodUnitResult(new MethodResult(MethodNames.ParseList(Required(Method)).Single(), ComponentKinds.ParseList(Required(Kind)).Single(),
+            Required(Layers).Select(l => new LayerScores(l.Layer, Required(l.Scores).ToSet(),
+                l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected)) : null)).ToList()));
     }
 
     private sealed record SweepDto(double Scale, string Kind, SetDto Ig, SetDto Ap, SetDto AtpScaled) : UnitDto
     {
-        public override UnitResult ToResult() => new SweepUnitResult(new SweepPoint(Scale, ComponentKinds.ParseList(Kind).Single(), Ig.ToSet(), Ap.ToSet(), AtpScaled.ToSet()));
+        public override UnitResult ToResult() => new SweepUnitResult(new SweepPoint(Scale, ComponentKinds.ParseList(Required(Kind)).Single(),
+            Required(Ig).ToSet(), Required(Ap).ToSet(), Required(AtpScaled).ToSet()));
     }
 }

@@ -11,8 +11,16 @@ public sealed record TaskAnalysis(
     Summary CleanMetric, Summary CorruptedMetric,
     IReadOnlyList<PairAgreement> Agreements,
     IReadOnlyList<ConvergenceSummary> Convergence,
-    IReadOnlyList<SweepSummary> Sweep)
+    IReadOnlyList<SweepSummary> Sweep,
+    NormalisedExclusion NormalisedExclusion)
 {
+    /// <summary>
+    /// The normalised view divides by F(a') − F(a); a prompt whose |F(a') − F(a)| is below this
+    /// fraction of the task's median would be magnified more than 20-fold beyond a typical prompt,
+    /// so it is left out of the normalised pooled statistics (and counted).
+    /// </summary>
+    public const double NormalisedMinimumFraction = 0.05;
+
     public static readonly (Method First, Method Second)[] Pairs = [(Method.Ig, Method.Ap), (Method.Atp, Method.Ap), (Method.Ig, Method.Atp)];
 
     public static TaskAnalysis Of(TaskResult result, PipelineOptions options)
@@ -22,6 +30,11 @@ public sealed record TaskAnalysis(
         var otherMetric = result.Batches.SelectMany(b => b.Metrics.Other).Select(v => new Statistic(v));
         var clean = Summary.Of(noising ? baseMetric : otherMetric);
         var corrupted = Summary.Of(noising ? otherMetric : baseMetric);
+
+        var effects = result.Batches.SelectMany(b => b.Metrics.FullEffect).Select(Math.Abs).Order().ToList();
+        double threshold = effects.Count == 0 ? 0 : NormalisedMinimumFraction * effects[effects.Count / 2];
+        bool[] InPooled(BatchResult b) => b.Metrics.FullEffect.Select(e => Math.Abs(e) >= threshold && e != 0).ToArray();
+        var exclusion = new NormalisedExclusion(threshold, result.Batches.Sum(b => InPooled(b).Count(keep => !keep)), effects.Count);
 
         var agreements = new List<PairAgreement>();
         foreach (var kind in options.Kinds)
@@ -36,7 +49,7 @@ public sealed record TaskAnalysis(
                 var normalised = PairAgreement.Compute(result.Batches.Select(b =>
                 {
                     var denominators = b.Metrics.FullEffect;
-                    return new PairAgreement.BatchScores(b.Scores(first, kind)!.Normalised(denominators), b.Scores(second, kind)!.Normalised(denominators), b.Lengths, b.Rows);
+                    return new PairAgreement.BatchScores(b.Scores(first, kind)!.Normalised(denominators), b.Scores(second, kind)!.Normalised(denominators), b.Lengths, b.Rows, InPooled(b));
                 }), kind, options.TopFraction);
                 agreements.Add(raw with { Normalised = normalised });
             }
@@ -56,7 +69,7 @@ public sealed record TaskAnalysis(
                     points.Select(x => new PairAgreement.BatchScores(first(x.Point), second(x.Point), x.Batch.Lengths, x.Batch.Rows)), kind, options.TopFraction);
                 sweep.Add(new SweepSummary(kind, s, Pair(p => p.Ig, p => p.Ap), Pair(p => p.Ap, p => p.AtpScaled), Pair(p => p.Ig, p => p.AtpScaled)));
             }
-        return new TaskAnalysis(result, clean, corrupted, agreements, convergence, sweep);
+        return new TaskAnalysis(result, clean, corrupted, agreements, convergence, sweep, exclusion);
     }
 
     /// <summary>Mean score of a method for a kind over all prompts, by component (e.g. for heatmaps).</summary>

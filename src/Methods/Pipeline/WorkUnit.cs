@@ -20,8 +20,8 @@ public abstract record WorkUnit
         return $"{Name}|direction={a.Direction}|per-position={a.PerPosition}";
     }
 
-    /// <summary>Whether a stored result is of this unit's kind (a misplaced file is recomputed, not misread).</summary>
-    public abstract bool Matches(UnitResult result);
+    /// <summary>Whether a stored result is of this unit's kind and covers <paramref name="prompts"/> prompts (anything else is recomputed, not misread).</summary>
+    public abstract bool Matches(UnitResult result, int prompts);
 
     protected static string IgOptions(AttributionOptions a, Baseline baseline) => $"rule={a.Rule};steps={a.Steps};baseline={baseline}";
     protected static string NeuronSubset(PipelineOptions o) => $"neurons={o.NeuronsPerLayer};seed={o.Seed}";
@@ -32,14 +32,16 @@ public sealed record MetricsUnit : WorkUnit
 {
     public static MetricsUnit Instance { get; } = new();
     public override string Name => "metrics";
-    public override bool Matches(UnitResult result) => result is BatchMetrics;
+    public override bool Matches(UnitResult result, int prompts) => result is BatchMetrics m && m.Base.Length == prompts && m.Other.Length == prompts;
 }
 
 /// <summary>One method on one component kind, every layer.</summary>
 public sealed record MethodUnit(Method Method, ComponentKind Kind) : WorkUnit
 {
     public override string Name => $"{Method.Id()}-{Kind.Id()}";
-    public override bool Matches(UnitResult result) => result is MethodUnitResult { Result: var r } && r.Method == Method && r.Kind == Kind;
+    public override bool Matches(UnitResult result, int prompts) =>
+        result is MethodUnitResult { Result: var r } && r.Method == Method && r.Kind == Kind
+        && r.Layers.Count > 0 && r.Layers.All(l => l.Scores.Prompts == prompts && (l.Completeness is null) == (Method != Method.Ig));
 
     public override string Fingerprint(PipelineOptions options)
     {
@@ -54,7 +56,8 @@ public sealed record MethodUnit(Method Method, ComponentKind Kind) : WorkUnit
 public sealed record SweepUnit(ComponentKind Kind, double Scale) : WorkUnit
 {
     public override string Name => $"sweep-{Kind.Id()}-{Scale.ToString("0.####", CultureInfo.InvariantCulture)}";
-    public override bool Matches(UnitResult result) => result is SweepUnitResult { Point: var p } && p.Kind == Kind && p.Scale == Scale;
+    public override bool Matches(UnitResult result, int prompts) =>
+        result is SweepUnitResult { Point: var p } && p.Kind == Kind && p.Scale == Scale && new[] { p.Ig, p.Ap, p.AtpScaled }.All(s => s.Prompts == prompts);
 
     public override string Fingerprint(PipelineOptions options)
     {

@@ -37,6 +37,13 @@ public sealed class ModelStore(string? cacheRoot = null)
         return KnownModels.ContainsKey(name) && IsComplete(folder);
     }
 
+    /// <summary>True when a known model is in the cache; never looks at the working directory.</summary>
+    public bool TryResolveCached(string name, out string folder)
+    {
+        folder = FolderFor(name);
+        return KnownModels.ContainsKey(name) && IsComplete(folder);
+    }
+
     public string Resolve(string name)
     {
         if (TryResolve(name, out var folder)) return folder;

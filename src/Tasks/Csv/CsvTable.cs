@@ -54,9 +54,20 @@ public sealed class CsvRow(string file, int row, IReadOnlyDictionary<string, str
 /// <summary>Reads a CSV with a header (CsvHelper 34), checking the required columns up front.</summary>
 public static class CsvTable
 {
+    /// <summary>A text file has no NUL bytes; anything else is refused before its bytes reach a message.</summary>
+    public static void RequireText(string path)
+    {
+        using var stream = System.IO.File.OpenRead(path);
+        var head = new byte[Math.Min(stream.Length, 64 * 1024)];
+        stream.ReadExactly(head);
+        if (Array.IndexOf(head, (byte)0) >= 0) throw new DatasetException($"{path}: not a text CSV file (it holds binary data)");
+    }
+
     public static List<CsvRow> Read(string path, IReadOnlyCollection<string> requiredColumns)
     {
+        if (Directory.Exists(path)) throw new DatasetException($"{path}: is a folder, not a CSV file");
         if (!System.IO.File.Exists(path)) throw new DatasetException($"{path}: file not found");
+        RequireText(path);
         var options = CsvReaderOptions.Default with { Separator = ',' };
         using var reader = CsvReader.FromFile(path, options);
         string[] headers;

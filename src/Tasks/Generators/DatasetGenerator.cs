@@ -30,6 +30,8 @@ public abstract class DatasetGenerator
     public int Generate(WordLists words, string file, int seed, Gpt2Tokenizer tokenizer)
     {
         var rows = Rows(words, new Random(seed), tokenizer).ToList();
+        // The folder appears only once the rows exist: a bad word list leaves nothing behind.
+        if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder) Directory.CreateDirectory(folder);
         AtomicFile.Write(file, stream =>
         {
             using var writer = CsvWriter.Create(stream, CsvWriterOptions.Default with { NewLine = "\n" }, leaveOpen: true);

@@ -13,7 +13,10 @@ public sealed class IoiGenerator : DatasetGenerator
     public override IEnumerable<string[]> Rows(WordLists words, Random random, Gpt2Tokenizer tokenizer)
     {
         var templates = words.Lines("ioi_templates.txt").Select(t => new IoiTemplate(t)).ToList();
-        var names = SingleTokens(words.Lines("names.txt"), tokenizer);
+        var names = SingleTokens(words.Lines("names.txt"), tokenizer).Distinct().ToList();
+        // A row needs three different names (indirect object, subject, the corruption's third name).
+        if (names.Count < 3)
+            throw new DatasetException($"{Path.Combine(words.Folder, "names.txt")}: {names.Count} distinct single-token names; IOI needs at least 3");
         var places = words.Lines("places.txt");
         var objects = words.Lines("objects.txt");
         for (int i = 0; i < Rows_; i++)

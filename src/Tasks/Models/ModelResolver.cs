@@ -35,27 +35,37 @@ public static class ModelResolver
     }
 
     /// <summary>The model to run (<paramref name="requested"/>, or the default when null) and what it is.</summary>
+    /// <remarks>
+    /// By default only the model cache is consulted for GPT-2 small, never a folder that happens to
+    /// be called gpt2 in the working directory; and a folder is called GPT-2 small only when its
+    /// weights are the published checkpoint's, byte for byte.
+    /// </remarks>
     public static ResolvedModel Resolve(string? requested, ModelStore store)
     {
         if (requested is not null) return Describe(store.Resolve(Expand(requested)), requested);
-        if (store.TryResolve("gpt2", out var gpt2)) return new ResolvedModel(gpt2, "GPT-2 small (openai-community/gpt2, from the model cache)", ModelKind.Gpt2);
+        if (store.TryResolveCached("gpt2", out var gpt2)) return Describe(gpt2, "gpt2");
         if (!ModelStore.IsComplete(BundledFolder))
             throw new ModelFileException($"{BundledFolder}: the bundled model {BundledName} is missing (a partial clone?); pass --model");
         return Describe(BundledFolder, BundledName, " (GPT-2 small is not in the model cache)");
     }
 
-    private static ResolvedModel Describe(string folder, string name, string why = "")
+    /// <summary>What a model folder holds: GPT-2 small (verified), a model Concord trained, a random model, or another model named by its folder.</summary>
+    public static ResolvedModel Describe(string folder, string name, string why = "")
     {
-        if (IsRandom(folder)) return new ResolvedModel(folder, $"{name} (a random model)", ModelKind.Random);
+        var identity = ModelIdentity.Of(folder);
+        if (identity.IsGpt2Small)
+            return new ResolvedModel(name, identity, "GPT-2 small (openai-community/gpt2; weights SHA-256 verified)", ModelKind.Gpt2);
+        if (IsRandom(folder)) return new ResolvedModel(name, identity, $"{name} (a random model)", ModelKind.Random);
         if (TrainingRecord.TryRead(folder) is { } record)
         {
-            var config = Gpt2Config.Load(Path.Combine(folder, "config.json"));
-            return new ResolvedModel(folder,
+            var config = identity.Config;
+            return new ResolvedModel(name, identity,
                 $"{name}: a {config.NLayer}-layer GPT-2 ({config.NHead} heads, d_model {config.NEmbd}) trained by Concord on the six tasks " +
                 $"({record.Steps:N0} steps, seed {record.Seed}); not GPT-2{why}",
                 ModelKind.Trained, EvaluationFile.TryRead(folder));
         }
-        return new ResolvedModel(folder, name, ModelKind.Other);
+        // A folder named gpt2 whose weights are not the published ones is named by its folder, not "GPT-2 small".
+        return new ResolvedModel(name, identity, $"{Path.GetFullPath(folder)} ({identity.Config.NLayer} layers, d_model {identity.Config.NEmbd}; not the published GPT-2 small checkpoint)", ModelKind.Other);
     }
 
     private static bool IsRandom(string folder)

@@ -31,7 +31,7 @@ public static class TestModels
     public static string? RealGpt2Folder()
     {
         if (Environment.GetEnvironmentVariable(RealWeightsVariable) is { Length: > 0 } path && ModelStore.IsComplete(path)) return path;
-        return new ModelStore().TryResolve("gpt2", out var cached) ? cached : null;
+        return new ModelStore().TryResolveCached("gpt2", out var cached) ? cached : null;
     }
 
     public static string NewTempFolder()

@@ -94,27 +94,54 @@ public class UnitStoreTests
     public void AFileThatIsNotAUnitIsTreatedAsMissing()
     {
         var store = new FileUnitStore(_folder);
-        foreach (var text in new[] { "", "{", "[]", "{\"unit\":\"nonsense\"}", "{\"Sets\":[],\"Convergence\":[]}", "\0\0binary" })
+        foreach (var text in new[] { "", "{", "[]", "{\"unit\":\"nonsense\"}", "{\"Sets\":[],\"Convergence\":[]}", "\0\0binary",
+                     "sha256:00\n{}", "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("{\"unit\":\"metrics\"}"u8.ToArray())) + "\n{\"unit\":\"metrics\"}" })
         {
             File.WriteAllText(Path.Combine(_folder, "unit.json"), text);
             Assert.That(store.TryLoad("unit", out _), Is.False, $"'{text}'");
         }
     }
 
-    /// <summary>A stored result of another unit's kind (a renamed file, a hash collision) is never read as this unit's.</summary>
+    /// <summary>A stored result of another unit's kind or shape (a renamed file, a hash collision, a forged file) is never read as this unit's.</summary>
     [Test]
-    public void AUnitAcceptsOnlyAResultOfItsOwnKind()
+    public void AUnitAcceptsOnlyAResultOfItsOwnKindAndShape()
     {
-        var metrics = new BatchMetrics([1], [2]);
-        var igHeads = new MethodUnitResult(new MethodResult(Method.Ig, ComponentKind.Head, []));
+        var metrics = new BatchMetrics([1, 2], [3, 4]);
+        var igHeads = new MethodUnitResult(new MethodResult(Method.Ig, ComponentKind.Head,
+            [new LayerScores(0, Set(Method.Ig, ComponentKind.Head, 0), new Completeness(4, [0, 0], [0, 0]))]));
+        var igWithoutCheck = new MethodUnitResult(new MethodResult(Method.Ig, ComponentKind.Head, [new LayerScores(0, Set(Method.Ig, ComponentKind.Head, 0))]));
         var sweep = new SweepUnitResult(new SweepPoint(0.5, ComponentKind.Head, Set(Method.Ig, ComponentKind.Head, 0), Set(Method.Ap, ComponentKind.Head, 0), Set(Method.Atp, ComponentKind.Head, 0)));
-        Assert.That(MetricsUnit.Instance.Matches(metrics), Is.True);
-        Assert.That(MetricsUnit.Instance.Matches(igHeads), Is.False);
-        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Matches(igHeads), Is.True);
-        Assert.That(new MethodUnit(Method.Ap, ComponentKind.Head).Matches(igHeads), Is.False);
-        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Mlp).Matches(igHeads), Is.False);
-        Assert.That(new SweepUnit(ComponentKind.Head, 0.5).Matches(sweep), Is.True);
-        Assert.That(new SweepUnit(ComponentKind.Head, 0.1).Matches(sweep), Is.False);
-        Assert.That(new SweepUnit(ComponentKind.Head, 0.5).Matches(metrics), Is.False);
+        Assert.That(MetricsUnit.Instance.Matches(metrics, prompts: 2), Is.True);
+        Assert.That(MetricsUnit.Instance.Matches(metrics, prompts: 3), Is.False, "another batch size");
+        Assert.That(MetricsUnit.Instance.Matches(igHeads, prompts: 2), Is.False);
+        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Matches(igHeads, 2), Is.True);
+        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Matches(igHeads, 3), Is.False);
+        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Matches(igWithoutCheck, 2), Is.False, "IG without its completeness check");
+        Assert.That(new MethodUnit(Method.Ap, ComponentKind.Head).Matches(igHeads, 2), Is.False);
+        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Mlp).Matches(igHeads, 2), Is.False);
+        Assert.That(new SweepUnit(ComponentKind.Head, 0.5).Matches(sweep, 2), Is.True);
+        Assert.That(new SweepUnit(ComponentKind.Head, 0.1).Matches(sweep, 2), Is.False);
+        Assert.That(new SweepUnit(ComponentKind.Head, 0.5).Matches(metrics, 2), Is.False);
+    }
+
+    /// <summary>Every byte of a unit counts: a file truncated, edited or replaced is rejected with one line, never read.</summary>
+    [Test]
+    public void DamagedEditedOrTruncatedFilesAreRejectedWithAReason()
+    {
+        var store = new FileUnitStore(_folder);
+        store.Save("unit", new BatchMetrics([1.5, 2.5], [0.5, 0.25]));
+        var path = Path.Combine(_folder, "unit.json");
+        var good = File.ReadAllText(path);
+        Assert.That(store.TryLoad("unit", out _), Is.True);
+
+        File.WriteAllText(path, good.Replace("1.5", "9.5"));
+        Assert.That(store.TryLoad("unit", out _), Is.False, "an edited value");
+        File.WriteAllText(path, good[..(good.Length / 2)]);
+        Assert.That(store.TryLoad("unit", out _), Is.False, "a truncated file");
+        File.WriteAllText(path, good[(good.IndexOf('\n') + 1)..]);
+        Assert.That(store.TryLoad("unit", out _), Is.False, "a file without its checksum line");
+        Assert.That(store.Rejected, Has.Count.EqualTo(3));
+        Assert.That(store.Rejected[0], Does.Contain("unit.json").And.Contain("checksum mismatch"));
+        Assert.That(store.Rejected[2], Does.Contain("no checksum line"));
     }
 }
