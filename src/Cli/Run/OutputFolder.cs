@@ -47,6 +47,8 @@ public sealed class OutputFolder : IDisposable
             {
                 throw new IOException($"--out {path}: another concord run is writing there; wait for it to finish or choose another --out");
             }
+            // With the lock held no other run writes here: a temporary left by a killed run is garbage.
+            foreach (var stale in Directory.EnumerateFiles(path, "*.tmp-*", SearchOption.AllDirectories)) File.Delete(stale);
             stream.SetLength(0);
             var owner = System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId}\n");
             stream.Write(owner);

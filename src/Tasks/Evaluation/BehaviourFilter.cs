@@ -39,7 +39,11 @@ public static class BehaviourFilter
             for (int i = 0; i < round.Count; i++)
             {
                 if (!double.IsFinite(clean[i]))
-                    throw new InvalidDataException($"{dataset.File}: row {round[i].Row}: the {dataset.Kind.Id()} metric is {clean[i]} (NaN or infinite logits; check the model weights)");
+                {
+                    using var tokens = TokenBatch.FromIds([tokenizer.Encode(round[i].Clean)], model.Device);
+                    string where = NonFiniteActivations.FirstHook(model, tokens.Tokens) is { } hook ? $"the model's activations at {hook} are NaN or infinite" : "NaN or infinite logits";
+                    throw new InvalidDataException($"{dataset.File}: row {round[i].Row}: the {dataset.Kind.Id()} metric is {clean[i]} ({where}; check the model weights)");
+                }
                 if (Passes(dataset.Kind, clean[i])) kept.Add(round[i]);
                 else dropped.Add(new FilteredRow(round[i].Row, clean[i]));
             }

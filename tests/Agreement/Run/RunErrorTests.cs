@@ -13,8 +13,8 @@ public class RunErrorTests
 
     private static void AssertOneLineError(string[] args, int code, string fragment) => ConcordProcess.AssertOneLineError(args, code, fragment);
 
-    private static string[] Run(params string[] extra) =>
-        ["run", "--model", TestModels.TinyFolder, "--examples", "2", "--steps", "4", "--sweep", "none", "--out", TestModels.NewTempFolder(), .. extra];
+    private static string[] Run(params string[] changes) => CommandLines.With(
+        ["run", "--model", TestModels.TinyFolder, "--examples", "2", "--steps", "4", "--sweep", "none", "--out", TestModels.NewTempFolder()], changes);
 
     [Test]
     public void MissingModel() => AssertOneLineError(["run", "--model", "/nonexistent/model"], 3, "'/nonexistent/model' is neither a model folder nor a known model");
@@ -70,5 +70,98 @@ public class RunErrorTests
         var (exit, _, error) = Concord(["run", "--model", "/nonexistent/model", "--verbose"]);
         Assert.That(exit, Is.EqualTo(3));
         Assert.That(error, Does.Contain("   at "));
+    }
+
+    // --- bad input as a new user tries it: one line in the user's terms, the README's exit code, nothing written ---
+
+    /// <summary>Like <see cref="AssertOneLineError"/>, and --out was never created: inputs are validated first.</summary>
+    private static void AssertRefusedBeforeWriting(string[] extra, int code, string fragment)
+    {
+        var output = Path.Combine(TestModels.NewTempFolder(), "never-created");
+        AssertOneLineError(Run([.. extra, "--out", output]), code, fragment);
+        Assert.That(Directory.Exists(output), Is.False, "nothing is created before the inputs are validated");
+    }
+
+    [TestCase("--steps", "x", "--steps expects a whole number, got 'x'")]
+    [TestCase("--top", "half", "--top expects a number, got 'half'")]
+    [TestCase("--examples", "", "--examples")]
+    public void ParserErrorsExit2InTheUsersTerms(string option, string value, string fragment)
+    {
+        var (code, _, error) = Concord(value == "" ? ["run", option] : ["run", option, value]);
+        Assert.That(code, Is.EqualTo(2), error);
+        Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1), error);
+        Assert.That(error, Does.StartWith("error: ").And.Contain(fragment).And.Not.Contain("System."));
+    }
+
+    [TestCase("--steps", "2000000000", "--steps must lie between 1 and 4096")]
+    [TestCase("--steps", "0", "--steps must lie between 1 and 4096")]
+    [TestCase("--neurons", "-1", "--neurons must be 0 (all) or a positive count")]
+    [TestCase("--neurons", "100000", "--neurons 100000 is more than the model's 128 neurons per layer")]
+    [TestCase("--methods", "", "--methods lists no method")]
+    [TestCase("--components", "", "--components lists no component kind")]
+    [TestCase("--sweep", ",", "--sweep lists no scale")]
+    [TestCase("--sweep", "0", "--sweep scale '0' is not a number in (0, 1]")]
+    [TestCase("--top", "NaN", "--top must lie in (0, 1]")]
+    public void OutOfRangeOptionsAreRefusedBeforeAnythingIsWritten(string option, string value, string fragment) =>
+        AssertRefusedBeforeWriting([option, value], 2, fragment);
+
+    [Test]
+    public void AnOutputPathThatIsAFileIsOneError()
+    {
+        var file = Path.Combine(TestModels.NewTempFolder(), "results");
+        File.WriteAllText(file, "not a folder");
+        AssertOneLineError(Run("--out", file), 2, "is a file, not a folder");
+    }
+
+    [Test]
+    public void ABinaryFileGivenAsCsvIsNamedWithoutEchoingItsBytes()
+    {
+        var path = Path.Combine(TestModels.NewTempFolder(), "ioi.csv");
+        File.WriteAllBytes(path, [(byte)'a', 0, (byte)'b', 0, 1, 2, (byte)',', (byte)'c', 10]);
+        AssertRefusedBeforeWriting(["--task", "ioi", "--data", path], 3, "not a text CSV file");
+        var (_, _, error) = Concord(Run("--task", "ioi", "--data", path));
+        Assert.That(error.IndexOf('\0'), Is.EqualTo(-1), "no NUL byte reaches the terminal");
+    }
+
+    [Test]
+    public void APromptLongerThanTheContextIsNamedAndCanBeDropped()
+    {
+        var path = Path.Combine(TestModels.NewTempFolder(), "gender_bias.csv");
+        var longPrompt = string.Join(" ", Enumerable.Repeat("The nurse said that", 20));   // 80 tokens: beyond the tiny model's 64
+        File.WriteAllText(path, "clean,corrupted,clean_answer_idx,corrupted_answer_idx,label\n" +
+            "The nurse said that,The woman said that,673,339,0\n" + $"{longPrompt},{longPrompt.Replace("nurse", "woman")},673,339,0\n");
+        AssertRefusedBeforeWriting(["--task", "gender-bias", "--data", path], 3, "row 2: the prompt has 81 tokens, more than the model's context of 64");
+        var (code, _, error) = Concord(Run("--task", "gender-bias", "--data", path, "--drop-invalid", "--methods", "ap", "--components", "mlp"));
+        Assert.That(code, Is.Zero, error);
+        var (validate, output, validateError) = Concord(["datasets", "validate", "--task", "gender-bias", "--file", path, "--model", TestModels.TinyFolder]);
+        Assert.That(validate, Is.EqualTo(3), output);
+        Assert.That(validateError, Does.Contain("more than the model's context of 64"));
+    }
+
+    [Test]
+    public void CreateRandomRefusesANonPositiveStd()
+    {
+        var output = Path.Combine(TestModels.NewTempFolder(), "model");
+        AssertOneLineError(["model", "create-random", "--out", output, "--std", "-1"], 2, "--std must be a positive number");
+        Assert.That(Directory.Exists(output), Is.False);
+    }
+
+    [Test]
+    public void GeneratingIoiWithFewerThanThreeNamesFailsAtOnce()
+    {
+        var words = TestModels.NewTempFolder();
+        foreach (var file in Directory.GetFiles(Path.Combine(global::Concord.Tasks.ProjectPaths.Datasets, "words"))) File.Copy(file, Path.Combine(words, Path.GetFileName(file)));
+        File.WriteAllText(Path.Combine(words, "names.txt"), "Mary\nJohn\n");
+        var output = Path.Combine(TestModels.NewTempFolder(), "generated");
+        AssertOneLineError(["datasets", "generate", "--task", "ioi", "--words", words, "--out", output], 3, "IOI needs at least 3");
+        Assert.That(Directory.Exists(output), Is.False);
+    }
+
+    [Test]
+    public void DiffOfAFileThatIsNeitherCsvNorJsonIsOneError()
+    {
+        var binary = Path.Combine(TestModels.NewTempFolder(), "model.bin");
+        File.WriteAllBytes(binary, [0x80, 0, 1, 2]);
+        AssertOneLineError(["diff", binary, binary], 3, "neither a scores CSV (*.csv) nor JSON");
     }
 }

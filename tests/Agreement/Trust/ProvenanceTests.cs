@@ -20,16 +20,7 @@ public class ProvenanceTests
         var output = TestModels.NewTempFolder();
         string[] defaults = ["--task", "capital-country", "--model", TestModels.TinyFolder, "--examples", "2", "--batch-size", "2", "--steps", "2",
             "--neurons", "4", "--sweep", "0.5", "--out", output];
-        var options = new List<string>(defaults);
-        for (int i = 0; i < extra.Length; i++)
-        {
-            bool valued = i + 1 < extra.Length && !extra[i + 1].StartsWith("--");
-            int at = options.IndexOf(extra[i]);
-            if (at >= 0 && valued) options[at + 1] = extra[++i];
-            else if (valued) { options.Add(extra[i]); options.Add(extra[++i]); }
-            else options.Add(extra[i]);
-        }
-        var arguments = options.ToArray();
+        var arguments = CommandLines.With(defaults, extra);
         var parse = RunCommand.Create().Parse(arguments);
         Assert.That(parse.Errors, Is.Empty);
         RunCommand.Execute(RunCommand.Parse(parse), CancellationToken.None, new Progress<PipelineProgress>());
