@@ -9,6 +9,7 @@ namespace Concord.Benchmarks;
 public class IntegratedGradientsBenchmarks : BenchmarkBase
 {
     private AttributionContext _context = null!;
+    private AttributionContext _autoContext = null!;
 
     [ParamsSource(nameof(StepCounts))]
     public int Steps { get; set; }
@@ -21,11 +22,13 @@ public class IntegratedGradientsBenchmarks : BenchmarkBase
     {
         base.Setup();
         _context = Work.Context(Steps);
+        _autoContext = Work.Context(4096, tolerance: 1e-3);
     }
 
     public override void Cleanup()
     {
         _context.Dispose();
+        _autoContext.Dispose();
         base.Cleanup();
     }
 
@@ -37,6 +40,10 @@ public class IntegratedGradientsBenchmarks : BenchmarkBase
 
     [Benchmark]
     public void HeadsAllLayers() => new IntegratedGradients().Attribute(_context, ComponentKind.Head);
+
+    /// <summary>`--steps auto` at τ = 1e-3 (each layer doubles from 4 nodes until every prompt's completeness error is within τ).</summary>
+    [Benchmark]
+    public void HeadsAllLayersAuto() => new IntegratedGradients().Attribute(_autoContext, ComponentKind.Head);
 
     [Benchmark]
     public void HeadsOneLayer() => IntegratedGradients.Layer(_context, ComponentKind.Head, 0);

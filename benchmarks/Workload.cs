@@ -42,8 +42,9 @@ public sealed class Workload : IDisposable
 
     public int Tokens => Batch.Clean.Width;
 
-    public AttributionContext Context(int steps = 50, bool gradientAtBase = false, params ComponentKind[] kinds) =>
-        AttributionContext.Create(Model, Batch, kinds.Length == 0 ? [ComponentKind.Head] : kinds, new AttributionOptions { Steps = steps }, gradientAtBase);
+    /// <param name="tolerance">IG's `--steps auto` tolerance (then <paramref name="steps"/> is the cap); fixed steps when null.</param>
+    public AttributionContext Context(int steps = 50, bool gradientAtBase = false, double? tolerance = null, params ComponentKind[] kinds) =>
+        AttributionContext.Create(Model, Batch, kinds.Length == 0 ? [ComponentKind.Head] : kinds, new AttributionOptions { Steps = steps, IgTolerance = tolerance }, gradientAtBase);
 
     public void Dispose()
     {

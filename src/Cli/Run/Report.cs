@@ -146,7 +146,8 @@ public static class Report
             md.AppendLine("| components | " + string.Join(" | ", analysis.Convergence.Select(c => c.Layer).Distinct().Select(l => $"L{l}")) + " |");
             md.AppendLine("|---|" + string.Concat(analysis.Convergence.Select(c => c.Layer).Distinct().Select(_ => "---|")));
             foreach (var group in analysis.Convergence.GroupBy(c => c.Kind))
-                md.AppendLine($"| {group.Key.Id()} | " + string.Join(" | ", group.Select(c => $"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})")) + " |");
+                md.AppendLine($"| {group.Key.Id()} | " + string.Join(" | ", group.Select(c => $"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})" +
+                    (settings.Attribution.IgTolerance is null ? "" : $", {c.StepsText} nodes"))) + " |");
             md.AppendLine();
         }
         foreach (var image in Plots.Files(settings))

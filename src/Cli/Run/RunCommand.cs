@@ -26,7 +26,8 @@ public static class RunCommand
     private static readonly Option<string> Methods = new("--methods") { Description = "ig, ap, atp (comma-separated)", DefaultValueFactory = _ => "ig,ap,atp" };
     private static readonly Option<string> Components = new("--components") { Description = "heads, mlp, neurons, head-outputs (comma-separated)", DefaultValueFactory = _ => "heads,mlp,neurons" };
     private static readonly Option<string> Rule = new("--rule") { Description = "IG quadrature: gauss-legendre, riemann-left, riemann-right, riemann-midpoint, trapezoid", DefaultValueFactory = _ => "gauss-legendre" };
-    private static readonly Option<int> Steps = new("--steps") { Description = "IG quadrature steps", DefaultValueFactory = _ => 50 };
+    private static readonly Option<string> Steps = new("--steps") { Description = "IG quadrature steps, or auto (per layer, doubling until --ig-tolerance is met)", DefaultValueFactory = _ => "50" };
+    private static readonly Option<double?> IgTolerance = new("--ig-tolerance") { Description = "With --steps auto: the largest completeness error allowed, as a fraction of |F(a') − F(a)| (default 1e-3)" };
     private static readonly Option<string> DirectionOption = new("--direction") { Description = "noising (clean run, corrupted patched in) or denoising", DefaultValueFactory = _ => "noising" };
     private static readonly Option<string> BaselineOption = new("--baseline") { Description = "IG baseline: aligned (what AP patches against) or zero", DefaultValueFactory = _ => "aligned" };
     private static readonly Option<string> Sweep = new("--sweep") { Description = "Similarity sweep scales s in (0, 1], comma-separated, or none", DefaultValueFactory = _ => "0.1,0.25,0.5,1" };
@@ -48,7 +49,7 @@ public static class RunCommand
     {
         var command = new Command("run", "Measure IG–AP agreement on circuit tasks; writes scores, agreement tables, plots and report.md")
         {
-            SharedOptions.Tasks, ModelOption, Data, Examples, Methods, Components, Rule, Steps, DirectionOption, BaselineOption, Sweep, Neurons,
+            SharedOptions.Tasks, ModelOption, Data, Examples, Methods, Components, Rule, Steps, IgTolerance, DirectionOption, BaselineOption, Sweep, Neurons,
             PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, SharedOptions.Device, SharedOptions.Float64, Seed, Out, Fresh, NoFilter,
         };
         command.Options.Add(SharedOptions.IoiCorruption);
@@ -63,8 +64,16 @@ public static class RunCommand
         if (parse.GetValue(Data) is not null && tasks.Count != 1) throw new ArgumentException("--data needs exactly one --task");
         int examples = parse.GetValue(Examples);
         if (examples < 1) throw new ArgumentException("--examples must be at least 1");
-        int steps = parse.GetValue(Steps);
+        var stepsText = parse.GetValue(Steps)!.Trim();
+        bool auto = stepsText.Equals("auto", StringComparison.OrdinalIgnoreCase);
+        int steps = auto ? MaxSteps
+            : int.TryParse(stepsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n
+            : throw new ArgumentException($"--steps expects a whole number or auto, got '{stepsText}'");
         if (steps < 1 || steps > MaxSteps) throw new ArgumentException($"--steps must lie between 1 and {MaxSteps} (got {steps})");
+        double? tolerance = parse.GetValue(IgTolerance);
+        if (tolerance is double t && !(t > 0 && t < 1)) throw new ArgumentException($"--ig-tolerance must lie in (0, 1) (got {t.ToString(CultureInfo.InvariantCulture)})");
+        if (tolerance is not null && !auto) throw new ArgumentException("--ig-tolerance applies to --steps auto only");
+        if (auto) tolerance ??= 1e-3;
         if (parse.GetValue(Neurons) < 0) throw new ArgumentException($"--neurons must be 0 (all) or a positive count (got {parse.GetValue(Neurons)})");
         if (parse.GetValue(BatchSize) < 1) throw new ArgumentException("--batch-size must be at least 1");
         if (parse.GetValue(MemoryBudget) < 1) throw new ArgumentException("--memory-budget must be at least 1 MiB");
@@ -90,6 +99,7 @@ public static class RunCommand
             Baseline = baseline,
             Rule = QuadratureRules.Parse(parse.GetValue(Rule)!),
             Steps = steps,
+            IgTolerance = tolerance,
             PerPosition = parse.GetValue(PerPosition),
             MemoryBudgetBytes = (long)parse.GetValue(MemoryBudget) << 20,
         };
@@ -119,6 +129,7 @@ public static class RunCommand
                 Option<string> s => parse.GetValue(s),
                 Option<int> i => parse.GetValue(i),
                 Option<double> d => parse.GetValue(d),
+                Option<double?> d => parse.GetValue(d),
                 Option<bool> b => parse.GetValue(b),
                 _ => throw new InvalidOperationException($"option {o.Name} has a type run.json does not record"),
             }))).ToList();

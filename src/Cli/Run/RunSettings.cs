@@ -30,7 +30,9 @@ public sealed record RunSettings(
         yield return ("examples per task", Examples.ToString());
         yield return ("methods", string.Join(", ", Pipeline.Methods.Select(m => m.Id())));
         yield return ("components", string.Join(", ", Pipeline.Kinds.Select(k => k.Id())));
-        yield return ("IG rule", $"{Attribution.Rule.Id()}, {Attribution.Steps} steps, {Attribution.Baseline.ToString().ToLowerInvariant()} baseline");
+        yield return ("IG rule", Attribution.IgTolerance is double t
+            ? $"{Attribution.Rule.Id()}, steps auto (doubling from {IntegratedGradients.AdaptiveInitialSteps} until the completeness error ≤ {t:G3} × \\|F(a') − F(a)\\| per prompt, at most {Attribution.Steps}), {Attribution.Baseline.ToString().ToLowerInvariant()} baseline"
+            : $"{Attribution.Rule.Id()}, {Attribution.Steps} steps, {Attribution.Baseline.ToString().ToLowerInvariant()} baseline");
         yield return ("direction", Attribution.Direction.ToString().ToLowerInvariant());
         yield return ("per position", Attribution.PerPosition ? "yes" : "no");
         yield return ("AP neuron subset", Pipeline.NeuronsPerLayer > 0 ? $"{Pipeline.NeuronsPerLayer} per layer (seed {Pipeline.Seed})" : "all neurons");

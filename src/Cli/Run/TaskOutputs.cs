@@ -101,6 +101,7 @@ public static class TaskOutputs
             {
                 ["kind"] = c.Kind.Id(), ["layer"] = c.Layer,
                 ["max_abs_delta"] = Number(c.MaxAbsDelta), ["mean_abs_delta"] = Number(c.MeanAbsDelta), ["max_abs_expected"] = Number(c.MaxAbsExpected),
+                ["steps_min"] = c.MinSteps, ["steps_max"] = c.MaxSteps,
             }).ToArray()),
             ["sweep"] = new JsonArray(analysis.Sweep.Select(s => (JsonNode)new JsonObject
             {

@@ -31,7 +31,9 @@ public static class SimilaritySweep
         var ap = new List<LayerScores>();
         for (int l = 0; l < context.Model.Config.NLayer; l++)
         {
-            ig.Add(IntegratedGradients.Layer(context, kind, l, scale: scale));
+            ig.Add(context.Options.IgTolerance is double tolerance
+                ? IntegratedGradients.Adaptive(context, kind, l, tolerance, maxSteps: context.Options.Steps, scale: scale)
+                : IntegratedGradients.Layer(context, kind, l, scale: scale));
             ap.Add(ActivationPatching.Layer(context, kind, l, apIndices?.Invoke(l), scale));
         }
         var apSet = MethodResult.FromLayers(Method.Ap, kind, ap).Scores;

@@ -2,5 +2,8 @@ using Concord.Methods.Components;
 
 namespace Concord.Methods.Pipeline;
 
-/// <summary>IG's completeness error at one layer: |Σ IG − (F(a') − F(a))| over prompts.</summary>
-public sealed record ConvergenceSummary(ComponentKind Kind, int Layer, double MaxAbsDelta, double MeanAbsDelta, double MaxAbsExpected);
+/// <summary>IG's completeness error at one layer: |Σ IG − (F(a') − F(a))| over prompts, and the quadrature nodes used (they vary by batch with --steps auto).</summary>
+public sealed record ConvergenceSummary(ComponentKind Kind, int Layer, double MaxAbsDelta, double MeanAbsDelta, double MaxAbsExpected, int MinSteps, int MaxSteps)
+{
+    public string StepsText => MinSteps == MaxSteps ? $"{MaxSteps}" : $"{MinSteps}–{MaxSteps}";
+}

@@ -98,7 +98,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
     private static T Required<T>(T? value, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string field = "") where T : class =>
         value ?? throw new JsonException($"missing {field}");
 
-    private sealed record CompletenessDto(int Steps, double[] Total, double[] Expected);
+    private sealed record CompletenessDto(int Steps, double[] Total, double[] Expected, double[]? Mass);
     private sealed record LayerDto(int Layer, SetDto Scores, CompletenessDto? Completeness);
 
     [JsonPolymorphic(TypeDiscriminatorPropertyName = "unit")]
@@ -113,7 +113,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
         {
             BatchMetrics m => new MetricsDto(m.Base, m.Other),
             MethodUnitResult { Result: var r } => new MethodDto(r.Method.Id(), r.Kind.Id(), r.Layers.Select(l => new LayerDto(l.Layer, SetDto.From(l.Scores),
-                l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected) : null)).ToArray()),
+                l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass) : null)).ToArray()),
             SweepUnitResult { Point: var p } => new SweepDto(p.Scale, p.Kind.Id(), SetDto.From(p.Ig), SetDto.From(p.Ap), SetDto.From(p.AtpScaled)),
             _ => throw new ArgumentOutOfRangeException(nameof(result), result, "unknown unit result"),
         };
@@ -128,7 +128,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
     {
         public override UnitResult ToResult() => new MethodUnitResult(new MethodResult(MethodNames.ParseList(Required(Method)).Single(), ComponentKinds.ParseList(Required(Kind)).Single(),
             Required(Layers).Select(l => new LayerScores(l.Layer, Required(l.Scores).ToSet(),
-                l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected)) : null)).ToList()));
+                l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected), c.Mass) : null)).ToList()));
     }
 
     private sealed record SweepDto(double Scale, string Kind, SetDto Ig, SetDto Ap, SetDto AtpScaled) : UnitDto

@@ -57,7 +57,8 @@ public sealed record TaskAnalysis(
         var convergence = result.Batches.SelectMany(b => b.Methods.SelectMany(m => m.Completeness.Select(c => (m.Kind, c.Layer, c.Check))))
             .GroupBy(c => (c.Kind, c.Layer))
             .Select(g => new ConvergenceSummary(g.Key.Kind, g.Key.Layer,
-                g.SelectMany(c => c.Check.Delta).Max(Math.Abs), g.SelectMany(c => c.Check.Delta).Average(Math.Abs), g.SelectMany(c => c.Check.Expected).Max(Math.Abs)))
+                g.SelectMany(c => c.Check.Delta).Max(Math.Abs), g.SelectMany(c => c.Check.Delta).Average(Math.Abs), g.SelectMany(c => c.Check.Expected).Max(Math.Abs),
+                g.Min(c => c.Check.Steps), g.Max(c => c.Check.Steps)))
             .OrderBy(c => c.Kind).ThenBy(c => c.Layer).ToList();
 
         var sweep = new List<SweepSummary>();

@@ -23,7 +23,8 @@ public abstract record WorkUnit
     /// <summary>Whether a stored result is of this unit's kind and covers <paramref name="prompts"/> prompts (anything else is recomputed, not misread).</summary>
     public abstract bool Matches(UnitResult result, int prompts);
 
-    protected static string IgOptions(AttributionOptions a, Baseline baseline) => $"rule={a.Rule};steps={a.Steps};baseline={baseline}";
+    protected static string IgOptions(AttributionOptions a, Baseline baseline) =>
+        $"rule={a.Rule};steps={a.Steps};baseline={baseline}" + (a.IgTolerance is double t ? $";auto-tolerance={t:R}" : "");
     protected static string NeuronSubset(PipelineOptions o) => $"neurons={o.NeuronsPerLayer};seed={o.Seed}";
 }
 

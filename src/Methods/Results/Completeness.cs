@@ -5,7 +5,8 @@ namespace Concord.Methods.Results;
 /// quadrature with <see cref="Steps"/> nodes. The difference is the quadrature error (captum's
 /// convergence delta).
 /// </summary>
-public sealed record Completeness(int Steps, double[] Total, double[] Expected)
+/// <param name="Mass">Σ_i |IG_i| per prompt (before summing into components): the scale of the float round-off in <see cref="Total"/>; null when not recorded.</param>
+public sealed record Completeness(int Steps, double[] Total, double[] Expected, double[]? Mass = null)
 {
     public double[] Delta => Total.Zip(Expected, (t, e) => t - e).ToArray();
     public double MaxAbsDelta => Delta.Max(Math.Abs);

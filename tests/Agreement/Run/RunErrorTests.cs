@@ -82,7 +82,8 @@ public class RunErrorTests
         Assert.That(Directory.Exists(output), Is.False, "nothing is created before the inputs are validated");
     }
 
-    [TestCase("--steps", "x", "--steps expects a whole number, got 'x'")]
+    [TestCase("--steps", "x", "--steps expects a whole number or auto, got 'x'")]
+    [TestCase("--examples", "x", "--examples expects a whole number, got 'x'")]
     [TestCase("--top", "half", "--top expects a number, got 'half'")]
     [TestCase("--examples", "", "--examples")]
     public void ParserErrorsExit2InTheUsersTerms(string option, string value, string fragment)
@@ -104,6 +105,28 @@ public class RunErrorTests
     [TestCase("--top", "NaN", "--top must lie in (0, 1]")]
     public void OutOfRangeOptionsAreRefusedBeforeAnythingIsWritten(string option, string value, string fragment) =>
         AssertRefusedBeforeWriting([option, value], 2, fragment);
+
+    [TestCase("0", "--ig-tolerance must lie in (0, 1)")]
+    [TestCase("NaN", "--ig-tolerance must lie in (0, 1)")]
+    [TestCase("-1e-3", "--ig-tolerance must lie in (0, 1)")]
+    public void AutoStepsNeedAPositiveTolerance(string tolerance, string fragment) =>
+        AssertRefusedBeforeWriting(["--steps", "auto", "--ig-tolerance", tolerance], 2, fragment);
+
+    [Test]
+    public void AToleranceWithoutAutoStepsIsRefused() =>
+        AssertRefusedBeforeWriting(["--ig-tolerance", "0.01"], 2, "--ig-tolerance applies to --steps auto only");
+
+    [Test]
+    public void AutoStepsRunAndRecordTheNodesEachLayerUsed()
+    {
+        var output = TestModels.NewTempFolder();
+        var (code, _, error) = Concord(Run("--task", "capital-country", "--steps", "auto", "--components", "heads,mlp", "--out", output));
+        Assert.That(code, Is.Zero, error);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "capital-country", "agreement.json")));
+        foreach (var layer in doc.RootElement.GetProperty("ig_completeness").EnumerateArray())
+            Assert.That(layer.GetProperty("steps_max").GetInt32(), Is.GreaterThanOrEqualTo(4).And.LessThanOrEqualTo(4096));
+        Assert.That(File.ReadAllText(Path.Combine(output, "report.md")), Does.Contain("steps auto").And.Contain("nodes |"));
+    }
 
     [Test]
     public void AnOutputPathThatIsAFileIsOneError()

@@ -56,6 +56,7 @@ public class FingerprintTests
         ["--components"] = new([("--components", "heads")], Recompute.None),
         ["--rule"] = new([("--rule", "trapezoid")], Recompute.Some, IgUnits + SweepUnits),
         ["--steps"] = new([("--steps", "3")], Recompute.Some, IgUnits + SweepUnits),
+        ["--ig-tolerance"] = new([("--steps", "auto"), ("--ig-tolerance", "0.01")], Recompute.Some, IgUnits + SweepUnits, "IG's step rule"),
         ["--direction"] = new([("--direction", "denoising")], Recompute.All),
         ["--baseline"] = new([("--baseline", "zero"), ("--sweep", "none")], Recompute.Some, IgUnits, "IG only; the sweep always scales the aligned baseline"),
         ["--sweep"] = new([("--sweep", "0.25")], Recompute.Some, SweepUnits),

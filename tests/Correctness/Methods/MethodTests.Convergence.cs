@@ -1,6 +1,7 @@
 using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Quadrature;
+using Concord.Methods.Results;
 using Concord.Tasks;
 using NUnit.Framework;
 using static TorchSharp.torch;
@@ -41,14 +42,47 @@ public partial class MethodTests
         Assert.That(errors[2], Is.LessThan(errors[1]));
     }
 
+    /// <summary>
+    /// `--steps auto`: at every layer and kind, every prompt's completeness error is within τ of its
+    /// |F(a') − F(a)| (floored at 1 % of the batch's largest), using a node count of the doubling
+    /// sequence 4, 8, 16, … and never more than the first that meets τ.
+    /// </summary>
+    [TestCase(1e-2)]
+    [TestCase(1e-3)]
+    [TestCase(1e-6)]
+    public void AdaptiveIgMeetsItsToleranceWithTheFewestDoublings(double tolerance)
+    {
+        using var scenario = Scenario.Create(3, prompts: 3, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
+        using var context = scenario.Context(new AttributionOptions { IgTolerance = tolerance, Steps = 4096 });
+        foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp })
+            foreach (var (layer, check) in new IntegratedGradients().Attribute(context, kind).Completeness)
+            {
+                double floor = IntegratedGradients.AdaptiveEffectFloor * check.Expected.Max(Math.Abs);
+                // float64 here: the metric's round-off allowance (1e-13 × |F|) is far below every tolerance tested.
+                double Relative(Completeness c) => c.Delta.Zip(c.Expected, (d, e) => Math.Abs(d) / Math.Max(Math.Abs(e), floor)).Max();
+                Assert.That(Relative(check), Is.LessThanOrEqualTo(tolerance + 1e-12), $"{kind} layer {layer}");
+                Assert.That(check.Steps % IntegratedGradients.AdaptiveInitialSteps, Is.Zero);
+                Assert.That(System.Numerics.BitOperations.IsPow2(check.Steps / IntegratedGradients.AdaptiveInitialSteps), Is.True, $"{check.Steps} is on the doubling sequence");
+                if (check.Steps > IntegratedGradients.AdaptiveInitialSteps)
+                {
+                    // The previous doubling did not meet τ, or it would have been used.
+                    var previous = IntegratedGradients.Layer(context, kind, layer, QuadraturePoints.For(QuadratureRule.GaussLegendre, check.Steps / 2)).Completeness!;
+                    Assert.That(Relative(previous), Is.GreaterThan(tolerance), $"{kind} layer {layer}: {check.Steps / 2} nodes would have done");
+                }
+                TestContext.Out.WriteLine($"τ {tolerance:G1}: {kind} layer {layer}: {check.Steps} nodes, relative error {Relative(check):E1}");
+            }
+    }
+
+    /// <summary>A tolerance the cap cannot reach ends the unit with the layer, the error reached and the cap named.</summary>
     [Test]
-    public void AdaptiveModeReachesTheTolerance()
+    public void AnUnreachableToleranceIsAnErrorNamingLayerErrorAndCap()
     {
         using var scenario = Scenario.Create(3, prompts: 2, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
-        using var context = scenario.Context(new AttributionOptions { Rule = QuadratureRule.RiemannMidpoint });
-        var result = IntegratedGradients.Adaptive(context, ComponentKind.Neuron, 0, tolerance: 1e-6, initialSteps: 2, maxSteps: 4096);
-        Assert.That(result.Completeness!.MaxAbsDelta, Is.LessThanOrEqualTo(1e-6));
-        Assert.That(result.Completeness.Steps, Is.GreaterThan(2));
+        using var context = scenario.Context(new AttributionOptions { IgTolerance = 1e-12, Steps = 8 });
+        var error = Assert.Throws<IgToleranceException>(() => new IntegratedGradients().Attribute(context, ComponentKind.Neuron))!;
+        Assert.That(error.Steps, Is.EqualTo(8));
+        Assert.That(error.Reached, Is.GreaterThan(1e-12));
+        Assert.That(error.Message, Does.Contain($"layer {error.Layer}").And.Contain("cap of 8").And.Contain("1E-12"));
     }
 
     private static double WorstConvergenceDelta(QuadratureRule rule, int steps)
