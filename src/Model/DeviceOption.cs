@@ -5,6 +5,13 @@ namespace Concord.Model;
 
 public static class DeviceOption
 {
+    /// <summary>Whether the loaded libtorch was built with CUDA (the TorchBackend=cuda build), whatever the machine has.</summary>
+    private static bool CudaCompiledIn()
+    {
+        try { return cuda.is_available() || File.Exists(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libtorch_cuda.so")); }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException) { return false; }
+    }
+
     /// <summary>Parses "cpu", "cuda" or "cuda:N", failing clearly when libtorch has no CUDA.</summary>
     public static Device Parse(string text)
     {
@@ -13,7 +20,8 @@ public static class DeviceOption
         if (t.StartsWith("cuda", StringComparison.Ordinal))
         {
             if (!cuda.is_available())
-                throw new ArgumentException($"device '{text}' requested but this libtorch has no CUDA (install TorchSharp-cuda-* and a CUDA driver)");
+                throw new ArgumentException($"device '{text}': no CUDA here (this build has {(CudaCompiledIn() ? "CUDA but no usable GPU or driver" : "the CPU libtorch")}); " +
+                                            "build with -p:TorchBackend=cuda (README, \"GPU\") and run on a machine with an NVIDIA driver");
             return device(t);
         }
         throw new ArgumentException($"unknown device '{text}' (expected cpu, cuda or cuda:N)");
