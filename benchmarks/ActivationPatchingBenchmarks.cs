@@ -9,16 +9,19 @@ namespace Concord.Benchmarks;
 public class ActivationPatchingBenchmarks : BenchmarkBase
 {
     private AttributionContext _context = null!;
+    private AttributionContext _fullRecompute = null!;
 
     public override void Setup()
     {
         base.Setup();
         _context = Work.Context();
+        _fullRecompute = Work.Context(reusePrefix: false);
     }
 
     public override void Cleanup()
     {
         _context.Dispose();
+        _fullRecompute.Dispose();
         base.Cleanup();
     }
 
@@ -30,6 +33,10 @@ public class ActivationPatchingBenchmarks : BenchmarkBase
 
     [Benchmark]
     public void Heads() => new ActivationPatching().Attribute(_context, ComponentKind.Head);
+
+    /// <summary>Every position recomputed after the hook (no prefix reuse): what <see cref="Heads"/> saves.</summary>
+    [Benchmark]
+    public void HeadsFullRecompute() => new ActivationPatching().Attribute(_fullRecompute, ComponentKind.Head);
 }
 
 /// <summary>AP over a slice of neurons (the first 32 of the middle layer): patches are many and cheap.</summary>

@@ -10,6 +10,7 @@ public class IntegratedGradientsBenchmarks : BenchmarkBase
 {
     private AttributionContext _context = null!;
     private AttributionContext _autoContext = null!;
+    private AttributionContext _fullRecompute = null!;
 
     [ParamsSource(nameof(StepCounts))]
     public int Steps { get; set; }
@@ -23,12 +24,14 @@ public class IntegratedGradientsBenchmarks : BenchmarkBase
         base.Setup();
         _context = Work.Context(Steps);
         _autoContext = Work.Context(4096, tolerance: 1e-3);
+        _fullRecompute = Work.Context(Steps, reusePrefix: false);
     }
 
     public override void Cleanup()
     {
         _context.Dispose();
         _autoContext.Dispose();
+        _fullRecompute.Dispose();
         base.Cleanup();
     }
 
@@ -40,6 +43,10 @@ public class IntegratedGradientsBenchmarks : BenchmarkBase
 
     [Benchmark]
     public void HeadsAllLayers() => new IntegratedGradients().Attribute(_context, ComponentKind.Head);
+
+    /// <summary>Every position recomputed after the hook (no prefix reuse).</summary>
+    [Benchmark]
+    public void HeadsAllLayersFullRecompute() => new IntegratedGradients().Attribute(_fullRecompute, ComponentKind.Head);
 
     /// <summary>`--steps auto` at τ = 1e-3 (each layer doubles from 4 nodes until every prompt's completeness error is within τ).</summary>
     [Benchmark]

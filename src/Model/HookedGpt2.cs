@@ -64,12 +64,20 @@ public sealed class HookedGpt2 : IDisposable
     /// activation, taking what it needs from upstream (<see cref="HookPoint.UpstreamNeeds"/>) out
     /// of <paramref name="upstream"/>. Equals the full run when value and upstream come from it.
     /// </summary>
+    /// <param name="prefix">
+    /// Positions before <see cref="SharedPrefix.Length"/> are the same in this run as in the run the
+    /// prefix's keys and values come from: <paramref name="value"/>, <paramref name="upstream"/> and
+    /// <paramref name="readPositions"/> then cover only the later positions, and each block's
+    /// attention reads the prefix's cached keys and values instead of recomputing them.
+    /// </param>
     public Tensor RunFrom(HookPoint start, Tensor value, ActivationCache upstream, HookSet? hooks = null,
-        ActivationCache? cache = null, Tensor? readPositions = null)
+        ActivationCache? cache = null, Tensor? readPositions = null, SharedPrefix? prefix = null)
     {
         if (!start.IsGlobal && (start.Layer < 0 || start.Layer >= Config.NLayer))
             throw new ArgumentException($"{start.Name}: the model has layers 0..{Config.NLayer - 1}");
-        var pass = new Pass(this, null, start, value, upstream, hooks ?? HookSet.Empty, cache);
+        if (prefix is not null && (start.IsGlobal || start.Kind is HookKind.Q or HookKind.K or HookKind.V or HookKind.Pattern))
+            throw new ArgumentException($"{start.Name}: a shared prefix needs a start after the block's attention scores");
+        var pass = new Pass(this, null, start, value, upstream, hooks ?? HookSet.Empty, cache) { Prefix = prefix };
         return pass.Logits(readPositions);
     }
 
@@ -86,6 +94,7 @@ public sealed class HookedGpt2 : IDisposable
         ActivationCache? upstream, HookSet hooks, ActivationCache? cache)
     {
         public readonly HookedGpt2 Model = model;
+        public SharedPrefix? Prefix { get; init; }
         public readonly long Batch = tokens?.shape[0] ?? startValue!.shape[0];
         public readonly long Positions = tokens?.shape[1] ?? (start!.Value.Kind == HookKind.Pattern ? startValue!.shape[2] : startValue!.shape[1]);
 
@@ -153,12 +162,20 @@ public sealed class HookedGpt2 : IDisposable
         public Tensor K => _k ??= pass.Point(HookPoint.K(layer), () => Heads(Ln1.matmul(w.WK) + w.BK));
         public Tensor V => _v ??= pass.Point(HookPoint.V(layer), () => Heads(Ln1.matmul(w.WV) + w.BV));
 
+        // With a shared prefix of length p, keys and values are the prefix's (cached) followed by
+        // this run's own, and query i sits at position p + i.
+        private (Tensor Keys, Tensor Values)? _prefixKv;
+        private (Tensor Keys, Tensor Values) PrefixKv => _prefixKv ??= pass.Prefix!.KeysValues(layer);
+        private Tensor KeysAll => pass.Prefix is null ? K : cat([PrefixKv.Keys, K], 1);
+        private Tensor ValuesAll => pass.Prefix is null ? V : cat([PrefixKv.Values, V], 1);
+
         public Tensor Pattern => _pattern ??= pass.Point(HookPoint.Pattern(layer), () =>
         {
+            long offset = pass.Prefix?.Length ?? 0;
             var q = Q.permute(0, 2, 1, 3);                      // [b, h, q, dh]
-            var k = K.permute(0, 2, 3, 1);                      // [b, h, dh, k]
+            var k = KeysAll.permute(0, 2, 3, 1);                // [b, h, dh, k]
             var scores = q.matmul(k) / Math.Sqrt(C.DHead);
-            var future = ones(P, P, dtype: ScalarType.Bool, device: scores.device).triu(1);
+            var future = ones(P, offset + P, dtype: ScalarType.Bool, device: scores.device).triu(offset + 1);
             return F.softmax(scores.masked_fill(future, double.NegativeInfinity), -1);
         });
 
@@ -167,7 +184,7 @@ public sealed class HookedGpt2 : IDisposable
         public Tensor Z => _z ??= pass.Point(HookPoint.Z(layer), () =>
         {
             var pattern = Pattern;
-            return pattern.matmul(V.permute(0, 2, 1, 3)).permute(0, 2, 1, 3);
+            return pattern.matmul(ValuesAll.permute(0, 2, 1, 3)).permute(0, 2, 1, 3);
         });
 
         public Tensor AttnOut => _attnOut ??= pass.Point(HookPoint.AttnOut(layer), () =>

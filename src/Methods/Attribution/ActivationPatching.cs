@@ -45,7 +45,8 @@ public sealed class ActivationPatching(Func<int, IReadOnlyList<int>?>? indices =
             var mask = Masks(components.Skip(start).Take(n).ToList(), p, perPos, a.device);
             var stacked = where(mask, groupedTarget.unsqueeze(0), grouped.unsqueeze(0));      // [n, b, p, C, R]
             var activations = stacked.reshape([n * b, .. a.shape[1..]]);
-            var metric = context.MetricFrom(layout, layer, activations, n).view(n, b) - metricAtBase.unsqueeze(0);
+            // Patches replace a by a' (or a + sΔ), both equal to a before the first differing token.
+            var metric = context.MetricFrom(layout, layer, activations, n, prefixUnchanged: true).view(n, b) - metricAtBase.unsqueeze(0);
             var values = metric.ToDoubles();
             for (int i = 0; i < n; i++)
                 for (int row = 0; row < b; row++)

@@ -67,12 +67,17 @@ public sealed class AttributionContext : IDisposable
         var sources = new HashSet<HookPoint>();
         var baseNeeds = new HashSet<HookPoint>();
         for (int l = 0; l < model.Config.NLayer; l++)
+        {
             foreach (var layout in layouts)
             {
                 sources.Add(layout.Source(l));
                 baseNeeds.Add(layout.Source(l));
                 baseNeeds.UnionWith(layout.Hook(l).UpstreamNeeds);
             }
+            // The shared prefix's keys and values, read by every run from a hook (prefix reuse).
+            baseNeeds.Add(HookPoint.K(l));
+            baseNeeds.Add(HookPoint.V(l));
+        }
         var (baseTokens, otherTokens) = options.Direction == Direction.Noising ? (clean, corrupted) : (corrupted, clean);
 
         var baseCache = new ActivationCache(baseNeeds.Contains);
@@ -86,12 +91,33 @@ public sealed class AttributionContext : IDisposable
         return new AttributionContext(model, options, baseTokens, otherTokens, metric, baseCache, otherCache,
             baseMetric.detach().DetachFromDisposeScope(), otherMetric.DetachFromDisposeScope())
         {
+            PrefixLength = SharedPrefixLength(clean, corrupted),
             RunsCounted = 2,
             _baseGraph = gradientAtBase ? (recorded, baseMetric.sum().DetachFromDisposeScope()) : null,
         };
     }
 
     private (Dictionary<HookPoint, Tensor> Recorded, Tensor MetricSum)? _baseGraph;
+
+    /// <summary>
+    /// Positions before which every prompt's clean and corrupted tokens agree (capped at each
+    /// prompt's last real token, which is always recomputed): the prefix runs from a hook share.
+    /// </summary>
+    public int PrefixLength { get; private init; }
+
+    private static int SharedPrefixLength(TokenBatch clean, TokenBatch corrupted)
+    {
+        var a = clean.Tokens.cpu().data<long>().ToArray();
+        var b = corrupted.Tokens.cpu().data<long>().ToArray();
+        int width = (int)clean.Width, shared = width;
+        for (int i = 0; i < clean.Count; i++)
+        {
+            int first = 0, last = clean.Lengths[i] - 1;
+            while (first < last && a[i * width + first] == b[i * width + first]) first++;
+            shared = Math.Min(shared, first);
+        }
+        return shared;
+    }
 
     internal static HashSet<HookPoint> ScoredHooks(IEnumerable<ComponentLayout> layouts, int nLayer) =>
         layouts.SelectMany(layout => Enumerable.Range(0, nLayer).Select(layout.Hook)).ToHashSet();
@@ -157,18 +183,42 @@ public sealed class AttributionContext : IDisposable
     /// F for a stack of activations [repeats·batch, ...] in component space: the base run with the
     /// hook set to each, starting at the hook (run-from-hook), logits only at the last real tokens.
     /// </summary>
-    public Tensor MetricFrom(ComponentLayout layout, int layer, Tensor activations, int repeats)
+    /// <param name="prefixUnchanged">The activations equal the base run's before <see cref="PrefixLength"/>
+    /// (AP's patches, aligned IG's path, the sweep): then only the later positions are computed.</param>
+    public Tensor MetricFrom(ComponentLayout layout, int layer, Tensor activations, int repeats, bool prefixUnchanged = false)
     {
         Cancellation.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         var hook = layout.Hook(layer);
         var value = layout.ToHookValue(activations, Model.Weights, layer);
-        using var upstream = repeats == 1 ? null : BaseCache.RepeatBatch(hook.UpstreamNeeds, repeats);
         var prompts = PromptMetrics.Repeated(Batch, repeats, BaseTokens.Tokens.device);
         var positions = BaseTokens.LastPositions.repeat(repeats);
-        var logits = Model.RunFrom(hook, value, upstream ?? BaseCache, Options.FixedHooks, readPositions: positions);
+        int p = PrefixLength;
+        Tensor logits;
+        if (prefixUnchanged && Options.ReusePrefix && Options.FixedHooks is null && p > 0)
+        {
+            using var upstream = new ActivationCache();
+            foreach (var need in hook.UpstreamNeeds)
+                upstream.Store(need, RepeatRows(BaseCache[need][.., p..], repeats));
+            var prefix = new SharedPrefix(p, l => (RepeatRows(BaseCache[HookPoint.K(l)][.., ..p], repeats), RepeatRows(BaseCache[HookPoint.V(l)][.., ..p], repeats)));
+            logits = Model.RunFrom(hook, value[.., p..], upstream, readPositions: positions - p, prefix: prefix);
+        }
+        else
+        {
+            using var upstream = repeats == 1 ? null : BaseCache.RepeatBatch(hook.UpstreamNeeds, repeats);
+            logits = Model.RunFrom(hook, value, upstream ?? BaseCache, Options.FixedHooks, readPositions: positions);
+        }
         RunsCounted++;
         return Metric.Evaluate(logits, prompts).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor RepeatRows(Tensor t, int repeats)
+    {
+        if (repeats == 1) return t;
+        var times = new long[t.dim()];
+        Array.Fill(times, 1L);
+        times[0] = repeats;
+        return t.repeat(times);
     }
 
     /// <summary>

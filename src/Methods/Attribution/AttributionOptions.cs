@@ -20,6 +20,12 @@ public sealed record AttributionOptions
     public bool PerPosition { get; init; }
     /// <summary>Approximate bytes of activations one stacked run may hold; larger stacks are split into chunks.</summary>
     public long MemoryBudgetBytes { get; init; } = 1L << 30;
+    /// <summary>
+    /// Runs from a hook compute only the positions from the batch's first differing token on,
+    /// reading the base run's cached keys and values before it (equal to the full recompute up to
+    /// float round-off). Off for the zero baseline, whose path changes the prefix, and with <see cref="FixedHooks"/>.
+    /// </summary>
+    public bool ReusePrefix { get; init; } = true;
     /// <summary>Hooks applied in every run (tests freeze attention patterns with them).</summary>
     public HookSet? FixedHooks { get; init; }
 

@@ -35,6 +35,8 @@ public sealed class IntegratedGradients(QuadraturePoints? points = null, double?
         var a = context.BaseActivation(layout, layer);
         var target = context.PatchedIn(layout, layer, scale);
         var start = options.Baseline == Baseline.Zero ? zeros_like(a) : a;
+        // From the aligned baseline the whole path equals a before the first differing token; from zero it does not.
+        bool aligned = options.Baseline == Baseline.Aligned;
         var delta = target - start;
         long b = a.shape[0];
         var broadcast = Enumerable.Repeat(1L, (int)a.dim()).Prepend(-1).ToArray();   // [k, 1, 1, ...]
@@ -48,7 +50,7 @@ public sealed class IntegratedGradients(QuadraturePoints? points = null, double?
             var alphas = tensor(q.Nodes[first..(first + k)], dtype: a.dtype, device: a.device).view(broadcast);
             var weights = tensor(q.Weights[first..(first + k)], dtype: a.dtype, device: a.device).view(broadcast);
             var x = (start.unsqueeze(0) + alphas * delta.unsqueeze(0)).reshape([k * b, .. a.shape[1..]]).detach().requires_grad_(true);
-            var metric = context.MetricFrom(layout, layer, x, k);
+            var metric = context.MetricFrom(layout, layer, x, k, prefixUnchanged: aligned);
             // Prompts never interact, so the gradient of the summed metric is each prompt's own gradient.
             var gradient = torch.autograd.grad([metric.sum()], [x])[0].view([k, .. a.shape]);
             // dim: named on purpose: a literal 0 would bind to sum(ScalarType) and sum everything into a byte.
@@ -59,7 +61,7 @@ public sealed class IntegratedGradients(QuadraturePoints? points = null, double?
         var scores = layout.SumToComponents(attributions, options.PerPosition);
         var total = attributions.flatten(1).sum(1);
         var mass = attributions.flatten(1).abs().sum(1);
-        var ends = context.MetricFrom(layout, layer, stack([start, target]).reshape([2 * b, .. a.shape[1..]]), 2).view(2, b);
+        var ends = context.MetricFrom(layout, layer, stack([start, target]).reshape([2 * b, .. a.shape[1..]]), 2, prefixUnchanged: aligned).view(2, b);
         var expected = ends[1] - ends[0];
         return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig, kind, layer, scores), new Completeness(q.Count, total.ToDoubles(), expected.ToDoubles(), mass.ToDoubles()));
     }
