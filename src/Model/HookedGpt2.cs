@@ -125,8 +125,20 @@ public sealed class HookedGpt2 : IDisposable
                 ? Embedding
                 : () => throw new InvalidOperationException("unreachable: the start block reads its residual from the start value or the cache");
             Tensor resid = null!;
+            int last = Model.Config.NLayer - 1;
+            // When only the read positions' logits are wanted and nothing observes the last block,
+            // that block needs its queries, attention output and MLP at those positions alone.
+            bool lastAtReadOnly = readPositions is not null && first < last && cache is null && !hooks.TouchesLayer(last);
+            bool gathered = false;
             for (int l = first; l < Model.Config.NLayer; l++)
             {
+                if (l == last && lastAtReadOnly)
+                {
+                    using var lastScope = NewDisposeScope();
+                    resid = LastBlockAt(input(), readPositions!.to(input().device), Model.Weights.Blocks[l], l).MoveToOuterDisposeScope();
+                    gathered = true;
+                    break;
+                }
                 // One scope per block: intermediates of a block are freed as soon as it is done,
                 // which keeps memory flat however many blocks and runs there are.
                 using var scope = NewDisposeScope();
@@ -136,7 +148,7 @@ public sealed class HookedGpt2 : IDisposable
                 input = () => captured;
             }
             var w = Model.Weights;
-            if (readPositions is not null)
+            if (readPositions is not null && !gathered)
             {
                 var rows = arange(Batch, dtype: ScalarType.Int64, device: resid.device);
                 resid = resid[rows, readPositions.to(resid.device)];
@@ -144,6 +156,38 @@ public sealed class HookedGpt2 : IDisposable
             var normalised = Model.LayerNorm(resid, w.LnFinalWeight, w.LnFinalBias);
             var logits = normalised.matmul(w.TokenEmbedding.t());
             return logits.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The last block at one position per prompt: keys and values over every position (and the
+        /// shared prefix), queries, attention output and MLP only at <paramref name="positions"/>.
+        /// Returns resid_post there, [batch, d_model]; the same arithmetic as the full block.
+        /// </summary>
+        private Tensor LastBlockAt(Tensor residPre, Tensor positions, BlockWeights w, int layer)
+        {
+            var c = Model.Config;
+            long b = residPre.shape[0], p = residPre.shape[1];
+            var rows = arange(b, dtype: ScalarType.Int64, device: residPre.device);
+            var ln1 = Model.LayerNorm(residPre, w.Ln1Weight, w.Ln1Bias);
+            var k = (ln1.matmul(w.WK) + w.BK).view(b, p, c.NHead, c.DHead);
+            var v = (ln1.matmul(w.WV) + w.BV).view(b, p, c.NHead, c.DHead);
+            long offset = 0;
+            if (Prefix is { } prefix)
+            {
+                var (prefixK, prefixV) = prefix.KeysValues(layer);
+                k = cat([prefixK, k], 1);
+                v = cat([prefixV, v], 1);
+                offset = prefix.Length;
+            }
+            var q = (ln1[rows, positions].matmul(w.WQ) + w.BQ).view(b, c.NHead, 1, c.DHead);          // [b, h, 1, dh]
+            var scores = q.matmul(k.permute(0, 2, 3, 1)) / Math.Sqrt(c.DHead);                         // [b, h, 1, keys]
+            var future = arange(offset + p, device: residPre.device).view(1, 1, 1, -1) > (positions + offset).view(-1, 1, 1, 1);
+            var pattern = F.softmax(scores.masked_fill(future, double.NegativeInfinity), -1);
+            var z = pattern.matmul(v.permute(0, 2, 1, 3)).reshape(b, c.NEmbd);                        // [b, h·dh]
+            var residMid = residPre[rows, positions] + (z.matmul(w.WO) + w.BO);
+            var mlpIn = Model.LayerNorm(residMid, w.Ln2Weight, w.Ln2Bias);
+            var post = Model.Activation(mlpIn.matmul(w.WIn) + w.BIn);
+            return residMid + (post.matmul(w.WOut) + w.BOut);
         }
     }
 
