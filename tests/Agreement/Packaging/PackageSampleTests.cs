@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
@@ -123,15 +122,8 @@ public class PackageSampleTests
 
     private static string Dotnet(string directory, TimeSpan timeout, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        // The test host's MSBuild settings must not leak into the child build.
-        foreach (var name in new[] { "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "DOTNET_HOST_PATH" }) start.Environment.Remove(name);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout)) { process.Kill(true); Assert.Fail($"dotnet {string.Join(' ', args)} did not finish in {timeout.TotalMinutes:F0} minutes"); }
-        Assert.That(process.ExitCode, Is.Zero, $"dotnet {string.Join(' ', args)}:\n{output.Result}\n{error.Result}");
-        return output.Result;
+        var (code, output) = DotnetProcess.Run(directory, timeout, args);
+        Assert.That(code, Is.Zero, $"dotnet {string.Join(' ', args)}:\n{output}");
+        return output;
     }
 }

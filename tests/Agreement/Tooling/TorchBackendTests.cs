@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Concord.Tasks;
 using Concord.Tests.Agreement.Support;
@@ -14,17 +13,8 @@ namespace Concord.Tests.Agreement.Tooling;
 [TestFixture]
 public class TorchBackendTests
 {
-    private static (int Code, string Output) MsBuild(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = ProjectPaths.Root };
-        foreach (var a in (string[])["msbuild", Path.Combine("src", "Model", "Concord.Model.csproj"), "-nologo", .. arguments]) start.ArgumentList.Add(a);
-        foreach (var name in new[] { "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH" }) start.Environment.Remove(name);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.That(process.WaitForExit(TimeSpan.FromMinutes(2)), Is.True);
-        return (process.ExitCode, output.Result + error.Result);
-    }
+    private static (int Code, string Output) MsBuild(params string[] arguments) =>
+        DotnetProcess.Run(ProjectPaths.Root, TimeSpan.FromMinutes(2), ["msbuild", Path.Combine("src", "Model", "Concord.Model.csproj"), "-nologo", .. arguments]);
 
     private static List<string> PackageReferences(params string[] properties)
     {
