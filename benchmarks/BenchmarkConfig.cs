@@ -24,7 +24,9 @@ public sealed class BenchmarkConfig : ManualConfig
         int iterations = int.TryParse(Environment.GetEnvironmentVariable("CONCORD_BENCH_ITERATIONS"), out int n) ? n : large ? 3 : 8;
         int warmup = int.TryParse(Environment.GetEnvironmentVariable("CONCORD_BENCH_WARMUP"), out int w) ? w : large ? 1 : 2;
         var job = Job.Default
-            .WithToolchain(InProcessEmitToolchain.Instance)
+            // The naive baselines on GPT-2 small's shape take minutes per operation on a slow day
+            // (AP over heads: 1.15 min measured 2026-11-28), beyond the in-process default limit.
+            .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(2), logOutput: true))
             .WithLaunchCount(1)
             .WithWarmupCount(warmup)
             .WithIterationCount(iterations)
