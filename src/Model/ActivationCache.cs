@@ -46,11 +46,7 @@ public sealed class ActivationCache : IDisposable
         foreach (var p in points)
         {
             using var scope = NewDisposeScope();
-            var t = this[p];
-            var repeats = new long[t.dim()];
-            Array.Fill(repeats, 1L);
-            repeats[0] = times;
-            result.Store(p, t.repeat(repeats));
+            result.Store(p, this[p].RepeatAlongBatch(times));
         }
         return result;
     }

@@ -12,8 +12,19 @@ public static class NonFiniteActivations
         using var cache = new ActivationCache();
         using var noGrad = no_grad();
         model.Run(tokens, cache: cache);
+        return FirstIn(cache)?.Hook;
+    }
+
+    /// <summary>The first cached point (in forward order) holding NaN or ±∞, and the first prompt (batch row) where it does.</summary>
+    public static (HookPoint Hook, int Prompt)? FirstIn(ActivationCache cache)
+    {
         foreach (var point in cache.Points)
-            if (!isfinite(cache[point]).all().item<bool>()) return point;
+        {
+            using var scope = NewDisposeScope();
+            var finite = isfinite(cache[point]).flatten(1).all(1);
+            if (finite.all().item<bool>()) continue;
+            return (point, (int)(~finite).nonzero()[0, 0].item<long>());
+        }
         return null;
     }
 }

@@ -10,4 +10,14 @@ public static class TensorValues
         using var cpu = t.detach().to(ScalarType.Float64, CPU).contiguous();
         return cpu.data<double>().ToArray();
     }
+
+    /// <summary><paramref name="times"/> stacked copies along the batch axis (dim 0): [times·b, ...].</summary>
+    public static Tensor RepeatAlongBatch(this Tensor t, int times)
+    {
+        if (times == 1) return t.alias();
+        var repeats = new long[t.dim()];
+        Array.Fill(repeats, 1L);
+        repeats[0] = times;
+        return t.repeat(repeats);
+    }
 }

@@ -175,8 +175,8 @@ public static class RunCommand
                 : new FilteredSample(dataset.Sample(settings.Examples, settings.Pipeline.Seed), [], "");
             if (sample.Kept.Count == 0)
                 throw new InvalidDataException($"{file}: the model shows the {kind.Id()} behaviour on none of the {sample.Dropped.Count} prompts tried ({sample.Rule}); --no-filter keeps them all");
-            var auxiliary = resources.AuxiliaryFiles(kind).Select(f => (f, ModelIdentity.Sha256(f))).ToList();
-            var record = new DatasetRecord(kind, dataset, ModelIdentity.Sha256(file), auxiliary, settings.Examples, sample, filter);
+            var auxiliary = resources.AuxiliaryFiles(kind).Select(f => (f, FileHash.Sha256(f))).ToList();
+            var record = new DatasetRecord(kind, dataset, FileHash.Sha256(file), auxiliary, settings.Examples, sample, filter);
             return (Kind: kind, Dataset: dataset, Record: record, DataPrint: Fingerprints.Data(record, taskOptions));
         }).ToList();
         CheckMemoryBudget(settings, gpt, plans.Max(p => p.Record.Sample.Kept.Max(e => resources.Tokenizer.Count(e.Clean))));

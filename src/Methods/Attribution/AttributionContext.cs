@@ -199,8 +199,8 @@ public sealed class AttributionContext : IDisposable
         {
             using var upstream = new ActivationCache();
             foreach (var need in hook.UpstreamNeeds)
-                upstream.Store(need, RepeatRows(BaseCache[need][.., p..], repeats));
-            var prefix = new SharedPrefix(p, l => (RepeatRows(BaseCache[HookPoint.K(l)][.., ..p], repeats), RepeatRows(BaseCache[HookPoint.V(l)][.., ..p], repeats)));
+                upstream.Store(need, BaseCache[need][.., p..].RepeatAlongBatch(repeats));
+            var prefix = new SharedPrefix(p, l => (BaseCache[HookPoint.K(l)][.., ..p].RepeatAlongBatch(repeats), BaseCache[HookPoint.V(l)][.., ..p].RepeatAlongBatch(repeats)));
             logits = Model.RunFrom(hook, value[.., p..], upstream, readPositions: positions - p, prefix: prefix);
         }
         else
@@ -212,14 +212,6 @@ public sealed class AttributionContext : IDisposable
         return Metric.Evaluate(logits, prompts).MoveToOuterDisposeScope();
     }
 
-    private static Tensor RepeatRows(Tensor t, int repeats)
-    {
-        if (repeats == 1) return t;
-        var times = new long[t.dim()];
-        Array.Fill(times, 1L);
-        times[0] = repeats;
-        return t.repeat(times);
-    }
 
     /// <summary>
     /// The first cached activation (in hook order, base run first) that holds NaN or ±∞, and the
@@ -228,13 +220,7 @@ public sealed class AttributionContext : IDisposable
     public (HookPoint Hook, string Run, int Prompt)? FirstNonFinite()
     {
         foreach (var (cache, run) in new[] { (BaseCache, "base"), (OtherCache, "other") })
-            foreach (var point in cache.Points)
-            {
-                using var scope = NewDisposeScope();
-                var finite = isfinite(cache[point]).flatten(1).all(1);
-                if (finite.all().item<bool>()) continue;
-                return (point, run, (int)(~finite).nonzero()[0, 0].item<long>());
-            }
+            if (NonFiniteActivations.FirstIn(cache) is var (point, prompt)) return (point, run, prompt);
         return null;
     }
 

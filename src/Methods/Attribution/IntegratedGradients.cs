@@ -20,9 +20,15 @@ public sealed class IntegratedGradients(QuadraturePoints? points = null, double?
     public Method Method => Method.Ig;
 
     public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Method.Ig, kind,
-        Enumerable.Range(0, context.Model.Config.NLayer).Select(l => points is null && context.Options.IgTolerance is double tolerance
-            ? Adaptive(context, kind, l, tolerance, maxSteps: context.Options.Steps, scale: corruptionScale)
+        Enumerable.Range(0, context.Model.Config.NLayer).Select(l => points is null
+            ? AsConfigured(context, kind, l, corruptionScale)
             : Layer(context, kind, l, points, corruptionScale)));
+
+    /// <summary>One layer with the context's step rule: adaptive (`--steps auto`, capped at Steps) or Steps fixed nodes.</summary>
+    public static LayerScores AsConfigured(AttributionContext context, ComponentKind kind, int layer, double? scale = null) =>
+        context.Options.IgTolerance is double tolerance
+            ? Adaptive(context, kind, layer, tolerance, maxSteps: context.Options.Steps, scale: scale)
+            : Layer(context, kind, layer, scale: scale);
 
     /// <param name="quadrature">Nodes and weights; the context's rule and step count when null.</param>
     /// <param name="scale">End the path at a + scale·(a' − a) instead of a' (the similarity sweep); a' when null.</param>

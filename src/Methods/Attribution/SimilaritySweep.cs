@@ -31,9 +31,7 @@ public static class SimilaritySweep
         var ap = new List<LayerScores>();
         for (int l = 0; l < context.Model.Config.NLayer; l++)
         {
-            ig.Add(context.Options.IgTolerance is double tolerance
-                ? IntegratedGradients.Adaptive(context, kind, l, tolerance, maxSteps: context.Options.Steps, scale: scale)
-                : IntegratedGradients.Layer(context, kind, l, scale: scale));
+            ig.Add(IntegratedGradients.AsConfigured(context, kind, l, scale));
             ap.Add(ActivationPatching.Layer(context, kind, l, apIndices?.Invoke(l), scale));
         }
         var apSet = MethodResult.FromLayers(Method.Ap, kind, ap).Scores;

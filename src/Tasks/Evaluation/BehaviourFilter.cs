@@ -35,7 +35,7 @@ public static class BehaviourFilter
         {
             var round = order.Skip(next).Take(Math.Min(batchSize, count - kept.Count)).ToList();
             next += round.Count;
-            var (clean, _) = TaskEvaluation.PromptMetrics(model, round, dataset.Readout, tokenizer, batchSize, cancel);
+            var clean = TaskEvaluation.CleanMetrics(model, round, dataset.Readout, tokenizer, batchSize, cancel);
             for (int i = 0; i < round.Count; i++)
             {
                 if (!double.IsFinite(clean[i]))

@@ -48,6 +48,22 @@ public static class TaskEvaluation
         return (clean.ToArray(), corrupted.ToArray());
     }
 
+    /// <summary>The clean metric of every example, in order: only the clean prompts are run.</summary>
+    public static double[] CleanMetrics(HookedGpt2 model, IReadOnlyList<TaskExample> examples,
+        MetricReadout readout, Gpt2Tokenizer tokenizer, int batchSize = 32, CancellationToken cancel = default)
+    {
+        var clean = new List<double>();
+        foreach (var chunk in examples.Chunk(batchSize))
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            using var batch = TaskBatch.Create(chunk, readout, tokenizer, model.DType, model.Device);
+            using var noGrad = no_grad();
+            clean.AddRange(batch.Metric.EvaluateBatch(model.Run(batch.Clean.Tokens, readPositions: batch.Clean.LastPositions)).ToDoubles());
+        }
+        return clean.ToArray();
+    }
+
     /// <summary>The metric of each prompt from clean and corrupted last-token logits [batch, vocab].</summary>
     public static (double[] Clean, double[] Corrupted) Metrics(TaskMetric metric, Tensor cleanLogits, Tensor corruptedLogits)
     {

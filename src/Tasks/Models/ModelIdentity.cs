@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Concord.Model;
 
 namespace Concord.Tasks.Models;
@@ -28,12 +27,6 @@ public sealed record ModelIdentity(string Folder, string WeightsSha256, long Wei
         var config = Path.Combine(folder, "config.json");
         if (!File.Exists(weights)) throw new ModelFileException($"{folder}: no model.safetensors");
         if (!File.Exists(config)) throw new ModelFileException($"{folder}: no config.json");
-        return new ModelIdentity(Path.GetFullPath(folder), Sha256(weights), new FileInfo(weights).Length, Sha256(config), Gpt2Config.Load(config));
-    }
-
-    public static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        return new ModelIdentity(Path.GetFullPath(folder), FileHash.Sha256(weights), new FileInfo(weights).Length, FileHash.Sha256(config), Gpt2Config.Load(config));
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Concord.Cli.Run;
 using Concord.Methods.Pipeline;
+using Concord.Model;
 using Concord.Model.Store;
 using Concord.Tasks;
 using Concord.Tasks.Evaluation;
@@ -39,12 +40,12 @@ public class ProvenanceTests
         var run = Json(Path.Combine(output, RunRecord.FileName));
         Assert.That((string?)run["concord"]!["version"], Is.Not.Empty);
         var model = run["model"]!;
-        Assert.That((string?)model["weights_sha256"], Is.EqualTo(ModelIdentity.Sha256(Path.Combine(TestModels.TinyFolder, "model.safetensors"))));
+        Assert.That((string?)model["weights_sha256"], Is.EqualTo(FileHash.Sha256(Path.Combine(TestModels.TinyFolder, "model.safetensors"))));
         Assert.That((string?)model["kind"], Is.EqualTo("random"));
         Assert.That((int?)model["layers"], Is.EqualTo(TestModels.TinyConfig.NLayer));
         var data = run["datasets"]![0]!;
         var file = new TaskResources().DefaultFile(TaskKind.CapitalCountry);
-        Assert.That((string?)data["sha256"], Is.EqualTo(ModelIdentity.Sha256(file)));
+        Assert.That((string?)data["sha256"], Is.EqualTo(FileHash.Sha256(file)));
         Assert.That(data["rows_used"]!.AsArray(), Has.Count.EqualTo(2));
         Assert.That(data["behaviour_filter"], Is.Null, "a random model is not filtered");
         var options = run["options"]!.AsObject();
