@@ -109,14 +109,10 @@ public sealed class AttributionContext : IDisposable
     {
         var a = clean.Tokens.cpu().data<long>().ToArray();
         var b = corrupted.Tokens.cpu().data<long>().ToArray();
-        int width = (int)clean.Width, shared = width;
-        for (int i = 0; i < clean.Count; i++)
-        {
-            int first = 0, last = clean.Lengths[i] - 1;
-            while (first < last && a[i * width + first] == b[i * width + first]) first++;
-            shared = Math.Min(shared, first);
-        }
-        return shared;
+        int width = (int)clean.Width;
+        return Enumerable.Range(0, clean.Count)
+            .Select(i => SharedPrefix.LengthOf(a.AsSpan(i * width, width), b.AsSpan(i * width, width), clean.Lengths[i]))
+            .Append(width).Min();
     }
 
     internal static HashSet<HookPoint> ScoredHooks(IEnumerable<ComponentLayout> layouts, int nLayer) =>

@@ -20,7 +20,8 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
         IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
     {
         var units = Units().ToList();
-        var batches = examples.Chunk(options.BatchSize).ToList();
+        var ordered = options.GroupByPrefix ? PrefixGrouping.Order(examples, tokenizer) : examples;
+        var batches = ordered.Chunk(options.BatchSize).ToList();
         int total = batches.Count * units.Count, done = 0, computed = 0, reused = 0;
         var results = new List<BatchResult>();
         foreach (var chunk in batches)

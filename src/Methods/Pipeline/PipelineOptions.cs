@@ -17,6 +17,11 @@ public sealed record PipelineOptions
     /// <summary>Component kinds the sweep covers (neurons are left out by default: AP over all neurons is the expensive part).</summary>
     public IReadOnlyList<ComponentKind> SweepKinds { get; init; } = [ComponentKind.Head, ComponentKind.Mlp];
     public int BatchSize { get; init; } = 8;
+    /// <summary>
+    /// Batch prompts by shared prefix and length (<see cref="PrefixGrouping"/>) rather than in sample
+    /// order: the same prompts and per-prompt scores, less work per batch.
+    /// </summary>
+    public bool GroupByPrefix { get; init; } = true;
     public double TopFraction { get; init; } = Agreement.TopK.DefaultFraction;
 
     /// <summary>At s = 1 the sweep point is the main IG/AP/AtP run (aligned baseline), so it is not computed twice.</summary>

@@ -21,10 +21,12 @@ public abstract partial class TaskAgreementFixture
     [Test]
     public void ScoreTableMatchesSnapshot()
     {
-        var lines = new List<string>();
-        foreach (var batch in Analysis.Result.Batches)
-            for (int i = 0; i < batch.Rows.Length; i++)
-                lines.Add($"row {batch.Rows[i]}: clean {Significant(batch.Metrics.Base[i])}, corrupted {Significant(batch.Metrics.Other[i])}");
+        // By dataset row: which prompts share a batch (PrefixGrouping) is not part of the result.
+        var lines = Analysis.Result.Batches
+            .SelectMany(batch => batch.Rows.Select((row, i) => (Row: row, Base: batch.Metrics.Base[i], Other: batch.Metrics.Other[i])))
+            .OrderBy(p => p.Row)
+            .Select(p => $"row {p.Row}: clean {Significant(p.Base)}, corrupted {Significant(p.Other)}")
+            .ToList();
         foreach (var kind in Options.Kinds)
         {
             var ig = Analysis.MeanScores(Method.Ig, kind);
