@@ -13,6 +13,8 @@ public static class CliRunner
     public const int UsageError = 2;
     public const int InputError = 3;
     public const int RuntimeError = 1;
+    /// <summary>A merge of shards with units still missing (nothing written).</summary>
+    public const int IncompleteError = 4;
 
     public static void SetGuardedAction(this Command command, Func<ParseResult, CancellationToken, Task<int>> action) =>
         command.SetAction(async (parse, ct) =>
@@ -65,6 +67,7 @@ public static class CliRunner
 
     private static int? Classify(Exception e) => e switch
     {
+        Run.MissingUnitsException => IncompleteError,
         ModelFileException or DatasetException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException => InputError,
         DownloadException or IOException or UnauthorizedAccessException => RuntimeError,
         ArgumentException or FormatException or InvalidOperationException => UsageError,

@@ -26,5 +26,16 @@ public static class Fingerprints
         Hash($"data={record.Sha256}|{string.Join("|", record.Auxiliary.Select(a => a.Sha256))}" +
              $"|ioi={options.IoiCorruption}|logit-variant={options.LogitVariant}|drop-invalid={options.DropInvalid}|context={options.MaxTokens}");
 
+    /// <summary>
+    /// Options that change how the work is done or where it goes, not a unit's numbers: a shard and
+    /// the merge may differ in them and still be one run.
+    /// </summary>
+    public static readonly IReadOnlySet<string> NotInRun = new HashSet<string> { "--out", "--fresh", "--memory-budget", "--verbose" };
+
+    /// <summary>A whole run: the model, every task's data and the options (without <see cref="NotInRun"/>); shards of one run share it.</summary>
+    public static string Run(string model, IEnumerable<string> data, IEnumerable<(string Name, string Value)> options) =>
+        Hash($"model={model}|data={string.Join(",", data)}|" +
+             string.Join("|", options.OrderBy(o => o.Name, StringComparer.Ordinal).Select(o => $"{o.Name}={o.Value}")));
+
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 }

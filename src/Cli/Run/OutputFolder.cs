@@ -1,21 +1,26 @@
+using Concord.Methods.Pipeline;
+using Concord.Model;
+
 namespace Concord.Cli.Run;
 
 /// <summary>
 /// The --out folder of a run: checked before anything is computed, created only once every input
-/// has been validated, and held by one run at a time (an OS lock that dies with the process, so a
-/// killed run never leaves the folder locked).
+/// has been validated, and locked with OS locks that die with the process (a killed run never leaves
+/// the folder locked). A one-process run or a merge holds the folder alone; shards of one run share
+/// it, each holding its own shard's lock, so the same shard cannot run twice at once and a
+/// one-process run cannot start while shards write.
 /// </summary>
 public sealed class OutputFolder : IDisposable
 {
     public const string LockFile = ".concord-run.lock";
-    private readonly FileStream _lock;
+    private readonly FileStream[] _locks;
 
     public string Path { get; }
 
-    private OutputFolder(string path, FileStream @lock)
+    private OutputFolder(string path, params FileStream[] locks)
     {
         Path = path;
-        _lock = @lock;
+        _locks = locks;
     }
 
     /// <summary>Fails with one line when --out cannot be an output folder; creates nothing.</summary>
@@ -30,30 +35,46 @@ public sealed class OutputFolder : IDisposable
         }
     }
 
-    /// <summary>Creates the folder, takes its lock and proves it writable.</summary>
-    public static OutputFolder Claim(string path)
+    /// <summary>Creates the folder, takes it alone and proves it writable.</summary>
+    public static OutputFolder Claim(string path) => Create(path, () =>
+    {
+        var stream = Lock(path, LockFile, exclusive: true,
+            "another concord run (or a shard) is writing there; wait for it to finish or choose another --out");
+        // With the folder held alone no other process writes here: any temporary is garbage.
+        foreach (var stale in Directory.EnumerateFiles(path, AtomicFile.TemporaryPattern, SearchOption.AllDirectories)) File.Delete(stale);
+        Own(stream);
+        return new OutputFolder(path, stream);
+    });
+
+    /// <summary>Creates the folder and takes it as one of the shards that share it.</summary>
+    public static OutputFolder ClaimShard(string path, Shard shard) => Create(path, () =>
+    {
+        var shared = Lock(path, LockFile, exclusive: false,
+            "a one-process concord run or a merge is using it; wait for it to finish or choose another --out");
+        try
+        {
+            var own = Lock(path, $".concord-shard-{shard.Index}-of-{shard.Count}.lock", exclusive: true,
+                $"shard {shard} of this run is already running there");
+            // Other shards may be writing: only temporaries of this machine's dead processes are garbage.
+            foreach (var stale in Directory.EnumerateFiles(path, AtomicFile.TemporaryPattern, SearchOption.AllDirectories).Where(AtomicFile.IsOrphan))
+                File.Delete(stale);
+            Own(own);
+            return new OutputFolder(path, shared, own);
+        }
+        catch
+        {
+            shared.Dispose();
+            throw;
+        }
+    });
+
+    private static OutputFolder Create(string path, Func<OutputFolder> claim)
     {
         Check(path);
         try
         {
             Directory.CreateDirectory(path);
-            var lockPath = System.IO.Path.Combine(path, LockFile);
-            FileStream stream;
-            try
-            {
-                stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (File.Exists(lockPath))
-            {
-                throw new IOException($"--out {path}: another concord run is writing there; wait for it to finish or choose another --out");
-            }
-            // With the lock held no other run writes here: a temporary left by a killed run is garbage.
-            foreach (var stale in Directory.EnumerateFiles(path, "*.tmp-*", SearchOption.AllDirectories)) File.Delete(stale);
-            stream.SetLength(0);
-            var owner = System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId}\n");
-            stream.Write(owner);
-            stream.Flush();
-            return new OutputFolder(path, stream);
+            return claim();
         }
         catch (UnauthorizedAccessException)
         {
@@ -61,6 +82,33 @@ public sealed class OutputFolder : IDisposable
         }
     }
 
+    // .NET maps FileShare.None to an exclusive flock and any sharing to a shared one, so shards
+    // (shared) exclude a whole-folder run (exclusive) and each other only per shard file.
+    private static FileStream Lock(string folder, string file, bool exclusive, string heldBy)
+    {
+        var lockPath = System.IO.Path.Combine(folder, file);
+        try
+        {
+            return exclusive
+                ? new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)
+                : new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
+        }
+        catch (IOException) when (File.Exists(lockPath))
+        {
+            throw new IOException($"--out {folder}: {heldBy}");
+        }
+    }
+
+    private static void Own(FileStream stream)
+    {
+        stream.SetLength(0);
+        stream.Write(System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId}\n"));
+        stream.Flush();
+    }
+
     // The lock file stays: deleting it could race with a run that opened it in between and let a third one in.
-    public void Dispose() => _lock.Dispose();
+    public void Dispose()
+    {
+        foreach (var l in _locks) l.Dispose();
+    }
 }

@@ -40,6 +40,8 @@ public static class RunCommand
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed for the example sample and the neuron subset", DefaultValueFactory = _ => 0 };
     private static readonly Option<string> Out = new("--out") { Description = "Output folder", DefaultValueFactory = _ => "results" };
     private static readonly Option<bool> Fresh = new("--fresh") { Description = "Recompute everything instead of resuming from finished work" };
+    private static readonly Option<string?> ShardOption = new("--shard") { Description = "Compute only shard I of N of the run's units (e.g. 0/4; shards may run at once on machines sharing --out), then run once more with --merge" };
+    private static readonly Option<bool> Merge = new("--merge") { Description = "Compute nothing: build the outputs of a sharded run from its unit files, or list the missing units and write nothing" };
     private static readonly Option<bool> NoFilter = new("--no-filter") { Description = "Keep prompts on which the model does not show the behaviour (by default they are dropped, except on random models)" };
 
     /// <summary>IG's largest --steps: 4096 Gauss–Legendre nodes reach float64 round-off on any smooth path; more only costs hours.</summary>
@@ -51,6 +53,7 @@ public static class RunCommand
         {
             SharedOptions.Tasks, ModelOption, Data, Examples, Methods, Components, Rule, Steps, IgTolerance, DirectionOption, BaselineOption, Sweep, Neurons,
             PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, SharedOptions.Device, SharedOptions.Float64, Seed, Out, Fresh, NoFilter,
+            ShardOption, Merge,
         };
         command.Options.Add(SharedOptions.IoiCorruption);
         command.Options.Add(SharedOptions.DropInvalid);
@@ -93,6 +96,11 @@ public static class RunCommand
         var kinds = ComponentKinds.ParseList(parse.GetValue(Components)!);
         if (kinds.Count == 0) throw new ArgumentException("--components lists no component kind (heads, neurons, mlp, head-outputs)");
         OutputFolder.Check(parse.GetValue(Out)!);
+        var shard = parse.GetValue(ShardOption) is string shardText ? Shard.Parse(shardText.Trim()) : null;
+        bool merge = parse.GetValue(Merge);
+        if (shard is not null && merge) throw new ArgumentException("--shard and --merge are separate steps: run every shard, then one --merge");
+        if ((shard is not null || merge) && parse.GetValue(Fresh))
+            throw new ArgumentException($"--fresh with {(merge ? "--merge" : "--shard")} would delete the other shards' units; delete the --out folder before starting the shards instead");
         var attribution = new AttributionOptions
         {
             Direction = Directions.Parse(parse.GetValue(DirectionOption)!),
@@ -118,12 +126,22 @@ public static class RunCommand
         var taskOptions = SharedOptions.ParseTaskOptions(parse) with { LogitVariant = parse.GetValue(LogitDiff) };
         return new RunSettings(tasks, parse.GetValue(ModelOption), parse.GetValue(Data), examples, pipeline, taskOptions,
             parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64), parse.GetValue(Out)!, parse.GetValue(Fresh),
-            parse.GetValue(NoFilter), CommandLine(parse));
+            parse.GetValue(NoFilter), CommandLine(parse))
+        {
+            Shard = shard,
+            Merge = merge,
+        };
     }
+
+    /// <summary>
+    /// How the work is split, not what is computed: left out of run.json, so a merged run records the
+    /// same options as a one-process run (the split is in shards.json).
+    /// </summary>
+    public static readonly IReadOnlySet<string> ExecutionOnly = new HashSet<string> { "--shard", "--merge" };
 
     /// <summary>Every option of the command with the value it had (given or default), for run.json.</summary>
     private static IReadOnlyList<(string Name, string Value)> CommandLine(ParseResult parse) =>
-        parse.CommandResult.Command.Options.Where(o => o is not System.CommandLine.Help.HelpOption and not VersionOption)
+        parse.CommandResult.Command.Options.Where(o => o is not System.CommandLine.Help.HelpOption and not VersionOption && !ExecutionOnly.Contains(o.Name))
             .Select(o => (o.Name, Text(o switch
             {
                 Option<string> s => parse.GetValue(s),
@@ -183,32 +201,64 @@ public static class RunCommand
         var records = plans.Select(p => p.Record).ToList();
         JsonObject Provenance(DateTimeOffset? finished) => RunRecord.Build(settings, model, dtype.ToString().ToLowerInvariant(), records, started, finished);
 
-        using var output = OutputFolder.Claim(settings.Out);
+        // Units are numbered over the whole run, task after task, so every shard derives the same numbering.
+        var numbering = new AttributionPipeline(gpt, modelPrint, settings.Pipeline, new MemoryUnitStore());
+        var unitCounts = plans.Select(p => numbering.UnitCount(p.Record.Sample.Kept.Count)).ToArray();
+        var firstUnit = unitCounts.Select((_, i) => unitCounts.Take(i).Sum()).ToArray();
+        var runOptions = settings.CommandLine.Where(o => !Fingerprints.NotInRun.Contains(o.Name)).ToList();
+        var manifest = new ShardManifest(Fingerprints.Run(modelPrint, plans.Select(p => p.DataPrint), runOptions), settings.Shard?.Count ?? 0, runOptions);
+        var selection = settings.Shard ?? (settings.Merge ? UnitSelection.Nothing : UnitSelection.All);
+
+        using var output = settings.Shard is { } shard ? OutputFolder.ClaimShard(settings.Out, shard) : OutputFolder.Claim(settings.Out);
+        if (settings.Shard is not null) ShardManifest.Join(settings.Out, manifest);
+        else if (settings.Merge && ShardManifest.Find(settings.Out) is { } recorded) manifest.RequireSameRun(recorded, settings.Out, "this merge");
+        else if (settings.Merge) Console.WriteLine($"note: {settings.Out} holds no {ShardManifest.FileName}; merging whatever units it holds");
+
         var analyses = new List<(TaskKind Kind, TaskDataset Dataset, TaskAnalysis Analysis, TimeSpan Time)>();
         var lines = new List<string>();
         var units = new Dictionary<TaskKind, (int, int)>();
+        var missing = new List<MissingUnit>();
+        var complete = new List<(int Plan, TaskResult Result, TimeSpan Time)>();
+        void Finish(int i, TaskResult result, TimeSpan time)
+        {
+            var plan = plans[i];
+            var analysis = TaskAnalysis.Of(result, settings.Pipeline);
+            TaskOutputs.Write(Path.Combine(settings.Out, plan.Kind.Id()), plan.Dataset, analysis, settings, gpt.Config, model.Name, Provenance(null));
+            analyses.Add((plan.Kind, plan.Dataset, analysis, time));
+        }
         void Work(IProgress<PipelineProgress> progress)
         {
-            foreach (var plan in plans)
+            for (int i = 0; i < plans.Count; i++)
             {
+                var plan = plans[i];
                 var taskClock = Stopwatch.StartNew();
-                var folder = Path.Combine(settings.Out, plan.Kind.Id());
-                var unitFolder = Path.Combine(folder, "units");
+                var unitFolder = Path.Combine(settings.Out, plan.Kind.Id(), "units");
                 if (settings.Fresh && Directory.Exists(unitFolder)) Directory.Delete(unitFolder, recursive: true);
                 var store = new FileUnitStore(unitFolder);
                 var pipeline = new AttributionPipeline(gpt, modelPrint, settings.Pipeline, store);
-                var result = pipeline.Run(plan.Dataset, plan.DataPrint, plan.Record.Sample.Kept, resources.Tokenizer, progress, cancel);
-                var analysis = TaskAnalysis.Of(result, settings.Pipeline);
-                TaskOutputs.Write(folder, plan.Dataset, analysis, settings, gpt.Config, model.Name, Provenance(null));
-                analyses.Add((plan.Kind, plan.Dataset, analysis, taskClock.Elapsed));
-                units[plan.Kind] = (result.ComputedUnits, result.ReusedUnits);
-                lines.Add($"{plan.Kind.Id()}: {result.ComputedUnits} units computed, {result.ReusedUnits} reused, {taskClock.Elapsed.TotalSeconds:F1} s");
-                foreach (var rejected in store.Rejected) lines.Add($"{plan.Kind.Id()}: {rejected}; recomputed");
+                var outcome = pipeline.Run(plan.Dataset, plan.DataPrint, plan.Record.Sample.Kept, resources.Tokenizer, selection, firstUnit[i], progress, cancel);
+                missing.AddRange(outcome.Missing);
+                units[plan.Kind] = (outcome.ComputedUnits, outcome.ReusedUnits);
+                // A merge writes nothing until every task is complete; a one-process run writes each task as it finishes.
+                if (outcome.Result is { } result && settings.Shard is null)
+                {
+                    if (settings.Merge) complete.Add((i, result, taskClock.Elapsed));
+                    else Finish(i, result, taskClock.Elapsed);
+                }
+                lines.Add($"{plan.Kind.Id()}: {outcome.ComputedUnits} units computed, {outcome.ReusedUnits} {(settings.Merge ? "read" : "reused")}, {taskClock.Elapsed.TotalSeconds:F1} s");
+                foreach (var rejected in store.Rejected) lines.Add($"{plan.Kind.Id()}: {rejected}; {(settings.Merge ? "counted as missing" : "recomputed")}");
             }
         }
         if (progressOverride is not null) Work(progressOverride);
         else RunProgress.Run(plans.Select(p => p.Kind.Id()).ToList(), Work);
         foreach (var line in lines) Console.WriteLine(line);
+        if (settings.Shard is { } done)
+        {
+            Console.WriteLine($"shard {done} done: {units.Values.Sum(u => u.Item1)} units computed, {units.Values.Sum(u => u.Item2)} reused; when every shard is done, run the same command with --merge instead of --shard");
+            return new Outcome(units, clock.Elapsed);
+        }
+        if (missing.Count > 0) throw new MissingUnitsException(settings.Out, missing, ShardManifest.Find(settings.Out)?.Shards, unitCounts.Sum());
+        foreach (var (i, result, time) in complete) Finish(i, result, time);
         AtomicFile.WriteAllText(Path.Combine(settings.Out, RunRecord.FileName),
             Provenance(DateTimeOffset.UtcNow).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         Report.Write(settings, model, gpt.Config, analyses, records, clock.Elapsed);

@@ -21,6 +21,12 @@ public sealed record RunSettings(
     bool NoFilter,
     IReadOnlyList<(string Name, string Value)> CommandLine)
 {
+    /// <summary>With --shard I/N: compute only this shard's units and write no report.</summary>
+    public Shard? Shard { get; init; }
+
+    /// <summary>With --merge: compute nothing; build the outputs from the units the shards wrote.</summary>
+    public bool Merge { get; init; }
+
     public AttributionOptions Attribution => Pipeline.Attribution;
 
     /// <summary>The options as a reader of the report needs them.</summary>

@@ -16,26 +16,47 @@ namespace Concord.Methods.Pipeline;
 /// </summary>
 public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprint, PipelineOptions options, IUnitStore store)
 {
+    /// <summary>Computes every missing unit and returns the task's result.</summary>
     public TaskResult Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer,
-        IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
+        IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default) =>
+        Run(dataset, dataFingerprint, examples, tokenizer, UnitSelection.All, firstUnitIndex: 0, progress, cancel).Result!;
+
+    /// <summary>The task's batches in the order they run (and are numbered in).</summary>
+    public IReadOnlyList<TaskExample[]> Batches(IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer) =>
+        (options.GroupByPrefix ? PrefixGrouping.Order(examples, tokenizer) : examples).Chunk(options.BatchSize).ToList();
+
+    /// <summary>How many units the task has: its run-wide indices are <c>firstUnitIndex</c> up to this many more.</summary>
+    public int UnitCount(int examples) => (examples + options.BatchSize - 1) / options.BatchSize * Units().Count();
+
+    /// <summary>
+    /// Loads the task's units from the store and computes the missing ones that
+    /// <paramref name="selection"/> names. Units are numbered from <paramref name="firstUnitIndex"/>,
+    /// batch by batch; a unit neither stored nor selected is listed in the outcome's Missing.
+    /// </summary>
+    public PipelineOutcome Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer,
+        UnitSelection selection, int firstUnitIndex, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
     {
         var units = Units().ToList();
-        var ordered = options.GroupByPrefix ? PrefixGrouping.Order(examples, tokenizer) : examples;
-        var batches = ordered.Chunk(options.BatchSize).ToList();
-        int total = batches.Count * units.Count, done = 0, computed = 0, reused = 0;
+        var batches = Batches(examples, tokenizer);
+        int total = Enumerable.Range(firstUnitIndex, batches.Count * units.Count).Count(selection.Reads), done = 0, computed = 0, reused = 0;
         var results = new List<BatchResult>();
-        foreach (var chunk in batches)
+        var absent = new List<MissingUnit>();
+        for (int b = 0; b < batches.Count; b++)
         {
             cancel.ThrowIfCancellationRequested();
+            var chunk = batches[b];
             var rows = chunk.Select(e => e.Row).ToArray();
             var lengths = chunk.Select(e => tokenizer.Count(e.Clean)).ToArray();
             string batchKey = $"units={UnitFormat}|{modelFingerprint}|{dataset.Kind.Id()}|{dataFingerprint}|{dataset.Readout}|rows={string.Join(",", rows)}";
             var found = new Dictionary<WorkUnit, UnitResult>();
             var missing = new List<WorkUnit>();
-            foreach (var unit in units)
+            for (int u = 0; u < units.Count; u++)
             {
+                var (unit, index) = (units[u], firstUnitIndex + b * units.Count + u);
+                if (!selection.Reads(index)) continue;
                 if (store.TryLoad(Key(batchKey, unit), out var r) && unit.Matches(r, rows.Length)) { found[unit] = r; reused++; done++; }
-                else missing.Add(unit);
+                else if (selection.Computes(index)) missing.Add(unit);
+                else { absent.Add(new MissingUnit(index, dataset.Kind, unit.Name, rows)); done++; }
             }
             progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, missing.Count == 0 ? "reused" : missing[0].Name,
                 missing.Count == 0 ? PipelineStage.Reused : PipelineStage.Computing));
@@ -58,12 +79,14 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
                     done++;
                 }
             }
-            results.Add(new BatchResult(rows, lengths, (BatchMetrics)found[MetricsUnit.Instance],
-                found.Values.OfType<MethodUnitResult>().Select(u => u.Result).ToList(),
-                found.Values.OfType<SweepUnitResult>().Select(u => u.Point).ToList()));
+            if (found.Count == units.Count)
+                results.Add(new BatchResult(rows, lengths, (BatchMetrics)found[MetricsUnit.Instance],
+                    found.Values.OfType<MethodUnitResult>().Select(u => u.Result).ToList(),
+                    found.Values.OfType<SweepUnitResult>().Select(u => u.Point).ToList()));
             progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, "batch done", PipelineStage.BatchDone));
         }
-        return new TaskResult(dataset.Kind, results, computed, reused);
+        var complete = results.Count == batches.Count ? new TaskResult(dataset.Kind, results, computed, reused) : null;
+        return new PipelineOutcome(complete, absent, computed, reused);
     }
 
     /// <summary>Raised whenever the unit files' layout changes, so files of an older layout are recomputed, never misread.</summary>

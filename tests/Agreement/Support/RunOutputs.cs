@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NUnit.Framework;
 
 namespace Concord.Tests.Agreement.Support;
 
@@ -14,8 +15,44 @@ public static class RunOutputs
         var text = File.ReadAllText(path);
         if (!path.EndsWith("agreement.json", StringComparison.Ordinal)) return text;
         var json = JsonNode.Parse(text)!.AsObject();
-        NUnit.Framework.Assert.That(json.ContainsKey("run"), NUnit.Framework.Is.True, $"{path} embeds the run's provenance");
+        Assert.That(json.ContainsKey("run"), Is.True, $"{path} embeds the run's provenance");
         json.Remove("run");
+        return json.ToJsonString();
+    }
+
+    /// <summary>
+    /// Every output of <paramref name="expected"/> (scores, agreement, plots, report, run.json) exists
+    /// in <paramref name="actual"/> with the same bytes, apart from what records when and where a run
+    /// went: start and end times, wall time, the --out folder. Unit files and locks are work files, not
+    /// outputs, and so is anything in <paramref name="workFolders"/> (e.g. a scheduler's logs).
+    /// </summary>
+    public static void AssertSameRun(string expected, string actual, params string[] workFolders)
+    {
+        bool IsOutput(string relative) =>
+            !relative.Contains("/units/", StringComparison.Ordinal) && !workFolders.Any(w => relative.StartsWith(w + "/", StringComparison.Ordinal)) && !Path.GetFileName(relative).StartsWith(".concord-", StringComparison.Ordinal)
+            && Path.GetFileName(relative) != "shards.json";
+        var files = Directory.GetFiles(expected, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(expected, f)).Where(IsOutput).Order().ToList();
+        Assert.That(Directory.GetFiles(actual, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(actual, f)).Where(IsOutput).Order(),
+            Is.EqualTo(files), "the same output files");
+        Assert.That(files, Has.Some.EndsWith(".png").And.Some.EqualTo("report.md").And.Some.EqualTo("run.json"));
+        foreach (var file in files)
+        {
+            string a = Path.Combine(expected, file), b = Path.Combine(actual, file);
+            if (file.EndsWith(".png", StringComparison.Ordinal)) Assert.That(File.ReadAllBytes(b), Is.EqualTo(File.ReadAllBytes(a)), file);
+            else Assert.That(Timeless(b, actual), Is.EqualTo(Timeless(a, expected)), file);
+        }
+    }
+
+    private static string Timeless(string path, string output)
+    {
+        var text = File.ReadAllText(path);
+        if (path.EndsWith("report.md", StringComparison.Ordinal))
+            return System.Text.RegularExpressions.Regex.Replace(text, @"Generated [-0-9: ]+ UTC; wall time [0-9.]+ min\.", "").Replace(output, "OUT");
+        if (!path.EndsWith(".json", StringComparison.Ordinal)) return text;
+        var json = JsonNode.Parse(text)!.AsObject();
+        var run = path.EndsWith("run.json", StringComparison.Ordinal) ? json : json["run"]!.AsObject();
+        foreach (var time in new[] { "started", "finished", "wall_seconds" }) run.Remove(time);
+        run["options"]!.AsObject().Remove("--out");
         return json.ToJsonString();
     }
 }

@@ -98,7 +98,7 @@ public class FaultTests
             WaitFor(() => Units(output).Length >= 1, first, TimeSpan.FromMinutes(2));
             var (code, _, error) = ConcordProcess.Run(Run(output));
             Assert.That(code, Is.EqualTo(1), error);
-            Assert.That(error.Trim(), Does.StartWith("error: ").And.Contain("another concord run is writing there"));
+            Assert.That(error.Trim(), Does.StartWith("error: ").And.Contain("another concord run (or a shard) is writing there"));
             Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1));
         }
         finally

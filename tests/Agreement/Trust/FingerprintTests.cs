@@ -74,6 +74,8 @@ public class FingerprintTests
         ["--no-filter"] = new([("--no-filter", null)], Recompute.None, Why: "a random model is never filtered, so the rows stay"),
         ["--ioi-corruption"] = new([("--ioi-corruption", "third-name")], Recompute.All, Why: "task options are part of the data's fingerprint"),
         ["--drop-invalid"] = new([("--drop-invalid", null)], Recompute.All, Why: "task options are part of the data's fingerprint"),
+        ["--shard"] = new([("--shard", "0/1")], Recompute.None, Why: "how the work is split, not what a unit is: one shard of one owns every unit"),
+        ["--merge"] = new([("--merge", null)], Recompute.None, Why: "a merge computes nothing and reads every unit"),
     };
 
     [Test]
