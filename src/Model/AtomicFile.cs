@@ -7,8 +7,8 @@ namespace Concord.Model;
 /// <summary>
 /// The one way Concord writes result files: into a temporary sibling, then renamed over the target,
 /// so a reader (or an interrupted run) never sees a half-written file. Temporaries are named by
-/// process and machine (<c>name.tmp-PID-HOST</c>), so processes on different machines writing into
-/// one shared folder never share a temporary, and a leftover can be traced to a dead writer.
+/// process, machine and write (<c>name.tmp-PID-HOST-N</c>), so no two writers — threads, processes,
+/// machines sharing a folder — ever share a temporary, and a leftover can be traced to a dead writer.
 /// </summary>
 public static class AtomicFile
 {
@@ -18,13 +18,15 @@ public static class AtomicFile
     private const string Marker = ".tmp-";
 
     // The host by a short hash: machine names may hold dots and dashes; a hash parses unambiguously.
+    private static long _writes;
+
     private static readonly string Host = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Environment.MachineName)))[..8];
 
     /// <summary>Lets <paramref name="write"/> create the temporary file by path (for libraries that only save to paths).</summary>
     /// <param name="extension">Suffix of the temporary name, for writers that choose the format by extension.</param>
     public static void Write(string path, Action<string> write, string extension = ".tmp")
     {
-        var tmp = $"{path}{Marker}{Environment.ProcessId}-{Host}{(extension == ".tmp" ? "" : extension)}";
+        var tmp = $"{path}{Marker}{Environment.ProcessId}-{Host}-{Interlocked.Increment(ref _writes)}{(extension == ".tmp" ? "" : extension)}";
         try
         {
             write(tmp);

@@ -153,12 +153,16 @@ public class ShardTests
     {
         var folder = TestModels.NewTempFolder();
         var target = Path.Combine(folder, "unit.json");
-        string mine = "", dead;
+        string mine = "";
         AtomicFile.Write(target, tmp => { mine = tmp; File.WriteAllText(tmp, "{}"); });
-        using (var exited = Process.Start("true")!) { exited.WaitForExit(); dead = mine.Replace($".tmp-{Environment.ProcessId}-", $".tmp-{exited.Id}-"); }
+        var parts = mine[(mine.LastIndexOf(".tmp-", StringComparison.Ordinal) + ".tmp-".Length)..].Split('-');   // PID, host, write
+        Assert.That(parts, Has.Length.EqualTo(3), mine);
+        int exitedPid;
+        using (var exited = Process.Start("true")!) { exited.WaitForExit(); exitedPid = exited.Id; }
+        string Temporary(int pid, string host) => $"{target}.tmp-{pid}-{host}-{parts[2]}";
         Assert.That(AtomicFile.IsOrphan(mine), Is.False, "this process is alive");
-        Assert.That(AtomicFile.IsOrphan(dead), Is.True, "its writer has exited");
-        Assert.That(AtomicFile.IsOrphan(dead.Replace(dead[(dead.LastIndexOf('-') + 1)..], "0badc0de")), Is.False, "another machine's writer may still run");
+        Assert.That(AtomicFile.IsOrphan(Temporary(exitedPid, parts[1])), Is.True, "its writer has exited");
+        Assert.That(AtomicFile.IsOrphan(Temporary(exitedPid, "0badc0de")), Is.False, "another machine's writer may still run");
         Assert.That(AtomicFile.IsOrphan(Path.Combine(folder, "unit.json.tmp-12")), Is.False, "an older name cannot be traced");
     }
 }

@@ -144,4 +144,26 @@ public class UnitStoreTests
         Assert.That(store.Rejected[0], Does.Contain("unit.json").And.Contain("checksum mismatch"));
         Assert.That(store.Rejected[2], Does.Contain("no checksum line"));
     }
+
+    [Test]
+    public void WritersOfTheSameUnitAtOnceNeverLeaveAPartialFile()
+    {
+        // Two shards that compute the same unit (e.g. where file locks do not work): each writes its own
+        // temporary and renames it, so a reader sees one whole version or none, never a mix or a fragment.
+        var big = new MethodUnitResult(new MethodResult(Method.Ig, ComponentKind.Neuron,
+            Enumerable.Range(0, 12).Select(l => new LayerScores(l, Set(Method.Ig, ComponentKind.Neuron, l), null)).ToList()));
+        var writers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            var store = new FileUnitStore(_folder);
+            for (int i = 0; i < 200; i++) store.Save("unit", big);
+        })).ToArray();
+        var reader = new FileUnitStore(_folder);
+        int reads = 0;
+        while (!writers.All(w => w.IsCompleted))
+            if (reader.TryLoad("unit", out _)) reads++;
+        Task.WaitAll(writers);
+        Assert.That(reader.Rejected, Is.Empty, "no read saw a partial or mixed file");
+        Assert.That(reads, Is.GreaterThan(0), "the reader raced the writers");
+        Assert.That(Directory.GetFiles(_folder), Has.Length.EqualTo(1), "no temporary is left");
+    }
 }
