@@ -20,14 +20,10 @@ public class SlurmTests
 
     private static (int Code, string Out, string Error) Bash(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("bash");
         foreach (var a in args) start.ArgumentList.Add(a);
         foreach (var (k, v) in environment) start.Environment[k] = v;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout)) { process.Kill(true); Assert.Fail($"bash {string.Join(' ', args)} did not finish in {timeout}"); }
-        return (process.ExitCode, output.Result, error.Result);
+        return ChildProcess.Run(start, timeout);
     }
 
     [OneTimeSetUp]

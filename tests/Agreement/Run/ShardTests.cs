@@ -48,14 +48,9 @@ public class ShardTests
     public void ThreeShardsAtOnceThenAMergeEqualTheOneProcessRun()
     {
         var output = TestModels.NewTempFolder();
-        var shards = Enumerable.Range(0, 3).Select(i => Process.Start(ConcordProcess.StartInfo(Run(output, "--shard", $"{i}/3")))!).ToList();
-        var results = shards.Select(p =>
-        {
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            Assert.That(p.WaitForExit(TimeSpan.FromMinutes(3)), Is.True, "a shard did not finish");
-            return (p.ExitCode, Out: stdout.Result, Error: stderr.Result);
-        }).ToList();
+        var shards = Enumerable.Range(0, 3).Select(i => ChildProcess.Start(ConcordProcess.StartInfo(Run(output, "--shard", $"{i}/3")))).ToList();
+        var results = shards.Select(p => p.Finish(TimeSpan.FromMinutes(3))).ToList();
+        shards.ForEach(p => p.Dispose());
         foreach (var (code, _, error) in results) Assert.That(code, Is.Zero, error);
         Assert.That(results.Select(r => Computed(r.Out)), Is.EqualTo(new[] { Units / 3, Units / 3, Units / 3 }), "each unit computed by exactly its shard");
         Assert.That(File.Exists(Path.Combine(output, "report.md")), Is.False, "a shard writes no report");

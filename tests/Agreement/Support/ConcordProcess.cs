@@ -14,11 +14,7 @@ public static class ConcordProcess
     {
         var start = StartInfo(args);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout)) { process.Kill(true); Assert.Fail($"concord did not finish in {timeout.TotalMinutes:F0} minutes"); }
-        return (process.ExitCode, output.Result, error.Result);
+        return ChildProcess.Run(start, timeout);
     }
 
     public static ProcessStartInfo StartInfo(params string[] args)

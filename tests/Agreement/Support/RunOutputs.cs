@@ -47,7 +47,11 @@ public static class RunOutputs
     {
         var text = File.ReadAllText(path);
         if (path.EndsWith("report.md", StringComparison.Ordinal))
-            return System.Text.RegularExpressions.Regex.Replace(text, @"Generated [-0-9: ]+ UTC; wall time [0-9.]+ min\.", "").Replace(output, "OUT");
+        {
+            // The run's date and wall time, and each task's time ("metric: …; 12 s.").
+            text = System.Text.RegularExpressions.Regex.Replace(text, @"Generated [-0-9: ]+ UTC; wall time [0-9.]+ min\.", "");
+            return System.Text.RegularExpressions.Regex.Replace(text, @"; [0-9]+ s\.$", "; (time) s.", System.Text.RegularExpressions.RegexOptions.Multiline).Replace(output, "OUT");
+        }
         if (!path.EndsWith(".json", StringComparison.Ordinal)) return text;
         var json = JsonNode.Parse(text)!.AsObject();
         var run = path.EndsWith("run.json", StringComparison.Ordinal) ? json : json["run"]!.AsObject();
