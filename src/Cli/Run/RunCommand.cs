@@ -202,8 +202,7 @@ public static class RunCommand
         JsonObject Provenance(DateTimeOffset? finished) => RunRecord.Build(settings, model, dtype.ToString().ToLowerInvariant(), records, started, finished);
 
         // Units are numbered over the whole run, task after task, so every shard derives the same numbering.
-        var numbering = new AttributionPipeline(gpt, modelPrint, settings.Pipeline, new MemoryUnitStore());
-        var unitCounts = plans.Select(p => numbering.UnitCount(p.Record.Sample.Kept.Count)).ToArray();
+        var unitCounts = plans.Select(p => settings.Pipeline.UnitCount(p.Record.Sample.Kept.Count)).ToArray();
         var firstUnit = unitCounts.Select((_, i) => unitCounts.Take(i).Sum()).ToArray();
         var runOptions = settings.CommandLine.Where(o => !Fingerprints.NotInRun.Contains(o.Name)).ToList();
         var manifest = new ShardManifest(Fingerprints.Run(modelPrint, plans.Select(p => p.DataPrint), runOptions), settings.Shard?.Count ?? 0, runOptions);

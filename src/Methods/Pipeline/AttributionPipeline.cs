@@ -25,9 +25,6 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     public IReadOnlyList<TaskExample[]> Batches(IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer) =>
         (options.GroupByPrefix ? PrefixGrouping.Order(examples, tokenizer) : examples).Chunk(options.BatchSize).ToList();
 
-    /// <summary>How many units the task has: its run-wide indices are <c>firstUnitIndex</c> up to this many more.</summary>
-    public int UnitCount(int examples) => (examples + options.BatchSize - 1) / options.BatchSize * Units().Count();
-
     /// <summary>
     /// Loads the task's units from the store and computes the missing ones that
     /// <paramref name="selection"/> names. Units are numbered from <paramref name="firstUnitIndex"/>,
@@ -36,7 +33,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     public PipelineOutcome Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer,
         UnitSelection selection, int firstUnitIndex, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
     {
-        var units = Units().ToList();
+        var units = options.UnitsPerBatch();
         var batches = Batches(examples, tokenizer);
         int total = Enumerable.Range(firstUnitIndex, batches.Count * units.Count).Count(selection.Reads), done = 0, computed = 0, reused = 0;
         var results = new List<BatchResult>();
@@ -94,17 +91,6 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
 
     private IReadOnlyList<ComponentKind> AllKinds => options.Kinds.Union(options.SweepKinds).ToList();
 
-    private IEnumerable<WorkUnit> Units()
-    {
-        yield return MetricsUnit.Instance;
-        foreach (var method in options.Methods)
-            foreach (var kind in options.Kinds)
-                yield return new MethodUnit(method, kind);
-        foreach (var s in options.SweepScales)
-            foreach (var kind in options.SweepKinds)
-                if (!options.SweepPointIsMainRun(kind, s))
-                    yield return new SweepUnit(kind, s);
-    }
 
     private string Key(string batchKey, WorkUnit unit) =>
         unit.Name + "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(batchKey + "|" + unit.Fingerprint(options))))[..16];

@@ -29,6 +29,23 @@ public sealed record PipelineOptions
         scale == 1 && Kinds.Contains(kind) && Attribution.Baseline == Baseline.Aligned
         && Methods.Contains(Method.Ig) && Methods.Contains(Method.Ap) && Methods.Contains(Method.Atp);
 
+    /// <summary>A batch's units, in the order they run and are numbered in.</summary>
+    public IReadOnlyList<WorkUnit> UnitsPerBatch()
+    {
+        var units = new List<WorkUnit> { MetricsUnit.Instance };
+        foreach (var method in Methods)
+            foreach (var kind in Kinds)
+                units.Add(new MethodUnit(method, kind));
+        foreach (var s in SweepScales)
+            foreach (var kind in SweepKinds)
+                if (!SweepPointIsMainRun(kind, s))
+                    units.Add(new SweepUnit(kind, s));
+        return units;
+    }
+
+    /// <summary>How many units a task of <paramref name="examples"/> prompts has (the run-wide numbering advances by this much per task).</summary>
+    public int UnitCount(int examples) => (examples + BatchSize - 1) / BatchSize * UnitsPerBatch().Count;
+
     /// <summary>The neurons AP patches at a layer (the same for every batch and task, so scores line up).</summary>
     public IReadOnlyList<int>? NeuronSubset(int layer, int dMlp)
     {
