@@ -22,7 +22,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
         Run(dataset, dataFingerprint, examples, tokenizer, UnitSelection.All, firstUnitIndex: 0, progress, cancel).Result!;
 
     /// <summary>The task's batches in the order they run (and are numbered in).</summary>
-    public IReadOnlyList<TaskExample[]> Batches(IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer) =>
+    private IReadOnlyList<TaskExample[]> Batches(IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer) =>
         (options.GroupByPrefix ? PrefixGrouping.Order(examples, tokenizer) : examples).Chunk(options.BatchSize).ToList();
 
     /// <summary>
@@ -90,7 +90,6 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     private const int UnitFormat = 3;
 
     private IReadOnlyList<ComponentKind> AllKinds => options.Kinds.Union(options.SweepKinds).ToList();
-
 
     private string Key(string batchKey, WorkUnit unit) =>
         unit.Name + "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(batchKey + "|" + unit.Fingerprint(options))))[..16];
