@@ -126,7 +126,14 @@ public class FaultTests
         Signal(process, "-INT");
         Thread.Sleep(100);
         Signal(process, "-INT");
-        Assert.That(process.WaitForExit(TimeSpan.FromSeconds(30)), Is.True, "stopped within 30 s of Ctrl-C");
+        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            // Seen once in a full CI run (not reproduced alone): say where the run was, so the next one can be traced.
+            process.Kill();
+            process.WaitForExit();
+            var lines = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Fail($"did not stop within 30 s of Ctrl-C; stderr: {stderr.Result.Trim()}; last output: {string.Join(" | ", lines.TakeLast(5))}");
+        }
         TestContext.Out.WriteLine($"stopped {clock.Elapsed.TotalSeconds:F1} s after Ctrl-C");
         Assert.That(process.ExitCode, Is.EqualTo(130), stderr.Result);
         Assert.That(stderr.Result, Does.Contain("interrupted; finished work is kept").And.Not.Contain("Exception"));
