@@ -19,7 +19,12 @@ public static class ConcordProcess
 
     public static ProcessStartInfo StartInfo(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Through env --default-signal=INT: a test run started as a background job (nohup … &) inherits
+        // SIGINT as ignored, and .NET, like any Unix program, then leaves Ctrl-C ignored, so the Ctrl-C
+        // tests would test the launcher instead of concord. env resets it and execs (same PID).
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "concord.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         return start;
