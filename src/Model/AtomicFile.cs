@@ -26,7 +26,7 @@ public static class AtomicFile
     /// <param name="extension">Suffix of the temporary name, for writers that choose the format by extension.</param>
     public static void Write(string path, Action<string> write, string extension = ".tmp")
     {
-        var tmp = $"{path}{Marker}{Environment.ProcessId}-{Host}-{Interlocked.Increment(ref _writes)}{(extension == ".tmp" ? "" : extension)}";
+        var tmp = Temporary(path, extension);
         try
         {
             write(tmp);
@@ -45,6 +45,33 @@ public static class AtomicFile
     });
 
     public static void WriteAllText(string path, string text) => Write(path, tmp => File.WriteAllText(tmp, text));
+
+    /// <summary>
+    /// Writes <paramref name="text"/> to <paramref name="path"/> only if no file is there, atomically:
+    /// of several processes trying at once exactly one succeeds (a rename that refuses to replace),
+    /// and the others find a whole file. False when the file already existed.
+    /// </summary>
+    public static bool TryCreate(string path, string text)
+    {
+        var tmp = Temporary(path, ".tmp");
+        try
+        {
+            File.WriteAllText(tmp, text);
+            File.Move(tmp, path, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return false;
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+
+    private static string Temporary(string path, string extension) =>
+        $"{path}{Marker}{Environment.ProcessId}-{Host}-{Interlocked.Increment(ref _writes)}{(extension == ".tmp" ? "" : extension)}";
 
     /// <summary>
     /// Whether a temporary was left by a process of this machine that no longer runs: only then is it

@@ -11,8 +11,6 @@ namespace Concord.Cli.Run;
 public sealed class MissingUnitsException(string folder, IReadOnlyList<MissingUnit> missing, int? shards, int total)
     : Exception(Describe(folder, missing, shards, total))
 {
-    public IReadOnlyList<MissingUnit> Missing { get; } = missing;
-
     /// <summary>The units listed one per line; the rest are counted, so a run that has not started does not flood the terminal.</summary>
     public const int Listed = 20;
 

@@ -7,8 +7,8 @@ namespace Concord.Cli.Run;
 /// <summary>
 /// <c>shards.json</c> in a sharded --out: the run's fingerprint, the number of shards and the
 /// options, written by whichever shard starts first and checked by every later shard and by the
-/// merge, so shards of different runs never mix their units in one folder. Written atomically and
-/// only if absent (a rename that refuses to replace), so two shards starting together agree on one.
+/// merge, so shards of different runs never mix their units in one folder. Written only if absent
+/// (<see cref="AtomicFile.TryCreate"/>), so two shards starting together agree on one.
 /// </summary>
 public sealed record ShardManifest(string Run, int Shards, IReadOnlyList<(string Name, string Value)> Options)
 {
@@ -18,24 +18,8 @@ public sealed record ShardManifest(string Run, int Shards, IReadOnlyList<(string
     public static void Join(string folder, ShardManifest mine)
     {
         var path = Path.Combine(folder, FileName);
-        if (!File.Exists(path))
-        {
-            var tmp = $"{path}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
-            File.WriteAllText(tmp, mine.ToJson());
-            try
-            {
-                File.Move(tmp, path, overwrite: false);
-                return;
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another shard recorded the run first: check against its record below.
-            }
-            finally
-            {
-                if (File.Exists(tmp)) File.Delete(tmp);
-            }
-        }
+        if (AtomicFile.TryCreate(path, mine.ToJson())) return;
+        // Another shard recorded the run first: check against its record.
         var recorded = Read(path);
         mine.RequireSameRun(recorded, folder, $"this shard ({mine.Shards} shards)");
         if (recorded.Shards != mine.Shards)
