@@ -129,26 +129,20 @@ public sealed class HookedGpt2 : IDisposable
             // When only the read positions' logits are wanted and nothing observes the last block,
             // that block needs its queries, attention output and MLP at those positions alone.
             bool lastAtReadOnly = readPositions is not null && first < last && cache is null && !hooks.TouchesLayer(last);
-            bool gathered = false;
             for (int l = first; l < Model.Config.NLayer; l++)
             {
-                if (l == last && lastAtReadOnly)
-                {
-                    using var lastScope = NewDisposeScope();
-                    resid = LastBlockAt(input(), readPositions!.to(input().device), Model.Weights.Blocks[l], l).MoveToOuterDisposeScope();
-                    gathered = true;
-                    break;
-                }
                 // One scope per block: intermediates of a block are freed as soon as it is done,
                 // which keeps memory flat however many blocks and runs there are.
                 using var scope = NewDisposeScope();
-                var block = new BlockPass(this, l, Model.Weights.Blocks[l], input);
+                var queries = l == last && lastAtReadOnly ? readPositions!.to(Model.Device).unsqueeze(1) : null;
+                var block = new BlockPass(this, l, Model.Weights.Blocks[l], input, queries);
                 resid = block.ResidPost.MoveToOuterDisposeScope();
                 var captured = resid;
                 input = () => captured;
             }
             var w = Model.Weights;
-            if (readPositions is not null && !gathered)
+            if (lastAtReadOnly) resid = resid.squeeze(1);
+            else if (readPositions is not null)
             {
                 var rows = arange(Batch, dtype: ScalarType.Int64, device: resid.device);
                 resid = resid[rows, readPositions.to(resid.device)];
@@ -157,54 +151,37 @@ public sealed class HookedGpt2 : IDisposable
             var logits = normalised.matmul(w.TokenEmbedding.t());
             return logits.MoveToOuterDisposeScope();
         }
-
-        /// <summary>
-        /// The last block at one position per prompt: keys and values over every position (and the
-        /// shared prefix), queries, attention output and MLP only at <paramref name="positions"/>.
-        /// Returns resid_post there, [batch, d_model]; the same arithmetic as the full block.
-        /// </summary>
-        private Tensor LastBlockAt(Tensor residPre, Tensor positions, BlockWeights w, int layer)
-        {
-            var c = Model.Config;
-            long b = residPre.shape[0], p = residPre.shape[1];
-            var rows = arange(b, dtype: ScalarType.Int64, device: residPre.device);
-            var ln1 = Model.LayerNorm(residPre, w.Ln1Weight, w.Ln1Bias);
-            var k = (ln1.matmul(w.WK) + w.BK).view(b, p, c.NHead, c.DHead);
-            var v = (ln1.matmul(w.WV) + w.BV).view(b, p, c.NHead, c.DHead);
-            long offset = 0;
-            if (Prefix is { } prefix)
-            {
-                var (prefixK, prefixV) = prefix.KeysValues(layer);
-                k = cat([prefixK, k], 1);
-                v = cat([prefixV, v], 1);
-                offset = prefix.Length;
-            }
-            var q = (ln1[rows, positions].matmul(w.WQ) + w.BQ).view(b, c.NHead, 1, c.DHead);          // [b, h, 1, dh]
-            var scores = q.matmul(k.permute(0, 2, 3, 1)) / Math.Sqrt(c.DHead);                         // [b, h, 1, keys]
-            var future = arange(offset + p, device: residPre.device).view(1, 1, 1, -1) > (positions + offset).view(-1, 1, 1, 1);
-            var pattern = F.softmax(scores.masked_fill(future, double.NegativeInfinity), -1);
-            var z = pattern.matmul(v.permute(0, 2, 1, 3)).reshape(b, c.NEmbd);                        // [b, h·dh]
-            var residMid = residPre[rows, positions] + (z.matmul(w.WO) + w.BO);
-            var mlpIn = Model.LayerNorm(residMid, w.Ln2Weight, w.Ln2Bias);
-            var post = Model.Activation(mlpIn.matmul(w.WIn) + w.BIn);
-            return residMid + (post.matmul(w.WOut) + w.BOut);
-        }
     }
 
-    private sealed class BlockPass(Pass pass, int layer, BlockWeights w, Func<Tensor> input)
+    /// <summary>One transformer block, computed lazily from <paramref name="input"/> (its resid_pre).</summary>
+    /// <param name="queries">
+    /// Null: every position, each activation through its hook point. Otherwise [batch, n] positions,
+    /// the only ones whose queries, attention output and MLP are computed (what a read of the last
+    /// block alone needs); keys and values still cover every position, as those queries attend to
+    /// them. Everything from <see cref="Q"/> on is then [batch, n, …].
+    /// </param>
+    private sealed class BlockPass(Pass pass, int layer, BlockWeights w, Func<Tensor> input, Tensor? queries = null)
     {
         private Tensor? _residPre, _ln1, _q, _k, _v, _pattern, _z, _attnOut, _residMid, _mlpIn, _pre, _post, _mlpOut, _residPost;
         private long B => pass.Batch;
         private long P => pass.Positions;
+        private long N => queries?.shape[1] ?? P;
         private Gpt2Config C => pass.Model.Config;
 
-        private Tensor Heads(Tensor x) => x.view(B, P, C.NHead, C.DHead);
+        private Tensor Heads(Tensor x) => x.view(B, x.shape[1], C.NHead, C.DHead);
 
-        public Tensor ResidPre => _residPre ??= pass.Point(HookPoint.ResidPre(layer), input);
+        // Pass.Logits restricts the queries only when nothing observes the block, and the restricted
+        // values are not the hook points' shapes anyway: none of them may reach a hook or the cache.
+        private Tensor Point(HookPoint p, Func<Tensor> compute) => queries is null ? pass.Point(p, compute) : compute();
+
+        private Tensor AtQueries(Tensor x) =>
+            queries is null ? x : x[arange(B, dtype: ScalarType.Int64, device: x.device).unsqueeze(1), queries];
+
+        public Tensor ResidPre => _residPre ??= Point(HookPoint.ResidPre(layer), input);
         private Tensor Ln1 => _ln1 ??= pass.Model.LayerNorm(ResidPre, w.Ln1Weight, w.Ln1Bias);
-        public Tensor Q => _q ??= pass.Point(HookPoint.Q(layer), () => Heads(Ln1.matmul(w.WQ) + w.BQ));
-        public Tensor K => _k ??= pass.Point(HookPoint.K(layer), () => Heads(Ln1.matmul(w.WK) + w.BK));
-        public Tensor V => _v ??= pass.Point(HookPoint.V(layer), () => Heads(Ln1.matmul(w.WV) + w.BV));
+        public Tensor Q => _q ??= Point(HookPoint.Q(layer), () => Heads(AtQueries(Ln1).matmul(w.WQ) + w.BQ));
+        public Tensor K => _k ??= Point(HookPoint.K(layer), () => Heads(Ln1.matmul(w.WK) + w.BK));
+        public Tensor V => _v ??= Point(HookPoint.V(layer), () => Heads(Ln1.matmul(w.WV) + w.BV));
 
         // With a shared prefix of length p, keys and values are the prefix's (cached) followed by
         // this run's own, and query i sits at position p + i.
@@ -213,35 +190,37 @@ public sealed class HookedGpt2 : IDisposable
         private Tensor KeysAll => pass.Prefix is null ? K : cat([PrefixKv.Keys, K], 1);
         private Tensor ValuesAll => pass.Prefix is null ? V : cat([PrefixKv.Values, V], 1);
 
-        public Tensor Pattern => _pattern ??= pass.Point(HookPoint.Pattern(layer), () =>
+        public Tensor Pattern => _pattern ??= Point(HookPoint.Pattern(layer), () =>
         {
             long offset = pass.Prefix?.Length ?? 0;
             var q = Q.permute(0, 2, 1, 3);                      // [b, h, q, dh]
             var k = KeysAll.permute(0, 2, 3, 1);                // [b, h, dh, k]
             var scores = q.matmul(k) / Math.Sqrt(C.DHead);
-            var future = ones(P, offset + P, dtype: ScalarType.Bool, device: scores.device).triu(offset + 1);
+            var keyAt = arange(offset + P, device: scores.device).view(1, 1, 1, offset + P);
+            var queryAt = (queries ?? arange(P, device: scores.device).view(1, P)) + offset;
+            var future = keyAt > queryAt.view(queryAt.shape[0], 1, N, 1);
             return F.softmax(scores.masked_fill(future, double.NegativeInfinity), -1);
         });
 
         // z is [batch, pos, head, d_head]; the heads' outputs are summed by one matmul with W_O,
         // never materialised per head.
-        public Tensor Z => _z ??= pass.Point(HookPoint.Z(layer), () =>
+        public Tensor Z => _z ??= Point(HookPoint.Z(layer), () =>
         {
             var pattern = Pattern;
             return pattern.matmul(ValuesAll.permute(0, 2, 1, 3)).permute(0, 2, 1, 3);
         });
 
-        public Tensor AttnOut => _attnOut ??= pass.Point(HookPoint.AttnOut(layer), () =>
-            Z.reshape(B, P, C.NEmbd).matmul(w.WO) + w.BO);
+        public Tensor AttnOut => _attnOut ??= Point(HookPoint.AttnOut(layer), () =>
+            Z.reshape(B, N, C.NEmbd).matmul(w.WO) + w.BO);
 
-        public Tensor ResidMid => _residMid ??= pass.Point(HookPoint.ResidMid(layer), () => ResidPre + AttnOut);
+        public Tensor ResidMid => _residMid ??= Point(HookPoint.ResidMid(layer), () => AtQueries(ResidPre) + AttnOut);
         // hook_mlp_in is what the MLP's first linear map reads: resid_mid after ln_2 (as in the
         // golden implementation), so patching it changes the MLP alone, never the residual stream.
-        public Tensor MlpIn => _mlpIn ??= pass.Point(HookPoint.MlpIn(layer), () => pass.Model.LayerNorm(ResidMid, w.Ln2Weight, w.Ln2Bias));
-        public Tensor Pre => _pre ??= pass.Point(HookPoint.MlpPre(layer), () => MlpIn.matmul(w.WIn) + w.BIn);
-        public Tensor Post => _post ??= pass.Point(HookPoint.MlpPost(layer), () => pass.Model.Activation(Pre));
-        public Tensor MlpOut => _mlpOut ??= pass.Point(HookPoint.MlpOut(layer), () => Post.matmul(w.WOut) + w.BOut);
-        public Tensor ResidPost => _residPost ??= pass.Point(HookPoint.ResidPost(layer), () => ResidMid + MlpOut);
+        public Tensor MlpIn => _mlpIn ??= Point(HookPoint.MlpIn(layer), () => pass.Model.LayerNorm(ResidMid, w.Ln2Weight, w.Ln2Bias));
+        public Tensor Pre => _pre ??= Point(HookPoint.MlpPre(layer), () => MlpIn.matmul(w.WIn) + w.BIn);
+        public Tensor Post => _post ??= Point(HookPoint.MlpPost(layer), () => pass.Model.Activation(Pre));
+        public Tensor MlpOut => _mlpOut ??= Point(HookPoint.MlpOut(layer), () => Post.matmul(w.WOut) + w.BOut);
+        public Tensor ResidPost => _residPost ??= Point(HookPoint.ResidPost(layer), () => ResidMid + MlpOut);
     }
 
     public void Dispose() => Weights.Dispose();

@@ -72,6 +72,41 @@ public partial class ModelTests
         TensorAssert.AllClose(resumed, full, 1e-12, 1e-12, $"logits from {name}");
     }
 
+    private static IEnumerable<TestCaseData> PrefixStartsAndReads() =>
+        from point in HookPoint.All(3)
+        where !point.IsGlobal && point.Kind is not (HookKind.Q or HookKind.K or HookKind.V or HookKind.Pattern)
+        from reads in new[] { "6,2,4", "2,2,3" }
+        select new TestCaseData(point.Name, reads);
+
+    /// <summary>
+    /// With a read-position subset and nothing observing the last block, that block computes its
+    /// queries and MLP at the read positions alone while attending to the prefix's cached keys and
+    /// values: it must equal the full block (every position) read there, with and without a prefix.
+    /// </summary>
+    [TestCaseSource(nameof(PrefixStartsAndReads))]
+    public void RunFromASharedPrefixReadingSomePositionsEqualsTheFullBlockThere(string name, string reads)
+    {
+        var point = HookPoint.Parse(name);
+        const int p = 2;
+        using var model = TinyModel();
+        using var batch = TokenBatch.FromIds(Prompts, padId: 0);
+        using var cache = new ActivationCache();
+        using var full = model.Run(batch.Tokens, cache: cache);
+        using var readAt = tensor(reads.Split(',').Select(long.Parse).ToArray());
+        using var rows = arange(batch.Count, dtype: ScalarType.Int64);
+        using var expected = full[rows, readAt];
+
+        using var upstream = new ActivationCache();
+        foreach (var need in point.UpstreamNeeds) upstream.Store(need, cache[need][.., p..]);
+        var prefix = new SharedPrefix(p, l => (cache[HookPoint.K(l)][.., ..p], cache[HookPoint.V(l)][.., ..p]));
+        using var readAfterPrefix = readAt - p;
+        using var read = model.RunFrom(point, cache[point][.., p..], upstream, readPositions: readAfterPrefix, prefix: prefix);
+        using var everyPosition = model.RunFrom(point, cache[point][.., p..], upstream, prefix: prefix);
+        using var fullBlockRead = everyPosition[rows, readAfterPrefix];
+        TensorAssert.AllClose(read, fullBlockRead, 1e-12, 1e-12, $"from {name} with a prefix, read at {reads}, against the same run at every position");
+        TensorAssert.AllClose(read, expected, 1e-12, 1e-12, $"from {name} with a prefix, read at {reads}, against the full run");
+    }
+
     [Test]
     public void RunFromHookWithAMissingUpstreamValueNamesIt()
     {
