@@ -1,3 +1,4 @@
+using Concord.Methods.Quadrature;
 using BenchmarkDotNet.Attributes;
 using Concord.Methods.Attribution;
 using Concord.Methods.Attribution.Naive;
@@ -22,9 +23,9 @@ public class IntegratedGradientsBenchmarks : BenchmarkBase
     public override void Setup()
     {
         base.Setup();
-        _context = Work.Context(Steps);
-        _autoContext = Work.Context(4096, tolerance: 1e-3);
-        _fullRecompute = Work.Context(Steps, reusePrefix: false);
+        _context = Work.Context();
+        _autoContext = Work.Context();
+        _fullRecompute = Work.Context(reusePrefix: false);
     }
 
     public override void Cleanup()
@@ -38,20 +39,20 @@ public class IntegratedGradientsBenchmarks : BenchmarkBase
     [Benchmark(Baseline = true)]
     public void HeadsAllLayersNaive()
     {
-        for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveIntegratedGradients.Layer(_context, ComponentKind.Head, l);
+        for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveIntegratedGradients.Layer(_context, ComponentKind.Head, l, QuadraturePoints.For(QuadratureRule.GaussLegendre, Steps));
     }
 
     [Benchmark]
-    public void HeadsAllLayers() => new IntegratedGradients().Attribute(_context, ComponentKind.Head);
+    public void HeadsAllLayers() => new IntegratedGradients(IgSettings.FixedNodes(Steps)).Attribute(_context, ComponentKind.Head);
 
     /// <summary>Every position recomputed after the hook (no prefix reuse).</summary>
     [Benchmark]
-    public void HeadsAllLayersFullRecompute() => new IntegratedGradients().Attribute(_fullRecompute, ComponentKind.Head);
+    public void HeadsAllLayersFullRecompute() => new IntegratedGradients(IgSettings.FixedNodes(Steps)).Attribute(_fullRecompute, ComponentKind.Head);
 
     /// <summary>`--steps auto` at τ = 1e-3 (each layer doubles from 4 nodes until every prompt's completeness error is within τ).</summary>
     [Benchmark]
-    public void HeadsAllLayersAuto() => new IntegratedGradients().Attribute(_autoContext, ComponentKind.Head);
+    public void HeadsAllLayersAuto() => new IntegratedGradients(IgSettings.Auto(1e-3, cap: 4096)).Attribute(_autoContext, ComponentKind.Head);
 
     [Benchmark]
-    public void HeadsOneLayer() => IntegratedGradients.Layer(_context, ComponentKind.Head, 0);
+    public void HeadsOneLayer() => IntegratedGradients.Layer(_context, ComponentKind.Head, 0, QuadraturePoints.For(QuadratureRule.GaussLegendre, Steps));
 }

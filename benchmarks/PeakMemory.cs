@@ -1,3 +1,4 @@
+using Concord.Methods.Quadrature;
 using System.Diagnostics;
 using Concord.Methods.Attribution;
 using Concord.Methods.Attribution.Naive;
@@ -21,13 +22,14 @@ public static class PeakMemory
         long budget = long.Parse(Option(args, "--budget-mb") ?? "1024") << 20;
         using var work = new Workload(shape, prompts, tokens);
         using var context = AttributionContext.Create(work.Model, work.Batch, [ComponentKind.Head],
-            new AttributionOptions { Steps = steps, MemoryBudgetBytes = budget });
+            new AttributionOptions { MemoryBudgetBytes = budget });
+        var nodes = QuadraturePoints.For(QuadratureRule.GaussLegendre, steps);
         long setup = Rss("VmRSS");
         var clock = Stopwatch.StartNew();
         switch (method)
         {
-            case "ig": new IntegratedGradients().Attribute(context, ComponentKind.Head); break;
-            case "ig-naive": for (int l = 0; l < work.Model.Config.NLayer; l++) NaiveIntegratedGradients.Layer(context, ComponentKind.Head, l); break;
+            case "ig": new IntegratedGradients(IgSettings.FixedNodes(steps)).Attribute(context, ComponentKind.Head); break;
+            case "ig-naive": for (int l = 0; l < work.Model.Config.NLayer; l++) NaiveIntegratedGradients.Layer(context, ComponentKind.Head, l, nodes); break;
             case "ap": new ActivationPatching().Attribute(context, ComponentKind.Head); break;
             default: Console.Error.WriteLine($"unknown method '{method}' (ig, ig-naive, ap)"); return 2;
         }

@@ -19,7 +19,7 @@ public class PipelineBenchmarks : BenchmarkBase
     {
         Methods = [Method.Ig, Method.Ap, Method.Atp],
         Kinds = Kinds,
-        Attribution = new AttributionOptions { Steps = 10 },
+        Ig = IgSettings.FixedNodes(10),
         BatchSize = int.MaxValue,
     };
     private TaskDataset _dataset = null!;
@@ -51,7 +51,7 @@ public class PipelineBenchmarks : BenchmarkBase
             for (int l = 0; l < Work.Model.Config.NLayer; l++)
             {
                 scores.Add(NaiveActivationPatching.Layer(context, kind, l).Scores);
-                scores.Add(NaiveIntegratedGradients.Layer(context, kind, l).Scores);
+                scores.Add(NaiveIntegratedGradients.Layer(context, kind, l, ((IgQuadrature.Fixed)Options.Ig.Quadrature).Points).Scores);
             }
         new AttributionPatching().AttributeAll(context, Kinds);
     }

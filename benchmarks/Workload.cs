@@ -42,11 +42,10 @@ public sealed class Workload : IDisposable
 
     public int Tokens => Batch.Clean.Width;
 
-    /// <param name="tolerance">IG's `--steps auto` tolerance (then <paramref name="steps"/> is the cap); fixed steps when null.</param>
     /// <param name="reusePrefix">Compute runs from a hook only from the first differing token on (the default); false for the full recompute it replaces.</param>
-    public AttributionContext Context(int steps = 50, bool gradientAtBase = false, double? tolerance = null, bool reusePrefix = true, params ComponentKind[] kinds) =>
+    public AttributionContext Context(bool gradientAtBase = false, bool reusePrefix = true, params ComponentKind[] kinds) =>
         AttributionContext.Create(Model, Batch, kinds.Length == 0 ? [ComponentKind.Head] : kinds,
-            new AttributionOptions { Steps = steps, IgTolerance = tolerance, ReusePrefix = reusePrefix }, gradientAtBase);
+            new AttributionOptions { ReusePrefix = reusePrefix }, gradientAtBase);
 
     public void Dispose()
     {

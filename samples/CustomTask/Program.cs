@@ -31,14 +31,14 @@ using var model = HookedGpt2.Load(modelFolder);
 using var cleanBatch = TokenBatch.FromIds(clean);
 using var corruptedBatch = TokenBatch.FromIds(corrupted);
 using var context = AttributionContext.Create(model, cleanBatch, corruptedBatch, new ReceiverMinusGiver(receiver, giver),
-    [ComponentKind.Head, ComponentKind.Mlp], new AttributionOptions { Steps = 32 });
+    [ComponentKind.Head, ComponentKind.Mlp]);
 
 var cleanMetric = context.BaseMetric.ToDoubles();
 var corruptedMetric = context.OtherMetric.ToDoubles();
 for (int i = 0; i < rows.Length; i++)
     Console.WriteLine($"prompt {i}: logit({rows[i].Item1}) − logit({rows[i].Item2}) clean {cleanMetric[i]:F3}, corrupted {corruptedMetric[i]:F3}");
 
-IAttributionMethod[] methods = [new ActivationPatching(), new IntegratedGradients(), new AttributionPatching()];
+IAttributionMethod[] methods = [new ActivationPatching(), new IntegratedGradients(IgSettings.FixedNodes(32)), new AttributionPatching()];
 foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Mlp })
 {
     var results = methods.ToDictionary(m => m.Method, m => m.Attribute(context, kind));

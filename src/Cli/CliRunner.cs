@@ -25,9 +25,12 @@ public static class CliRunner
                 Console.Error.WriteLine("interrupted; finished work is kept");
                 return 130;
             }
-            catch (Exception e) when (Classify(e) is int code)
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
+                int code = Classify(e);
+                Console.Error.WriteLine(code == RuntimeError && IsUnexpected(e)
+                    ? $"error: internal error: {Describe(e)} (a bug in Concord; --verbose shows where it happened)"
+                    : $"error: {Describe(e)}");
                 if (parse.GetValue(Verbose)) Console.Error.WriteLine(e);
                 return code;
             }
@@ -65,12 +68,39 @@ public static class CliRunner
         return $"{match.Groups[2].Value} expects {expected}, got '{match.Groups[1].Value}'";
     }
 
-    private static int? Classify(Exception e) => e switch
+    private static int Classify(Exception e) => e switch
     {
         Run.MissingUnitsException => IncompleteError,
         ModelFileException or DatasetException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException => InputError,
         DownloadException or IOException or UnauthorizedAccessException => RuntimeError,
-        ArgumentException or FormatException or InvalidOperationException => UsageError,
-        _ => null, // a bug: let the stack trace through
+        ArgumentException or Run.RunConflictException or Concord.Methods.Attribution.IgToleranceException => UsageError,
+        _ => RuntimeError,
+    };
+
+    /// <summary>Not one of the failures Concord reports by design: a bug, said in one line (the trace with --verbose).</summary>
+    private static bool IsUnexpected(Exception e) => e is not (DownloadException or IOException or UnauthorizedAccessException);
+
+    /// <summary>
+    /// The library's settings by the flags that set them. Model, Tasks and Methods word their
+    /// errors in their own terms (<see cref="SettingException"/>, <see cref="Remedy"/>); the CLI
+    /// says them in its own.
+    /// </summary>
+    private static readonly Dictionary<string, string> Flags = new()
+    {
+        ["Steps"] = "--steps", ["Minutes"] = "--minutes", ["Out"] = "--out", ["Resume"] = "--resume", ["Model"] = "--model",
+        ["DropInvalid"] = "--drop-invalid", ["IgTolerance"] = "--ig-tolerance", ["Shard"] = "--shard", ["NeuronsPerLayer"] = "--neurons",
+        ["MemoryBudget"] = "--memory-budget", ["NoBehaviourFilter"] = "--no-filter",
+    };
+
+    /// <summary>A library text with every setting it names (a whole word: Steps, DropInvalid) replaced by its flag.</summary>
+    private static string InFlags(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, @"\b[A-Z][A-Za-z]+\b", m => Flags.GetValueOrDefault(m.Value, m.Value));
+
+    /// <summary>One line in the CLI's terms.</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        SettingException s => InFlags($"{s.Setting} {s.Detail}"),
+        IHasRemedy { Remedy: { } r } h => $"{h.Problem} ({InFlags(r.ToString())})",
+        _ => e.Message,
     };
 }

@@ -3,6 +3,11 @@ using System.Runtime.InteropServices;
 using Concord.Cli;
 using Concord.Cli.Commands;
 
+// Reports, tables and console lines are read on every machine and diffed between them: numbers are
+// written the same way whatever the user's locale (report.md never mixes "0,999" and "0.999").
+System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+
 var root = new RootCommand("Concord: when do Integrated Gradients and Activation Patching agree on GPT-2 circuits?");
 root.Options.Add(CliRunner.Verbose);
 root.Subcommands.Add(ModelCommands.Create());

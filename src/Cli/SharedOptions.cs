@@ -16,11 +16,6 @@ public static class SharedOptions
     public static TaskOptions ParseTaskOptions(ParseResult parse) => new()
     {
         DropInvalid = parse.GetValue(DropInvalid),
-        IoiCorruption = parse.GetValue(IoiCorruption) switch
-        {
-            "io" or "hard" => Concord.Tasks.IoiCorruption.IndirectObject,
-            "third-name" => Concord.Tasks.IoiCorruption.ThirdName,
-            var other => throw new ArgumentException($"unknown --ioi-corruption '{other}' (io, third-name)"),
-        },
+        IoiCorruption = IoiCorruptions.Parse(parse.GetValue(IoiCorruption)!),
     };
 }

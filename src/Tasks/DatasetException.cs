@@ -1,4 +1,10 @@
+using Concord.Model;
+
 namespace Concord.Tasks;
 
 /// <summary>A dataset that cannot be used; the message names the file and, where known, the row and column.</summary>
-public sealed class DatasetException(string message) : Exception(message);
+public class DatasetException(string message, Remedy? remedy = null) : Exception(remedy is null ? message : $"{message} ({remedy})"), IHasRemedy
+{
+    public string Problem { get; } = message;
+    public Remedy? Remedy { get; } = remedy;
+}

@@ -57,9 +57,8 @@ public sealed class TaskDataset
             if (invalid is not null)
             {
                 if (!options.DropInvalid)
-                    throw new DatasetException(invalid.TooLong
-                        ? $"{file}: {invalid} (use --drop-invalid to skip such rows)"
-                        : $"{file}: {invalid}; positions must align (use --drop-invalid to skip such rows)");
+                    throw new DatasetException(invalid.TooLong ? $"{file}: {invalid}" : $"{file}: {invalid}; positions must align",
+                        new Remedy(nameof(TaskOptions.DropInvalid), "skips such rows"));
                 dropped.Add(invalid);
                 continue;
             }

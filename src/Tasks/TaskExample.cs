@@ -15,3 +15,14 @@ public enum MetricReadout
     /// <summary>Summed probability of the positive answers minus that of the negative ones.</summary>
     ProbabilityDifference,
 }
+
+public static class MetricReadouts
+{
+    /// <summary>The stable identifier, as unit keys write it. Never change one.</summary>
+    public static string Id(this MetricReadout readout) => readout switch
+    {
+        MetricReadout.LogitDifference => "logit-difference",
+        MetricReadout.ProbabilityDifference => "probability-difference",
+        _ => throw new ArgumentOutOfRangeException(nameof(readout)),
+    };
+}

@@ -1,35 +1,68 @@
+using System.Globalization;
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
+using Concord.Methods.Studies;
 using Concord.Methods.Components;
-using Concord.Methods.Pipeline;
 using Concord.Tasks;
+using Concord.Tasks.Models;
 using Spectre.Console;
 
 namespace Concord.Cli.Run;
 
-/// <summary>The console table at the end of a run: per task and component kind, the median agreement across prompts.</summary>
+/// <summary>What `concord run` prints: notes on the model, the units per task, and the table of median agreement.</summary>
 public static class ConsoleSummary
 {
-    public static void Print(IReadOnlyList<(TaskKind Kind, TaskAnalysis Analysis)> tasks, RunSettings settings)
+    public static void PrintModel(ResolvedModel model)
     {
+        Console.WriteLine($"model: {model.Description}");
+        if (model.IsRandom) Console.WriteLine("note: results on a random model test the machinery; they say nothing about GPT-2");
+        if (model.Kind == ModelKind.Trained) Console.WriteLine("note: a small model trained to do the tasks: results describe how IG and AP behave on a model that implements them, not GPT-2's circuits");
+    }
+
+    public static void PrintUnits(StudyResult result, RunSettings settings)
+    {
+        foreach (var task in result.Tasks)
+        {
+            var id = task.Task.Kind.Id();
+            Console.WriteLine($"{id}: {task.ComputedUnits} units computed, {task.ReusedUnits} {(settings.Merge ? "read" : "reused")}, {task.Time.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
+            foreach (var rejected in task.Rejected) Console.WriteLine($"{id}: {rejected}; {(settings.Merge ? "counted as missing" : "recomputed")}");
+        }
+        if (settings.Shard is { } shard)
+            Console.WriteLine($"shard {shard} done: {result.Tasks.Sum(t => t.ComputedUnits)} units computed, {result.Tasks.Sum(t => t.ReusedUnits)} reused; " +
+                              "when every shard is done, run the same command with --merge instead of --shard");
+    }
+
+    /// <summary>Per task and component kind: every summary statistic of the research question's pair, and Pearson r of the other pairs.</summary>
+    public static void Print(StudyResult result, RunSettings settings)
+    {
+        var pairs = Method.Pairs(settings.Pipeline.Methods);
+        var headline = pairs.FirstOrDefault();
+        var statistics = AgreementStatistic.All.Where(s => s.InSummary).ToList();
         var table = new Table().Border(TableBorder.Ascii2).Title("median across prompts");
-        foreach (var column in new[] { "task", "components", "IG↔AP r", "IG↔AP ρ", "IG↔AP τ", "IG↔AP top-k J", "AtP↔AP r", "IG↔AtP r", "IG compl. err" })
-            table.AddColumn(column);
-        foreach (var (kind, analysis) in tasks)
+        table.AddColumn("task");
+        table.AddColumn("components");
+        foreach (var s in statistics) table.AddColumn($"{Label(headline)} {s.ShortName}");
+        foreach (var pair in pairs.Skip(1)) table.AddColumn($"{Label(pair)} r");
+        table.AddColumn("IG compl. err");
+        foreach (var task in result.Tasks)
+        {
+            if (task.Analysis is not { } analysis) continue;
             foreach (var component in analysis.Agreements.Select(a => a.Kind).Distinct())
             {
-                PairAgreement? Pair(Method a, Method b) => analysis.Agreements.FirstOrDefault(p => p.Kind == component && p.First == a && p.Second == b);
-                var igAp = Pair(Method.Ig, Method.Ap);
+                PairAgreement? Find((Method First, Method Second) p) => analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == p.First && a.Second == p.Second);
+                var first = Find(headline);
+                bool identity = first is not null && TaskOutputs.EqualByConstruction(first, settings);
                 double completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
-                bool identity = igAp is not null && TaskOutputs.EqualByConstruction(igAp, settings);
-                string IgAp(Func<Concord.Methods.Agreement.AgreementSummaries, Concord.Methods.Agreement.Summary> s) => identity ? "= by constr." : Report.Median(igAp, s);
-                table.AddRow(kind.Id(), component.Id(),
-                    IgAp(s => s.Pearson), IgAp(s => s.Spearman), IgAp(s => s.Kendall), IgAp(s => s.Jaccard),
-                    Report.Median(Pair(Method.Atp, Method.Ap), s => s.Pearson), Report.Median(Pair(Method.Ig, Method.Atp), s => s.Pearson),
-                    double.IsFinite(completeness) ? completeness.ToString("E1") : "–");
+                table.AddRow([task.Task.Kind.Id(), component.Id(),
+                    .. statistics.Select(s => identity ? "= by constr." : Report.Median(first, s)),
+                    .. pairs.Skip(1).Select(p => Report.Median(Find(p), AgreementStatistic.Pearson)),
+                    double.IsFinite(completeness) ? completeness.ToString("E1", CultureInfo.InvariantCulture) : "–"]);
             }
+        }
         // Redirected output has no terminal width; a wide table beats one wrapped into unreadable cells.
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 150);
         AnsiConsole.Write(table);
     }
+
+    private static string Label((Method First, Method Second) pair) => pair.First is null ? "" : $"{pair.First.DisplayName}↔{pair.Second.DisplayName}";
 }

@@ -36,6 +36,28 @@ public sealed class OutputFolder : IDisposable
     }
 
     /// <summary>Creates the folder, takes it alone and proves it writable.</summary>
+    /// <summary>
+    /// Claims --out for a run of <paramref name="study"/>: a shard records the study in shards.json
+    /// (or checks the one there), a merge checks the recorded study, a one-process run claims the folder.
+    /// </summary>
+    public static OutputFolder ClaimFor(RunSettings settings, Methods.Studies.Study study)
+    {
+        var manifest = new ShardManifest(study.Fingerprint, settings.Shard?.Count ?? 0, study.Options.Identity());
+        var output = settings.Shard is { } shard ? ClaimShard(settings.Out, shard) : Claim(settings.Out);
+        try
+        {
+            if (settings.Shard is not null) ShardManifest.Join(settings.Out, manifest);
+            else if (settings.Merge && ShardManifest.Find(settings.Out) is { } recorded) manifest.RequireSameRun(recorded, settings.Out, "this merge");
+            else if (settings.Merge) Console.WriteLine($"note: {settings.Out} holds no {ShardManifest.FileName}; merging whatever units it holds");
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+        return output;
+    }
+
     public static OutputFolder Claim(string path) => Create(path, () =>
     {
         var stream = Lock(path, LockFile, exclusive: true,

@@ -120,7 +120,7 @@ public static class Plots
         plot.XLabel("AP score");
         plot.YLabel("IG score");
         var r = pair.AcrossPrompts.Pearson;
-        plot.Title($"{task}, {kind.Plural()}: pooled r = {pair.Pooled.Pearson}, median per-prompt r = {(r.Defined > 0 ? r.Median.ToString("F3") : "undefined")}");
+        plot.Title($"{task}, {kind.Plural()}: pooled r = {pair.Pooled.Pearson}, median per-prompt r = {(r.Defined > 0 ? r.Median.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "undefined")}");
         Save(plot, path, 720, 600);
     }
 
@@ -135,7 +135,7 @@ public static class Plots
             var positions = Enumerable.Range(0, config.NLayer).Select(l => l - 0.4 + width * (m + 0.5)).ToArray();
             var bars = plot.Add.Bars(positions, values);
             foreach (var bar in bars.Bars) bar.Size = width * 0.9;
-            bars.LegendText = methods[m].DisplayName();
+            bars.LegendText = methods[m].DisplayName;
         }
         plot.ShowLegend();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
@@ -152,11 +152,12 @@ public static class Plots
         foreach (var group in analysis.Sweep.GroupBy(s => s.Kind))
         {
             var scales = group.Select(s => s.Scale).ToArray();
-            foreach (var (name, select) in new (string, Func<SweepSummary, PairAgreement>)[] { ("IG↔AP", s => s.IgAp), ("AP↔s·AtP", s => s.ApAtp) })
+            // Every swept method against the reference (AP); at scale s AtP stands for s·AtP.
+            foreach (var (first, second) in group.First().Pairs.Where(p => p.Second == Method.Reference).Select(p => (p.First, p.Second)))
             {
-                var values = group.Select(s => select(s).AcrossPrompts.Pearson is { Defined: > 0 } r ? r.Median : double.NaN).ToArray();
+                var values = group.Select(s => s.Pair(first, second)?.AcrossPrompts.Pearson is { Defined: > 0 } r ? r.Median : double.NaN).ToArray();
                 var line = plot.Add.Scatter(scales, values);
-                line.LegendText = $"{group.Key.Plural()}: {name}";
+                line.LegendText = $"{group.Key.Plural()}: {(first == Method.Atp ? "s·AtP" : first.DisplayName)}↔{second.DisplayName}";
                 line.MarkerSize = 7;
             }
         }

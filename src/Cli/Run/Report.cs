@@ -7,6 +7,7 @@ using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Tasks;
+using Concord.Methods.Studies;
 
 namespace Concord.Cli.Run;
 
@@ -15,18 +16,22 @@ public static class Report
 {
     public const string FileName = "report.md";
 
-    public static void Write(RunSettings settings, ResolvedModel model, Gpt2Config config,
-        IReadOnlyList<(TaskKind Kind, TaskDataset Dataset, TaskAnalysis Analysis, TimeSpan Time)> tasks, IReadOnlyList<DatasetRecord> datasets, TimeSpan wall)
+    public static void Write(RunSettings settings, ResolvedModel model, Gpt2Config config, StudyResult result, TimeSpan wall) =>
+        AtomicFile.WriteAllText(Path.Combine(settings.Out, FileName), Text(settings, model, config, result, wall, DateTime.UtcNow));
+
+    /// <summary>report.md's text; every number is formatted in the invariant culture, whatever the machine's.</summary>
+    public static string Text(RunSettings settings, ResolvedModel model, Gpt2Config config, StudyResult result, TimeSpan wall, DateTime generated)
     {
+        var tasks = result.Tasks.Where(t => t.Analysis is not null).ToList();
         var md = new StringBuilder();
         md.AppendLine("# Concord report: when do IG and AP agree?");
         md.AppendLine();
-        md.AppendLine($"Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; wall time {wall.TotalMinutes:F1} min. " +
+        md.AppendLine(Invariant($"Generated {generated:yyyy-MM-dd HH:mm} UTC; wall time {wall.TotalMinutes:F1} min. ") +
                       $"Provenance (Concord version, model and data by SHA-256, every option, machine): [{RunRecord.FileName}]({RunRecord.FileName}).");
         md.AppendLine();
         md.AppendLine("## Model");
         md.AppendLine();
-        md.AppendLine($"{model.Description}: {config.NLayer} layers × {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters; " +
+        md.AppendLine(Invariant($"{model.Description}: {config.NLayer} layers × {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters; ") +
                       $"weights SHA-256 `{model.Identity.WeightsSha256[..16]}…`.");
         if (model.IsRandom)
         {
@@ -57,25 +62,32 @@ public static class Report
 
         md.AppendLine("## Summary");
         md.AppendLine();
+        var pairs = Method.Pairs(settings.Pipeline.Methods);
+        var summary = AgreementStatistic.All.Where(st => st.InSummary).ToList();
         md.AppendLine("Median across prompts of per-prompt statistics over one component kind (scores of different kinds are never pooled). " +
-                      "IG↔AP is the research question; AtP↔AP shows how far the first-order approximation gets.");
+                      (pairs.Count > 0 ? $"{Label(pairs[0])} is the research question" + (pairs.Count > 1 ? $"; the other pairs show how far the others get ({string.Join(", ", pairs.Skip(1).Select(Label))})." : ".") : ""));
         md.AppendLine();
-        md.AppendLine("| task | components | IG↔AP Pearson r | IG↔AP Spearman ρ | IG↔AP Kendall τ-b | IG↔AP top-k Jaccard | IG↔AP sign | AtP↔AP r | IG completeness error (max) |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (var (kind, _, analysis, _) in tasks)
-            foreach (var component in settings.Pipeline.Kinds)
-            {
-                var igAp = analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == Method.Ig && a.Second == Method.Ap);
-                var atpAp = analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == Method.Atp && a.Second == Method.Ap);
-                var completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
-                if (igAp is not null && TaskOutputs.EqualByConstruction(igAp, settings))
-                    md.AppendLine($"| {kind.Id()} | {component.Id()} | equal by construction ¹ | | | | | {Median(atpAp, s => s.Pearson)} | {Num(completeness, "E1")} |");
-                else
-                    md.AppendLine($"| {kind.Id()} | {component.Id()} | {Median(igAp, s => s.Pearson)} | {Median(igAp, s => s.Spearman)} | {Median(igAp, s => s.Kendall)} | " +
-                                  $"{Median(igAp, s => s.Jaccard)} | {Median(igAp, s => s.Sign)} | {Median(atpAp, s => s.Pearson)} | {Num(completeness, "E1")} |");
-            }
+        if (pairs.Count > 0)
+        {
+            var columns = summary.Select(st => $"{Label(pairs[0])} {st.DisplayName}").Concat(pairs.Skip(1).Select(p => $"{Label(p)} r")).Append("IG completeness error (max)").ToList();
+            md.AppendLine("| task | components | " + string.Join(" | ", columns) + " |");
+            md.AppendLine("|---|---|" + string.Concat(columns.Select(_ => "---|")));
+            foreach (var task in tasks)
+                foreach (var component in settings.Pipeline.Kinds)
+                {
+                    var analysis = task.Analysis!;
+                    PairAgreement? Find((Method First, Method Second) p) => analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == p.First && a.Second == p.Second);
+                    var headline = Find(pairs[0]);
+                    var completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
+                    var cells = headline is not null && TaskOutputs.EqualByConstruction(headline, settings)
+                        ? summary.Select((_, i) => i == 0 ? "equal by construction ¹" : "")
+                        : summary.Select(st => Median(headline, st));
+                    md.AppendLine($"| {task.Task.Kind.Id()} | {component.Id()} | " + string.Join(" | ",
+                        cells.Concat(pairs.Skip(1).Select(p => Median(Find(p), AgreementStatistic.Pearson))).Append(Num(completeness, "E1"))) + " |");
+                }
+        }
         md.AppendLine();
-        if (settings.Pipeline.Kinds.Contains(ComponentKind.Mlp) && !settings.Attribution.PerPosition && settings.Attribution.Baseline == Baseline.Aligned)
+        if (settings.Pipeline.Kinds.Contains(ComponentKind.Mlp) && !settings.Attribution.PerPosition && settings.Ig.Baseline == Baseline.Aligned)
         {
             md.AppendLine("¹ A whole MLP layer is one component, so completeness makes its IG score F(a') − F(a), which is also its AP score: " +
                           "IG and AP agree there up to the quadrature error by construction, and that agreement is no evidence. " +
@@ -83,7 +95,7 @@ public static class Report
             md.AppendLine();
         }
 
-        foreach (var (kind, dataset, analysis, time) in tasks) Task(md, settings, kind, dataset, analysis, datasets.First(d => d.Kind == kind), time);
+        foreach (var task in tasks) Task(md, settings, task);
 
         md.AppendLine("## How to read this report");
         md.AppendLine();
@@ -104,17 +116,18 @@ public static class Report
         md.AppendLine("- **Heatmaps** show layer × head mean scores of IG and AP on one symmetric colour scale (red positive, blue negative; layer 0 at the top). " +
                       "**Sweep** plots agreement against s, where AP patches in a + sΔ: as s → 0 the two methods converge to s·AtP.");
         md.AppendLine("- Each task's `scores.csv` has columns `prompt,layer,kind,index,position,method,score` (prompt = dataset row) and `agreement.json` every statistic per prompt.");
-        AtomicFile.WriteAllText(Path.Combine(settings.Out, FileName), md.ToString());
+        return md.ToString();
     }
 
-    private static void Task(StringBuilder md, RunSettings settings, TaskKind kind, TaskDataset dataset, TaskAnalysis analysis, DatasetRecord record, TimeSpan time)
+    private static void Task(StringBuilder md, RunSettings settings, TaskOutcome outcome)
     {
+        var (kind, dataset, record, analysis, time) = (outcome.Task.Kind, outcome.Task.Dataset, outcome.Task.Record, outcome.Analysis!, outcome.Time);
         string folder = kind.Id();
         int prompts = analysis.Result.Batches.Sum(b => b.Rows.Length);
         md.AppendLine($"## {kind.Id()}");
         md.AppendLine();
         md.AppendLine($"{prompts} prompts from `{dataset.File}` ({dataset.RowsRead} rows{(dataset.Dropped.Count > 0 ? $", {dataset.DroppedDescription}" : "")}); " +
-                      $"metric: {Describe(dataset.Readout)}; {time.TotalSeconds:F0} s.");
+                      Invariant($"metric: {Describe(dataset.Readout)}; {time.TotalSeconds:F0} s."));
         md.AppendLine();
         if (record.Filtered)
             md.AppendLine($"Behaviour filter ({record.Sample.Rule}): {record.Sample.Kept.Count} prompts kept, {record.Sample.Dropped.Count} dropped " +
@@ -124,18 +137,20 @@ public static class Report
         md.AppendLine();
         md.AppendLine($"Metric on clean prompts {analysis.CleanMetric.Text}; on corrupted prompts {analysis.CorruptedMetric.Text}.");
         md.AppendLine();
-        md.AppendLine("| components | pair | Pearson r | Spearman ρ | Kendall τ-b | top-k Jaccard | sign agreement | pooled r | pooled r, normalised |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        var statistics = AgreementStatistic.All;
+        md.AppendLine("| components | pair | " + string.Join(" | ", statistics.Select(st => st.DisplayName)) + " | pooled r | pooled r, normalised |");
+        md.AppendLine("|---|---|" + string.Concat(statistics.Select(_ => "---|")) + "---|---|");
         foreach (var p in analysis.Agreements)
             if (TaskOutputs.EqualByConstruction(p, settings))
-                md.AppendLine($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | equal by construction (completeness; see ¹ above) | | | | | | |");
+                md.AppendLine($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | equal by construction (completeness; see ¹ above) |" + string.Concat(statistics.Select(_ => " |")) + " |");
             else
-                md.AppendLine($"| {p.Kind.Id()} ({p.Components}, k = {p.TopK}) | {p.Label} | {Cell(p.AcrossPrompts.Pearson)} | {Cell(p.AcrossPrompts.Spearman)} | {Cell(p.AcrossPrompts.Kendall)} | {Cell(p.AcrossPrompts.Jaccard)} | {Cell(p.AcrossPrompts.Sign)} | {p.Pooled.Pearson} | {p.Normalised?.Pooled.Pearson} |");
+                md.AppendLine($"| {p.Kind.Id()} ({p.Components}, k = {p.TopK}) | {p.Label} | " + string.Join(" | ", statistics.Select(st => Cell(p.AcrossPrompts[st]))) +
+                              $" | {p.Pooled.Pearson} | {p.Normalised?.Pooled.Pearson} |");
         var exclusion = analysis.NormalisedExclusion;
         if (exclusion.Excluded > 0)
         {
             md.AppendLine();
-            md.AppendLine($"Normalised pooled r leaves out {exclusion.Excluded} of {exclusion.Prompts} prompts whose |F(a') − F(a)| is below {exclusion.Threshold:G3} " +
+            md.AppendLine(Invariant($"Normalised pooled r leaves out {exclusion.Excluded} of {exclusion.Prompts} prompts whose |F(a') − F(a)| is below {exclusion.Threshold:G3} ") +
                           $"({TaskAnalysis.NormalisedMinimumFraction} × the median): dividing by a near-zero effect would let round-off dominate.");
         }
         md.AppendLine();
@@ -147,7 +162,7 @@ public static class Report
             md.AppendLine("|---|" + string.Concat(analysis.Convergence.Select(c => c.Layer).Distinct().Select(_ => "---|")));
             foreach (var group in analysis.Convergence.GroupBy(c => c.Kind))
                 md.AppendLine($"| {group.Key.Id()} | " + string.Join(" | ", group.Select(c => $"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})" +
-                    (settings.Attribution.IgTolerance is null ? "" : $", {c.StepsText} nodes"))) + " |");
+                    (settings.Ig.Quadrature is IgQuadrature.Adaptive ? $", {c.StepsText} nodes" : ""))) + " |");
             md.AppendLine();
         }
         foreach (var image in Plots.Files(settings))
@@ -158,12 +173,13 @@ public static class Report
             }
         if (analysis.Sweep.Count > 0)
         {
-            md.AppendLine("Similarity sweep (median Pearson r across prompts):");
+            md.AppendLine("Similarity sweep (median Pearson r across prompts; at scale s, AtP's scores are s·AtP):");
             md.AppendLine();
-            md.AppendLine("| components | s | IG↔AP | AP↔s·AtP | IG↔s·AtP |");
-            md.AppendLine("|---|---|---|---|---|");
+            var sweepPairs = analysis.Sweep[0].Pairs;
+            md.AppendLine("| components | s | " + string.Join(" | ", sweepPairs.Select(p => p.Label)) + " |");
+            md.AppendLine("|---|---|" + string.Concat(sweepPairs.Select(_ => "---|")));
             foreach (var s in analysis.Sweep)
-                md.AppendLine($"| {s.Kind.Id()} | {s.Scale.ToString(CultureInfo.InvariantCulture)} | {Median(s.IgAp, s => s.Pearson)} | {Median(s.ApAtp, s => s.Pearson)} | {Median(s.IgAtp, s => s.Pearson)} |");
+                md.AppendLine($"| {s.Kind.Id()} | {s.Scale.ToString(CultureInfo.InvariantCulture)} | " + string.Join(" | ", s.Pairs.Select(p => Median(p, AgreementStatistic.Pearson))) + " |");
             md.AppendLine();
         }
         var worst = analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap && a.Kind == ComponentKind.Head)
@@ -174,27 +190,29 @@ public static class Report
             md.AppendLine();
             md.AppendLine("| row | component | IG | AP |");
             md.AppendLine("|---|---|---|---|");
-            foreach (var d in worst.LargestDisagreements.Take(5)) md.AppendLine($"| {d.Prompt} | {d.Component.Label} | {d.First:F4} | {d.Second:F4} |");
+            foreach (var d in worst.LargestDisagreements.Take(5)) md.AppendLine(Invariant($"| {d.Prompt} | {d.Component.Label} | {d.First:F4} | {d.Second:F4} |"));
             md.AppendLine();
         }
         md.AppendLine($"Files: [{TaskOutputs.ScoresFile}]({folder}/{TaskOutputs.ScoresFile}), [{TaskOutputs.AgreementFile}]({folder}/{TaskOutputs.AgreementFile}).");
         md.AppendLine();
     }
 
-    private static bool Zero(RunSettings settings) => settings.Attribution.Baseline == Baseline.Zero;
+    private static bool Zero(RunSettings settings) => settings.Ig.Baseline == Baseline.Zero;
+
+    private static string Label((Method First, Method Second) pair) => $"{pair.First.DisplayName}↔{pair.Second.DisplayName}";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>What IG's scores sum to: F(a') − F(a) from the aligned baseline, F(a') − F(0) from zero.</summary>
     private static string FullEffect(RunSettings settings) => Zero(settings) ? "F(a') − F(0)" : "F(a') − F(a)";
 
     private static string Describe(MetricReadout readout) => readout == MetricReadout.LogitDifference ? "logit difference" : "probability difference";
 
-    private static string Cell(Summary s)
-    {
-        return s.Defined == 0 ? $"undefined ({s.Undefined})" : $"{s.Mean:F3} ± {s.StandardDeviation:F3} (median {s.Median:F3}){(s.Undefined > 0 ? $", {s.Undefined} undefined" : "")}";
-    }
+    private static string Cell(Summary s) =>
+        s.Defined == 0 ? $"undefined ({s.Undefined})" : Invariant($"{s.Mean:F3} ± {s.StandardDeviation:F3} (median {s.Median:F3}){(s.Undefined > 0 ? $", {s.Undefined} undefined" : "")}");
 
-    public static string Median(PairAgreement? p, Func<AgreementSummaries, Summary> statistic) =>
-        p is null ? "–" : statistic(p.AcrossPrompts) is { Defined: > 0 } s ? s.Median.ToString("F3", CultureInfo.InvariantCulture) : "undefined";
+    public static string Median(PairAgreement? p, AgreementStatistic statistic) =>
+        p is null ? "–" : p.AcrossPrompts[statistic] is { Defined: > 0 } s ? s.Median.ToString("F3", CultureInfo.InvariantCulture) : "undefined";
 
     private static string Num(double v, string format) => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
 }

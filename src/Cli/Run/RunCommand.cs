@@ -7,6 +7,7 @@ using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Quadrature;
+using Concord.Methods.Studies;
 using Concord.Methods.Results;
 using Concord.Model;
 using Concord.Model.Store;
@@ -76,7 +77,9 @@ public static class RunCommand
         double? tolerance = parse.GetValue(IgTolerance);
         if (tolerance is double t && !(t > 0 && t < 1)) throw new ArgumentException($"--ig-tolerance must lie in (0, 1) (got {t.ToString(CultureInfo.InvariantCulture)})");
         if (tolerance is not null && !auto) throw new ArgumentException("--ig-tolerance applies to --steps auto only");
-        if (auto) tolerance ??= 1e-3;
+        var rule = QuadratureRules.Parse(parse.GetValue(Rule)!);
+        if (auto && rule != QuadratureRule.GaussLegendre) throw new ArgumentException($"--steps auto doubles Gauss–Legendre nodes; --rule {rule.Id()} needs a fixed --steps");
+        if (rule == QuadratureRule.Trapezoid && steps < 2) throw new ArgumentException("--rule trapezoid needs --steps 2 or more (its two ends)");
         if (parse.GetValue(Neurons) < 0) throw new ArgumentException($"--neurons must be 0 (all) or a positive count (got {parse.GetValue(Neurons)})");
         if (parse.GetValue(BatchSize) < 1) throw new ArgumentException("--batch-size must be at least 1");
         if (parse.GetValue(MemoryBudget) < 1) throw new ArgumentException("--memory-budget must be at least 1 MiB");
@@ -89,8 +92,8 @@ public static class RunCommand
                     ? v : throw new ArgumentException($"--sweep scale '{s}' is not a number in (0, 1]")).ToArray();
         if (scales.Length == 0 && !sweepText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException("--sweep lists no scale (give scales in (0, 1], or none)");
-        var methods = MethodNames.ParseList(parse.GetValue(Methods)!);
-        if (methods.Count == 0) throw new ArgumentException("--methods lists no method (ig, ap, atp)");
+        var methods = Method.ParseList(parse.GetValue(Methods)!);
+        if (methods.Count == 0) throw new ArgumentException("--methods lists no method (" + string.Join(", ", Method.All.Select(m => m.Id())) + ")");
         var baseline = Baselines.Parse(parse.GetValue(BaselineOption)!);
         if (scales.Length > 0 && baseline == Baseline.Zero) throw new ArgumentException("the similarity sweep scales the aligned baseline; use --sweep none with --baseline zero");
         var kinds = ComponentKinds.ParseList(parse.GetValue(Components)!);
@@ -101,21 +104,17 @@ public static class RunCommand
         if (shard is not null && merge) throw new ArgumentException("--shard and --merge are separate steps: run every shard, then one --merge");
         if ((shard is not null || merge) && parse.GetValue(Fresh))
             throw new ArgumentException($"--fresh with {(merge ? "--merge" : "--shard")} would delete the other shards' units; delete the --out folder before starting the shards instead");
-        var attribution = new AttributionOptions
-        {
-            Direction = Directions.Parse(parse.GetValue(DirectionOption)!),
-            Baseline = baseline,
-            Rule = QuadratureRules.Parse(parse.GetValue(Rule)!),
-            Steps = steps,
-            IgTolerance = tolerance,
-            PerPosition = parse.GetValue(PerPosition),
-            MemoryBudgetBytes = (long)parse.GetValue(MemoryBudget) << 20,
-        };
         var pipeline = new PipelineOptions
         {
             Methods = methods,
             Kinds = kinds,
-            Attribution = attribution,
+            Ig = auto ? IgSettings.Auto(tolerance ?? 1e-3, MaxSteps, baseline) : IgSettings.FixedNodes(steps, rule, baseline),
+            Attribution = new AttributionOptions
+            {
+                Direction = Directions.Parse(parse.GetValue(DirectionOption)!),
+                PerPosition = parse.GetValue(PerPosition),
+                MemoryBudgetBytes = (long)parse.GetValue(MemoryBudget) << 20,
+            },
             NeuronsPerLayer = parse.GetValue(Neurons),
             Seed = parse.GetValue(Seed),
             SweepScales = scales,
@@ -123,10 +122,17 @@ public static class RunCommand
             BatchSize = parse.GetValue(BatchSize),
             TopFraction = top,
         };
-        var taskOptions = SharedOptions.ParseTaskOptions(parse) with { LogitVariant = parse.GetValue(LogitDiff) };
-        return new RunSettings(tasks, parse.GetValue(ModelOption), parse.GetValue(Data), examples, pipeline, taskOptions,
-            parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64), parse.GetValue(Out)!, parse.GetValue(Fresh),
-            parse.GetValue(NoFilter), CommandLine(parse))
+        var study = new StudyOptions
+        {
+            Tasks = tasks,
+            DataFile = parse.GetValue(Data),
+            Examples = examples,
+            Pipeline = pipeline,
+            TaskOptions = SharedOptions.ParseTaskOptions(parse) with { LogitVariant = parse.GetValue(LogitDiff) },
+            BehaviourFilter = !parse.GetValue(NoFilter),
+        };
+        return new RunSettings(study, parse.GetValue(ModelOption), parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64),
+            parse.GetValue(Out)!, parse.GetValue(Fresh), CommandLine(parse))
         {
             Shard = shard,
             Merge = merge,
@@ -168,108 +174,28 @@ public static class RunCommand
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
         var model = ModelResolver.Resolve(settings.Model, new ModelStore());
-        Console.WriteLine($"model: {model.Description}");
-        if (model.IsRandom) Console.WriteLine("note: results on a random model test the machinery; they say nothing about GPT-2");
-        if (model.Kind == ModelKind.Trained) Console.WriteLine("note: a small model trained to do the tasks: results describe how IG and AP behave on a model that implements them, not GPT-2's circuits");
-        var dtype = settings.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-        using var gpt = HookedGpt2.Load(model.Folder, dtype, DeviceOption.Parse(settings.Device));
+        ConsoleSummary.PrintModel(model);
+        using var gpt = HookedGpt2.Load(model.Folder, settings.DType, DeviceOption.Parse(settings.Device));
         ModelResolver.RequireGpt2Vocabulary(gpt);
-        if (settings.Pipeline.NeuronsPerLayer > gpt.Config.DMlp)
-            throw new ArgumentException($"--neurons {settings.Pipeline.NeuronsPerLayer} is more than the model's {gpt.Config.DMlp} neurons per layer (0 = all)");
-        // Everything that can change a unit's numbers, by content: weights, config, number type,
-        // device and Concord's own version (the data's content is in each task's fingerprint).
-        string modelPrint = Fingerprints.Model(model.Identity, dtype, settings.Device);
-        var resources = new TaskResources();
-        var taskOptions = settings.TaskOptions with { MaxTokens = gpt.Config.NPositions };
-        bool filter = !settings.NoFilter && !model.IsRandom;
-
-        // Load, check and sample every task before the long work starts: bad input fails in seconds, before --out exists.
-        var plans = settings.Tasks.Select(kind =>
-        {
-            var file = settings.Data ?? resources.DefaultFile(kind);
-            var dataset = TaskDataset.Load(kind, file, resources, taskOptions);
-            var sample = filter
-                ? BehaviourFilter.Sample(gpt, dataset, resources.Tokenizer, settings.Examples, settings.Pipeline.Seed, settings.Pipeline.BatchSize, cancel)
-                : new FilteredSample(dataset.Sample(settings.Examples, settings.Pipeline.Seed), [], "");
-            if (sample.Kept.Count == 0)
-                throw new InvalidDataException($"{file}: the model shows the {kind.Id()} behaviour on none of the {sample.Dropped.Count} prompts tried ({sample.Rule}); --no-filter keeps them all");
-            var auxiliary = resources.AuxiliaryFiles(kind).Select(f => (f, FileHash.Sha256(f))).ToList();
-            var record = new DatasetRecord(kind, dataset, FileHash.Sha256(file), auxiliary, settings.Examples, sample, filter);
-            return (Kind: kind, Dataset: dataset, Record: record, DataPrint: Fingerprints.Data(record, taskOptions));
-        }).ToList();
-        CheckMemoryBudget(settings, gpt, plans.Max(p => p.Record.Sample.Kept.Max(e => resources.Tokenizer.Count(e.Clean))));
-        var records = plans.Select(p => p.Record).ToList();
-        JsonObject Provenance(DateTimeOffset? finished) => RunRecord.Build(settings, model, dtype.ToString().ToLowerInvariant(), records, started, finished);
-
-        // Units are numbered over the whole run, task after task, so every shard derives the same numbering.
-        var unitCounts = plans.Select(p => settings.Pipeline.UnitCount(p.Record.Sample.Kept.Count)).ToArray();
-        var firstUnit = unitCounts.Select((_, i) => unitCounts.Take(i).Sum()).ToArray();
-        var runOptions = settings.CommandLine.Where(o => !Fingerprints.NotInRun.Contains(o.Name)).ToList();
-        var manifest = new ShardManifest(Fingerprints.Run(modelPrint, plans.Select(p => p.DataPrint), runOptions), settings.Shard?.Count ?? 0, runOptions);
-        var selection = settings.Shard ?? (settings.Merge ? UnitSelection.Nothing : UnitSelection.All);
-
-        using var output = settings.Shard is { } shard ? OutputFolder.ClaimShard(settings.Out, shard) : OutputFolder.Claim(settings.Out);
-        if (settings.Shard is not null) ShardManifest.Join(settings.Out, manifest);
-        else if (settings.Merge && ShardManifest.Find(settings.Out) is { } recorded) manifest.RequireSameRun(recorded, settings.Out, "this merge");
-        else if (settings.Merge) Console.WriteLine($"note: {settings.Out} holds no {ShardManifest.FileName}; merging whatever units it holds");
-
-        var analyses = new List<(TaskKind Kind, TaskDataset Dataset, TaskAnalysis Analysis, TimeSpan Time)>();
-        var lines = new List<string>();
-        var units = new Dictionary<TaskKind, (int, int)>();
-        var missing = new List<MissingUnit>();
-        var complete = new List<(int Plan, TaskResult Result, TimeSpan Time)>();
-        void Finish(int i, TaskResult result, TimeSpan time)
-        {
-            var plan = plans[i];
-            var analysis = TaskAnalysis.Of(result, settings.Pipeline);
-            TaskOutputs.Write(Path.Combine(settings.Out, plan.Kind.Id()), plan.Dataset, analysis, settings, gpt.Config, model.Name, Provenance(null));
-            analyses.Add((plan.Kind, plan.Dataset, analysis, time));
-        }
-        void Work(IProgress<PipelineProgress> progress)
-        {
-            for (int i = 0; i < plans.Count; i++)
-            {
-                var plan = plans[i];
-                var taskClock = Stopwatch.StartNew();
-                var unitFolder = Path.Combine(settings.Out, plan.Kind.Id(), "units");
-                if (settings.Fresh && Directory.Exists(unitFolder)) Directory.Delete(unitFolder, recursive: true);
-                var store = new FileUnitStore(unitFolder);
-                var pipeline = new AttributionPipeline(gpt, modelPrint, settings.Pipeline, store);
-                var outcome = pipeline.Run(plan.Dataset, plan.DataPrint, plan.Record.Sample.Kept, resources.Tokenizer, selection, firstUnit[i], progress, cancel);
-                missing.AddRange(outcome.Missing);
-                units[plan.Kind] = (outcome.ComputedUnits, outcome.ReusedUnits);
-                // A merge writes nothing until every task is complete; a one-process run writes each task as it finishes.
-                if (outcome.Result is { } result && settings.Shard is null)
-                {
-                    if (settings.Merge) complete.Add((i, result, taskClock.Elapsed));
-                    else Finish(i, result, taskClock.Elapsed);
-                }
-                lines.Add($"{plan.Kind.Id()}: {outcome.ComputedUnits} units computed, {outcome.ReusedUnits} {(settings.Merge ? "read" : "reused")}, {taskClock.Elapsed.TotalSeconds:F1} s");
-                foreach (var rejected in store.Rejected) lines.Add($"{plan.Kind.Id()}: {rejected}; {(settings.Merge ? "counted as missing" : "recomputed")}");
-            }
-        }
+        var study = Study.Prepare(gpt, model, settings.Device, settings.Study, cancel: cancel);
+        JsonObject Provenance(DateTimeOffset? end) => RunRecord.Build(settings, model, study, started, end);
+        using var output = OutputFolder.ClaimFor(settings, study);
+        // A one-process run writes each task as it finishes; a merge writes nothing until every unit is there; a shard writes no outputs.
+        bool writeAsFinished = settings.Shard is null && !settings.Merge;
+        StudyResult result = null!;
+        void Work(IProgress<PipelineProgress> progress) => result = study.Run(kind => UnitStores.For(settings, kind), settings.Selection, progress, cancel,
+            task => { if (writeAsFinished && task.Analysis is not null) TaskOutputs.Write(settings, task, gpt.Config, model.Name, Provenance(null)); });
         if (progressOverride is not null) Work(progressOverride);
-        else RunProgress.Run(plans.Select(p => p.Kind.Id()).ToList(), Work);
-        foreach (var line in lines) Console.WriteLine(line);
-        if (settings.Shard is { } done)
-        {
-            Console.WriteLine($"shard {done} done: {units.Values.Sum(u => u.Item1)} units computed, {units.Values.Sum(u => u.Item2)} reused; when every shard is done, run the same command with --merge instead of --shard");
-            return new Outcome(units, clock.Elapsed);
-        }
-        if (missing.Count > 0) throw new MissingUnitsException(settings.Out, missing, ShardManifest.Find(settings.Out)?.Shards, unitCounts.Sum());
-        foreach (var (i, result, time) in complete) Finish(i, result, time);
-        AtomicFile.WriteAllText(Path.Combine(settings.Out, RunRecord.FileName),
-            Provenance(DateTimeOffset.UtcNow).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        Report.Write(settings, model, gpt.Config, analyses, records, clock.Elapsed);
-        ConsoleSummary.Print(analyses.Select(a => (a.Kind, a.Analysis)).ToList(), settings);
-        Console.WriteLine($"report: {Path.Combine(settings.Out, "report.md")}  (wall time {clock.Elapsed.TotalMinutes:F1} min)");
+        else RunProgress.Run(study.Tasks.Select(t => t.Kind.Id()).ToList(), Work);
+        ConsoleSummary.PrintUnits(result, settings);
+        var units = result.Tasks.ToDictionary(t => t.Task.Kind, t => (t.ComputedUnits, t.ReusedUnits));
+        if (settings.Shard is not null) return new Outcome(units, clock.Elapsed);
+        if (result.Missing.Count > 0) throw new MissingUnitsException(settings.Out, result.Missing, ShardManifest.Find(settings.Out)?.Shards, result.UnitCount);
+        if (settings.Merge) foreach (var task in result.Tasks) TaskOutputs.Write(settings, task, gpt.Config, model.Name, Provenance(null));
+        AtomicFile.WriteAllText(Path.Combine(settings.Out, RunRecord.FileName), Provenance(DateTimeOffset.UtcNow).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        Report.Write(settings, model, gpt.Config, result, clock.Elapsed);
+        ConsoleSummary.Print(result, settings);
+        Console.WriteLine($"report: {Path.Combine(settings.Out, Report.FileName)}  (wall time {clock.Elapsed.TotalMinutes.ToString("F1", CultureInfo.InvariantCulture)} min)");
         return new Outcome(units, clock.Elapsed);
-    }
-
-    private static void CheckMemoryBudget(RunSettings settings, HookedGpt2 gpt, int positions)
-    {
-        long needed = AttributionContext.BytesPerRow(gpt.Config, gpt.DType, positions, 0, withGradients: true);
-        if (settings.Attribution.MemoryBudgetBytes < needed)
-            throw new ArgumentException($"--memory-budget {settings.Attribution.MemoryBudgetBytes >> 20} MiB is below the {(needed + (1 << 20) - 1) >> 20} MiB that one stacked row of this model needs at {positions} tokens");
     }
 }

@@ -1,16 +1,12 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Concord.Model;
 using Concord.Tasks;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Models;
+using Concord.Methods.Studies;
 
 namespace Concord.Cli.Run;
-
-/// <summary>One task's input as the run used it: the file and its content hash, what was dropped and why.</summary>
-public sealed record DatasetRecord(TaskKind Kind, TaskDataset Dataset, string Sha256, IReadOnlyList<(string File, string Sha256)> Auxiliary,
-    int Requested, FilteredSample Sample, bool Filtered);
 
 /// <summary>
 /// run.json: everything needed to say where a run's numbers came from — Concord's version and
@@ -22,16 +18,12 @@ public static class RunRecord
     public const string FileName = "run.json";
 
     /// <summary>Concord's version and the commit it was built from (empty when built outside git).</summary>
-    public static (string Version, string Commit) Version()
-    {
-        var informational = typeof(RunRecord).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-        int plus = informational.IndexOf('+');
-        return plus < 0 ? (informational, "") : (informational[..plus], informational[(plus + 1)..]);
-    }
+    public static (string Version, string Commit) Version() => ConcordVersion.Current;
 
-    public static JsonObject Build(RunSettings settings, ResolvedModel model, string dtype, IReadOnlyList<DatasetRecord> datasets,
-        DateTimeOffset started, DateTimeOffset? finished)
+    public static JsonObject Build(RunSettings settings, ResolvedModel model, Study study, DateTimeOffset started, DateTimeOffset? finished)
     {
+        var datasets = study.Tasks.Select(t => t.Record).ToList();
+        string dtype = StudyFingerprints.DTypeId(settings.DType);
         var (version, commit) = Version();
         var c = model.Identity.Config;
         var record = new JsonObject

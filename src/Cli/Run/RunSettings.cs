@@ -1,24 +1,22 @@
+using System.Globalization;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
+using Concord.Methods.Components;
 using Concord.Methods.Quadrature;
+using Concord.Methods.Studies;
 using Concord.Tasks;
+using static TorchSharp.torch;
 
 namespace Concord.Cli.Run;
 
-/// <summary>Everything `concord run` was asked to do, validated.</summary>
+/// <summary>Everything `concord run` was asked to do, validated: the study's options and where and how to run it.</summary>
 public sealed record RunSettings(
-    IReadOnlyList<TaskKind> Tasks,
+    StudyOptions Study,
     string? Model,
-    string? Data,
-    int Examples,
-    PipelineOptions Pipeline,
-    TaskOptions TaskOptions,
     string Device,
     bool Float64,
     string Out,
     bool Fresh,
-    bool NoFilter,
     IReadOnlyList<(string Name, string Value)> CommandLine)
 {
     /// <summary>With --shard I/N: compute only this shard's units and write no report.</summary>
@@ -27,27 +25,40 @@ public sealed record RunSettings(
     /// <summary>With --merge: compute nothing; build the outputs from the units the shards wrote.</summary>
     public bool Merge { get; init; }
 
+    public IReadOnlyList<TaskKind> Tasks => Study.Tasks;
+    public PipelineOptions Pipeline => Study.Pipeline;
     public AttributionOptions Attribution => Pipeline.Attribution;
+    public IgSettings Ig => Pipeline.Ig;
+    public TaskOptions TaskOptions => Study.TaskOptions;
+    public bool NoFilter => !Study.BehaviourFilter;
+    public ScalarType DType => Float64 ? ScalarType.Float64 : ScalarType.Float32;
+
+    /// <summary>Which units this process computes: a shard's, none (a merge), or all.</summary>
+    public UnitSelection Selection => Shard ?? (Merge ? UnitSelection.Nothing : UnitSelection.All);
 
     /// <summary>The options as a reader of the report needs them.</summary>
     public IEnumerable<(string Name, string Value)> Describe()
     {
         yield return ("tasks", string.Join(", ", Tasks.Select(t => t.Id())));
-        yield return ("examples per task", Examples.ToString());
+        yield return ("examples per task", Study.Examples.ToString(CultureInfo.InvariantCulture));
         yield return ("methods", string.Join(", ", Pipeline.Methods.Select(m => m.Id())));
         yield return ("components", string.Join(", ", Pipeline.Kinds.Select(k => k.Id())));
-        yield return ("IG rule", Attribution.IgTolerance is double t
-            ? $"{Attribution.Rule.Id()}, steps auto (doubling from {IntegratedGradients.AdaptiveInitialSteps} until the completeness error ≤ {t:G3} × \\|F(a') − F(a)\\| per prompt, at most {Attribution.Steps}), {Attribution.Baseline.ToString().ToLowerInvariant()} baseline"
-            : $"{Attribution.Rule.Id()}, {Attribution.Steps} steps, {Attribution.Baseline.ToString().ToLowerInvariant()} baseline");
-        yield return ("direction", Attribution.Direction.ToString().ToLowerInvariant());
+        yield return ("IG rule", Ig.Quadrature switch
+        {
+            IgQuadrature.Adaptive a => string.Create(CultureInfo.InvariantCulture,
+                $"gauss-legendre, steps auto (doubling from {IntegratedGradients.AdaptiveInitialSteps} until the completeness error ≤ {a.Tolerance:G3} × \\|F(a') − F(a)\\| per prompt, at most {a.Cap}), {Ig.Baseline.Id()} baseline"),
+            IgQuadrature.Fixed f => string.Create(CultureInfo.InvariantCulture, $"{f.Rule.Id()}, {f.Evaluations} steps, {Ig.Baseline.Id()} baseline"),
+            _ => throw new ArgumentOutOfRangeException(nameof(Ig)),
+        });
+        yield return ("direction", Attribution.Direction.Id());
         yield return ("per position", Attribution.PerPosition ? "yes" : "no");
         yield return ("AP neuron subset", Pipeline.NeuronsPerLayer > 0 ? $"{Pipeline.NeuronsPerLayer} per layer (seed {Pipeline.Seed})" : "all neurons");
-        yield return ("similarity sweep", Pipeline.SweepScales.Count == 0 ? "off" : string.Join(", ", Pipeline.SweepScales));
-        yield return ("top-k", $"{Pipeline.TopFraction:P0} of components by \\|score\\|");
+        yield return ("similarity sweep", Pipeline.SweepScales.Count == 0 ? "off" : string.Join(", ", Pipeline.SweepScales.Select(s => s.ToString(CultureInfo.InvariantCulture))));
+        yield return ("top-k", $"{(Pipeline.TopFraction * 100).ToString("0.##", CultureInfo.InvariantCulture)} % of components by \\|score\\|");
         yield return ("IOI corruption", TaskOptions.IoiCorruption == IoiCorruption.IndirectObject ? "corrupted_hard (S → IO)" : "corrupted (S → third name)");
         yield return ("metric", TaskOptions.LogitVariant ? "logit-difference variant for every task" : "as in the literature");
         yield return ("device", Device + (Float64 ? ", float64" : ", float32"));
-        yield return ("seed", Pipeline.Seed.ToString());
+        yield return ("seed", Pipeline.Seed.ToString(CultureInfo.InvariantCulture));
         yield return ("behaviour filter", NoFilter ? "off (--no-filter)" : "on, except on random models");
     }
 }

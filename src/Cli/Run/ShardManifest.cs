@@ -23,7 +23,7 @@ public sealed record ShardManifest(string Run, int Shards, IReadOnlyList<(string
         var recorded = Read(path);
         mine.RequireSameRun(recorded, folder, $"this shard ({mine.Shards} shards)");
         if (recorded.Shards != mine.Shards)
-            throw new InvalidOperationException($"--out {folder}: holds a run split into {recorded.Shards} shards, not {mine.Shards}; use the same N in every --shard I/N");
+            throw new RunConflictException($"--out {folder}: holds a run split into {recorded.Shards} shards, not {mine.Shards}; use the same N in every --shard I/N");
     }
 
     /// <summary>The manifest of <paramref name="folder"/>, or null when the folder holds no sharded run.</summary>
@@ -41,7 +41,7 @@ public sealed record ShardManifest(string Run, int Shards, IReadOnlyList<(string
         var differing = Options.Where(o => !theirs.TryGetValue(o.Name, out var v) || v != o.Value)
             .Select(o => $"{o.Name} {(theirs.TryGetValue(o.Name, out var v) ? $"'{v}'" : "(absent)")} there, '{o.Value}' here").ToList();
         var detail = differing.Count > 0 ? string.Join("; ", differing) : "same options, but a different model, data or Concord version";
-        throw new InvalidOperationException($"--out {folder}: holds the units of a different run than {what} ({detail}); use the same options or another --out");
+        throw new RunConflictException($"--out {folder}: holds the units of a different run than {what} ({detail}); use the same options or another --out");
     }
 
     private string ToJson() => new JsonObject

@@ -7,6 +7,7 @@ using Concord.Methods.Pipeline;
 using Concord.Methods.Results;
 using Concord.Model;
 using Concord.Tasks;
+using Concord.Methods.Studies;
 
 namespace Concord.Cli.Run;
 
@@ -17,8 +18,11 @@ public static class TaskOutputs
     public const string AgreementFile = "agreement.json";
 
     /// <param name="provenance">run.json as known when the task finished (without the run's end time), embedded in agreement.json.</param>
-    public static void Write(string folder, TaskDataset dataset, TaskAnalysis analysis, RunSettings settings, Gpt2Config config, string modelName, JsonObject provenance)
+    public static void Write(RunSettings settings, TaskOutcome task, Gpt2Config config, string modelName, JsonObject provenance)
     {
+        var analysis = task.Analysis ?? throw new ArgumentException($"{task.Task.Kind.Id()} is not complete", nameof(task));
+        var dataset = task.Task.Dataset;
+        var folder = Path.Combine(settings.Out, task.Task.Kind.Id());
         Directory.CreateDirectory(folder);
         ScoreCsv.Write(Path.Combine(folder, ScoresFile), analysis.Result.Batches.Select(batch => new ScoreCsv.Batch(
             settings.Pipeline.Methods.SelectMany(m => settings.Pipeline.Kinds.Select(k => batch.Scores(m, k))).OfType<ScoreSet>(),
@@ -33,11 +37,7 @@ public static class TaskOutputs
         ? new JsonObject { ["value"] = Number(s.Value) }
         : new JsonObject { ["value"] = null, ["undefined"] = s.Undefined };
 
-    private static JsonObject Stats(AgreementStats s) => new()
-    {
-        ["pearson"] = Stat(s.Pearson), ["spearman"] = Stat(s.Spearman), ["kendall"] = Stat(s.Kendall),
-        ["jaccard"] = Stat(s.Jaccard), ["sign"] = Stat(s.SignAgreement),
-    };
+    private static JsonObject Stats(AgreementStats s) => new(AgreementStatistic.All.Select(statistic => KeyValuePair.Create(statistic.Id, (JsonNode?)Stat(s[statistic]))));
 
     public static JsonObject SummaryJson(Summary s) => new()
     {
@@ -51,12 +51,11 @@ public static class TaskOutputs
     /// </summary>
     public static bool EqualByConstruction(PairAgreement p, RunSettings settings) =>
         p.Kind == ComponentKind.Mlp && !settings.Attribution.PerPosition && p.First == Method.Ig && p.Second == Method.Ap
-        && settings.Attribution.Baseline == Baseline.Aligned;
+        && settings.Ig.Baseline == Baseline.Aligned;
 
     private static JsonObject Pair(PairAgreement p, IReadOnlyList<int> rows, RunSettings settings)
     {
-        var across = new JsonObject();
-        foreach (var (name, summary) in p.AcrossPrompts.Named) across[name] = SummaryJson(summary);
+        var across = new JsonObject(AgreementStatistic.All.Select(s => KeyValuePair.Create(s.Id, (JsonNode?)SummaryJson(p.AcrossPrompts[s]))));
         return new JsonObject
         {
             ["kind"] = p.Kind.Id(),
@@ -106,9 +105,9 @@ public static class TaskOutputs
             ["sweep"] = new JsonArray(analysis.Sweep.Select(s => (JsonNode)new JsonObject
             {
                 ["kind"] = s.Kind.Id(), ["scale"] = s.Scale,
-                ["ig_ap_pearson"] = SummaryJson(s.IgAp.AcrossPrompts.Pearson),
-                ["ap_atp_pearson"] = SummaryJson(s.ApAtp.AcrossPrompts.Pearson),
-                ["ig_atp_pearson"] = SummaryJson(s.IgAtp.AcrossPrompts.Pearson),
+                // Keyed by the pair's method ids, e.g. ig_ap_pearson; at scale s AtP's scores are s·AtP.
+                ["pairs"] = new JsonObject(s.Pairs.Select(p => KeyValuePair.Create($"{p.First.Id()}_{p.Second.Id()}",
+                    (JsonNode?)new JsonObject(AgreementStatistic.All.Select(st => KeyValuePair.Create(st.Id, (JsonNode?)SummaryJson(p.AcrossPrompts[st]))))))),
             }).ToArray()),
             ["run"] = provenance.DeepClone(),
         };

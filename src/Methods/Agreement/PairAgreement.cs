@@ -15,7 +15,7 @@ public sealed record PairAgreement(
     AgreementSummaries AcrossPrompts,
     IReadOnlyList<Disagreement> LargestDisagreements)
 {
-    public string Label => $"{First.DisplayName()}↔{Second.DisplayName()}";
+    public string Label => $"{First.DisplayName}↔{Second.DisplayName}";
 
     /// <summary>
     /// The same pair with both methods' scores divided per prompt by F(a') − F(a) (the normalised
@@ -41,7 +41,7 @@ public sealed record PairAgreement(
         var pooledX = new List<double>();
         var pooledY = new List<double>();
         var gaps = new List<Disagreement>();
-        Method firstMethod = default, secondMethod = default;
+        Method? firstMethod = null, secondMethod = null;
         int componentCount = 0;
         foreach (var batch in batches)
         {
@@ -69,6 +69,7 @@ public sealed record PairAgreement(
             }
         }
         var across = AgreementSummaries.Of(perPrompt);
+        if (firstMethod is null || secondMethod is null) throw new ArgumentException("no batch of scores to compare", nameof(batches));
         return new PairAgreement(firstMethod, secondMethod, kind, componentCount, Agreement.TopK.K(componentCount, topFraction),
             perPrompt, AgreementStats.Of(pooledX, pooledY, topFraction), across,
             gaps.OrderByDescending(g => g.Gap).Take(disagreements).ToList());

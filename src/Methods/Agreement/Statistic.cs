@@ -10,7 +10,7 @@ public readonly record struct Statistic(double Value, string? Undefined = null)
     public bool IsDefined => Undefined is null;
     public static Statistic Of(double value) => double.IsFinite(value) ? new(value) : new(double.NaN, "not finite");
     public static Statistic None(string reason) => new(double.NaN, reason);
-    public override string ToString() => IsDefined ? Value.ToString("F3") : $"undefined ({Undefined})";
+    public override string ToString() => IsDefined ? Value.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : $"undefined ({Undefined})";
 }
 
 /// <summary>Mean ± sd and median of the defined values of a statistic across prompts, with the count left out.</summary>
@@ -29,5 +29,5 @@ public sealed record Summary(double Mean, double StandardDeviation, double Media
         return new Summary(mean, sd, median, defined[0], defined[^1], defined.Length, undefined);
     }
 
-    public string Text => Defined == 0 ? "undefined" : $"{Mean:F3} ± {StandardDeviation:F3} (median {Median:F3})";
+    public string Text => Defined == 0 ? "undefined" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Mean:F3} ± {StandardDeviation:F3} (median {Median:F3})");
 }

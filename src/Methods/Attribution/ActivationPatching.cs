@@ -15,10 +15,16 @@ namespace Concord.Methods.Attribution;
 /// <param name="corruptionScale">s of the similarity sweep: patch in a + s(a' − a) instead of a'; a' itself when null.</param>
 public sealed class ActivationPatching(Func<int, IReadOnlyList<int>?>? indices = null, double? corruptionScale = null) : IAttributionMethod
 {
+    private readonly NeuronSubset? _neurons;
+
+    /// <summary>AP patching <paramref name="neurons"/> of every neuron layer and every component of the other kinds.</summary>
+    public ActivationPatching(NeuronSubset neurons, double? corruptionScale = null) : this(indices: null, corruptionScale) => _neurons = neurons;
+
     public Method Method => Method.Ap;
 
     public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Method.Ap, kind,
-        Enumerable.Range(0, context.Model.Config.NLayer).Select(l => Layer(context, kind, l, indices?.Invoke(l), corruptionScale)));
+        Enumerable.Range(0, context.Model.Config.NLayer).Select(l => Layer(context, kind, l,
+            indices?.Invoke(l) ?? (kind == ComponentKind.Neuron ? _neurons?.At(l, context.Model.Config.DMlp) : null), corruptionScale)));
 
     /// <param name="chosen">Components to patch (e.g. a neuron subset); all when null.</param>
     /// <param name="scale">Patch in a + scale·(a' − a) instead of a' (the similarity sweep); a' when null.</param>

@@ -29,6 +29,20 @@ public sealed class AttributionContext : IDisposable
     /// <summary>Checked before every stacked run, so a long unit stops within one chunk of a Ctrl-C.</summary>
     public CancellationToken Cancellation { get; set; }
 
+    private readonly Dictionary<string, object> _memo = [];
+
+    /// <summary>
+    /// A result computed once per context under <paramref name="key"/> and shared by every method
+    /// run on it (AtP scores every kind from one backward pass; the sweep's s·AtP reuses it).
+    /// </summary>
+    public T Memo<T>(string key, Func<T> compute) where T : class
+    {
+        if (_memo.TryGetValue(key, out var found)) return (T)found;
+        var value = compute();
+        _memo[key] = value;
+        return value;
+    }
+
     /// <summary>Forward passes this context and the methods on it have run (for tests and benchmarks).</summary>
     public int RunsCounted { get; internal set; }
 

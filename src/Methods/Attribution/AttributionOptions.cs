@@ -1,21 +1,15 @@
-using Concord.Methods.Quadrature;
 using Concord.Model;
 
 namespace Concord.Methods.Attribution;
 
+/// <summary>
+/// What every method run on a context shares: the direction, per-position scoring, the memory budget
+/// and prefix reuse. A method's own settings (IG's quadrature and baseline, AP's neuron subset) are
+/// given to that method alone.
+/// </summary>
 public sealed record AttributionOptions
 {
     public Direction Direction { get; init; } = Direction.Noising;
-    public Baseline Baseline { get; init; } = Baseline.Aligned;
-    public QuadratureRule Rule { get; init; } = QuadratureRule.GaussLegendre;
-    /// <summary>Quadrature steps (captum's default is 50); with <see cref="IgTolerance"/>, the largest step count tried.</summary>
-    public int Steps { get; init; } = 50;
-    /// <summary>
-    /// When set (`--steps auto`), each layer's IG doubles its Gauss–Legendre nodes from
-    /// <see cref="IntegratedGradients.AdaptiveInitialSteps"/> until its completeness error is at most
-    /// this fraction of |F(end) − F(start)| for every prompt (see <see cref="IntegratedGradients.Adaptive"/>).
-    /// </summary>
-    public double? IgTolerance { get; init; }
     /// <summary>Score each (position, component) pair instead of components over all positions.</summary>
     public bool PerPosition { get; init; }
     /// <summary>Approximate bytes of activations one stacked run may hold; larger stacks are split into chunks.</summary>

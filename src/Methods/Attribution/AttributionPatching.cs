@@ -12,11 +12,19 @@ namespace Concord.Methods.Attribution;
 /// forward pass unless the context recorded the base run's graph), so <see cref="AttributeAll"/>
 /// scores several component kinds for the price of one.
 /// </summary>
-public sealed class AttributionPatching : IAttributionMethod
+/// <param name="sharedKinds">Kinds scored together from the one backward pass the first <see cref="Attribute"/> on a context runs; later calls on that context, by any instance, read from it.</param>
+/// <param name="scale">s of the similarity sweep: scores are s·AtP, AtP being linear in Δ.</param>
+public sealed class AttributionPatching(IReadOnlyList<ComponentKind>? sharedKinds = null, double? scale = null) : IAttributionMethod
 {
     public Method Method => Method.Atp;
 
-    public MethodResult Attribute(AttributionContext context, ComponentKind kind) => AttributeAll(context, [kind])[kind];
+    public MethodResult Attribute(AttributionContext context, ComponentKind kind)
+    {
+        var kinds = (sharedKinds ?? []).Contains(kind) ? sharedKinds! : [kind];
+        var shared = context.Memo("atp:" + string.Join(",", kinds.Select(k => k.Id())), () => AttributeAll(context, kinds));
+        var result = shared[kind];
+        return scale is double s ? result with { Layers = result.Layers.Select(l => l with { Scores = l.Scores.Scaled(s) }).ToList() } : result;
+    }
 
     /// <summary>Every kind's scores from one backward pass.</summary>
     public IReadOnlyDictionary<ComponentKind, MethodResult> AttributeAll(AttributionContext context, IReadOnlyList<ComponentKind> kinds)

@@ -8,10 +8,13 @@ public enum Baseline { Aligned, Zero }
 
 public static class Baselines
 {
-    public static Baseline Parse(string text) => text.Trim().ToLowerInvariant() switch
+    /// <summary>The stable identifier: the command-line spelling and the text in unit keys. Never change one.</summary>
+    public static string Id(this Baseline baseline) => baseline switch
     {
-        "aligned" => Baseline.Aligned,
-        "zero" => Baseline.Zero,
-        _ => throw new ArgumentException($"unknown baseline '{text}' (aligned, zero)"),
+        Baseline.Aligned => "aligned",
+        Baseline.Zero => "zero",
+        _ => throw new ArgumentOutOfRangeException(nameof(baseline)),
     };
+
+    public static Baseline Parse(string text) => StableIds.Parse<Baseline>(text, Id, "baseline");
 }

@@ -9,10 +9,13 @@ public enum Direction { Noising, Denoising }
 
 public static class Directions
 {
-    public static Direction Parse(string text) => text.Trim().ToLowerInvariant() switch
+    /// <summary>The stable identifier: the command-line spelling and the text in unit keys. Never change one.</summary>
+    public static string Id(this Direction direction) => direction switch
     {
-        "noising" => Direction.Noising,
-        "denoising" => Direction.Denoising,
-        _ => throw new ArgumentException($"unknown direction '{text}' (noising, denoising)"),
+        Direction.Noising => "noising",
+        Direction.Denoising => "denoising",
+        _ => throw new ArgumentOutOfRangeException(nameof(direction)),
     };
+
+    public static Direction Parse(string text) => StableIds.Parse<Direction>(text, Id, "direction");
 }

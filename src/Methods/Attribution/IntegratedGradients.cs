@@ -13,55 +13,42 @@ namespace Concord.Methods.Attribution;
 /// sum over its slice. All quadrature nodes are stacked along the batch (chunked to the memory
 /// budget) and run from the hook onward; one backward pass per chunk.
 /// </summary>
-/// <param name="points">The quadrature; the context's rule and step count when null.</param>
+/// <param name="settings">Quadrature and baseline (<see cref="IgSettings.Default"/> when null).</param>
 /// <param name="corruptionScale">s of the similarity sweep: the path ends at a + s(a' − a) instead of a'; a' itself when null.</param>
-public sealed class IntegratedGradients(QuadraturePoints? points = null, double? corruptionScale = null) : IAttributionMethod
+public sealed class IntegratedGradients(IgSettings? settings = null, double? corruptionScale = null) : IAttributionMethod
 {
+    public IgSettings Settings { get; } = settings ?? IgSettings.Default;
+
     public Method Method => Method.Ig;
 
     public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Method.Ig, kind,
-        Enumerable.Range(0, context.Model.Config.NLayer).Select(l => points is null
-            ? AsConfigured(context, kind, l, corruptionScale)
-            : Layer(context, kind, l, points, corruptionScale)));
+        Enumerable.Range(0, context.Model.Config.NLayer).Select(l => AsConfigured(context, kind, l, Settings, corruptionScale)));
 
-    /// <summary>One layer with the context's step rule: adaptive (`--steps auto`, capped at Steps) or Steps fixed nodes.</summary>
-    public static LayerScores AsConfigured(AttributionContext context, ComponentKind kind, int layer, double? scale = null) =>
-        context.Options.IgTolerance is double tolerance
-            ? Adaptive(context, kind, layer, tolerance, maxSteps: context.Options.Steps, scale: scale)
-            : Layer(context, kind, layer, scale: scale);
+    /// <summary>One layer with the given settings: adaptive (doubling up to the cap) or a fixed rule.</summary>
+    public static LayerScores AsConfigured(AttributionContext context, ComponentKind kind, int layer, IgSettings settings, double? scale = null) =>
+        settings.Quadrature switch
+        {
+            IgQuadrature.Adaptive a => Adaptive(context, kind, layer, a.Tolerance, settings.Baseline, maxSteps: a.Cap, scale: scale),
+            IgQuadrature.Fixed f => Layer(context, kind, layer, f.Points, settings.Baseline, scale),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Quadrature, "unknown IG quadrature"),
+        };
 
-    /// <param name="quadrature">Nodes and weights; the context's rule and step count when null.</param>
+    /// <param name="q">Nodes and weights.</param>
+    /// <param name="baseline">Where the path starts: a (aligned) or 0.</param>
     /// <param name="scale">End the path at a + scale·(a' − a) instead of a' (the similarity sweep); a' when null.</param>
-    public static LayerScores Layer(AttributionContext context, ComponentKind kind, int layer, QuadraturePoints? quadrature = null, double? scale = null)
+    public static LayerScores Layer(AttributionContext context, ComponentKind kind, int layer, QuadraturePoints q, Baseline baseline = Baseline.Aligned, double? scale = null)
     {
         using var scope = NewDisposeScope();
         var options = context.Options;
-        var q = quadrature ?? QuadraturePoints.For(options.Rule, options.Steps);
         var layout = new ComponentLayout(kind, context.Model.Config);
         var a = context.BaseActivation(layout, layer);
         var target = context.PatchedIn(layout, layer, scale);
-        var start = options.Baseline == Baseline.Zero ? zeros_like(a) : a;
+        var start = baseline == Baseline.Zero ? zeros_like(a) : a;
         // From the aligned baseline the whole path equals a before the first differing token; from zero it does not.
-        bool aligned = options.Baseline == Baseline.Aligned;
+        bool aligned = baseline == Baseline.Aligned;
         var delta = target - start;
         long b = a.shape[0];
-        var broadcast = Enumerable.Repeat(1L, (int)a.dim()).Prepend(-1).ToArray();   // [k, 1, 1, ...]
-
-        var gradientSum = zeros_like(a);
-        int chunk = Math.Max(1, context.RowsPerChunk(layer, withGradients: true) / (int)b);
-        for (int first = 0; first < q.Count; first += chunk)
-        {
-            using var chunkScope = NewDisposeScope();
-            int k = Math.Min(chunk, q.Count - first);
-            var alphas = tensor(q.Nodes[first..(first + k)], dtype: a.dtype, device: a.device).view(broadcast);
-            var weights = tensor(q.Weights[first..(first + k)], dtype: a.dtype, device: a.device).view(broadcast);
-            var x = (start.unsqueeze(0) + alphas * delta.unsqueeze(0)).reshape([k * b, .. a.shape[1..]]).detach().requires_grad_(true);
-            var metric = context.MetricFrom(layout, layer, x, k, prefixUnchanged: aligned);
-            // Prompts never interact, so the gradient of the summed metric is each prompt's own gradient.
-            var gradient = torch.autograd.grad([metric.sum()], [x])[0].view([k, .. a.shape]);
-            // dim: named on purpose: a literal 0 would bind to sum(ScalarType) and sum everything into a byte.
-            gradientSum.add_((gradient * weights).sum(dim: 0));
-        }
+        var gradientSum = WeightedGradientSum(context, layout, layer, start, delta, q.Nodes, q.Weights, aligned);
 
         var attributions = delta * gradientSum;
         var scores = layout.SumToComponents(attributions, options.PerPosition);
@@ -70,6 +57,33 @@ public sealed class IntegratedGradients(QuadraturePoints? points = null, double?
         var ends = context.MetricFrom(layout, layer, stack([start, target]).reshape([2 * b, .. a.shape[1..]]), 2, prefixUnchanged: aligned).view(2, b);
         var expected = ends[1] - ends[0];
         return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig, kind, layer, scores), new Completeness(q.Count, total.ToDoubles(), expected.ToDoubles(), mass.ToDoubles()));
+    }
+
+    /// <summary>
+    /// Σ_j w_j ∂F/∂x(start + α_j·delta) for the given nodes, the stacked gradient evaluations chunked
+    /// to the memory budget (one backward pass per chunk). The shape of <paramref name="start"/>.
+    /// </summary>
+    internal static Tensor WeightedGradientSum(AttributionContext context, ComponentLayout layout, int layer, Tensor start, Tensor delta,
+        double[] nodes, double[] weights, bool aligned)
+    {
+        long b = start.shape[0];
+        var broadcast = Enumerable.Repeat(1L, (int)start.dim()).Prepend(-1).ToArray();   // [k, 1, 1, ...]
+        var gradientSum = zeros_like(start);
+        int chunk = Math.Max(1, context.RowsPerChunk(layer, withGradients: true) / (int)b);
+        for (int first = 0; first < nodes.Length; first += chunk)
+        {
+            using var chunkScope = NewDisposeScope();
+            int k = Math.Min(chunk, nodes.Length - first);
+            var alphas = tensor(nodes[first..(first + k)], dtype: start.dtype, device: start.device).view(broadcast);
+            var w = tensor(weights[first..(first + k)], dtype: start.dtype, device: start.device).view(broadcast);
+            var x = (start.unsqueeze(0) + alphas * delta.unsqueeze(0)).reshape([k * b, .. start.shape[1..]]).detach().requires_grad_(true);
+            var metric = context.MetricFrom(layout, layer, x, k, prefixUnchanged: aligned);
+            // Prompts never interact, so the gradient of the summed metric is each prompt's own gradient.
+            var gradient = torch.autograd.grad([metric.sum()], [x])[0].view([k, .. start.shape]);
+            // dim: named on purpose: a literal 0 would bind to sum(ScalarType) and sum everything into a byte.
+            gradientSum.add_((gradient * w).sum(dim: 0));
+        }
+        return gradientSum;
     }
 
     /// <summary>Where `--steps auto` starts doubling: 4 Gauss–Legendre nodes are exact for polynomials of degree 7 along the path.</summary>
@@ -98,24 +112,23 @@ public sealed class IntegratedGradients(QuadraturePoints? points = null, double?
     public static double GradientRoundOff(ScalarType dtype) => dtype == ScalarType.Float64 ? 1e-12 : 1e-4;
 
     /// <summary>
-    /// The smallest step count of the doubling sequence <paramref name="initialSteps"/>, 2×, 4×, …
-    /// (Gauss–Legendre unless the context's rule says otherwise) whose completeness error is at most
+    /// The smallest Gauss–Legendre node count of the doubling sequence <paramref name="initialSteps"/>, 2×, 4×, … whose completeness error is at most
     /// <paramref name="tolerance"/> × max(|F(end) − F(start)|, ε) + r for every prompt, ε being
     /// <see cref="AdaptiveEffectFloor"/> × the batch's largest |F(end) − F(start)| and r the metric's
     /// round-off (<see cref="MetricRoundOff"/> × the batch's largest |F(a)|, |F(a')|, plus
     /// <see cref="GradientRoundOff"/> × the prompt's Σ |IG_i|). A tolerance not
     /// met within <paramref name="maxSteps"/> is an error naming the layer, the error reached and the cap.
     /// </summary>
-    public static LayerScores Adaptive(AttributionContext context, ComponentKind kind, int layer, double tolerance,
+    public static LayerScores Adaptive(AttributionContext context, ComponentKind kind, int layer, double tolerance, Baseline baseline = Baseline.Aligned,
         int initialSteps = AdaptiveInitialSteps, int maxSteps = 4096, double? scale = null)
     {
-        if (!(tolerance > 0)) throw new ArgumentException($"the IG tolerance must be positive (got {tolerance})");
+        if (!(tolerance > 0)) throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "the IG tolerance must be positive");
         double metricScale = context.BaseMetric.ToDoubles().Concat(context.OtherMetric.ToDoubles()).Max(Math.Abs);
         double roundOff = MetricRoundOff(context.Model.DType) * metricScale;
         int steps = Math.Min(initialSteps, maxSteps);
         while (true)
         {
-            var result = Layer(context, kind, layer, QuadraturePoints.For(context.Options.Rule, steps), scale);
+            var result = Layer(context, kind, layer, QuadraturePoints.For(QuadratureRule.GaussLegendre, steps), baseline, scale);
             var check = result.Completeness!;
             double floor = AdaptiveEffectFloor * check.Expected.Max(Math.Abs);
             var mass = check.Mass ?? new double[check.Delta.Length];

@@ -1,22 +1,160 @@
+using Concord.Methods.Components;
+
 namespace Concord.Methods.Attribution;
 
-/// <summary>Which attribution methods a run computes.</summary>
-public enum Method { Ig, Ap, Atp }
-
-public static class MethodNames
+/// <summary>
+/// One attribution method, registered once: its id and names, the component kinds it scores, the
+/// settings that change its numbers, a factory, and whom its scores are compared with. The study,
+/// its unit keys, the analysis, the sweep, the report and the console iterate these descriptors;
+/// adding a method is a class implementing <see cref="IAttributionMethod"/> plus one
+/// <see cref="Register"/> call.
+/// </summary>
+public sealed class Method
 {
-    /// <summary>IG, AP, AtP as the literature writes them.</summary>
-    public static string DisplayName(this Method m) => m switch { Method.Ig => "IG", Method.Ap => "AP", Method.Atp => "AtP", _ => throw new ArgumentOutOfRangeException(nameof(m)) };
+    private readonly string _id;
 
-    /// <summary>The stable identifier: the command-line spelling, and the name in file names, unit keys, CSV and JSON outputs. Never change one: resumed runs and pinned snapshots depend on it.</summary>
-    public static string Id(this Method m) => m switch { Method.Ig => "ig", Method.Ap => "ap", Method.Atp => "atp", _ => throw new ArgumentOutOfRangeException(nameof(m)) };
+    /// <summary>As the literature writes it: IG, AP, AtP.</summary>
+    public string DisplayName { get; }
+
+    /// <summary>The component kinds the method can score.</summary>
+    public IReadOnlyList<ComponentKind> Kinds { get; }
+
+    /// <summary>The method's own settings that change its numbers (hashed into its units' keys); empty when none.</summary>
+    public Func<MethodSettings, ComponentKind, string> Fingerprint { get; }
+
+    /// <summary>
+    /// The method for one batch with its settings; <c>scale</c> is the similarity sweep's s (the
+    /// corruption scaled to a + sΔ), null for the main run. One instance serves every kind of a
+    /// batch, so a method may share work across kinds (AtP's one backward pass).
+    /// </summary>
+    public Func<MethodSettings, double?, IAttributionMethod> Create { get; }
+
+    /// <summary>Whether its scores are compared with the reference method (AP, what patching measures).</summary>
+    public bool ComparedWithReference { get; }
+
+    /// <summary>Ids of further methods its scores are compared with (IG with AtP, its first-order limit).</summary>
+    public IReadOnlyList<string> AlsoComparedWith { get; }
+
+    /// <summary>Whether it reports a completeness check per layer (IG).</summary>
+    public bool HasCompleteness { get; }
+
+    /// <summary>Whether it reads the base run's gradient, so the batch records the base run's graph (AtP).</summary>
+    public bool UsesBaseGradient { get; }
+
+    /// <summary>Whether the similarity sweep scores it at every s.</summary>
+    public bool InSweep { get; }
+
+    /// <summary>
+    /// The stable identifier: the command-line spelling, and the name in file names, unit keys, CSV
+    /// and JSON outputs. Never change one: resumed runs and pinned snapshots depend on it.
+    /// </summary>
+    public string Id() => _id;
+
+    public override string ToString() => _id;
+
+    private Method(string id, string displayName, IReadOnlyList<ComponentKind>? kinds, Func<MethodSettings, ComponentKind, string>? fingerprint,
+        Func<MethodSettings, double?, IAttributionMethod> create, bool comparedWithReference, IReadOnlyList<string>? alsoComparedWith,
+        bool hasCompleteness, bool usesBaseGradient, bool inSweep)
+    {
+        _id = id;
+        DisplayName = displayName;
+        Kinds = kinds ?? Enum.GetValues<ComponentKind>();
+        Fingerprint = fingerprint ?? ((_, _) => "");
+        Create = create;
+        ComparedWithReference = comparedWithReference;
+        AlsoComparedWith = alsoComparedWith ?? [];
+        HasCompleteness = hasCompleteness;
+        UsesBaseGradient = usesBaseGradient;
+        InSweep = inSweep;
+    }
+
+    private static readonly List<Method> Registered = [];
+    private static readonly Lock Gate = new();
+
+    /// <summary>Every registered method, in registration order (the order of units, tables and columns).</summary>
+    public static IReadOnlyList<Method> All { get { lock (Gate) return Registered.ToArray(); } }
+
+    /// <summary>Registers a method; its id must be new, lower-case and free of the characters unit files and keys use.</summary>
+    public static Method Register(string id, string displayName, Func<MethodSettings, double?, IAttributionMethod> create,
+        IReadOnlyList<ComponentKind>? kinds = null, Func<MethodSettings, ComponentKind, string>? fingerprint = null,
+        bool comparedWithReference = true, IReadOnlyList<string>? alsoComparedWith = null,
+        bool hasCompleteness = false, bool usesBaseGradient = false, bool inSweep = false)
+    {
+        if (id.Length == 0 || id.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
+            throw new ArgumentException($"a method id is lower-case letters, digits and '-' (got '{id}')", nameof(id));
+        var method = new Method(id, displayName, kinds, fingerprint, create, comparedWithReference, alsoComparedWith, hasCompleteness, usesBaseGradient, inSweep);
+        lock (Gate)
+        {
+            if (Registered.Any(m => m._id == id)) throw new ArgumentException($"a method '{id}' is registered already", nameof(id));
+            Registered.Add(method);
+        }
+        return method;
+    }
+
+    /// <summary>Integrated gradients: its quadrature and baseline are its settings.</summary>
+    public static readonly Method Ig = Register("ig", "IG",
+        (s, scale) => new IntegratedGradients(scale is null ? s.Ig : s.Ig with { Baseline = Baseline.Aligned }, scale),
+        fingerprint: (s, _) => s.Ig.Id(),
+        alsoComparedWith: ["atp"], hasCompleteness: true, inSweep: true);
+
+    /// <summary>Activation patching: the reference every other method is compared with.</summary>
+    public static readonly Method Ap = Register("ap", "AP",
+        (s, scale) => new ActivationPatching(s.Neurons, scale),
+        fingerprint: (s, kind) => kind == ComponentKind.Neuron ? s.Neurons.Id() : "",
+        comparedWithReference: false, inSweep: true);
+
+    /// <summary>Attribution patching: the first-order term, one backward pass shared by every kind of a batch.</summary>
+    public static readonly Method Atp = Register("atp", "AtP",
+        (s, scale) => new AttributionPatching(s.Kinds, scale),
+        usesBaseGradient: true, inSweep: true);
+
+    /// <summary>The method the others are compared with.</summary>
+    public static Method Reference => Ap;
+
+    /// <summary>The registered method with this id (trimmed, case-insensitive).</summary>
+    public static Method Parse(string text) =>
+        All.FirstOrDefault(m => m._id == text.Trim().ToLowerInvariant())
+        ?? throw new ArgumentException($"unknown method '{text.Trim()}' ({string.Join(", ", All.Select(m => m._id))})");
 
     public static IReadOnlyList<Method> ParseList(string text) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => t.ToLowerInvariant() switch
-        {
-            "ig" => Method.Ig,
-            "ap" => Method.Ap,
-            "atp" => Method.Atp,
-            var other => throw new ArgumentException($"unknown method '{other}' (ig, ap, atp)"),
-        }).Distinct().ToArray();
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Parse).Distinct().ToArray();
+
+    /// <summary>
+    /// The pairs compared among <paramref name="methods"/>: every method against the reference first
+    /// (in registration order), then the further pairs each method names.
+    /// </summary>
+    public static IReadOnlyList<(Method First, Method Second)> Pairs(IReadOnlyCollection<Method> methods)
+    {
+        var ordered = All.Where(methods.Contains).ToList();
+        var pairs = new List<(Method, Method)>();
+        if (methods.Contains(Reference))
+            pairs.AddRange(ordered.Where(m => m.ComparedWithReference && m != Reference).Select(m => (m, Reference)));
+        foreach (var m in ordered)
+            pairs.AddRange(ordered.Where(other => m.AlsoComparedWith.Contains(other._id)).Select(other => (m, other)));
+        return pairs;
+    }
+}
+
+/// <summary>Each method's own settings, given to its factory: IG's quadrature and baseline, AP's neuron subset.</summary>
+/// <param name="Kinds">Every kind the batch scores (a method may share work across them).</param>
+public sealed record MethodSettings(IgSettings Ig, NeuronSubset Neurons, IReadOnlyList<ComponentKind> Kinds)
+{
+    public static MethodSettings Default { get; } = new(IgSettings.Default, NeuronSubset.All, Enum.GetValues<ComponentKind>());
+}
+
+/// <summary>The neurons AP patches: <paramref name="PerLayer"/> per layer (a seeded random subset), or every neuron when 0.</summary>
+public sealed record NeuronSubset(int PerLayer, int Seed)
+{
+    public static NeuronSubset All { get; } = new(0, 0);
+
+    public string Id() => $"neurons={PerLayer};seed={Seed}";
+
+    /// <summary>The neurons patched at a layer (the same for every batch and task, so scores line up); null for all.</summary>
+    public IReadOnlyList<int>? At(int layer, int dMlp)
+    {
+        if (PerLayer <= 0 || PerLayer >= dMlp) return null;
+        // A stable seed per layer (HashCode is randomised per process, so it would not do).
+        var random = new Random(unchecked(Seed * 7919 + layer) & int.MaxValue);
+        return Enumerable.Range(0, dMlp).OrderBy(_ => random.Next()).Take(PerLayer).Order().ToArray();
+    }
 }

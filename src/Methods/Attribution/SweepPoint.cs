@@ -4,7 +4,11 @@ using Concord.Methods.Results;
 namespace Concord.Methods.Attribution;
 
 /// <summary>
-/// IG and AP with the corruption scaled to a'(s) = a + sΔ, and AtP scaled by s (their common limit
-/// as s → 0), on the components AP scored.
+/// Every swept method's scores with the corruption scaled to a'(s) = a + sΔ (AtP is then s·AtP,
+/// the common limit as s → 0), on the components the reference method (AP) scored.
 /// </summary>
-public sealed record SweepPoint(double Scale, ComponentKind Kind, ScoreSet Ig, ScoreSet Ap, ScoreSet AtpScaled);
+public sealed record SweepPoint(double Scale, ComponentKind Kind, IReadOnlyDictionary<Method, ScoreSet> Scores)
+{
+    public ScoreSet this[Method method] => Scores.TryGetValue(method, out var set) ? set
+        : throw new KeyNotFoundException($"sweep point {Kind.Id()} s = {Scale} has no {method.DisplayName} scores");
+}

@@ -38,14 +38,15 @@ public static class ComponentKinds
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    /// <summary>Parses a --components list: heads, neurons, mlp (plural or singular), head-outputs.</summary>
+    /// <summary>Parses a list of kinds by their ids, singular or plural (heads, neurons, mlp, head-outputs).</summary>
     public static IReadOnlyList<ComponentKind> ParseList(string text) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => t.ToLowerInvariant() switch
-        {
-            "heads" or "head" => ComponentKind.Head,
-            "neurons" or "neuron" => ComponentKind.Neuron,
-            "mlp" or "mlps" => ComponentKind.Mlp,
-            "head-outputs" or "head-output" => ComponentKind.HeadOutput,
-            var other => throw new ArgumentException($"unknown component kind '{other}' (heads, neurons, mlp, head-outputs)"),
-        }).Distinct().ToArray();
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Parse).Distinct().ToArray();
+
+    public static ComponentKind Parse(string text)
+    {
+        var wanted = text.Trim().ToLowerInvariant();
+        foreach (var kind in Enum.GetValues<ComponentKind>())
+            if (wanted == kind.Id() || wanted == kind.Id() + "s") return kind;
+        throw new ArgumentException($"unknown component kind '{text.Trim()}' (heads, neurons, mlp, head-outputs)");
+    }
 }

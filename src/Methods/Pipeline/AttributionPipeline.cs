@@ -44,7 +44,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
             var chunk = batches[b];
             var rows = chunk.Select(e => e.Row).ToArray();
             var lengths = chunk.Select(e => tokenizer.Count(e.Clean)).ToArray();
-            string batchKey = $"units={UnitFormat}|{modelFingerprint}|{dataset.Kind.Id()}|{dataFingerprint}|{dataset.Readout}|rows={string.Join(",", rows)}";
+            string batchKey = BatchKey(modelFingerprint, dataset.Kind, dataFingerprint, dataset.Readout, rows);
             var found = new Dictionary<WorkUnit, UnitResult>();
             var missing = new List<WorkUnit>();
             for (int u = 0; u < units.Count; u++)
@@ -60,16 +60,17 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
             if (missing.Count > 0)
             {
                 using var batch = TaskBatch.Create(dataset, chunk, tokenizer, model.DType, model.Device);
-                bool atpMissing = missing.Any(u => u is MethodUnit { Method: Method.Atp });
-                using var context = AttributionContext.Create(model, batch, AllKinds, options.Attribution, gradientAtBase: atpMissing);
+                bool baseGradient = missing.Any(u => u is MethodUnit { Method.UsesBaseGradient: true });
+                using var context = AttributionContext.Create(model, batch, options.AllKinds, options.Attribution, gradientAtBase: baseGradient);
                 context.Cancellation = cancel;
                 CheckFinite(context, dataset, rows);
-                IReadOnlyDictionary<ComponentKind, MethodResult>? atp = null;
+                // One instance per method and batch, so a method may share work across kinds.
+                var methods = new Dictionary<Method, IAttributionMethod>();
                 foreach (var unit in missing)
                 {
                     cancel.ThrowIfCancellationRequested();
                     progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, unit.Name, PipelineStage.Computing));
-                    var result = Compute(context, unit, ref atp);
+                    var result = Compute(context, unit, methods);
                     store.Save(Key(batchKey, unit), result);
                     found[unit] = result;
                     computed++;
@@ -87,34 +88,34 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     }
 
     /// <summary>Raised whenever the unit files' layout changes, so files of an older layout are recomputed, never misread.</summary>
-    private const int UnitFormat = 3;
+    private const int UnitFormat = 4;
 
-    private IReadOnlyList<ComponentKind> AllKinds => options.Kinds.Union(options.SweepKinds).ToList();
+    private string Key(string batchKey, WorkUnit unit) => UnitKey(batchKey, unit, options);
 
-    private string Key(string batchKey, WorkUnit unit) =>
-        unit.Name + "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(batchKey + "|" + unit.Fingerprint(options))))[..16];
+    /// <summary>What every unit of one batch shares in its key: the unit layout, model, task, data, readout and the batch's rows, each by its stable text.</summary>
+    public static string BatchKey(string modelFingerprint, TaskKind task, string dataFingerprint, MetricReadout readout, IReadOnlyList<int> rows) =>
+        $"units={UnitFormat}|{modelFingerprint}|{task.Id()}|{dataFingerprint}|{readout.Id()}|rows={string.Join(",", rows)}";
 
-    private IReadOnlyList<int>? ApIndices(ComponentKind kind, int layer) =>
-        kind == ComponentKind.Neuron ? options.NeuronSubset(layer, model.Config.DMlp) : null;
+    /// <summary>A unit's store key: its name and a hash of the batch key and the unit's fingerprint (<see cref="UnitKeyText"/>).</summary>
+    public static string UnitKey(string batchKey, WorkUnit unit, PipelineOptions options) =>
+        unit.Name + "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(UnitKeyText(batchKey, unit, options))))[..16];
 
-    private UnitResult Compute(AttributionContext context, WorkUnit unit, ref IReadOnlyDictionary<ComponentKind, MethodResult>? atp)
+    /// <summary>The text a unit's key hashes.</summary>
+    public static string UnitKeyText(string batchKey, WorkUnit unit, PipelineOptions options) => batchKey + "|" + unit.Fingerprint(options);
+
+    private UnitResult Compute(AttributionContext context, WorkUnit unit, Dictionary<Method, IAttributionMethod> methods) => unit switch
     {
-        switch (unit)
-        {
-            case MetricsUnit:
-                return new BatchMetrics(context.BaseMetric.ToDoubles(), context.OtherMetric.ToDoubles());
-            case SweepUnit sweep:
-                atp ??= new AttributionPatching().AttributeAll(context, AllKinds);
-                return new SweepUnitResult(SimilaritySweep.Point(context, sweep.Kind, sweep.Scale, l => ApIndices(sweep.Kind, l), atp[sweep.Kind]));
-            case MethodUnit { Method: Method.Atp } m:
-                atp ??= new AttributionPatching().AttributeAll(context, AllKinds);
-                return new MethodUnitResult(atp[m.Kind]);
-            case MethodUnit m:
-                IAttributionMethod method = m.Method == Method.Ap ? new ActivationPatching(l => ApIndices(m.Kind, l)) : new IntegratedGradients();
-                return new MethodUnitResult(method.Attribute(context, m.Kind));
-            default:
-                throw new ArgumentOutOfRangeException(nameof(unit), unit, "unknown work unit");
-        }
+        MetricsUnit => new BatchMetrics(context.BaseMetric.ToDoubles(), context.OtherMetric.ToDoubles()),
+        SweepUnit sweep => new SweepUnitResult(SimilaritySweep.Point(context, sweep.Kind, sweep.Scale,
+            options.MethodSettings with { Ig = options.Ig with { Baseline = Baseline.Aligned } })),
+        MethodUnit m => new MethodUnitResult(Instance(methods, m.Method).Attribute(context, m.Kind)),
+        _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, "unknown work unit"),
+    };
+
+    private IAttributionMethod Instance(Dictionary<Method, IAttributionMethod> methods, Method method)
+    {
+        if (!methods.TryGetValue(method, out var instance)) methods[method] = instance = method.Create(options.MethodSettings, null);
+        return instance;
     }
 
     private static void CheckFinite(AttributionContext context, TaskDataset dataset, int[] rows)

@@ -11,13 +11,13 @@ public sealed record BatchResult(int[] Rows, int[] Lengths, BatchMetrics Metrics
 
     public ScoreSet? Scores(Method method, ComponentKind kind) => Result(method, kind)?.Scores;
 
-    /// <summary>IG, AP and s·AtP at a sweep scale; s = 1 is the main run itself when that was computed.</summary>
+    /// <summary>Every swept method's scores at a sweep scale; s = 1 is the main run itself when that was computed.</summary>
     public SweepPoint Sweep(ComponentKind kind, double scale)
     {
         if (SweepPoints.FirstOrDefault(p => p.Kind == kind && p.Scale == scale) is { } point) return point;
-        var ap = Scores(Method.Ap, kind);
-        if (scale != 1 || ap is null || Scores(Method.Ig, kind) is not { } ig || Scores(Method.Atp, kind) is not { } atp)
+        var swept = SimilaritySweep.Methods;
+        if (scale != 1 || Scores(Method.Reference, kind) is not { } reference || swept.Any(m => Scores(m, kind) is null))
             throw new KeyNotFoundException($"no sweep point {kind.Id()} s = {scale}");
-        return new SweepPoint(scale, kind, ig.Select(ap.Components), ap, atp.Select(ap.Components));
+        return new SweepPoint(scale, kind, swept.ToDictionary(m => m, m => Scores(m, kind)!.Select(reference.Components)));
     }
 }

@@ -58,8 +58,8 @@ public sealed class FileUnitStore(string folder) : IUnitStore
             result = dto.ToResult();
             return true;
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or KeyNotFoundException or ArgumentException or NullReferenceException
-                                      or InvalidOperationException or IndexOutOfRangeException or DecoderFallbackException)
+        // Damage is a file that does not parse or does not have the unit's shape; any other exception is a bug and surfaces.
+        catch (Exception e) when (e is JsonException or NotSupportedException or DecoderFallbackException)
         {
             _rejected.Add($"{Name()}: unreadable ({e.GetType().Name.Replace("Exception", "")})");
             return false;
@@ -75,28 +75,44 @@ public sealed class FileUnitStore(string folder) : IUnitStore
 
     private static string Checksum(string payload) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(payload)));
 
-    // The file layout: one JSON object per unit, tagged by its kind. Components are written as
-    // [layer, kind, index, position or -1] to keep files small.
-    private sealed record SetDto(string Method, int[][] Components, double[][] Values)
+    // The file layout: one JSON object per unit, tagged by its kind. Methods and component kinds
+    // are written by their stable ids; components as [layer, kind (index into the set's kinds),
+    // index, position or -1] to keep files small. A field missing or of the wrong shape is damage
+    // (a JsonException), never a null or an index error inside a result.
+    private sealed record SetDto(string Method, string[] Kinds, int[][] Components, double[][] Values)
     {
-        public static SetDto From(ScoreSet s) => new(s.Method.Id(),
-            s.Components.Select(c => new[] { c.Layer, (int)c.Kind, c.Index, c.Position ?? -1 }).ToArray(),
-            Enumerable.Range(0, s.Prompts).Select(s.Row).ToArray());
+        public static SetDto From(ScoreSet s)
+        {
+            var kinds = s.Components.Select(c => c.Kind).Distinct().ToList();
+            return new(s.Method.Id(), kinds.Select(k => k.Id()).ToArray(),
+                s.Components.Select(c => new[] { c.Layer, kinds.IndexOf(c.Kind), c.Index, c.Position ?? -1 }).ToArray(),
+                Enumerable.Range(0, s.Prompts).Select(s.Row).ToArray());
+        }
 
         public ScoreSet ToSet()
         {
-            if (Required(Values).Any(row => row is null || row.Length != Required(Components).Length)) throw new JsonException("score rows and components differ in length");
-            var components = Components.Select(c => new Component(c[0], (ComponentKind)c[1], c[2], c[3] < 0 ? null : c[3])).ToList();
+            var kinds = Required(Kinds).Select(k => Parse(k, ComponentKinds.Parse)).ToArray();
+            if (Required(Components).Any(c => c is null || c.Length != 4 || c[1] < 0 || c[1] >= kinds.Length))
+                throw new JsonException("a component is not [layer, kind, index, position]");
+            if (Required(Values).Any(row => row is null || row.Length != Components.Length)) throw new JsonException("score rows and components differ in length");
+            var components = Components.Select(c => new Component(c[0], kinds[c[1]], c[2], c[3] < 0 ? null : c[3])).ToList();
             var values = new double[Values.Length, components.Count];
             for (int b = 0; b < Values.Length; b++)
                 for (int j = 0; j < components.Count; j++) values[b, j] = Values[b][j];
-            return new ScoreSet(MethodNames.ParseList(Required(Method)).Single(), components, values);
+            return new ScoreSet(Parse(Required(Method), Attribution.Method.Parse), components, values);
         }
     }
 
     /// <summary>A field the file must have: missing ones make the file unusable, never a null inside a result.</summary>
     private static T Required<T>(T? value, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string field = "") where T : class =>
         value ?? throw new JsonException($"missing {field}");
+
+    /// <summary>An id the file names that this build does not know is damage of the file, not a usage error.</summary>
+    private static T Parse<T>(string id, Func<string, T> parse)
+    {
+        try { return parse(id); }
+        catch (ArgumentException e) { throw new JsonException(e.Message, e); }
+    }
 
     private sealed record CompletenessDto(int Steps, double[] Total, double[] Expected, double[]? Mass);
     private sealed record LayerDto(int Layer, SetDto Scores, CompletenessDto? Completeness);
@@ -114,7 +130,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
             BatchMetrics m => new MetricsDto(m.Base, m.Other),
             MethodUnitResult { Result: var r } => new MethodDto(r.Method.Id(), r.Kind.Id(), r.Layers.Select(l => new LayerDto(l.Layer, SetDto.From(l.Scores),
                 l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass) : null)).ToArray()),
-            SweepUnitResult { Point: var p } => new SweepDto(p.Scale, p.Kind.Id(), SetDto.From(p.Ig), SetDto.From(p.Ap), SetDto.From(p.AtpScaled)),
+            SweepUnitResult { Point: var p } => new SweepDto(p.Scale, p.Kind.Id(), p.Scores.Values.Select(SetDto.From).ToArray()),
             _ => throw new ArgumentOutOfRangeException(nameof(result), result, "unknown unit result"),
         };
     }
@@ -126,14 +142,18 @@ public sealed class FileUnitStore(string folder) : IUnitStore
 
     private sealed record MethodDto(string Method, string Kind, LayerDto[] Layers) : UnitDto
     {
-        public override UnitResult ToResult() => new MethodUnitResult(new MethodResult(MethodNames.ParseList(Required(Method)).Single(), ComponentKinds.ParseList(Required(Kind)).Single(),
-            Required(Layers).Select(l => new LayerScores(l.Layer, Required(l.Scores).ToSet(),
+        public override UnitResult ToResult() => new MethodUnitResult(new MethodResult(Parse(Required(Method), Attribution.Method.Parse), Parse(Required(Kind), ComponentKinds.Parse),
+            Required(Layers).Select(l => new LayerScores(Required(l).Layer, Required(l.Scores).ToSet(),
                 l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected), c.Mass) : null)).ToList()));
     }
 
-    private sealed record SweepDto(double Scale, string Kind, SetDto Ig, SetDto Ap, SetDto AtpScaled) : UnitDto
+    private sealed record SweepDto(double Scale, string Kind, SetDto[] Sets) : UnitDto
     {
-        public override UnitResult ToResult() => new SweepUnitResult(new SweepPoint(Scale, ComponentKinds.ParseList(Required(Kind)).Single(),
-            Required(Ig).ToSet(), Required(Ap).ToSet(), Required(AtpScaled).ToSet()));
+        public override UnitResult ToResult()
+        {
+            var sets = Required(Sets).Select(set => Required(set).ToSet()).ToList();
+            if (sets.Select(set => set.Method).Distinct().Count() != sets.Count) throw new JsonException("a method appears twice in a sweep point");
+            return new SweepUnitResult(new SweepPoint(Scale, Parse(Required(Kind), ComponentKinds.Parse), sets.ToDictionary(set => set.Method)));
+        }
     }
 }

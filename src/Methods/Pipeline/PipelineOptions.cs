@@ -7,6 +7,8 @@ namespace Concord.Methods.Pipeline;
 public sealed record PipelineOptions
 {
     public IReadOnlyList<Method> Methods { get; init; } = [Method.Ig, Method.Ap, Method.Atp];
+    /// <summary>IG's quadrature and baseline: given to IG alone.</summary>
+    public IgSettings Ig { get; init; } = IgSettings.Default;
     public IReadOnlyList<ComponentKind> Kinds { get; init; } = [ComponentKind.Head, ComponentKind.Mlp, ComponentKind.Neuron];
     public AttributionOptions Attribution { get; init; } = AttributionOptions.Default;
     /// <summary>AP patches this many neurons per layer (a seeded random subset; IG and AtP score all); 0 for all.</summary>
@@ -24,17 +26,25 @@ public sealed record PipelineOptions
     public bool GroupByPrefix { get; init; } = true;
     public double TopFraction { get; init; } = Agreement.TopK.DefaultFraction;
 
-    /// <summary>At s = 1 the sweep point is the main IG/AP/AtP run (aligned baseline), so it is not computed twice.</summary>
+    /// <summary>AP's neuron subset.</summary>
+    public NeuronSubset Neurons => new(NeuronsPerLayer, Seed);
+
+    /// <summary>Every kind a batch scores: the main run's and the sweep's.</summary>
+    public IReadOnlyList<ComponentKind> AllKinds => Kinds.Union(SweepKinds).ToList();
+
+    /// <summary>What each method's factory is given.</summary>
+    public MethodSettings MethodSettings => new(Ig, Neurons, AllKinds);
+
+    /// <summary>At s = 1 the sweep point is the main run of every swept method (aligned baseline), so it is not computed twice.</summary>
     public bool SweepPointIsMainRun(ComponentKind kind, double scale) =>
-        scale == 1 && Kinds.Contains(kind) && Attribution.Baseline == Baseline.Aligned
-        && Methods.Contains(Method.Ig) && Methods.Contains(Method.Ap) && Methods.Contains(Method.Atp);
+        scale == 1 && Kinds.Contains(kind) && Ig.Baseline == Baseline.Aligned && SimilaritySweep.Methods.All(Methods.Contains);
 
     /// <summary>A batch's units, in the order they run and are numbered in.</summary>
     public IReadOnlyList<WorkUnit> UnitsPerBatch()
     {
         var units = new List<WorkUnit> { MetricsUnit.Instance };
         foreach (var method in Methods)
-            foreach (var kind in Kinds)
+            foreach (var kind in Kinds.Where(method.Kinds.Contains))
                 units.Add(new MethodUnit(method, kind));
         foreach (var s in SweepScales)
             foreach (var kind in SweepKinds)
@@ -45,13 +55,4 @@ public sealed record PipelineOptions
 
     /// <summary>How many units a task of <paramref name="examples"/> prompts has (the run-wide numbering advances by this much per task).</summary>
     public int UnitCount(int examples) => (examples + BatchSize - 1) / BatchSize * UnitsPerBatch().Count;
-
-    /// <summary>The neurons AP patches at a layer (the same for every batch and task, so scores line up).</summary>
-    public IReadOnlyList<int>? NeuronSubset(int layer, int dMlp)
-    {
-        if (NeuronsPerLayer <= 0 || NeuronsPerLayer >= dMlp) return null;
-        // A stable seed per layer (HashCode is randomised per process, so it would not do).
-        var random = new Random(unchecked(Seed * 7919 + layer) & int.MaxValue);
-        return Enumerable.Range(0, dMlp).OrderBy(_ => random.Next()).Take(NeuronsPerLayer).Order().ToArray();
-    }
 }

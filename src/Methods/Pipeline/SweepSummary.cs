@@ -1,7 +1,11 @@
 using Concord.Methods.Agreement;
+using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 
 namespace Concord.Methods.Pipeline;
 
-/// <summary>Agreement of the three pairs at one sweep scale s for one component kind.</summary>
-public sealed record SweepSummary(ComponentKind Kind, double Scale, PairAgreement IgAp, PairAgreement ApAtp, PairAgreement IgAtp);
+/// <summary>Agreement of every compared pair of swept methods at one sweep scale s for one component kind.</summary>
+public sealed record SweepSummary(ComponentKind Kind, double Scale, IReadOnlyList<PairAgreement> Pairs)
+{
+    public PairAgreement? Pair(Method first, Method second) => Pairs.FirstOrDefault(p => p.First == first && p.Second == second);
+}

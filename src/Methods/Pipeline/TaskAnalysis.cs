@@ -21,8 +21,6 @@ public sealed record TaskAnalysis(
     /// </summary>
     public const double NormalisedMinimumFraction = 0.05;
 
-    public static readonly (Method First, Method Second)[] Pairs = [(Method.Ig, Method.Ap), (Method.Atp, Method.Ap), (Method.Ig, Method.Atp)];
-
     public static TaskAnalysis Of(TaskResult result, PipelineOptions options)
     {
         bool noising = options.Attribution.Direction == Direction.Noising;
@@ -38,9 +36,9 @@ public sealed record TaskAnalysis(
 
         var agreements = new List<PairAgreement>();
         foreach (var kind in options.Kinds)
-            foreach (var (first, second) in Pairs)
+            foreach (var (first, second) in Method.Pairs(options.Methods))
             {
-                if (!options.Methods.Contains(first) || !options.Methods.Contains(second)) continue;
+                if (!first.Kinds.Contains(kind) || !second.Kinds.Contains(kind)) continue;
                 var raw = PairAgreement.Compute(result.Batches.Select(b =>
                     new PairAgreement.BatchScores(b.Scores(first, kind)!, b.Scores(second, kind)!, b.Lengths, b.Rows)), kind, options.TopFraction);
                 // The normalised view divides both methods by the same per-prompt denominator, the
@@ -66,9 +64,8 @@ public sealed record TaskAnalysis(
             foreach (var s in options.SweepScales)
             {
                 var points = result.Batches.Select(b => (Batch: b, Point: b.Sweep(kind, s))).ToList();
-                PairAgreement Pair(Func<SweepPoint, ScoreSet> first, Func<SweepPoint, ScoreSet> second) => PairAgreement.Compute(
-                    points.Select(x => new PairAgreement.BatchScores(first(x.Point), second(x.Point), x.Batch.Lengths, x.Batch.Rows)), kind, options.TopFraction);
-                sweep.Add(new SweepSummary(kind, s, Pair(p => p.Ig, p => p.Ap), Pair(p => p.Ap, p => p.AtpScaled), Pair(p => p.Ig, p => p.AtpScaled)));
+                sweep.Add(new SweepSummary(kind, s, Method.Pairs(SimilaritySweep.Methods).Select(pair => PairAgreement.Compute(
+                    points.Select(x => new PairAgreement.BatchScores(x.Point[pair.First], x.Point[pair.Second], x.Batch.Lengths, x.Batch.Rows)), kind, options.TopFraction)).ToList()));
             }
         return new TaskAnalysis(result, clean, corrupted, agreements, convergence, sweep, exclusion);
     }

@@ -1,3 +1,4 @@
+using Concord.Model;
 using System.Globalization;
 
 namespace Concord.Methods.Pipeline;
@@ -53,9 +54,9 @@ public sealed record Shard(int Index, int Count) : UnitSelection
         if (parts.Length != 2
             || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count))
-            throw new ArgumentException($"--shard {text}: expected I/N with whole numbers, shard I of N counted from 0 (e.g. 0/4)");
-        if (count < 1) throw new ArgumentException($"--shard {text}: N, the number of shards, must be at least 1");
-        if (index >= count) throw new ArgumentException($"--shard {text}: I must lie between 0 and {count - 1} (shards are counted from 0)");
+            throw new SettingException("Shard", $"{text}: expected I/N with whole numbers, shard I of N counted from 0 (e.g. 0/4)");
+        if (count < 1) throw new SettingException("Shard", $"{text}: N, the number of shards, must be at least 1");
+        if (index >= count) throw new SettingException("Shard", $"{text}: I must lie between 0 and {count - 1} (shards are counted from 0)");
         return new Shard(index, count);
     }
 }

@@ -6,7 +6,8 @@ namespace Concord.Methods.Pipeline;
 
 /// <summary>
 /// One resumable piece of work for one batch. Its key hashes exactly the inputs and options that
-/// change its result, so changing --steps recomputes IG and nothing else.
+/// change its result, each written through its stable <c>Id()</c>, so changing IG's steps
+/// recomputes IG and nothing else, and renaming a C# member changes no key.
 /// </summary>
 public abstract record WorkUnit
 {
@@ -17,15 +18,11 @@ public abstract record WorkUnit
     public virtual string Fingerprint(PipelineOptions options)
     {
         var a = options.Attribution;
-        return $"{Name}|direction={a.Direction}|per-position={a.PerPosition}";
+        return $"{Name}|direction={a.Direction.Id()}|per-position={(a.PerPosition ? "yes" : "no")}";
     }
 
     /// <summary>Whether a stored result is of this unit's kind and covers <paramref name="prompts"/> prompts (anything else is recomputed, not misread).</summary>
     public abstract bool Matches(UnitResult result, int prompts);
-
-    protected static string IgOptions(AttributionOptions a, Baseline baseline) =>
-        $"rule={a.Rule};steps={a.Steps};baseline={baseline}" + (a.IgTolerance is double t ? $";auto-tolerance={t:R}" : "");
-    protected static string NeuronSubset(PipelineOptions o) => $"neurons={o.NeuronsPerLayer};seed={o.Seed}";
 }
 
 /// <summary>The batch's metric on the base and the other run: F(a) and F(a') of every prompt.</summary>
@@ -42,29 +39,24 @@ public sealed record MethodUnit(Method Method, ComponentKind Kind) : WorkUnit
     public override string Name => $"{Method.Id()}-{Kind.Id()}";
     public override bool Matches(UnitResult result, int prompts) =>
         result is MethodUnitResult { Result: var r } && r.Method == Method && r.Kind == Kind
-        && r.Layers.Count > 0 && r.Layers.All(l => l.Scores.Prompts == prompts && (l.Completeness is null) == (Method != Method.Ig));
+        && r.Layers.Count > 0 && r.Layers.All(l => l.Scores.Prompts == prompts && (l.Completeness is not null) == Method.HasCompleteness);
 
-    public override string Fingerprint(PipelineOptions options)
-    {
-        var parts = new List<string> { base.Fingerprint(options) };
-        if (Method == Method.Ig) parts.Add(IgOptions(options.Attribution, options.Attribution.Baseline));
-        if (Method == Method.Ap && Kind == ComponentKind.Neuron) parts.Add(NeuronSubset(options));
-        return string.Join("|", parts);
-    }
+    public override string Fingerprint(PipelineOptions options) =>
+        string.Join("|", new[] { base.Fingerprint(options), Method.Fingerprint(options.MethodSettings, Kind) }.Where(p => p.Length > 0));
 }
 
-/// <summary>IG, AP and s·AtP of one component kind at one similarity-sweep scale s.</summary>
+/// <summary>Every swept method on one component kind at one similarity-sweep scale s.</summary>
 public sealed record SweepUnit(ComponentKind Kind, double Scale) : WorkUnit
 {
     public override string Name => $"sweep-{Kind.Id()}-{Scale.ToString("0.####", CultureInfo.InvariantCulture)}";
     public override bool Matches(UnitResult result, int prompts) =>
-        result is SweepUnitResult { Point: var p } && p.Kind == Kind && p.Scale == Scale && new[] { p.Ig, p.Ap, p.AtpScaled }.All(s => s.Prompts == prompts);
+        result is SweepUnitResult { Point: var p } && p.Kind == Kind && p.Scale == Scale
+        && SimilaritySweep.Methods.All(m => p.Scores.TryGetValue(m, out var s) && s.Prompts == prompts);
 
     public override string Fingerprint(PipelineOptions options)
     {
-        // The sweep scales the aligned baseline's corruption whatever --baseline says.
-        var parts = new List<string> { base.Fingerprint(options), IgOptions(options.Attribution, Baseline.Aligned) };
-        if (Kind == ComponentKind.Neuron) parts.Add(NeuronSubset(options));
-        return string.Join("|", parts);
+        // The sweep scales the aligned baseline's corruption whatever IG's baseline says.
+        var settings = (options with { Ig = options.Ig with { Baseline = Baseline.Aligned } }).MethodSettings;
+        return string.Join("|", SimilaritySweep.Methods.Select(m => m.Fingerprint(settings, Kind)).Where(p => p.Length > 0).Prepend(base.Fingerprint(options)));
     }
 }

@@ -8,21 +8,29 @@ public sealed record QuadraturePoints(double[] Nodes, double[] Weights)
 {
     public int Count => Nodes.Length;
 
+    /// <param name="steps">Integrand evaluations (nodes), for every rule: the cost of the rule, as captum counts n_steps.</param>
     public static QuadraturePoints For(QuadratureRule rule, int steps)
     {
-        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "at least one step");
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "at least one node");
+        if (rule == QuadratureRule.Trapezoid && steps < 2) throw new ArgumentOutOfRangeException(nameof(steps), steps, "the trapezoid rule needs at least two nodes (its two ends)");
         double h = 1.0 / steps;
         return rule switch
         {
             QuadratureRule.RiemannLeft => new(Enumerable.Range(0, steps).Select(j => j * h).ToArray(), Fill(steps, h)),
             QuadratureRule.RiemannRight => new(Enumerable.Range(1, steps).Select(j => j * h).ToArray(), Fill(steps, h)),
             QuadratureRule.RiemannMidpoint => new(Enumerable.Range(0, steps).Select(j => (j + 0.5) * h).ToArray(), Fill(steps, h)),
-            // Trapezoid with `steps` intervals evaluates steps + 1 points, halving the end weights.
-            QuadratureRule.Trapezoid => new(Enumerable.Range(0, steps + 1).Select(j => j * h).ToArray(),
-                Enumerable.Range(0, steps + 1).Select(j => j == 0 || j == steps ? h / 2 : h).ToArray()),
+            // `steps` nodes span steps − 1 intervals; the end nodes carry half an interval's weight.
+            QuadratureRule.Trapezoid => Trapezoid(steps),
             QuadratureRule.GaussLegendre => Quadrature.GaussLegendre.OnUnitInterval(steps),
             _ => throw new ArgumentOutOfRangeException(nameof(rule)),
         };
+    }
+
+    private static QuadraturePoints Trapezoid(int nodes)
+    {
+        double h = 1.0 / (nodes - 1);
+        return new(Enumerable.Range(0, nodes).Select(j => j * h).ToArray(),
+            Enumerable.Range(0, nodes).Select(j => j == 0 || j == nodes - 1 ? h / 2 : h).ToArray());
     }
 
     private static double[] Fill(int n, double v)
@@ -46,10 +54,5 @@ public static class QuadratureRules
         _ => throw new ArgumentOutOfRangeException(nameof(rule)),
     };
 
-    public static QuadratureRule Parse(string name)
-    {
-        foreach (var rule in Enum.GetValues<QuadratureRule>())
-            if (rule.Id() == name.Trim().ToLowerInvariant()) return rule;
-        throw new ArgumentException($"unknown quadrature rule '{name}' (riemann-left, riemann-right, riemann-midpoint, trapezoid, gauss-legendre)");
-    }
+    public static QuadratureRule Parse(string name) => StableIds.Parse<QuadratureRule>(name, Id, "quadrature rule");
 }

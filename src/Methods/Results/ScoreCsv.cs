@@ -40,7 +40,7 @@ public static class ScoreCsv
                             Components.ComponentKinds.Id(c.Kind),
                             c.Index.ToString(CultureInfo.InvariantCulture),
                             c.Position?.ToString(CultureInfo.InvariantCulture) ?? "",
-                            Attribution.MethodNames.Id(set.Method),
+                            set.Method.Id(),
                             set.Values[b, j].ToString("R", CultureInfo.InvariantCulture),
                         ]);
                     }

@@ -53,7 +53,7 @@ public static class TrainingCheckpoint
         var (step, fingerprint, metadata) = Peek(path);
         if (fingerprint != expectedFingerprint)
             throw new ArgumentException($"{path} was written by a training run with other options ({fingerprint}); " +
-                                        $"this run is {expectedFingerprint}. Use the same options, or another --out");
+                                        $"this run is {expectedFingerprint}. Use the same options, or another folder");
         var file = SafetensorsFile.Open(path);
         void Read(string prefix, IReadOnlyList<Tensor> targets)
         {

@@ -45,7 +45,7 @@ public static class ModelResolver
         if (requested is not null) return Describe(store.Resolve(Expand(requested)), requested);
         if (store.TryResolveCached("gpt2", out var gpt2)) return Describe(gpt2, "gpt2");
         if (!ModelStore.IsComplete(BundledFolder))
-            throw new ModelFileException($"{BundledFolder}: the bundled model {BundledName} is missing (a partial clone?); pass --model");
+            throw new ModelFileException($"{BundledFolder}: the bundled model {BundledName} is missing (a partial clone?)", new Remedy("Model", "can name another model"));
         return Describe(BundledFolder, BundledName, " (GPT-2 small is not in the model cache)");
     }
 

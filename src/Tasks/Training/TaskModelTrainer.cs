@@ -53,8 +53,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
         if (File.Exists(checkpoint))
         {
             if (!run.Resume)
-                throw new ArgumentException($"{run.Out} holds a training checkpoint (step {TrainingCheckpoint.Peek(checkpoint).Step}); " +
-                                            "continue it with --resume, or choose another --out");
+                throw new SettingException(nameof(TrainingRun.Resume), $"is off, but {run.Out} holds a training checkpoint (step {TrainingCheckpoint.Peek(checkpoint).Step}): resume it, or train into another folder");
             (start, var metadata) = TrainingCheckpoint.Load(checkpoint, fingerprint, optimiser);
             total = int.Parse(metadata[TotalStepsKey], System.Globalization.CultureInfo.InvariantCulture);
             progress?.Report(new TrainingProgress(start, total.Value, double.NaN, 0, new Dictionary<TaskKind, double>(), clock.Elapsed, $"resumed at step {start}"));
@@ -72,7 +71,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
             if (cancel.IsCancellationRequested)
             {
                 if (total is not null) Save(step);
-                progress?.Report(new TrainingProgress(step, total ?? 0, smoothed, 0, Rates(accuracy), clock.Elapsed, $"stopped at step {step}; checkpoint saved (continue with --resume)"));
+                progress?.Report(new TrainingProgress(step, total ?? 0, smoothed, 0, Rates(accuracy), clock.Elapsed, $"stopped at step {step}; checkpoint saved (a resumed run continues from it)"));
                 cancel.ThrowIfCancellationRequested();
             }
             // --minutes: time the first steps of the warm-up (the schedule does not depend on the
@@ -116,7 +115,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"--out {run.Out}: cannot write there ({e.Message})", e);
+            throw new IOException($"{run.Out}: cannot write there ({e.Message})", e);
         }
     }
 

@@ -1,3 +1,5 @@
+using Concord.Model;
+
 namespace Concord.Tasks.Training;
 
 /// <summary>What <c>concord model train</c> was asked to do.</summary>
@@ -8,10 +10,10 @@ public sealed record TrainingRun(TrainingPreset Preset, string Out, int Seed = 0
 
     public void Validate()
     {
-        if (Steps is int s && s < 1) throw new ArgumentException($"--steps must be at least 1 (got {s})");
-        if (Minutes is double m && !(m > 0 && double.IsFinite(m))) throw new ArgumentException($"--minutes must be a positive number (got {m})");
-        if (Steps is not null && Minutes is not null) throw new ArgumentException("give --steps or --minutes, not both");
-        if (string.IsNullOrWhiteSpace(Out)) throw new ArgumentException("--out must name a folder");
+        if (Steps is int s && s < 1) throw new SettingException(nameof(Steps), $"must be at least 1 (got {s})");
+        if (Minutes is double m && !(m > 0 && double.IsFinite(m))) throw new SettingException(nameof(Minutes), $"must be a positive number (got {m.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+        if (Steps is not null && Minutes is not null) throw new SettingException(nameof(Steps), "and Minutes exclude each other: give one");
+        if (string.IsNullOrWhiteSpace(Out)) throw new SettingException(nameof(Out), "must name a folder");
     }
 
     /// <summary>

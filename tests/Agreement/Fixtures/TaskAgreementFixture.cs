@@ -1,6 +1,8 @@
 using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
+using Concord.Methods.Studies;
+using Concord.Tasks.Models;
 using Concord.Model;
 using Concord.Tasks;
 using Concord.Tests.Agreement.Support;
@@ -36,24 +38,33 @@ public abstract partial class TaskAgreementFixture
     {
         Methods = [Method.Ig, Method.Ap, Method.Atp],
         Kinds = [ComponentKind.Head, ComponentKind.Mlp, ComponentKind.Neuron],
-        Attribution = new AttributionOptions { Steps = QuadratureSteps },
+        Ig = IgSettings.FixedNodes(QuadratureSteps),
         NeuronsPerLayer = 8,
         SweepScales = [0.25, 1],
         BatchSize = 3,
+    };
+
+    /// <summary>What `concord run` runs, on the first rows of the task's dataset and without the behaviour filter (the rows stay fixed).</summary>
+    protected StudyOptions StudyOptions => new()
+    {
+        Tasks = [Task],
+        Examples = Prompts,
+        Order = ExampleOrder.FirstRows,
+        BehaviourFilter = false,
+        Pipeline = Options,
     };
 
     protected TaskAnalysis Analysis { get; private set; } = null!;
     protected TaskDataset Dataset { get; private set; } = null!;
 
     [OneTimeSetUp]
-    public void RunThePipeline()
+    public void RunTheStudy()
     {
-        var resources = new TaskResources();
-        Dataset = TaskDataset.Load(Task, resources.DefaultFile(Task), resources);
         using var model = HookedGpt2.Load(TestModels.TaskModelFolder, ScalarType.Float64);
-        var pipeline = new AttributionPipeline(model, "concord-tasks-small", Options, new MemoryUnitStore());
-        var result = pipeline.Run(Dataset, "project-dataset", Dataset.Examples.Take(Prompts).ToList(), resources.Tokenizer);
-        Analysis = TaskAnalysis.Of(result, Options);
+        var study = Study.Prepare(model, ModelResolver.Resolve(TestModels.TaskModelFolder, new Concord.Model.Store.ModelStore()), "cpu", StudyOptions);
+        var task = study.Run().Tasks.Single();
+        Dataset = task.Task.Dataset;
+        Analysis = task.Analysis!;
     }
 }
 

@@ -42,14 +42,14 @@ public class Gpt2SmallFixtures
         {
             Methods = methods.Length == 0 ? [Method.Ig, Method.Ap] : methods,
             Kinds = [ComponentKind.Head],
-            Attribution = new AttributionOptions { Baseline = baseline, Steps = 50 },
+            Ig = IgSettings.FixedNodes(50, baseline: baseline),
         };
         var pipeline = new AttributionPipeline(_model, "gpt2", options, new MemoryUnitStore());
         return pipeline.Run(dataset, "project", dataset.Examples.Take(prompts).ToList(), _resources.Tokenizer);
     }
 
     private static double MedianPearson(TaskResult result, Baseline baseline) =>
-        TaskAnalysis.Of(result, new PipelineOptions { Methods = [Method.Ig, Method.Ap], Kinds = [ComponentKind.Head], Attribution = new AttributionOptions { Baseline = baseline } })
+        TaskAnalysis.Of(result, new PipelineOptions { Methods = [Method.Ig, Method.Ap], Kinds = [ComponentKind.Head], Ig = IgSettings.Default with { Baseline = baseline } })
             .Agreements.Single(a => a.First == Method.Ig && a.Second == Method.Ap).AcrossPrompts.Pearson.Median;
 
     [Test]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Concord.Cli.Run;
 using Concord.Methods.Pipeline;
+using Concord.Methods.Studies;
 using Concord.Model;
 using Concord.Tasks;
 using Concord.Tasks.Models;
@@ -155,12 +156,12 @@ public class FingerprintTests
     public void TheNumberTypeDeviceAndVersionArePartOfTheModelFingerprint()
     {
         var identity = ModelIdentity.Of(TestModels.TinyFolder);
-        var cpu = Fingerprints.Model(identity, ScalarType.Float32, "cpu");
-        Assert.That(Fingerprints.Model(identity, ScalarType.Float32, "cpu"), Is.EqualTo(cpu), "deterministic");
-        Assert.That(Fingerprints.Model(identity, ScalarType.Float32, "cuda:0"), Is.Not.EqualTo(cpu));
-        Assert.That(Fingerprints.Model(identity, ScalarType.Float64, "cpu"), Is.Not.EqualTo(cpu));
-        Assert.That(Fingerprints.Model(identity with { ConfigSha256 = "another config" }, ScalarType.Float32, "cpu"), Is.Not.EqualTo(cpu));
-        var (version, commit) = RunRecord.Version();
+        var cpu = StudyFingerprints.Model(identity, ScalarType.Float32, "cpu");
+        Assert.That(StudyFingerprints.Model(identity, ScalarType.Float32, "cpu"), Is.EqualTo(cpu), "deterministic");
+        Assert.That(StudyFingerprints.Model(identity, ScalarType.Float32, "cuda:0"), Is.Not.EqualTo(cpu));
+        Assert.That(StudyFingerprints.Model(identity, ScalarType.Float64, "cpu"), Is.Not.EqualTo(cpu));
+        Assert.That(StudyFingerprints.Model(identity with { ConfigSha256 = "another config" }, ScalarType.Float32, "cpu"), Is.Not.EqualTo(cpu));
+        var (version, commit) = ConcordVersion.Current;
         Assert.That(version, Is.Not.Empty, "Concord's version is known and hashed into every model fingerprint");
         TestContext.Out.WriteLine($"version {version}, commit {commit}");
     }
@@ -174,7 +175,7 @@ public class FingerprintTests
         Assert.That(resources.AuxiliaryFiles(TaskKind.Sva), Is.EqualTo(new[] { resources.SvaVerbsFile }));
         var sample = new Concord.Tasks.Evaluation.FilteredSample(dataset.Examples.Take(1).ToList(), [], "");
         DatasetRecord Record(string verbsSha) => new(TaskKind.Sva, dataset, "data", [(resources.SvaVerbsFile, verbsSha)], 1, sample, false);
-        Assert.That(Fingerprints.Data(Record("a"), TaskOptions.Default), Is.Not.EqualTo(Fingerprints.Data(Record("b"), TaskOptions.Default)));
+        Assert.That(StudyFingerprints.Data(Record("a"), TaskOptions.Default), Is.Not.EqualTo(StudyFingerprints.Data(Record("b"), TaskOptions.Default)));
     }
 
     private string OtherModel()

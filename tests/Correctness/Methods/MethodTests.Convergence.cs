@@ -53,9 +53,9 @@ public partial class MethodTests
     public void AdaptiveIgMeetsItsToleranceWithTheFewestDoublings(double tolerance)
     {
         using var scenario = Scenario.Create(3, prompts: 3, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
-        using var context = scenario.Context(new AttributionOptions { IgTolerance = tolerance, Steps = 4096 });
+        using var context = scenario.Context();
         foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp })
-            foreach (var (layer, check) in new IntegratedGradients().Attribute(context, kind).Completeness)
+            foreach (var (layer, check) in new IntegratedGradients(IgSettings.Auto(tolerance, cap: 4096)).Attribute(context, kind).Completeness)
             {
                 double floor = IntegratedGradients.AdaptiveEffectFloor * check.Expected.Max(Math.Abs);
                 // float64 here: the metric's round-off allowance (1e-13 × |F|) is far below every tolerance tested.
@@ -78,8 +78,8 @@ public partial class MethodTests
     public void AnUnreachableToleranceIsAnErrorNamingLayerErrorAndCap()
     {
         using var scenario = Scenario.Create(3, prompts: 2, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
-        using var context = scenario.Context(new AttributionOptions { IgTolerance = 1e-12, Steps = 8 });
-        var error = Assert.Throws<IgToleranceException>(() => new IntegratedGradients().Attribute(context, ComponentKind.Neuron))!;
+        using var context = scenario.Context();
+        var error = Assert.Throws<IgToleranceException>(() => new IntegratedGradients(IgSettings.Auto(1e-12, cap: 8)).Attribute(context, ComponentKind.Neuron))!;
         Assert.That(error.Steps, Is.EqualTo(8));
         Assert.That(error.Reached, Is.GreaterThan(1e-12));
         Assert.That(error.Message, Does.Contain($"layer {error.Layer}").And.Contain("cap of 8").And.Contain("1E-12"));
@@ -88,11 +88,11 @@ public partial class MethodTests
     private static double WorstConvergenceDelta(QuadratureRule rule, int steps)
     {
         using var scenario = Scenario.Create(3, prompts: 3, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
-        using var context = scenario.Context(new AttributionOptions { Rule = rule, Steps = steps });
+        using var context = scenario.Context();
         double worst = 0;
         foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp })
             for (int l = 0; l < ConvergenceConfig.NLayer; l++)
-                worst = Math.Max(worst, IntegratedGradients.Layer(context, kind, l).Completeness!.MaxAbsDelta);
+                worst = Math.Max(worst, IntegratedGradients.Layer(context, kind, l, Nodes(steps, rule)).Completeness!.MaxAbsDelta);
         return worst;
     }
 }

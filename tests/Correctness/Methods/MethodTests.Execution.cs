@@ -23,15 +23,16 @@ public partial class MethodTests
     public Property OptimisedEqualsNaiveForEveryMethodAndKind() => Prop.ForAll(Seeds, seed =>
     {
         using var scenario = Scenario.Create(seed, readout: MetricReadout.ProbabilityDifference);
-        var options = new AttributionOptions { Steps = 5, PerPosition = seed % 2 == 0 };
+        var options = new AttributionOptions { PerPosition = seed % 2 == 0 };
+        var nodes = Nodes(5);
         using var context = scenario.Context(options);
         foreach (var kind in Kinds)
             for (int l = 0; l < scenario.Config.NLayer; l++)
             {
                 var what = $"{scenario} {kind} layer {l} per-position {options.PerPosition}";
                 ScoreAssert.Close(ActivationPatching.Layer(context, kind, l).Scores, NaiveActivationPatching.Layer(context, kind, l).Scores, ReorderTol, ReorderTol, what + " AP");
-                var fast = IntegratedGradients.Layer(context, kind, l);
-                var naive = NaiveIntegratedGradients.Layer(context, kind, l);
+                var fast = IntegratedGradients.Layer(context, kind, l, nodes);
+                var naive = NaiveIntegratedGradients.Layer(context, kind, l, nodes);
                 ScoreAssert.Close(fast.Scores, naive.Scores, ReorderTol, ReorderTol, what + " IG");
                 Assert.That(fast.Completeness!.Expected, Is.EqualTo(naive.Completeness!.Expected).Within(ReorderTol), what + " F(a') − F(a)");
             }
@@ -41,16 +42,16 @@ public partial class MethodTests
     public void NaiveModeRunsOneFullForwardPerPatchAndStep()
     {
         using var scenario = Scenario.Create(8, config: new Gpt2Config(2, 3, 6, 16, Scenario.Vocab));
-        using var context = scenario.Context(new AttributionOptions { Steps = 7 });
+        using var context = scenario.Context();
         int before = context.RunsCounted;
         NaiveActivationPatching.Layer(context, ComponentKind.Head, 1);
         Assert.That(context.RunsCounted - before, Is.EqualTo(1 + 3), "baseline + one per head");
         before = context.RunsCounted;
-        NaiveIntegratedGradients.Layer(context, ComponentKind.Head, 1);
+        NaiveIntegratedGradients.Layer(context, ComponentKind.Head, 1, Nodes(7));
         Assert.That(context.RunsCounted - before, Is.EqualTo(7 + 2), "one per step + the two ends");
         before = context.RunsCounted;
         ActivationPatching.Layer(context, ComponentKind.Head, 1);
-        IntegratedGradients.Layer(context, ComponentKind.Head, 1);
+        IntegratedGradients.Layer(context, ComponentKind.Head, 1, Nodes(7));
         Assert.That(context.RunsCounted - before, Is.EqualTo(1 + 2), "stacked: one run for all patches; one for all steps and one for both ends");
     }
 
@@ -76,14 +77,14 @@ public partial class MethodTests
     public void BatchedScoresEqualOnePromptAtATime()
     {
         using var scenario = Scenario.Create(21, prompts: 3, readout: MetricReadout.ProbabilityDifference);
-        using var context = scenario.Context(new AttributionOptions { Steps = 6 });
+        using var context = scenario.Context();
         var batched = Compute(context);
         for (int i = 0; i < scenario.Batch.Count; i++)
         {
             var example = scenario.Batch.Examples[i];
             int[] Tokens(TokenBatch t) => t.Tokens[i, ..t.Lengths[i]].ToDoubles().Select(v => (int)v).ToArray();
             using var single = TaskBatch.FromIds([Tokens(scenario.Batch.Clean)], [Tokens(scenario.Batch.Corrupted)], [example], MetricReadout.ProbabilityDifference, ScalarType.Float64);
-            using var singleContext = scenario.Context(new AttributionOptions { Steps = 6 }, single);
+            using var singleContext = scenario.Context(null, single);
             var alone = Compute(singleContext);
             foreach (var (all, one) in batched.Zip(alone))
                 for (int j = 0; j < all.Components.Count; j++)
@@ -96,12 +97,15 @@ public partial class MethodTests
     public void ChunkingToTheMemoryBudgetDoesNotChangeResults()
     {
         using var scenario = Scenario.Create(5, prompts: 2, readout: MetricReadout.ProbabilityDifference);
-        using var roomy = scenario.Context(new AttributionOptions { Steps = 6 });
-        using var tight = scenario.Context(new AttributionOptions { Steps = 6, MemoryBudgetBytes = 1 });
+        using var roomy = scenario.Context();
+        using var tight = scenario.Context(new AttributionOptions { MemoryBudgetBytes = 1 });
         Assert.That(tight.RowsPerChunk(0, withGradients: true), Is.EqualTo(1));
         foreach (var (a, b) in Compute(roomy).Zip(Compute(tight)))
             ScoreAssert.Close(b, a, ReorderTol, ReorderTol, $"{a.Method}");
     }
+
+    /// <summary>n Gauss–Legendre nodes (or another rule's n integrand evaluations).</summary>
+    private static QuadraturePoints Nodes(int n, QuadratureRule rule = QuadratureRule.GaussLegendre) => QuadraturePoints.For(rule, n);
 
     private static List<ScoreSet> Compute(AttributionContext context)
     {
@@ -109,7 +113,7 @@ public partial class MethodTests
         foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp })
         {
             sets.Add(new ActivationPatching().Attribute(context, kind).Scores);
-            sets.Add(new IntegratedGradients().Attribute(context, kind).Scores);
+            sets.Add(new IntegratedGradients(IgSettings.FixedNodes(6)).Attribute(context, kind).Scores);
         }
         sets.AddRange(new AttributionPatching().AttributeAll(context, [ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp]).Values.Select(r => r.Scores));
         return sets;
@@ -120,24 +124,26 @@ public partial class MethodTests
     public void SweepConvergesToAttributionPatchingAsTheCorruptionShrinks()
     {
         using var scenario = Scenario.Create(13, prompts: 2, readout: MetricReadout.ProbabilityDifference);
-        using var context = scenario.Context(new AttributionOptions { Steps = 16 });
+        using var context = scenario.Context();
         var kinds = new[] { ComponentKind.Head, ComponentKind.Mlp };
-        var points = SimilaritySweep.Run(context, kinds, [1e-1, 1e-2, 1e-3]);
+        var points = SimilaritySweep.Run(context, kinds, [1e-1, 1e-2, 1e-3], MethodSettings.Default with { Ig = IgSettings.FixedNodes(16) });
         foreach (var kind in kinds)
         {
             double Error(double s, Func<SweepPoint, ScoreSet> method)
             {
                 var p = points.Single(x => x.Scale == s && x.Kind == kind);
                 double worst = 0, scale = 0;
-                for (int b = 0; b < p.Ap.Prompts; b++)
-                    for (int j = 0; j < p.Ap.Components.Count; j++)
+                var ap = p[Method.Ap];
+                var atpScaled = p[Method.Atp];
+                for (int b = 0; b < ap.Prompts; b++)
+                    for (int j = 0; j < ap.Components.Count; j++)
                     {
-                        worst = Math.Max(worst, Math.Abs(method(p)[b, j] - p.AtpScaled[b, j]) / s);
-                        scale = Math.Max(scale, Math.Abs(p.AtpScaled[b, j]) / s);
+                        worst = Math.Max(worst, Math.Abs(method(p)[b, j] - atpScaled[b, j]) / s);
+                        scale = Math.Max(scale, Math.Abs(atpScaled[b, j]) / s);
                     }
                 return worst / scale;
             }
-            foreach (var (name, method) in new (string, Func<SweepPoint, ScoreSet>)[] { ("AP", p => p.Ap), ("IG", p => p.Ig) })
+            foreach (var (name, method) in new (string, Func<SweepPoint, ScoreSet>)[] { ("AP", p => p[Method.Ap]), ("IG", p => p[Method.Ig]) })
             {
                 var errors = new[] { 1e-1, 1e-2, 1e-3 }.Select(s => Error(s, method)).ToArray();
                 TestContext.Out.WriteLine($"{kind} {name}: relative |score/s − AtP| = {string.Join(", ", errors.Select(e => e.ToString("E2")))}");

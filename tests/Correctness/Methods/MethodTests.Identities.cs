@@ -32,14 +32,15 @@ public partial class MethodTests
         using var linear = scenario.Model.WithVariant(ForwardVariant.Linearised);
         var random = new Random(seed);
         var rule = Enum.GetValues<QuadratureRule>()[random.Next(5)];
-        var options = new AttributionOptions { FixedHooks = scenario.FrozenPatterns(), Rule = rule, Steps = random.Next(1, 6) };
+        int steps = random.Next(rule == QuadratureRule.Trapezoid ? 2 : 1, 6);
+        var options = new AttributionOptions { FixedHooks = scenario.FrozenPatterns() };
         using var context = scenario.Context(options, model: linear);
         var atp = new AttributionPatching().AttributeAll(context, Kinds);
         foreach (var kind in Kinds)
             for (int l = 0; l < scenario.Config.NLayer; l++)
             {
-                var what = $"{scenario}, {kind} layer {l}, {rule}×{options.Steps}";
-                var ig = IntegratedGradients.Layer(context, kind, l);
+                var what = $"{scenario}, {kind} layer {l}, {rule}×{steps}";
+                var ig = IntegratedGradients.Layer(context, kind, l, Nodes(steps, rule));
                 var ap = ActivationPatching.Layer(context, kind, l).Scores;
                 var expected = ig.Completeness!.Expected;
                 ScoreAssert.Close(ig.Scores, ap, Float64Tol, Float64Tol, what);
@@ -72,15 +73,15 @@ public partial class MethodTests
     public Property HeadScoresAtHookZEqualScoresAtTheHeadOutputs() => Prop.ForAll(Seeds, seed =>
     {
         using var scenario = Scenario.Create(seed);
-        using var context = scenario.Context(new AttributionOptions { Steps = 8 });
+        using var context = scenario.Context();
         var atp = new AttributionPatching().AttributeAll(context, [ComponentKind.Head, ComponentKind.HeadOutput]);
         ScoreAssert.Close(Relabel(atp[ComponentKind.HeadOutput].Scores), atp[ComponentKind.Head].Scores, Float64Tol, Float64Tol, $"{scenario} AtP");
         for (int l = 0; l < scenario.Config.NLayer; l++)
         {
             ScoreAssert.Close(Relabel(ActivationPatching.Layer(context, ComponentKind.HeadOutput, l).Scores),
                 ActivationPatching.Layer(context, ComponentKind.Head, l).Scores, Float64Tol, Float64Tol, $"{scenario} AP layer {l}");
-            ScoreAssert.Close(Relabel(IntegratedGradients.Layer(context, ComponentKind.HeadOutput, l).Scores),
-                IntegratedGradients.Layer(context, ComponentKind.Head, l).Scores, Float64Tol, Float64Tol, $"{scenario} IG layer {l}");
+            ScoreAssert.Close(Relabel(IntegratedGradients.Layer(context, ComponentKind.HeadOutput, l, Nodes(8)).Scores),
+                IntegratedGradients.Layer(context, ComponentKind.Head, l, Nodes(8)).Scores, Float64Tol, Float64Tol, $"{scenario} IG layer {l}");
         }
     });
 
@@ -93,8 +94,8 @@ public partial class MethodTests
     {
         using var scenario = Scenario.Create(seed);
         using var swapped = scenario.Swapped();
-        using var denoising = scenario.Context(new AttributionOptions { Direction = Direction.Denoising, Steps = 4 });
-        using var noisingSwapped = scenario.Context(new AttributionOptions { Steps = 4 }, swapped);
+        using var denoising = scenario.Context(new AttributionOptions { Direction = Direction.Denoising });
+        using var noisingSwapped = scenario.Context(null, swapped);
         var atpDenoising = new AttributionPatching().AttributeAll(denoising, Kinds);
         var atpSwapped = new AttributionPatching().AttributeAll(noisingSwapped, Kinds);
         for (int k = 0; k < Kinds.Length; k++)
@@ -103,7 +104,7 @@ public partial class MethodTests
             for (int l = 0; l < scenario.Config.NLayer; l++)
             {
                 ScoreAssert.Close(ActivationPatching.Layer(denoising, Kinds[k], l).Scores, ActivationPatching.Layer(noisingSwapped, Kinds[k], l).Scores, 1e-12, 1e-12, $"{scenario} AP");
-                ScoreAssert.Close(IntegratedGradients.Layer(denoising, Kinds[k], l).Scores, IntegratedGradients.Layer(noisingSwapped, Kinds[k], l).Scores, 1e-12, 1e-12, $"{scenario} IG");
+                ScoreAssert.Close(IntegratedGradients.Layer(denoising, Kinds[k], l, Nodes(4)).Scores, IntegratedGradients.Layer(noisingSwapped, Kinds[k], l, Nodes(4)).Scores, 1e-12, 1e-12, $"{scenario} IG");
             }
         }
     });

@@ -11,15 +11,15 @@ public partial class MethodTests
 {
     private static readonly Func<IAttributionMethod>[] EveryMethod =
     [
-        () => new ActivationPatching(), () => new IntegratedGradients(), () => new AttributionPatching(),
-        () => new NaiveActivationPatching(), () => new NaiveIntegratedGradients(),
+        () => new ActivationPatching(), () => new IntegratedGradients(IgSettings.FixedNodes(4)), () => new AttributionPatching(),
+        () => new NaiveActivationPatching(), () => new NaiveIntegratedGradients(Nodes(4)),
     ];
 
     [Test]
     public void EveryMethodScoresEveryLayerOfTheKindItWasAskedFor()
     {
         using var scenario = Scenario.Create(21, prompts: 2);
-        using var context = scenario.Context(new Concord.Methods.Attribution.AttributionOptions { Steps = 4 });
+        using var context = scenario.Context();
         foreach (var create in EveryMethod)
             foreach (var kind in Kinds)
             {
@@ -47,11 +47,11 @@ public partial class MethodTests
     public void TheNaiveReferenceAndTheFastPathAgreeThroughTheInterface()
     {
         using var scenario = Scenario.Create(22, prompts: 2);
-        using var context = scenario.Context(new Concord.Methods.Attribution.AttributionOptions { Steps = 4 });
+        using var context = scenario.Context();
         foreach (var kind in Kinds)
         {
             ScoreAssert.Close(new ActivationPatching().Attribute(context, kind).Scores, new NaiveActivationPatching().Attribute(context, kind).Scores, ReorderTol, ReorderTol, $"AP {kind}");
-            ScoreAssert.Close(new IntegratedGradients().Attribute(context, kind).Scores, new NaiveIntegratedGradients().Attribute(context, kind).Scores, ReorderTol, ReorderTol, $"IG {kind}");
+            ScoreAssert.Close(new IntegratedGradients(IgSettings.FixedNodes(4)).Attribute(context, kind).Scores, new NaiveIntegratedGradients(Nodes(4)).Attribute(context, kind).Scores, ReorderTol, ReorderTol, $"IG {kind}");
         }
     }
 

@@ -45,7 +45,7 @@ public partial class MethodTests
         using var _ = model;
         using var __ = batch;
         var kinds = Enum.GetValues<ComponentKind>();
-        var options = new AttributionOptions { Direction = direction, PerPosition = perPosition, Steps = 6 };
+        var options = new AttributionOptions { Direction = direction, PerPosition = perPosition };
         using var reuse = AttributionContext.Create(model, batch, kinds, options);
         using var full = AttributionContext.Create(model, batch, kinds, options with { ReusePrefix = false });
         Assert.That(reuse.PrefixLength, Is.EqualTo(4), "the prompts agree on 4 tokens");
@@ -55,8 +55,8 @@ public partial class MethodTests
                 var what = $"{direction} {kind} layer {l}{(perPosition ? " per position" : "")}";
                 // float64: the two paths differ only in matmul shapes, so in round-off.
                 ScoreAssert.Close(ActivationPatching.Layer(reuse, kind, l).Scores, ActivationPatching.Layer(full, kind, l).Scores, 1e-12, 1e-12, what + " AP");
-                var ig = IntegratedGradients.Layer(reuse, kind, l);
-                var igFull = IntegratedGradients.Layer(full, kind, l);
+                var ig = IntegratedGradients.Layer(reuse, kind, l, Nodes(6));
+                var igFull = IntegratedGradients.Layer(full, kind, l, Nodes(6));
                 ScoreAssert.Close(ig.Scores, igFull.Scores, 1e-12, 1e-12, what + " IG");
                 Assert.That(ig.Completeness!.Expected, Is.EqualTo(igFull.Completeness!.Expected).Within(1e-12), what + " F(a') − F(a)");
                 ScoreAssert.Close(ActivationPatching.Layer(reuse, kind, l, scale: 0.3).Scores, ActivationPatching.Layer(full, kind, l, scale: 0.3).Scores, 1e-12, 1e-12, what + " sweep AP");
@@ -70,15 +70,16 @@ public partial class MethodTests
         var (model, batch) = SharedPrefixScenario(43, ScalarType.Float32);
         using var _ = model;
         using var __ = batch;
-        using var reuse = AttributionContext.Create(model, batch, [ComponentKind.Head, ComponentKind.Neuron], new AttributionOptions { Steps = 8 });
-        using var full = AttributionContext.Create(model, batch, [ComponentKind.Head, ComponentKind.Neuron], new AttributionOptions { Steps = 8, ReusePrefix = false });
+        using var reuse = AttributionContext.Create(model, batch, [ComponentKind.Head, ComponentKind.Neuron], new AttributionOptions());
+        using var full = AttributionContext.Create(model, batch, [ComponentKind.Head, ComponentKind.Neuron], new AttributionOptions { ReusePrefix = false });
         foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron })
         {
             var ap = new ActivationPatching().Attribute(reuse, kind).Scores;
             var apFull = new ActivationPatching().Attribute(full, kind).Scores;
             double scale = Enumerable.Range(0, apFull.Prompts).SelectMany(apFull.Row).Max(Math.Abs);
             ScoreAssert.Close(ap, apFull, 1e-4, 1e-4 * scale, $"{kind} AP");
-            ScoreAssert.Close(new IntegratedGradients().Attribute(reuse, kind).Scores, new IntegratedGradients().Attribute(full, kind).Scores, 1e-4, 1e-4 * scale, $"{kind} IG");
+            var ig8 = IgSettings.FixedNodes(8);
+            ScoreAssert.Close(new IntegratedGradients(ig8).Attribute(reuse, kind).Scores, new IntegratedGradients(ig8).Attribute(full, kind).Scores, 1e-4, 1e-4 * scale, $"{kind} IG");
         }
     }
 
@@ -89,9 +90,10 @@ public partial class MethodTests
         var (model, batch) = SharedPrefixScenario(47, ScalarType.Float64);
         using var _ = model;
         using var __ = batch;
-        using var reuse = AttributionContext.Create(model, batch, [ComponentKind.Mlp], new AttributionOptions { Baseline = Baseline.Zero, Steps = 6 });
-        using var full = AttributionContext.Create(model, batch, [ComponentKind.Mlp], new AttributionOptions { Baseline = Baseline.Zero, Steps = 6, ReusePrefix = false });
+        using var reuse = AttributionContext.Create(model, batch, [ComponentKind.Mlp], new AttributionOptions());
+        using var full = AttributionContext.Create(model, batch, [ComponentKind.Mlp], new AttributionOptions { ReusePrefix = false });
         for (int l = 0; l < model.Config.NLayer; l++)
-            ScoreAssert.Close(IntegratedGradients.Layer(reuse, ComponentKind.Mlp, l).Scores, IntegratedGradients.Layer(full, ComponentKind.Mlp, l).Scores, 1e-12, 1e-12, $"layer {l}");
+            ScoreAssert.Close(IntegratedGradients.Layer(reuse, ComponentKind.Mlp, l, Nodes(6), Baseline.Zero).Scores,
+                IntegratedGradients.Layer(full, ComponentKind.Mlp, l, Nodes(6), Baseline.Zero).Scores, 1e-12, 1e-12, $"layer {l}");
     }
 }

@@ -10,6 +10,11 @@ public class QuadratureTests
     public void EveryRuleHasWeightsSummingToOneAndNodesInTheUnitInterval(
         [Values] QuadratureRule rule, [Values(1, 2, 7, 50)] int steps)
     {
+        if (rule == QuadratureRule.Trapezoid && steps == 1)
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => QuadraturePoints.For(rule, steps), "the trapezoid rule needs its two ends");
+            return;
+        }
         var q = QuadraturePoints.For(rule, steps);
         Assert.That(q.Weights.Sum(), Is.EqualTo(1.0).Within(1e-14));
         Assert.That(q.Nodes, Has.All.InRange(0.0, 1.0));
@@ -40,8 +45,15 @@ public class QuadratureTests
         Assert.That(w, Is.EqualTo(new[] { 5.0 / 9, 8.0 / 9, 5.0 / 9 }).Within(1e-15));
     }
 
+    /// <summary>"Steps" count integrand evaluations for every rule, as captum's n_steps: n trapezoid nodes span n − 1 intervals.</summary>
+    [TestCase(QuadratureRule.Trapezoid, 11)]
+    [TestCase(QuadratureRule.GaussLegendre, 11)]
+    [TestCase(QuadratureRule.RiemannLeft, 11)]
+    public void StepsCountIntegrandEvaluations(QuadratureRule rule, int steps) =>
+        Assert.That(QuadraturePoints.For(rule, steps).Count, Is.EqualTo(steps));
+
     // ∫₀¹ e^x dx = e − 1. Errors: Riemann left/right ≈ (e−1)/(2n); midpoint ≈ (e−1)/(24n²);
-    // trapezoid ≈ (e−1)/(12n²); each bound below is the leading term rounded up by ~10%.
+    // trapezoid ≈ (e−1)/(12n²) with n intervals (n + 1 evaluations); each bound below is the leading term rounded up by ~10%.
     private const double ExpIntegral = Math.E - 1;
 
     [TestCase(QuadratureRule.RiemannLeft, 10, 0.0945)]
@@ -49,8 +61,8 @@ public class QuadratureTests
     [TestCase(QuadratureRule.RiemannLeft, 100, 0.00945)]
     [TestCase(QuadratureRule.RiemannMidpoint, 10, 7.9e-4)]
     [TestCase(QuadratureRule.RiemannMidpoint, 100, 7.9e-6)]
-    [TestCase(QuadratureRule.Trapezoid, 10, 1.58e-3)]
-    [TestCase(QuadratureRule.Trapezoid, 100, 1.58e-5)]
+    [TestCase(QuadratureRule.Trapezoid, 11, 1.58e-3)]
+    [TestCase(QuadratureRule.Trapezoid, 101, 1.58e-5)]
     [TestCase(QuadratureRule.GaussLegendre, 3, 1e-5)]
     [TestCase(QuadratureRule.GaussLegendre, 6, 1e-13)]
     public void ErrorOnExponentialIsWithinTheRulesBound(QuadratureRule rule, int steps, double maxError)

@@ -58,7 +58,7 @@ public class PrefixGroupingTests
         using var model = RandomGpt2.Create(new Gpt2Config(2, 4, 16, 64, Gpt2Tokenizer.VocabularySize), seed: 5, std: 0.3, dtype: ScalarType.Float64);
         var dataset = TaskDataset.Load(TaskKind.Ioi, Resources.DefaultFile(TaskKind.Ioi), Resources);
         var examples = dataset.Sample(9, seed: 3);
-        var options = new PipelineOptions { BatchSize = 3, NeuronsPerLayer = 4, Attribution = new AttributionOptions { Steps = 4 } };
+        var options = new PipelineOptions { BatchSize = 3, NeuronsPerLayer = 4, Ig = IgSettings.FixedNodes(4) };
         Assert.That(PrefixGrouping.Order(examples, Resources.Tokenizer).Select(e => e.Row), Is.Not.EqualTo(examples.Select(e => e.Row)),
             "the sample must be reordered, or the test compares a run with itself");
 

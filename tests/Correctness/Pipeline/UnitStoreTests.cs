@@ -80,15 +80,17 @@ public class UnitStoreTests
     }
 
     [Test]
-    public void SweepPointsReadBackAsTheirThreeNamedScoreSets()
+    public void SweepPointsReadBackAsTheirScoreSetsByMethod()
     {
-        var point = new SweepPoint(0.25, ComponentKind.Mlp, Set(Method.Ig, ComponentKind.Mlp, 0), Set(Method.Ap, ComponentKind.Mlp, 1), Set(Method.Atp, ComponentKind.Mlp, 2));
+        var point = Sweep(0.25, ComponentKind.Mlp, Set(Method.Ig, ComponentKind.Mlp, 0), Set(Method.Ap, ComponentKind.Mlp, 1), Set(Method.Atp, ComponentKind.Mlp, 2));
         var loaded = ((SweepUnitResult)RoundTrip(new FileUnitStore(_folder), new SweepUnitResult(point))).Point;
         Assert.That((loaded.Scale, loaded.Kind), Is.EqualTo((0.25, ComponentKind.Mlp)));
-        AssertSame(loaded.Ig, point.Ig);
-        AssertSame(loaded.Ap, point.Ap);
-        AssertSame(loaded.AtpScaled, point.AtpScaled);
+        Assert.That(loaded.Scores.Keys, Is.EquivalentTo(point.Scores.Keys));
+        foreach (var method in point.Scores.Keys) AssertSame(loaded[method], point[method]);
     }
+
+    private static SweepPoint Sweep(double scale, ComponentKind kind, ScoreSet ig, ScoreSet ap, ScoreSet atp) =>
+        new(scale, kind, new Dictionary<Method, ScoreSet> { [Method.Ig] = ig, [Method.Ap] = ap, [Method.Atp] = atp });
 
     [Test]
     public void AFileThatIsNotAUnitIsTreatedAsMissing()
@@ -110,7 +112,7 @@ public class UnitStoreTests
         var igHeads = new MethodUnitResult(new MethodResult(Method.Ig, ComponentKind.Head,
             [new LayerScores(0, Set(Method.Ig, ComponentKind.Head, 0), new Completeness(4, [0, 0], [0, 0]))]));
         var igWithoutCheck = new MethodUnitResult(new MethodResult(Method.Ig, ComponentKind.Head, [new LayerScores(0, Set(Method.Ig, ComponentKind.Head, 0))]));
-        var sweep = new SweepUnitResult(new SweepPoint(0.5, ComponentKind.Head, Set(Method.Ig, ComponentKind.Head, 0), Set(Method.Ap, ComponentKind.Head, 0), Set(Method.Atp, ComponentKind.Head, 0)));
+        var sweep = new SweepUnitResult(Sweep(0.5, ComponentKind.Head, Set(Method.Ig, ComponentKind.Head, 0), Set(Method.Ap, ComponentKind.Head, 0), Set(Method.Atp, ComponentKind.Head, 0)));
         Assert.That(MetricsUnit.Instance.Matches(metrics, prompts: 2), Is.True);
         Assert.That(MetricsUnit.Instance.Matches(metrics, prompts: 3), Is.False, "another batch size");
         Assert.That(MetricsUnit.Instance.Matches(igHeads, prompts: 2), Is.False);

@@ -8,22 +8,23 @@ using static TorchSharp.torch;
 namespace Concord.Methods.Attribution.Naive;
 
 /// <summary>Integrated gradients as the notebook did it: one full run and one backward pass per quadrature node.</summary>
-public sealed class NaiveIntegratedGradients(QuadraturePoints? points = null) : IAttributionMethod
+/// <param name="points">Nodes and weights (50 Gauss–Legendre nodes when null, IG's default).</param>
+public sealed class NaiveIntegratedGradients(QuadraturePoints? points = null, Baseline baseline = Baseline.Aligned) : IAttributionMethod
 {
     public Method Method => Method.Ig;
 
     public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Method.Ig, kind,
-        Enumerable.Range(0, context.Model.Config.NLayer).Select(l => Layer(context, kind, l, points)));
+        Enumerable.Range(0, context.Model.Config.NLayer).Select(l => Layer(context, kind, l, points, baseline)));
 
-    public static LayerScores Layer(AttributionContext context, ComponentKind kind, int layer, QuadraturePoints? quadrature = null)
+    public static LayerScores Layer(AttributionContext context, ComponentKind kind, int layer, QuadraturePoints? quadrature = null, Baseline baseline = Baseline.Aligned)
     {
         using var scope = NewDisposeScope();
         var options = context.Options;
-        var q = quadrature ?? QuadraturePoints.For(options.Rule, options.Steps);
+        var q = quadrature ?? ((IgQuadrature.Fixed)IgSettings.Default.Quadrature).Points;
         var layout = new ComponentLayout(kind, context.Model.Config);
         var a = context.BaseActivation(layout, layer);
         var target = context.OtherActivation(layout, layer);
-        var start = options.Baseline == Baseline.Zero ? zeros_like(a) : a;
+        var start = baseline == Baseline.Zero ? zeros_like(a) : a;
         var delta = target - start;
         var gradientSum = zeros_like(a);
         for (int j = 0; j < q.Count; j++)

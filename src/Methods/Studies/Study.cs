@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using Concord.Methods.Attribution;
+using Concord.Methods.Pipeline;
+using Concord.Model;
+using Concord.Tasks;
+using Concord.Tasks.Evaluation;
+using Concord.Tasks.Models;
+
+namespace Concord.Methods.Studies;
+
+/// <summary>
+/// The study as a library type: a model, the tasks and their data, and typed options. Preparing it
+/// loads and checks every task's data, applies the behaviour filter, draws the rows, numbers the
+/// units over the whole study (task by task, batch by batch) and computes the fingerprints; running
+/// it reads every unit from a store and computes the ones a <see cref="UnitSelection"/> names (all,
+/// one shard, or none for a merge). `concord run`, the per-task fixtures and a user of the packages
+/// all run this one type, so they compute the same units under the same keys.
+/// </summary>
+public sealed class Study
+{
+    public HookedGpt2 Model { get; }
+    public ResolvedModel ResolvedModel { get; }
+    public StudyOptions Options { get; }
+    public TaskResources Resources { get; }
+    public IReadOnlyList<StudyTask> Tasks { get; }
+    /// <summary>The model by content, number type, device and Concord version (every unit key starts with it).</summary>
+    public string ModelFingerprint { get; }
+    /// <summary>The whole study's fingerprint: shards of one study share it, and a merge checks it.</summary>
+    public string Fingerprint { get; }
+    /// <summary>Whether the behaviour filter was applied (asked for, and the model is not random).</summary>
+    public bool Filtered { get; }
+    public int UnitCount => Tasks.Sum(t => t.UnitCount);
+
+    private Study(HookedGpt2 model, ResolvedModel resolved, StudyOptions options, TaskResources resources, IReadOnlyList<StudyTask> tasks,
+        string modelFingerprint, bool filtered)
+    {
+        Model = model;
+        ResolvedModel = resolved;
+        Options = options;
+        Resources = resources;
+        Tasks = tasks;
+        ModelFingerprint = modelFingerprint;
+        Filtered = filtered;
+        Fingerprint = StudyFingerprints.Run(modelFingerprint, tasks.Select(t => t.DataFingerprint), options.Identity());
+    }
+
+    /// <summary>
+    /// Loads, checks and samples every task before any long work starts, so bad input fails in
+    /// seconds. <paramref name="device"/> is the device's stable name as given (part of the fingerprint).
+    /// </summary>
+    public static Study Prepare(HookedGpt2 model, ResolvedModel resolved, string device, StudyOptions options,
+        TaskResources? resources = null, CancellationToken cancel = default)
+    {
+        resources ??= new TaskResources();
+        var pipeline = options.Pipeline;
+        if (options.Examples < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Examples, "a study needs at least one example per task");
+        if (options.DataFile is not null && options.Tasks.Count != 1) throw new ArgumentException("a data file belongs to exactly one task", nameof(options));
+        if (pipeline.NeuronsPerLayer > model.Config.DMlp)
+            throw new SettingException(nameof(PipelineOptions.NeuronsPerLayer), $"{pipeline.NeuronsPerLayer} is more than the model's {model.Config.DMlp} neurons per layer (0 = all)");
+        var taskOptions = options.TaskOptions with { MaxTokens = model.Config.NPositions };
+        bool filter = options.BehaviourFilter && !resolved.IsRandom;
+        string modelPrint = StudyFingerprints.Model(resolved.Identity, model.DType, device);
+
+        var tasks = new List<StudyTask>();
+        int firstUnit = 0;
+        foreach (var kind in options.Tasks)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var file = options.DataFile ?? resources.DefaultFile(kind);
+            var dataset = TaskDataset.Load(kind, file, resources, taskOptions);
+            var sample = filter
+                ? BehaviourFilter.Sample(model, dataset, resources.Tokenizer, options.Examples, pipeline.Seed, pipeline.BatchSize, cancel)
+                : new FilteredSample(options.Order == ExampleOrder.FirstRows ? dataset.Examples.Take(options.Examples).ToList() : dataset.Sample(options.Examples, pipeline.Seed), [], "");
+            if (sample.Kept.Count == 0)
+                throw new NoBehaviourException(file, kind, sample);
+            var auxiliary = resources.AuxiliaryFiles(kind).Select(f => (f, FileHash.Sha256(f))).ToList();
+            var record = new DatasetRecord(kind, dataset, FileHash.Sha256(file), auxiliary, options.Examples, sample, filter);
+            int units = pipeline.UnitCount(sample.Kept.Count);
+            tasks.Add(new StudyTask(kind, dataset, record, StudyFingerprints.Data(record, taskOptions), firstUnit, units));
+            firstUnit += units;
+        }
+        int positions = tasks.Max(t => t.Examples.Max(e => resources.Tokenizer.Count(e.Clean)));
+        long needed = AttributionContext.BytesPerRow(model.Config, model.DType, positions, 0, withGradients: true);
+        if (pipeline.Attribution.MemoryBudgetBytes < needed)
+            throw new MemoryBudgetException(pipeline.Attribution.MemoryBudgetBytes, needed, positions);
+        return new Study(model, resolved, options, resources, tasks, modelPrint, filter);
+    }
+
+    /// <summary>
+    /// Reads every task's units from <paramref name="stores"/> and computes the missing ones that
+    /// <paramref name="selection"/> names. <paramref name="taskFinished"/> is told of each task as
+    /// its pass ends (with its analysis when all of its units are there), so outputs can be written
+    /// as tasks finish.
+    /// </summary>
+    public StudyResult Run(Func<TaskKind, IUnitStore> stores, UnitSelection selection, IProgress<PipelineProgress>? progress = null,
+        CancellationToken cancel = default, Action<TaskOutcome>? taskFinished = null)
+    {
+        var outcomes = new List<TaskOutcome>();
+        var missing = new List<MissingUnit>();
+        foreach (var task in Tasks)
+        {
+            var clock = Stopwatch.StartNew();
+            var store = stores(task.Kind);
+            var pipeline = new AttributionPipeline(Model, ModelFingerprint, Options.Pipeline, store);
+            var pass = pipeline.Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, selection, task.FirstUnit, progress, cancel);
+            missing.AddRange(pass.Missing);
+            var analysis = pass.Result is { } result ? TaskAnalysis.Of(result, Options.Pipeline) : null;
+            var outcome = new TaskOutcome(task, analysis, pass.ComputedUnits, pass.ReusedUnits, clock.Elapsed,
+                (store as FileUnitStore)?.Rejected.ToList() ?? []);
+            outcomes.Add(outcome);
+            taskFinished?.Invoke(outcome);
+        }
+        return new StudyResult(outcomes, missing, UnitCount);
+    }
+
+    /// <summary>Every task's units computed in this process, with an in-memory store (tests, notebooks).</summary>
+    public StudyResult Run(IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var stores = Tasks.ToDictionary(t => t.Kind, _ => (IUnitStore)new MemoryUnitStore());
+        return Run(kind => stores[kind], UnitSelection.All, progress, cancel);
+    }
+}
+
+/// <summary>The model shows a task's behaviour on none of the prompts tried, so the filter left nothing to study.</summary>
+public sealed class NoBehaviourException(string file, TaskKind kind, FilteredSample sample)
+    : DatasetException($"{file}: the model shows the {kind.Id()} behaviour on none of the {sample.Dropped.Count} prompts tried ({sample.Rule})",
+        new Remedy("NoBehaviourFilter", "keeps them all"))
+{
+    public TaskKind Task { get; } = kind;
+}
+
+/// <summary>The memory budget is below what one stacked row of the model needs.</summary>
+public sealed class MemoryBudgetException(long budgetBytes, long neededBytes, int positions)
+    : SettingException("MemoryBudget", $"{budgetBytes >> 20} MiB is below the {(neededBytes + (1 << 20) - 1) >> 20} MiB that one stacked row of this model needs at {positions} tokens")
+{
+    public long BudgetBytes { get; } = budgetBytes;
+    public long NeededBytes { get; } = neededBytes;
+}

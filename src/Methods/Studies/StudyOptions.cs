@@ -1,0 +1,65 @@
+using System.Globalization;
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Pipeline;
+using Concord.Tasks;
+
+namespace Concord.Methods.Studies;
+
+/// <summary>Which rows of a task's dataset a study uses.</summary>
+public enum ExampleOrder
+{
+    /// <summary>A seeded random sample (the behaviour filter, when on, draws from the same order).</summary>
+    Sampled,
+    /// <summary>The first rows in file order: fixed, so pinned tables always describe the same prompts.</summary>
+    FirstRows,
+}
+
+/// <summary>
+/// Everything a study is asked to do, in the library's own terms. <see cref="Identity"/> lists
+/// every field that can change a number; the rest (the memory budget) only changes how work is chunked.
+/// </summary>
+public sealed record StudyOptions
+{
+    public IReadOnlyList<TaskKind> Tasks { get; init; } = TaskKinds.All;
+    /// <summary>A CSV in the task's schema instead of the project's dataset (one task only).</summary>
+    public string? DataFile { get; init; }
+    /// <summary>Prompts per task.</summary>
+    public int Examples { get; init; } = 64;
+    public ExampleOrder Order { get; init; } = ExampleOrder.Sampled;
+    public PipelineOptions Pipeline { get; init; } = new();
+    public TaskOptions TaskOptions { get; init; } = TaskOptions.Default;
+    /// <summary>Keep only prompts on which the model shows the behaviour (never applied to random models).</summary>
+    public bool BehaviourFilter { get; init; } = true;
+
+    /// <summary>
+    /// Every field that can change a unit's numbers or the rows used, by its stable text (the data
+    /// file counts by content, in the data's fingerprint): the run's fingerprint is their hash, and two runs that differ are told apart by name.
+    /// </summary>
+    public IReadOnlyList<(string Name, string Value)> Identity()
+    {
+        var p = Pipeline;
+        static string List<T>(IEnumerable<T> items, Func<T, string> id) => string.Join(",", items.Select(id));
+        static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        return
+        [
+            ("tasks", List(Tasks, t => t.Id())),
+            ("examples", Examples.ToString(CultureInfo.InvariantCulture)),
+            ("order", Order == ExampleOrder.Sampled ? "sampled" : "first-rows"),
+            ("behaviour-filter", BehaviourFilter ? "on" : "off"),
+            ("seed", p.Seed.ToString(CultureInfo.InvariantCulture)),
+            ("methods", List(p.Methods, m => m.Id())),
+            ("kinds", List(p.Kinds, k => k.Id())),
+            ("ig", p.Ig.Id()),
+            ("direction", p.Attribution.Direction.Id()),
+            ("per-position", p.Attribution.PerPosition ? "yes" : "no"),
+            ("neurons", p.Neurons.Id()),
+            ("sweep", List(p.SweepScales, Number)),
+            ("sweep-kinds", List(p.SweepKinds, k => k.Id())),
+            ("batch-size", p.BatchSize.ToString(CultureInfo.InvariantCulture)),
+            ("prefix-grouping", p.GroupByPrefix ? "on" : "off"),
+            ("top", Number(p.TopFraction)),
+            ("task-options", TaskOptions.Id()),
+        ];
+    }
+}

@@ -1,0 +1,17 @@
+using Concord.Methods.Pipeline;
+using Concord.Tasks;
+
+namespace Concord.Methods.Studies;
+
+/// <summary>One task of a study: its input, and its analysis when every unit of it is in the store.</summary>
+/// <param name="Rejected">Stored units found unusable (damaged, edited), one line each; they were recomputed or count as missing.</param>
+public sealed record TaskOutcome(StudyTask Task, TaskAnalysis? Analysis, int ComputedUnits, int ReusedUnits, TimeSpan Time, IReadOnlyList<string> Rejected);
+
+/// <summary>
+/// What a study's pass did: every task's outcome, and the units neither stored nor computed by this
+/// process (a shard's or a merge's gaps). <see cref="IsComplete"/> when every task has its analysis.
+/// </summary>
+public sealed record StudyResult(IReadOnlyList<TaskOutcome> Tasks, IReadOnlyList<MissingUnit> Missing, int UnitCount)
+{
+    public bool IsComplete => Missing.Count == 0 && Tasks.All(t => t.Analysis is not null);
+}

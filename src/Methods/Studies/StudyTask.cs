@@ -1,0 +1,9 @@
+using Concord.Tasks;
+
+namespace Concord.Methods.Studies;
+
+/// <summary>A task as planned: its data, the rows used, its data fingerprint, and where its units sit in the study's numbering.</summary>
+public sealed record StudyTask(TaskKind Kind, TaskDataset Dataset, DatasetRecord Record, string DataFingerprint, int FirstUnit, int UnitCount)
+{
+    public IReadOnlyList<TaskExample> Examples => Record.Sample.Kept;
+}
