@@ -8,11 +8,4 @@ public static class TestEnvironment
     /// <summary>A tiny config with a small vocabulary: fast enough for property tests and the double-precision reference.</summary>
     public static Gpt2Config Tiny(int layers = 2, int heads = 4, int dModel = 16, int vocab = 97, int positions = 32) =>
         new(layers, heads, dModel, positions, vocab);
-
-    public static string NewTempFolder()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "concord-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
-    }
 }

@@ -92,7 +92,7 @@ public class TaskModelEvaluationTests
     [Test]
     public void TheHypernymyFilterKeepsWhatTheModelSolvesAndRecordsTheDifference()
     {
-        var output = Path.Combine(TestModels.NewTempFolder(), "hypernymy.csv");
+        var output = Path.Combine(TempFolder.New(), "hypernymy.csv");
         var (kept, total) = HypernymyFilter.Apply(_model, Resources.DefaultFile(TaskKind.Hypernymy), output, Resources);
         Assert.That(kept, Is.EqualTo(total));
         var filtered = Concord.Tasks.Csv.CsvTable.Read(output, ["prob_diff"]);

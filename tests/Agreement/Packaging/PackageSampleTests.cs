@@ -26,7 +26,7 @@ public class PackageSampleTests
     [OneTimeSetUp]
     public void PackTheLibraries()
     {
-        _work = Directory.CreateTempSubdirectory("concord-packages-").FullName;
+        _work = TempFolder.New("packages");
         foreach (var package in Packages)
         {
             // Built into a separate artifacts folder: the solution's own bin/obj stay as they are.

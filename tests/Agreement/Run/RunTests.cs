@@ -32,7 +32,7 @@ public partial class RunTests
     private static string AllTasksOutput()
     {
         if (_allTasksOutput is not null) return _allTasksOutput;
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         RunCommand.Execute(Settings(Arguments(output)), CancellationToken.None, new Progress<PipelineProgress>());
         return _allTasksOutput = output;
     }

@@ -53,6 +53,6 @@ public class TorchBackendTests
 
     [Test]
     public void CudaWithoutTheCudaBuildSaysHowToGetIt() =>
-        ConcordProcess.AssertOneLineError(["run", "--model", TestModels.TinyFolder, "--device", "cuda", "--out", TestModels.NewTempFolder()], 2,
+        ConcordProcess.AssertOneLineError(["run", "--model", TestModels.TinyFolder, "--device", "cuda", "--out", TempFolder.New()], 2,
             "build with -p:TorchBackend=cuda");
 }

@@ -50,7 +50,7 @@ public partial class TaskDatasetTests
     [Test]
     public void RegeneratingTheDatasetsReproducesTheCommittedFilesByteForByte()
     {
-        var folder = TestEnvironment.NewTempFolder();
+        var folder = TempFolder.New();
         var words = new WordLists(Path.Combine(ProjectPaths.Datasets, "words"));
         foreach (var kind in TaskKinds.All)
         {
