@@ -2,9 +2,9 @@ using Concord.Tasks.Models;
 using Concord.Model;
 using Concord.Model.Store;
 
-namespace Concord.Tests.Agreement.Support;
+namespace Concord.Tests.Support;
 
-/// <summary>The deterministic small models the agreement tests run on, and the real GPT-2 weights when configured.</summary>
+/// <summary>The deterministic small models the agreement and end-to-end tests run on, and the real GPT-2 weights when configured.</summary>
 public static class TestModels
 {
     /// <summary>GPT-2's vocabulary (the tasks' answer ids need it) on a tiny body; std 0.15 so attention and GELU bend.</summary>
