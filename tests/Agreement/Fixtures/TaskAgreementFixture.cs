@@ -3,7 +3,6 @@ using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Tasks;
-using Concord.Tests.Agreement.Support;
 using NUnit.Framework;
 using static TorchSharp.torch;
 

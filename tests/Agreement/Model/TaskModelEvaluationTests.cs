@@ -1,10 +1,8 @@
-using Concord.Cli.Run;
 using Concord.Model;
 using Concord.Tasks;
 using Concord.Tasks.Definitions;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Training;
-using Concord.Tests.Agreement.Support;
 using NUnit.Framework;
 
 namespace Concord.Tests.Agreement.Model;

@@ -1,9 +1,9 @@
 using Concord.Model;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 using static TorchSharp.torch;
 
-namespace Concord.Tests.Agreement.Run;
+namespace Concord.Tests.EndToEnd.Run;
 
 /// <summary>Bad input to `concord run`: one clear line on stderr, a non-zero exit code, no stack trace (the real program, in its own process).</summary>
 [TestFixture]

@@ -4,10 +4,10 @@ using Concord.Cli;
 using Concord.Cli.Run;
 using Concord.Methods.Pipeline;
 using Concord.Model;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Run;
+namespace Concord.Tests.EndToEnd.Run;
 
 /// <summary>
 /// A run split into shards (real processes, one shared --out, as on a cluster) and merged equals the

@@ -6,10 +6,10 @@ using Concord.Model.Store;
 using Concord.Tasks;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Models;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Trust;
+namespace Concord.Tests.EndToEnd.Trust;
 
 /// <summary>Every output says where it came from: run.json, agreement.json's copy of it, the report's link and wording.</summary>
 [TestFixture, NonParallelizable]

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Concord.Model.Training;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Model;
+namespace Concord.Tests.EndToEnd.Model;
 
 /// <summary>`concord model train` and `model eval` as a user runs them: bad options, a kill mid-run, the finished folder.</summary>
 [TestFixture]

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Concord.Tasks;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Deploy;
+namespace Concord.Tests.EndToEnd.Deploy;
 
 /// <summary>
 /// The real sbatch path: deploy/slurm/local-cluster.sh starts a one-node Slurm on this machine,

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Concord.Model;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Trust;
+namespace Concord.Tests.EndToEnd.Trust;
 
 /// <summary>The real program under faults: killed, interrupted, damaged files, a second run on the same folder, a broken model.</summary>
 [TestFixture, NonParallelizable]

@@ -1,10 +1,10 @@
 using Concord.Cli.Run;
 using Concord.Methods.Pipeline;
 using Concord.Tasks;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Run;
+namespace Concord.Tests.EndToEnd.Run;
 
 /// <summary>Interrupted runs resume without recomputing finished work, and end where an uninterrupted run ends.</summary>
 public partial class RunTests

@@ -4,11 +4,11 @@ using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Tasks;
 using Concord.Tasks.Models;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 using static TorchSharp.torch;
 
-namespace Concord.Tests.Agreement.Trust;
+namespace Concord.Tests.EndToEnd.Trust;
 
 /// <summary>
 /// A unit is reused only when everything that can change its numbers is equal. Every option of

@@ -1,10 +1,10 @@
 using Concord.Tasks.Models;
 using Concord.Cli.Run;
 using Concord.Model.Store;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Run;
+namespace Concord.Tests.EndToEnd.Run;
 
 /// <summary>Without --model and without GPT-2 small in the cache, `concord run` uses the bundled task model and says what it is.</summary>
 [TestFixture]

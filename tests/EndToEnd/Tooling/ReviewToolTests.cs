@@ -1,9 +1,9 @@
 using Concord.Benchmarks;
 using Concord.Cli.Commands;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Tooling;
+namespace Concord.Tests.EndToEnd.Tooling;
 
 /// <summary>The tools reviewers rely on: the benchmark ratio comparison and `concord diff`.</summary>
 [TestFixture]
