@@ -18,7 +18,7 @@ public class DownloadTests
     [SetUp]
     public void StartServer()
     {
-        var folder = TestEnvironment.NewTempFolder();
+        var folder = TempFolder.New();
         RandomGpt2.Save(folder, TestEnvironment.Tiny(), seed: 2);
         _model = File.ReadAllBytes(Path.Combine(folder, "model.safetensors"));
         _config = File.ReadAllBytes(Path.Combine(folder, "config.json"));
@@ -35,7 +35,7 @@ public class DownloadTests
     [Test]
     public async Task StoreDownloadsAModelThatThenLoads()
     {
-        var store = new ModelStore(TestEnvironment.NewTempFolder());
+        var store = new ModelStore(TempFolder.New());
         var reports = new List<DownloadProgress>();
         using var downloader = Downloader();
         var folder = await store.DownloadAsync("gpt2", downloader, new SyncProgress<DownloadProgress>(reports.Add));
@@ -52,7 +52,7 @@ public class DownloadTests
     {
         _server.DropAfterBytes = _model.Length / 3;
         _server.DropsLeft = 1;
-        var target = Path.Combine(TestEnvironment.NewTempFolder(), "model.safetensors");
+        var target = Path.Combine(TempFolder.New(), "model.safetensors");
         using var downloader = Downloader();
         await downloader.DownloadAsync(downloader.FileUrl(Repo, "model.safetensors"), target);
         Assert.That(File.ReadAllBytes(target), Is.EqualTo(_model));
@@ -62,7 +62,7 @@ public class DownloadTests
     [Test]
     public async Task APartialFileFromAnEarlierRunIsResumed()
     {
-        var target = Path.Combine(TestEnvironment.NewTempFolder(), "model.safetensors");
+        var target = Path.Combine(TempFolder.New(), "model.safetensors");
         File.WriteAllBytes(target + ".part", _model[..1000]);
         using var downloader = Downloader();
         await downloader.DownloadAsync(downloader.FileUrl(Repo, "model.safetensors"), target);
@@ -74,7 +74,7 @@ public class DownloadTests
     public void CorruptedFileFailsTheChecksumAndIsNotKept()
     {
         _server.CorruptBody = true;
-        var target = Path.Combine(TestEnvironment.NewTempFolder(), "model.safetensors");
+        var target = Path.Combine(TempFolder.New(), "model.safetensors");
         using var downloader = Downloader();
         var error = Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(downloader.FileUrl(Repo, "model.safetensors"), target));
         Assert.That(error!.Message, Does.Contain("checksum mismatch"));
@@ -87,7 +87,7 @@ public class DownloadTests
     {
         using var downloader = Downloader();
         var error = Assert.ThrowsAsync<DownloadException>(() =>
-            downloader.DownloadAsync(downloader.FileUrl("nobody/nothing", "model.safetensors"), Path.Combine(TestEnvironment.NewTempFolder(), "x")));
+            downloader.DownloadAsync(downloader.FileUrl("nobody/nothing", "model.safetensors"), Path.Combine(TempFolder.New(), "x")));
         Assert.That(error!.Message, Does.Contain("404"));
     }
 
@@ -101,14 +101,14 @@ public class DownloadTests
         probe.Stop();
         using var downloader = new HubDownloader(new Uri($"http://127.0.0.1:{port}/"));
         var error = Assert.ThrowsAsync<DownloadException>(() =>
-            downloader.DownloadAsync(downloader.FileUrl(Repo, "config.json"), Path.Combine(TestEnvironment.NewTempFolder(), "config.json")));
+            downloader.DownloadAsync(downloader.FileUrl(Repo, "config.json"), Path.Combine(TempFolder.New(), "config.json")));
         Assert.That(error!.Message, Does.StartWith($"cannot reach 127.0.0.1:{port}"));
     }
 
     [Test]
     public void ModelNotInTheCacheSaysHowToGetIt()
     {
-        var store = new ModelStore(TestEnvironment.NewTempFolder());
+        var store = new ModelStore(TempFolder.New());
         var error = Assert.Throws<ModelFileException>(() => store.Resolve("gpt2-medium"));
         Assert.That(error!.Message, Does.Contain("concord model download gpt2-medium"));
     }

@@ -17,8 +17,8 @@ public partial class ModelTests
     [TestCase(ScalarType.Float32, 1e-4, 1e-5)]
     public void GoldenActivationsMatch(ScalarType dtype, double rtol, double atol)
     {
-        var modelFolder = TestEnvironment.RequireShared("golden/tiny-gpt2");
-        var golden = SafetensorsFile.Open(TestEnvironment.RequireShared("golden/tiny-gpt2-activations.safetensors"));
+        var modelFolder = SharedFiles.Require("golden/tiny-gpt2");
+        var golden = SafetensorsFile.Open(SharedFiles.Require("golden/tiny-gpt2-activations.safetensors"));
         using var model = HookedGpt2.Load(modelFolder, dtype);
 
         var tokenEntry = golden.Entry("tokens");
@@ -42,7 +42,7 @@ public partial class ModelTests
     [Test]
     public void GoldenPromptsTokeniseToTheGoldenIds()
     {
-        var path = TestEnvironment.RequireShared("golden/tiny-gpt2-prompts.json");
+        var path = SharedFiles.Require("golden/tiny-gpt2-prompts.json");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var prompts = doc.RootElement.GetProperty("prompts").EnumerateArray().Select(p => p.GetString()!).ToArray();
         var ids = doc.RootElement.GetProperty("tokens").EnumerateArray()

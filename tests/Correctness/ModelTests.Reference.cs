@@ -17,7 +17,7 @@ public partial class ModelTests
 
     private static string SaveTiny(Gpt2Config config, int seed, double std = 0.3)
     {
-        var folder = TestEnvironment.NewTempFolder();
+        var folder = TempFolder.New();
         RandomGpt2.Save(folder, config, seed, std);
         return folder;
     }

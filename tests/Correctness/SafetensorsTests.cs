@@ -15,7 +15,7 @@ public class SafetensorsTests
 
     private static string SaveModel(bool prefix = false, SafetensorsDType dtype = SafetensorsDType.F32, int seed = 1)
     {
-        var folder = TestEnvironment.NewTempFolder();
+        var folder = TempFolder.New();
         using var weights = RandomGpt2.CreateWeights(Config, seed, std: 0.3);
         weights.Save(Path.Combine(folder, "model.safetensors"), prefix, dtype);
         Config.Save(Path.Combine(folder, "config.json"));
@@ -66,7 +66,7 @@ public class SafetensorsTests
 
     private static string WriteRaw(string header, int dataBytes, long? declaredLength = null)
     {
-        var path = Path.Combine(TestEnvironment.NewTempFolder(), "model.safetensors");
+        var path = Path.Combine(TempFolder.New(), "model.safetensors");
         var h = Encoding.UTF8.GetBytes(header);
         var bytes = new byte[8 + h.Length + dataBytes];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)(declaredLength ?? h.Length));
@@ -85,7 +85,7 @@ public class SafetensorsTests
     [Test]
     public void FileShorterThanTheLengthPrefixIsRejected()
     {
-        var path = Path.Combine(TestEnvironment.NewTempFolder(), "model.safetensors");
+        var path = Path.Combine(TempFolder.New(), "model.safetensors");
         File.WriteAllBytes(path, [1, 2, 3]);
         AssertRejected(path, "truncated");
     }
@@ -135,7 +135,7 @@ public class SafetensorsTests
             long n = shape.Aggregate(1L, (a, b) => a * b);
             writer.Add(name, shape, values.Take((int)n).Concat(new float[Math.Max(0, n - values.Length)]).ToArray());
         }
-        var path = Path.Combine(TestEnvironment.NewTempFolder(), "model.safetensors");
+        var path = Path.Combine(TempFolder.New(), "model.safetensors");
         writer.Save(path);
         return path;
     }

@@ -5,7 +5,6 @@ using Concord.Methods.Studies;
 using Concord.Tasks.Models;
 using Concord.Model;
 using Concord.Tasks;
-using Concord.Tests.Agreement.Support;
 using NUnit.Framework;
 using static TorchSharp.torch;
 

@@ -3,7 +3,6 @@ using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Model;
 using Concord.Tasks;
-using Concord.Tests.Agreement.Support;
 using NUnit.Framework;
 
 namespace Concord.Tests.Agreement.Model;

@@ -1,10 +1,8 @@
-using Concord.Cli.Run;
 using Concord.Model;
 using Concord.Tasks;
 using Concord.Tasks.Definitions;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Training;
-using Concord.Tests.Agreement.Support;
 using NUnit.Framework;
 
 namespace Concord.Tests.Agreement.Model;
@@ -92,7 +90,7 @@ public class TaskModelEvaluationTests
     [Test]
     public void TheHypernymyFilterKeepsWhatTheModelSolvesAndRecordsTheDifference()
     {
-        var output = Path.Combine(TestModels.NewTempFolder(), "hypernymy.csv");
+        var output = Path.Combine(TempFolder.New(), "hypernymy.csv");
         var (kept, total) = HypernymyFilter.Apply(_model, Resources.DefaultFile(TaskKind.Hypernymy), output, Resources);
         Assert.That(kept, Is.EqualTo(total));
         var filtered = Concord.Tasks.Csv.CsvTable.Read(output, ["prob_diff"]);

@@ -4,7 +4,6 @@ using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Tasks;
-using Concord.Tests.Agreement.Support;
 using NUnit.Framework;
 
 namespace Concord.Tests.Agreement.RealModel;

@@ -13,7 +13,7 @@ public class UnitStoreTests
     private string _folder = "";
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("concord-units-").FullName;
+    public void CreateFolder() => _folder = TempFolder.New("units");
 
     [TearDown]
     public void DeleteFolder() => Directory.Delete(_folder, recursive: true);

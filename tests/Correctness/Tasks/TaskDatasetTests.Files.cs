@@ -17,8 +17,8 @@ public partial class TaskDatasetTests
     [TestCase(TaskKind.Hypernymy, 198)]
     public void ReferenceFileLoadsWithItsRowCount(TaskKind kind, int rows)
     {
-        var path = TestEnvironment.RequireShared(Path.Combine("reference-datasets", kind.FileName()));
-        var verbs = TestEnvironment.RequireShared(Path.Combine("reference-datasets", "sva_verbs.csv"));
+        var path = SharedFiles.Require(Path.Combine("reference-datasets", kind.FileName()));
+        var verbs = SharedFiles.Require(Path.Combine("reference-datasets", "sva_verbs.csv"));
         var dataset = TaskDataset.Load(kind, path, new TaskResources(svaVerbsFile: verbs));
         Assert.That(dataset.RowsRead, Is.EqualTo(rows));
         AssertAnswersDecodeToTheirWords(kind, path);
@@ -50,7 +50,7 @@ public partial class TaskDatasetTests
     [Test]
     public void RegeneratingTheDatasetsReproducesTheCommittedFilesByteForByte()
     {
-        var folder = TestEnvironment.NewTempFolder();
+        var folder = TempFolder.New();
         var words = new WordLists(Path.Combine(ProjectPaths.Datasets, "words"));
         foreach (var kind in TaskKinds.All)
         {

@@ -13,7 +13,7 @@ public partial class TaskDatasetTests
 
     private static string Write(string content, string name = "task.csv")
     {
-        var path = Path.Combine(TestEnvironment.NewTempFolder(), name);
+        var path = Path.Combine(TempFolder.New(), name);
         File.WriteAllText(path, content);
         return path;
     }

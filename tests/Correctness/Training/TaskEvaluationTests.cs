@@ -54,8 +54,7 @@ public class TaskEvaluationTests
     [Test]
     public void TheTableRoundTripsThroughEvalJson()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "concord-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        var folder = TempFolder.New();
         var scores = new[] { new TaskScore(TaskKind.GreaterThan, "held-out start years", 500, 0.962, 0.99, 0.81, 0.12) };
         EvaluationFile.Write(Path.Combine(folder, EvaluationFile.FileName), scores);
         Assert.That(EvaluationFile.TryRead(folder), Is.EqualTo(scores));

@@ -15,7 +15,7 @@ public class TaskModelTrainingTests
     private static readonly TaskResources Resources = new();
     private static TaskModelTrainer Trainer => new(Resources, new WordLists(Path.Combine(Resources.DatasetsFolder, "words")));
 
-    private static string NewFolder() => Path.Combine(Path.GetTempPath(), "concord-tests", "train-" + Guid.NewGuid().ToString("N"));
+    private static string NewFolder() => Path.Combine(TempFolder.New("train"), "model");
 
     private static TrainingRun Tiny(string folder, int steps, bool resume = false) =>
         new(TrainingPreset.Tiny, folder, Seed: 3, Steps: steps, Resume: resume, HalfPrecision: false);

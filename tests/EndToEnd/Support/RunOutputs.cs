@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Support;
+namespace Concord.Tests.EndToEnd.Support;
 
 /// <summary>Reading a run's outputs for comparison.</summary>
 public static class RunOutputs

@@ -1,9 +1,9 @@
 using Concord.Model;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 using static TorchSharp.torch;
 
-namespace Concord.Tests.Agreement.Run;
+namespace Concord.Tests.EndToEnd.Run;
 
 /// <summary>Bad input to `concord run`: one clear line on stderr, a non-zero exit code, no stack trace (the real program, in its own process).</summary>
 [TestFixture]
@@ -14,7 +14,7 @@ public class RunErrorTests
     private static void AssertOneLineError(string[] args, int code, string fragment) => ConcordProcess.AssertOneLineError(args, code, fragment);
 
     private static string[] Run(params string[] changes) => CommandLines.With(
-        ["run", "--model", TestModels.TinyFolder, "--examples", "2", "--steps", "4", "--sweep", "none", "--out", TestModels.NewTempFolder()], changes);
+        ["run", "--model", TestModels.TinyFolder, "--examples", "2", "--steps", "4", "--sweep", "none", "--out", TempFolder.New()], changes);
 
     [Test]
     public void MissingModel() => AssertOneLineError(["run", "--model", "/nonexistent/model"], 3, "'/nonexistent/model' is neither a model folder nor a known model");
@@ -28,7 +28,7 @@ public class RunErrorTests
     [Test]
     public void WrongColumns()
     {
-        var path = Path.Combine(TestModels.NewTempFolder(), "ioi.csv");
+        var path = Path.Combine(TempFolder.New(), "ioi.csv");
         File.WriteAllText(path, "prompt,answer\nhello,1\n");
         AssertOneLineError(Run("--task", "ioi", "--data", path), 3, "missing columns 'clean', 'corrupted'");
     }
@@ -36,7 +36,7 @@ public class RunErrorTests
     [Test]
     public void UnequalTokenLengths()
     {
-        var path = Path.Combine(TestModels.NewTempFolder(), "gender_bias.csv");
+        var path = Path.Combine(TempFolder.New(), "gender_bias.csv");
         File.WriteAllText(path, "clean,corrupted,clean_answer_idx,corrupted_answer_idx,label\nThe nurse said that,The chief executive officer said that,673,339,0\n");
         AssertOneLineError(Run("--task", "gender-bias", "--data", path), 3, "row 1: clean prompt has 5 tokens, corrupted has 7");
     }
@@ -44,23 +44,23 @@ public class RunErrorTests
     [Test]
     public void MemoryBudgetTooSmall()
     {
-        var wide = TestModels.NewTempFolder();
+        var wide = TempFolder.New();
         RandomGpt2.Save(wide, new Gpt2Config(2, 8, 256, 64, Gpt2Tokenizer.VocabularySize), seed: 1);
-        AssertOneLineError(["run", "--model", wide, "--task", "ioi", "--examples", "2", "--memory-budget", "1", "--out", TestModels.NewTempFolder()], 2,
+        AssertOneLineError(["run", "--model", wide, "--task", "ioi", "--examples", "2", "--memory-budget", "1", "--out", TempFolder.New()], 2,
             "--memory-budget 1 MiB is below the");
     }
 
     [Test]
     public void NaNInAMetric()
     {
-        var broken = TestModels.NewTempFolder();
+        var broken = TempFolder.New();
         using (var weights = Gpt2Weights.Load(Path.Combine(TestModels.TinyFolder, "model.safetensors"), Gpt2Config.Load(Path.Combine(TestModels.TinyFolder, "config.json"))))
         {
             weights.LnFinalWeight.fill_(double.NaN);
             weights.Save(Path.Combine(broken, "model.safetensors"));
             weights.Config.Save(Path.Combine(broken, "config.json"));
         }
-        AssertOneLineError(["run", "--model", broken, "--task", "ioi", "--examples", "2", "--sweep", "none", "--out", TestModels.NewTempFolder()], 3,
+        AssertOneLineError(["run", "--model", broken, "--task", "ioi", "--examples", "2", "--sweep", "none", "--out", TempFolder.New()], 3,
             "the ioi metric is NaN");
     }
 
@@ -77,7 +77,7 @@ public class RunErrorTests
     /// <summary>Like <see cref="AssertOneLineError"/>, and --out was never created: inputs are validated first.</summary>
     private static void AssertRefusedBeforeWriting(string[] extra, int code, string fragment)
     {
-        var output = Path.Combine(TestModels.NewTempFolder(), "never-created");
+        var output = Path.Combine(TempFolder.New(), "never-created");
         AssertOneLineError(Run([.. extra, "--out", output]), code, fragment);
         Assert.That(Directory.Exists(output), Is.False, "nothing is created before the inputs are validated");
     }
@@ -119,7 +119,7 @@ public class RunErrorTests
     [Test]
     public void AutoStepsRunAndRecordTheNodesEachLayerUsed()
     {
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         var (code, _, error) = Concord(Run("--task", "capital-country", "--steps", "auto", "--components", "heads,mlp", "--out", output));
         Assert.That(code, Is.Zero, error);
         using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "capital-country", "agreement.json")));
@@ -131,7 +131,7 @@ public class RunErrorTests
     [Test]
     public void AnOutputPathThatIsAFileIsOneError()
     {
-        var file = Path.Combine(TestModels.NewTempFolder(), "results");
+        var file = Path.Combine(TempFolder.New(), "results");
         File.WriteAllText(file, "not a folder");
         AssertOneLineError(Run("--out", file), 2, "is a file, not a folder");
     }
@@ -139,7 +139,7 @@ public class RunErrorTests
     [Test]
     public void ABinaryFileGivenAsCsvIsNamedWithoutEchoingItsBytes()
     {
-        var path = Path.Combine(TestModels.NewTempFolder(), "ioi.csv");
+        var path = Path.Combine(TempFolder.New(), "ioi.csv");
         File.WriteAllBytes(path, [(byte)'a', 0, (byte)'b', 0, 1, 2, (byte)',', (byte)'c', 10]);
         AssertRefusedBeforeWriting(["--task", "ioi", "--data", path], 3, "not a text CSV file");
         var (_, _, error) = Concord(Run("--task", "ioi", "--data", path));
@@ -149,7 +149,7 @@ public class RunErrorTests
     [Test]
     public void APromptLongerThanTheContextIsNamedAndCanBeDropped()
     {
-        var path = Path.Combine(TestModels.NewTempFolder(), "gender_bias.csv");
+        var path = Path.Combine(TempFolder.New(), "gender_bias.csv");
         var longPrompt = string.Join(" ", Enumerable.Repeat("The nurse said that", 20));   // 80 tokens: beyond the tiny model's 64
         File.WriteAllText(path, "clean,corrupted,clean_answer_idx,corrupted_answer_idx,label\n" +
             "The nurse said that,The woman said that,673,339,0\n" + $"{longPrompt},{longPrompt.Replace("nurse", "woman")},673,339,0\n");
@@ -164,7 +164,7 @@ public class RunErrorTests
     [Test]
     public void CreateRandomRefusesANonPositiveStd()
     {
-        var output = Path.Combine(TestModels.NewTempFolder(), "model");
+        var output = Path.Combine(TempFolder.New(), "model");
         AssertOneLineError(["model", "create-random", "--out", output, "--std", "-1"], 2, "--std must be a positive number");
         Assert.That(Directory.Exists(output), Is.False);
     }
@@ -172,10 +172,10 @@ public class RunErrorTests
     [Test]
     public void GeneratingIoiWithFewerThanThreeNamesFailsAtOnce()
     {
-        var words = TestModels.NewTempFolder();
+        var words = TempFolder.New();
         foreach (var file in Directory.GetFiles(Path.Combine(global::Concord.Tasks.ProjectPaths.Datasets, "words"))) File.Copy(file, Path.Combine(words, Path.GetFileName(file)));
         File.WriteAllText(Path.Combine(words, "names.txt"), "Mary\nJohn\n");
-        var output = Path.Combine(TestModels.NewTempFolder(), "generated");
+        var output = Path.Combine(TempFolder.New(), "generated");
         AssertOneLineError(["datasets", "generate", "--task", "ioi", "--words", words, "--out", output], 3, "IOI needs at least 3");
         Assert.That(Directory.Exists(output), Is.False);
     }
@@ -183,7 +183,7 @@ public class RunErrorTests
     [Test]
     public void DiffOfAFileThatIsNeitherCsvNorJsonIsOneError()
     {
-        var binary = Path.Combine(TestModels.NewTempFolder(), "model.bin");
+        var binary = Path.Combine(TempFolder.New(), "model.bin");
         File.WriteAllBytes(binary, [0x80, 0, 1, 2]);
         AssertOneLineError(["diff", binary, binary], 3, "neither a scores CSV (*.csv) nor JSON");
     }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Support;
+namespace Concord.Tests.EndToEnd.Support;
 
 /// <summary>The `dotnet` CLI in its own process (pack, build, msbuild), as a developer runs it.</summary>
 public static class DotnetProcess

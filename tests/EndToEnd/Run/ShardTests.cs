@@ -4,10 +4,10 @@ using Concord.Cli;
 using Concord.Cli.Run;
 using Concord.Methods.Pipeline;
 using Concord.Model;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Run;
+namespace Concord.Tests.EndToEnd.Run;
 
 /// <summary>
 /// A run split into shards (real processes, one shared --out, as on a cluster) and merged equals the
@@ -29,7 +29,7 @@ public class ShardTests
     private static string OneProcess()
     {
         if (_oneProcess is not null) return _oneProcess;
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         var (code, _, error) = ConcordProcess.Run(Run(output));
         Assert.That(code, Is.Zero, error);
         return _oneProcess = output;
@@ -47,7 +47,7 @@ public class ShardTests
     [Test]
     public void ThreeShardsAtOnceThenAMergeEqualTheOneProcessRun()
     {
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         var shards = Enumerable.Range(0, 3).Select(i => ChildProcess.Start(ConcordProcess.StartInfo(Run(output, "--shard", $"{i}/3")))).ToList();
         var results = shards.Select(p => p.Finish(TimeSpan.FromMinutes(3))).ToList();
         shards.ForEach(p => p.Dispose());
@@ -62,7 +62,7 @@ public class ShardTests
     [Test]
     public void AShardKilledMidRunLeavesNoPartialUnitAndItsRerunFinishesOnlyWhatIsMissing()
     {
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         string[] UnitFiles() => Directory.Exists(output) ? Directory.GetFiles(output, "*.json", SearchOption.AllDirectories).Where(f => f.Contains("/units/")).ToArray() : [];
         using (var process = Process.Start(ConcordProcess.StartInfo(Run(output, "--shard", "0/2")))!)
         {
@@ -89,7 +89,7 @@ public class ShardTests
     [Test]
     public void AMergeWithMissingUnitsNamesThemAndWritesNothing()
     {
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         var (code, _, error) = ConcordProcess.Run(Run(output, "--shard", "1/3"));
         Assert.That(code, Is.Zero, error);
         (code, _, error) = ConcordProcess.Run(Run(output, "--merge"));
@@ -104,7 +104,7 @@ public class ShardTests
     [Test]
     public void ShardsOfDifferentRunsInOneFolderAreRefused()
     {
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         var (code, _, error) = ConcordProcess.Run(Run(output, "--shard", "0/2", "--task", "greater-than"));
         Assert.That(code, Is.Zero, error);
         ConcordProcess.AssertOneLineError(Run(output, "--shard", "1/2", "--task", "greater-than", "--steps", "8"), CliRunner.UsageError,
@@ -121,17 +121,17 @@ public class ShardTests
     [TestCase("-1/2", "expected I/N with whole numbers")]
     [TestCase("1", "expected I/N with whole numbers")]
     public void ABadShardIsOneLine(string shard, string fragment) =>
-        ConcordProcess.AssertOneLineError(Run(TestModels.NewTempFolder(), "--shard", shard), CliRunner.UsageError, $"--shard {shard}: {fragment}");
+        ConcordProcess.AssertOneLineError(Run(TempFolder.New(), "--shard", shard), CliRunner.UsageError, $"--shard {shard}: {fragment}");
 
     [TestCase("--merge", "--shard and --merge are separate steps")]
     [TestCase("--fresh", "--fresh with --shard would delete the other shards' units")]
     public void ShardWithAConflictingOptionIsOneLine(string option, string fragment) =>
-        ConcordProcess.AssertOneLineError(Run(TestModels.NewTempFolder(), "--shard", "0/2", option), CliRunner.UsageError, fragment);
+        ConcordProcess.AssertOneLineError(Run(TempFolder.New(), "--shard", "0/2", option), CliRunner.UsageError, fragment);
 
     [Test]
     public void ShardsShareTheFolderButNotAShardAndNotWithAOneProcessRun()
     {
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         using (OutputFolder.ClaimShard(output, new Shard(0, 2)))
         using (OutputFolder.ClaimShard(output, new Shard(1, 2)))
         {
@@ -146,7 +146,7 @@ public class ShardTests
     [Test]
     public void ATemporaryIsAnOrphanOnlyWhenItsWriterOnThisMachineHasExited()
     {
-        var folder = TestModels.NewTempFolder();
+        var folder = TempFolder.New();
         var target = Path.Combine(folder, "unit.json");
         string mine = "";
         AtomicFile.Write(target, tmp => { mine = tmp; File.WriteAllText(tmp, "{}"); });

@@ -5,11 +5,11 @@ using Concord.Methods.Studies;
 using Concord.Model;
 using Concord.Tasks;
 using Concord.Tasks.Models;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 using static TorchSharp.torch;
 
-namespace Concord.Tests.Agreement.Trust;
+namespace Concord.Tests.EndToEnd.Trust;
 
 /// <summary>
 /// A unit is reused only when everything that can change its numbers is equal. Every option of
@@ -32,9 +32,9 @@ public class FingerprintTests
     [OneTimeSetUp]
     public void CopyInputs()
     {
-        _data = Path.Combine(TestModels.NewTempFolder(), "capital_country.csv");
+        _data = Path.Combine(TempFolder.New(), "capital_country.csv");
         File.Copy(new TaskResources().DefaultFile(TaskKind.CapitalCountry), _data);
-        _model = TestModels.NewTempFolder();
+        _model = TempFolder.New();
         foreach (var file in Directory.GetFiles(TestModels.TinyFolder)) File.Copy(file, Path.Combine(_model, Path.GetFileName(file)));
     }
 
@@ -92,7 +92,7 @@ public class FingerprintTests
     {
         var change = Changes[option];
         if (change.Set.Length == 0) Assert.Ignore(change.Why);
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         var first = Execute(CommandLine(Base(output)));
         Assert.That(first.Computed, Is.EqualTo(AllUnits), "a first run computes every unit");
         Assert.That(Execute(CommandLine(Base(output))).Computed, Is.Zero, "the same command reuses every unit");
@@ -106,7 +106,7 @@ public class FingerprintTests
             {
                 "{other-model}" => OtherModel(),
                 "{other-data}" => OtherData(),
-                "{new-folder}" => TestModels.NewTempFolder(),
+                "{new-folder}" => TempFolder.New(),
                 _ => value,
             }));
         }
@@ -129,9 +129,9 @@ public class FingerprintTests
     [Test]
     public void TheModelIsKnownByItsContentNotItsFolder()
     {
-        var folder = TestModels.NewTempFolder();
+        var folder = TempFolder.New();
         RandomGpt2.Save(folder, TestModels.TinyConfig, seed: 1, std: TestModels.TinyStd);
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         string[] Arguments() => ["--task", "capital-country", "--model", folder, "--examples", "2", "--batch-size", "2", "--steps", "2", "--sweep", "none", "--components", "mlp", "--out", output];
         Assert.That(Execute(Arguments()).Computed, Is.GreaterThan(0));
         Assert.That(Execute(Arguments()).Computed, Is.Zero);
@@ -143,9 +143,9 @@ public class FingerprintTests
     [Test]
     public void TheDatasetIsKnownByItsContentNotItsPath()
     {
-        var data = Path.Combine(TestModels.NewTempFolder(), "capital_country.csv");
+        var data = Path.Combine(TempFolder.New(), "capital_country.csv");
         File.Copy(_data, data);
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         string[] Arguments() => ["--task", "capital-country", "--model", _model, "--data", data, "--examples", "2", "--batch-size", "2", "--steps", "2", "--sweep", "none", "--components", "mlp", "--out", output];
         Assert.That(Execute(Arguments()).Computed, Is.GreaterThan(0));
         File.AppendAllText(data, File.ReadLines(data).Skip(1).First() + "\n");
@@ -180,14 +180,14 @@ public class FingerprintTests
 
     private string OtherModel()
     {
-        var folder = TestModels.NewTempFolder();
+        var folder = TempFolder.New();
         RandomGpt2.Save(folder, TestModels.TinyConfig, seed: TestModels.TinySeed + 1, std: TestModels.TinyStd);
         return folder;
     }
 
     private string OtherData()
     {
-        var path = Path.Combine(TestModels.NewTempFolder(), "capital_country.csv");
+        var path = Path.Combine(TempFolder.New(), "capital_country.csv");
         File.WriteAllLines(path, File.ReadAllLines(_data).Append(File.ReadLines(_data).Skip(1).First()));
         return path;
     }

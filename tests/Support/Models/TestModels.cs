@@ -2,9 +2,9 @@ using Concord.Tasks.Models;
 using Concord.Model;
 using Concord.Model.Store;
 
-namespace Concord.Tests.Agreement.Support;
+namespace Concord.Tests.Support;
 
-/// <summary>The deterministic small models the agreement tests run on, and the real GPT-2 weights when configured.</summary>
+/// <summary>The deterministic small models the agreement and end-to-end tests run on, and the real GPT-2 weights when configured.</summary>
 public static class TestModels
 {
     /// <summary>GPT-2's vocabulary (the tasks' answer ids need it) on a tiny body; std 0.15 so attention and GELU bend.</summary>
@@ -14,7 +14,7 @@ public static class TestModels
 
     private static readonly Lazy<string> Folder = new(() =>
     {
-        var folder = Path.Combine(Path.GetTempPath(), "concord-tests", $"tiny-gpt2-vocab-{TinySeed}-{Guid.NewGuid():N}");
+        var folder = TempFolder.New($"tiny-gpt2-vocab-{TinySeed}");
         RandomGpt2.Save(folder, TinyConfig, TinySeed, TinyStd);
         return folder;
     });
@@ -32,12 +32,5 @@ public static class TestModels
     {
         if (Environment.GetEnvironmentVariable(RealWeightsVariable) is { Length: > 0 } path && ModelStore.IsComplete(path)) return path;
         return new ModelStore().TryResolveCached("gpt2", out var cached) ? cached : null;
-    }
-
-    public static string NewTempFolder()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "concord-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
     }
 }

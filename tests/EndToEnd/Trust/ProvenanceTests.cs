@@ -6,10 +6,10 @@ using Concord.Model.Store;
 using Concord.Tasks;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Models;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Trust;
+namespace Concord.Tests.EndToEnd.Trust;
 
 /// <summary>Every output says where it came from: run.json, agreement.json's copy of it, the report's link and wording.</summary>
 [TestFixture, NonParallelizable]
@@ -18,7 +18,7 @@ public class ProvenanceTests
     /// <summary>A small run; <paramref name="extra"/> adds options or replaces the defaults' values.</summary>
     private static string Run(params string[] extra)
     {
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         string[] defaults = ["--task", "capital-country", "--model", TestModels.TinyFolder, "--examples", "2", "--batch-size", "2", "--steps", "2",
             "--neurons", "4", "--sweep", "0.5", "--out", output];
         var arguments = CommandLines.With(defaults, extra);
@@ -68,7 +68,7 @@ public class ProvenanceTests
     [Test]
     public void AFolderCalledGpt2IsNotGpt2SmallUnlessItsWeightsAre()
     {
-        var cache = TestModels.NewTempFolder();
+        var cache = TempFolder.New();
         var fake = Path.Combine(cache, "gpt2");
         Concord.Model.RandomGpt2.Save(fake, TestModels.TinyConfig, seed: 3);
         var resolved = ModelResolver.Resolve(null, new ModelStore(cache));
@@ -89,12 +89,12 @@ public class ProvenanceTests
     [Test]
     public void TheWorkingDirectorysGpt2FolderIsNeverTheDefault()
     {
-        var cwd = TestModels.NewTempFolder();
+        var cwd = TempFolder.New();
         Concord.Model.RandomGpt2.Save(Path.Combine(cwd, "gpt2"), TestModels.TinyConfig, seed: 4);
         var start = ConcordProcess.StartInfo("run", "--task", "capital-country", "--examples", "1", "--methods", "ap", "--components", "mlp", "--sweep", "none",
-            "--out", TestModels.NewTempFolder());
+            "--out", TempFolder.New());
         start.WorkingDirectory = cwd;
-        start.Environment[ModelStore.CacheVariable] = TestModels.NewTempFolder();
+        start.Environment[ModelStore.CacheVariable] = TempFolder.New();
         start.Environment["CONCORD_HOME"] = ProjectPaths.Root;
         using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
@@ -130,7 +130,7 @@ public class ProvenanceTests
     [Test]
     public void NormalisedPooledStatisticsLeaveOutPromptsWithoutAnEffect()
     {
-        var data = Path.Combine(TestModels.NewTempFolder(), "capital_country.csv");
+        var data = Path.Combine(TempFolder.New(), "capital_country.csv");
         var lines = File.ReadAllLines(new TaskResources().DefaultFile(TaskKind.CapitalCountry)).Take(4).ToList();
         var header = Cells(lines[0]);
         var cells = Cells(lines[1]);
@@ -157,7 +157,7 @@ public class ProvenanceTests
         Assert.That(all.Dropped, Is.Empty);
 
         // The same rows with the answers swapped: the model now "fails" every one.
-        var swapped = Path.Combine(TestModels.NewTempFolder(), "capital_country.csv");
+        var swapped = Path.Combine(TempFolder.New(), "capital_country.csv");
         var lines = File.ReadAllLines(resources.DefaultFile(TaskKind.CapitalCountry)).ToList();
         var header = Cells(lines[0]);
         int clean = Array.IndexOf(header, "country_idx"), corrupted = Array.IndexOf(header, "corrupted_country_idx");

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Support;
+namespace Concord.Tests.EndToEnd.Support;
 
 /// <summary>The real `concord` program in its own process, as a user runs it.</summary>
 public static class ConcordProcess

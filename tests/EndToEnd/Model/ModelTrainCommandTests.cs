@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Concord.Model.Training;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Model;
+namespace Concord.Tests.EndToEnd.Model;
 
 /// <summary>`concord model train` and `model eval` as a user runs them: bad options, a kill mid-run, the finished folder.</summary>
 [TestFixture]
@@ -12,24 +12,24 @@ public class ModelTrainCommandTests
     [TestCase("0")]
     [TestCase("-5")]
     public void NonPositiveSteps(string steps) =>
-        ConcordProcess.AssertOneLineError(["model", "train", "--preset", "tiny", "--steps", steps, "--out", TestModels.NewTempFolder()], 2,
+        ConcordProcess.AssertOneLineError(["model", "train", "--preset", "tiny", "--steps", steps, "--out", TempFolder.New()], 2,
             $"--steps must be at least 1 (got {steps})");
 
     [Test]
     public void UnknownPreset() =>
-        ConcordProcess.AssertOneLineError(["model", "train", "--preset", "gpt5", "--out", TestModels.NewTempFolder()], 2,
+        ConcordProcess.AssertOneLineError(["model", "train", "--preset", "gpt5", "--out", TempFolder.New()], 2,
             "unknown preset 'gpt5' (known: tasks-small, tiny)");
 
     [Test]
     public void StepsAndMinutesTogether() =>
-        ConcordProcess.AssertOneLineError(["model", "train", "--preset", "tiny", "--steps", "5", "--minutes", "1", "--out", TestModels.NewTempFolder()], 2,
+        ConcordProcess.AssertOneLineError(["model", "train", "--preset", "tiny", "--steps", "5", "--minutes", "1", "--out", TempFolder.New()], 2,
             "give --steps or --minutes, not both");
 
     [Test]
     public void UnwritableOut()
     {
         // A path below a regular file cannot be created, whoever runs the test (root ignores permissions).
-        var file = Path.Combine(TestModels.NewTempFolder(), "a-file");
+        var file = Path.Combine(TempFolder.New(), "a-file");
         File.WriteAllText(file, "");
         ConcordProcess.AssertOneLineError(["model", "train", "--preset", "tiny", "--out", Path.Combine(file, "model")], 1,
             $"--out {Path.Combine(file, "model")}: cannot write there");
@@ -50,11 +50,11 @@ public class ModelTrainCommandTests
     {
         string[] Args(string folder, params string[] extra) =>
             ["model", "train", "--preset", "tiny", "--steps", "200", "--seed", "2", "--float32", "--eval-examples", "20", "--out", folder, .. extra];
-        var straight = TestModels.NewTempFolder();
+        var straight = TempFolder.New();
         var (code, _, error) = ConcordProcess.Run(Args(straight));
         Assert.That(code, Is.Zero, error);
 
-        var killed = TestModels.NewTempFolder();
+        var killed = TempFolder.New();
         var checkpoint = Path.Combine(killed, TrainingCheckpoint.FileName);
         using (var process = Process.Start(ConcordProcess.StartInfo(Args(killed)))!)
         {
@@ -82,7 +82,7 @@ public class ModelTrainCommandTests
     [Test]
     public void CtrlCSavesACheckpointAndExits130()
     {
-        var folder = TestModels.NewTempFolder();
+        var folder = TempFolder.New();
         var checkpoint = Path.Combine(folder, TrainingCheckpoint.FileName);
         string[] args = ["model", "train", "--preset", "tiny", "--steps", "600", "--float32", "--eval-examples", "10", "--out", folder];
         using (var process = Process.Start(ConcordProcess.StartInfo(args))!)

@@ -2,10 +2,10 @@ using System.Text.RegularExpressions;
 using Concord.Cli.Run;
 using Concord.Methods.Pipeline;
 using Concord.Tasks;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Run;
+namespace Concord.Tests.EndToEnd.Run;
 
 /// <summary>`concord run` end to end, in process, on the tiny model.</summary>
 [TestFixture]
@@ -32,7 +32,7 @@ public partial class RunTests
     private static string AllTasksOutput()
     {
         if (_allTasksOutput is not null) return _allTasksOutput;
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         RunCommand.Execute(Settings(Arguments(output)), CancellationToken.None, new Progress<PipelineProgress>());
         return _allTasksOutput = output;
     }

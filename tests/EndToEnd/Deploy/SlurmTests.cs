@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Concord.Tasks;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Deploy;
+namespace Concord.Tests.EndToEnd.Deploy;
 
 /// <summary>
 /// The real sbatch path: deploy/slurm/local-cluster.sh starts a one-node Slurm on this machine,
@@ -29,7 +29,7 @@ public class SlurmTests
     [OneTimeSetUp]
     public void StartTheCluster()
     {
-        _cluster = TestModels.NewTempFolder();
+        _cluster = TempFolder.New();
         // Installing the packages (first time on a machine) takes a minute or two.
         var (code, output, error) = Bash(TimeSpan.FromMinutes(10), new Dictionary<string, string>(), Path.Combine(Scripts, "local-cluster.sh"), "start", _cluster);
         if (code == 3) Assert.Ignore($"Slurm cannot run here: {error.Trim()}");
@@ -49,7 +49,7 @@ public class SlurmTests
     [Test]
     public void AThreeShardArrayJobAndItsMergeJobGiveTheOneProcessReport()
     {
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         var concord = Path.Combine(AppContext.BaseDirectory, "concord");
         var settings = new Dictionary<string, string>(_environment)
         {
@@ -75,7 +75,7 @@ public class SlurmTests
 
         // With the shards' thread count (CPUS=1): float32 sums are reduced in a thread-count-dependent
         // order, so with 2 threads the numbers differ in round-off (and run.json's torch_threads).
-        var oneProcess = TestModels.NewTempFolder();
+        var oneProcess = TempFolder.New();
         var (single, _, singleError) = ConcordProcess.Run(TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "1" },
             ["run", "--model", TestModels.TinyFolder, "--task", "ioi,greater-than", "--out", oneProcess, .. Options.Split(' ')]);
         Assert.That(single, Is.Zero, singleError);

@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Concord.Tasks;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Packaging;
+namespace Concord.Tests.EndToEnd.Packaging;
 
 /// <summary>
 /// The libraries as a consumer gets them: `dotnet pack` of Concord.Model, Concord.Tasks and
@@ -26,7 +26,7 @@ public class PackageSampleTests
     [OneTimeSetUp]
     public void PackTheLibraries()
     {
-        _work = Directory.CreateTempSubdirectory("concord-packages-").FullName;
+        _work = TempFolder.New("packages");
         foreach (var package in Packages)
         {
             // Built into a separate artifacts folder: the solution's own bin/obj stay as they are.

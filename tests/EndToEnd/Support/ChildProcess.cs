@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Support;
+namespace Concord.Tests.EndToEnd.Support;
 
 /// <summary>A program in its own process with its output captured; the one way tests start and wait for one.</summary>
 public sealed class ChildProcess : IDisposable

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Concord.Model;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Trust;
+namespace Concord.Tests.EndToEnd.Trust;
 
 /// <summary>The real program under faults: killed, interrupted, damaged files, a second run on the same folder, a broken model.</summary>
 [TestFixture, NonParallelizable]
@@ -44,11 +44,11 @@ public class FaultTests
     [Test]
     public void AKilledRunResumesAndEqualsAnUninterruptedOne()
     {
-        var straight = TestModels.NewTempFolder();
+        var straight = TempFolder.New();
         var (code, _, error) = ConcordProcess.Run(Run(straight));
         Assert.That(code, Is.Zero, error);
 
-        var killed = TestModels.NewTempFolder();
+        var killed = TempFolder.New();
         using (var process = Process.Start(ConcordProcess.StartInfo(Run(killed)))!)
         {
             WaitFor(() => Units(killed).Length >= 3, process, TimeSpan.FromMinutes(2));
@@ -66,10 +66,10 @@ public class FaultTests
     [Test]
     public void ADamagedUnitFileIsRecomputedAndReportedInOneLine()
     {
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         var (code, _, error) = ConcordProcess.Run(Run(output));
         Assert.That(code, Is.Zero, error);
-        var reference = TestModels.NewTempFolder();
+        var reference = TempFolder.New();
         foreach (var task in new[] { "ioi", "greater-than" })
         {
             Directory.CreateDirectory(Path.Combine(reference, task));
@@ -91,7 +91,7 @@ public class FaultTests
     [Test]
     public void ASecondRunOnTheSameFolderIsRefusedWhileTheFirstRuns()
     {
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         using var first = Process.Start(ConcordProcess.StartInfo(Run(output, "--steps", "4096")))!;
         try
         {
@@ -115,7 +115,7 @@ public class FaultTests
     [Test]
     public void CtrlCInsideALongUnitStopsWithinSecondsAndASecondCtrlCIsHarmless()
     {
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         // 4096 Gauss–Legendre nodes over 8 prompts: one IG unit takes far longer than the allowed stop time.
         using var process = Process.Start(ConcordProcess.StartInfo(Run(output, "--steps", "4096", "--memory-budget", "8")))!;
         var stderr = process.StandardError.ReadToEndAsync();
@@ -151,7 +151,7 @@ public class FaultTests
         if (root) { }
         else if (!OperatingSystem.IsWindows())
         {
-            output = TestModels.NewTempFolder();
+            output = TempFolder.New();
             File.SetUnixFileMode(output, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         }
         ConcordProcess.AssertOneLineError(Run(output), 1, "cannot write there");
@@ -160,14 +160,14 @@ public class FaultTests
     [Test]
     public void NaNInTheActivationsNamesTheHook()
     {
-        var broken = TestModels.NewTempFolder();
+        var broken = TempFolder.New();
         using (var weights = Gpt2Weights.Load(Path.Combine(TestModels.TinyFolder, "model.safetensors"), Gpt2Config.Load(Path.Combine(TestModels.TinyFolder, "config.json"))))
         {
             weights.Blocks[1].BOut.fill_(double.NaN);
             weights.Save(Path.Combine(broken, "model.safetensors"));
             weights.Config.Save(Path.Combine(broken, "config.json"));
         }
-        ConcordProcess.AssertOneLineError(["run", "--model", broken, "--task", "ioi", "--examples", "2", "--sweep", "none", "--out", TestModels.NewTempFolder()], 3,
+        ConcordProcess.AssertOneLineError(["run", "--model", broken, "--task", "ioi", "--examples", "2", "--sweep", "none", "--out", TempFolder.New()], 3,
             "activations at blocks.1.");
     }
 }

@@ -1,10 +1,10 @@
 using Concord.Cli.Run;
 using Concord.Methods.Pipeline;
 using Concord.Tasks;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Run;
+namespace Concord.Tests.EndToEnd.Run;
 
 /// <summary>Interrupted runs resume without recomputing finished work, and end where an uninterrupted run ends.</summary>
 public partial class RunTests
@@ -22,7 +22,7 @@ public partial class RunTests
     public void AnInterruptedRunResumesAndProducesTheSameFiles()
     {
         const string tasks = "ioi,greater-than,sva";
-        var interrupted = TestModels.NewTempFolder();
+        var interrupted = TempFolder.New();
         using (var cancel = new CancellationTokenSource())
         {
             // Interrupted in the middle of sva, the third task, after two of its units.
@@ -36,7 +36,7 @@ public partial class RunTests
         Assert.That(resumed.Units[TaskKind.Sva].Reused, Is.GreaterThanOrEqualTo(2), "sva's finished units are kept");
         Assert.That(resumed.Units[TaskKind.Sva].Computed, Is.GreaterThan(0));
 
-        var uninterrupted = TestModels.NewTempFolder();
+        var uninterrupted = TempFolder.New();
         RunCommand.Execute(Settings(Arguments(uninterrupted, tasks)), CancellationToken.None, new Progress<PipelineProgress>());
         foreach (var task in new[] { "ioi", "greater-than", "sva" })
             foreach (var file in new[] { "scores.csv", "agreement.json" })
@@ -46,7 +46,7 @@ public partial class RunTests
     [Test]
     public void AChangedOptionRecomputesOnlyWhatItAffects()
     {
-        var output = TestModels.NewTempFolder();
+        var output = TempFolder.New();
         RunCommand.Execute(Settings(Arguments(output, "capital-country")), CancellationToken.None, new Progress<PipelineProgress>());
         var again = RunCommand.Execute(Settings(Arguments(output, "capital-country")), CancellationToken.None, new Progress<PipelineProgress>());
         Assert.That(again.Units[TaskKind.CapitalCountry].Computed, Is.Zero, "the same command reuses everything");

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Concord.Tasks;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Tooling;
+namespace Concord.Tests.EndToEnd.Tooling;
 
 /// <summary>
 /// The GPU build switch as MSBuild evaluates it. The CUDA packages cannot be restored on this
@@ -53,6 +53,6 @@ public class TorchBackendTests
 
     [Test]
     public void CudaWithoutTheCudaBuildSaysHowToGetIt() =>
-        ConcordProcess.AssertOneLineError(["run", "--model", TestModels.TinyFolder, "--device", "cuda", "--out", TestModels.NewTempFolder()], 2,
+        ConcordProcess.AssertOneLineError(["run", "--model", TestModels.TinyFolder, "--device", "cuda", "--out", TempFolder.New()], 2,
             "build with -p:TorchBackend=cuda");
 }

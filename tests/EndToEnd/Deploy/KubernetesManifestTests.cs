@@ -5,7 +5,7 @@ using Concord.Tasks;
 using NUnit.Framework;
 using YamlDotNet.RepresentationModel;
 
-namespace Concord.Tests.Agreement.Deploy;
+namespace Concord.Tests.EndToEnd.Deploy;
 
 /// <summary>
 /// The Kubernetes manifests on paper (no cluster here): they parse as YAML, the Indexed Job's shard

@@ -1,10 +1,10 @@
 using Concord.Tasks.Models;
 using Concord.Cli.Run;
 using Concord.Model.Store;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Run;
+namespace Concord.Tests.EndToEnd.Run;
 
 /// <summary>Without --model and without GPT-2 small in the cache, `concord run` uses the bundled task model and says what it is.</summary>
 [TestFixture]
@@ -13,7 +13,7 @@ public class ModelResolverTests
     [Test]
     public void WithoutGpt2TheBundledTaskModelIsTheDefault()
     {
-        var model = ModelResolver.Resolve(null, new ModelStore(TestModels.NewTempFolder()));
+        var model = ModelResolver.Resolve(null, new ModelStore(TempFolder.New()));
         Assert.That(model.Kind, Is.EqualTo(ModelKind.Trained));
         Assert.That(model.Folder, Is.EqualTo(TestModels.TaskModelFolder));
         Assert.That(model.Description, Does.StartWith("concord-tasks-small: a 4-layer GPT-2").And.Contain("not GPT-2"));
@@ -22,7 +22,7 @@ public class ModelResolverTests
 
     [Test]
     public void TheBundledNameResolvesAnywhere() =>
-        Assert.That(ModelResolver.Resolve("concord-tasks-small", new ModelStore(TestModels.NewTempFolder())).Folder, Is.EqualTo(TestModels.TaskModelFolder));
+        Assert.That(ModelResolver.Resolve("concord-tasks-small", new ModelStore(TempFolder.New())).Folder, Is.EqualTo(TestModels.TaskModelFolder));
 
     [Test]
     public void ARandomModelIsStillNamedAsOne() =>
@@ -31,8 +31,8 @@ public class ModelResolverTests
     [Test]
     public void TheReportSaysWhichModelItDescribesAndHowWellItDoesTheTasks()
     {
-        var output = TestModels.NewTempFolder();
-        var (code, stdout, error) = ConcordProcess.Run(TimeSpan.FromMinutes(3), new Dictionary<string, string> { [ModelStore.CacheVariable] = TestModels.NewTempFolder() },
+        var output = TempFolder.New();
+        var (code, stdout, error) = ConcordProcess.Run(TimeSpan.FromMinutes(3), new Dictionary<string, string> { [ModelStore.CacheVariable] = TempFolder.New() },
             "run", "--task", "capital-country", "--examples", "2", "--steps", "4", "--sweep", "none", "--components", "heads", "--methods", "ig,ap", "--out", output);
         Assert.That(code, Is.Zero, error);
         Assert.That(stdout, Does.Contain("model: concord-tasks-small: a 4-layer GPT-2"));

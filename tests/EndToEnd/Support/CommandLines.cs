@@ -1,4 +1,4 @@
-namespace Concord.Tests.Agreement.Support;
+namespace Concord.Tests.EndToEnd.Support;
 
 /// <summary>Command lines built from defaults plus changes.</summary>
 public static class CommandLines

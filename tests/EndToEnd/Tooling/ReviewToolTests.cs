@@ -1,9 +1,9 @@
 using Concord.Benchmarks;
 using Concord.Cli.Commands;
-using Concord.Tests.Agreement.Support;
+using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
-namespace Concord.Tests.Agreement.Tooling;
+namespace Concord.Tests.EndToEnd.Tooling;
 
 /// <summary>The tools reviewers rely on: the benchmark ratio comparison and `concord diff`.</summary>
 [TestFixture]
@@ -35,7 +35,7 @@ public class ReviewToolTests
     [Test]
     public void DiffOfScoreTablesKeysEveryScoreByItsComponent()
     {
-        var folder = TestModels.NewTempFolder();
+        var folder = TempFolder.New();
         var a = Path.Combine(folder, "a.csv");
         var b = Path.Combine(folder, "b.csv");
         File.WriteAllText(a, "prompt,layer,kind,index,position,method,score\n3,9,head,9,,ap,-1.25\n3,9,head,6,,ap,0.5\n");
@@ -50,7 +50,7 @@ public class ReviewToolTests
     [Test]
     public void DiffOfSnapshotsKeysLinesByTheirLabel()
     {
-        var path = Path.Combine(TestModels.NewTempFolder(), "x.snap");
+        var path = Path.Combine(TempFolder.New(), "x.snap");
         File.WriteAllText(path, "\uFEFF[\n  \"0.1      ig     0.0173336 ap    0.00983937\",\n  \"row 2: clean -0.8, corrupted -0.7\"\n]");
         var lines = DiffCommand.Json(path);
         Assert.That(lines.Keys, Is.EquivalentTo(new[] { "[0.1 ig]", "[row 2: clean]" }));
