@@ -22,6 +22,16 @@ public static class Report
     /// <summary>report.md's text; every number is formatted in the invariant culture, whatever the machine's.</summary>
     public static string Text(RunSettings settings, ResolvedModel model, Gpt2Config config, StudyResult result, TimeSpan wall, DateTime generated)
     {
+        // Every interpolated number below, not only the ones written with Invariant(…): a report is
+        // read and diffed on other machines, and one "0,05" among "0.999"s is a misreading waiting to happen.
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try { return Compose(settings, model, config, result, wall, generated); }
+        finally { CultureInfo.CurrentCulture = culture; }
+    }
+
+    private static string Compose(RunSettings settings, ResolvedModel model, Gpt2Config config, StudyResult result, TimeSpan wall, DateTime generated)
+    {
         var tasks = result.Tasks.Where(t => t.Analysis is not null).ToList();
         var md = new StringBuilder();
         md.AppendLine("# Concord report: when do IG and AP agree?");
