@@ -100,6 +100,7 @@ public static class CliRunner
     public static string Describe(Exception e) => e switch
     {
         SettingException s => InFlags($"{s.Setting} {s.Detail}"),
+        UnwritableFolderException u => $"{Flags.GetValueOrDefault(u.Setting, u.Setting)} {u.Message[(u.Setting.Length + 1)..]}",
         IHasRemedy { Remedy: { } r } h => $"{h.Problem} ({InFlags(r.ToString())})",
         _ => e.Message,
     };

@@ -11,6 +11,14 @@ public class SettingException(string setting, string detail) : ArgumentException
     public string Detail { get; } = detail;
 }
 
+/// <summary>A folder a setting names that cannot be written (missing parent, read-only, full): the message names the setting and the folder.</summary>
+public sealed class UnwritableFolderException(string setting, string folder, Exception inner)
+    : IOException($"{setting} {folder}: cannot write there ({inner.Message})", inner)
+{
+    public string Setting { get; } = setting;
+    public string Folder { get; } = folder;
+}
+
 /// <summary>Advice naming the setting that gets past a failure ("DropInvalid skips such rows"); front ends put their own name for it.</summary>
 public sealed record Remedy(string Setting, string Advice)
 {

@@ -72,7 +72,7 @@ public static class ModelTrainCommand
             if (p.Event is not null)
             {
                 if (!Console.IsOutputRedirected) Console.WriteLine();
-                Console.WriteLine(p.Event);
+                Console.WriteLine(p.Resumable ? $"{p.Event} (continue with --resume)" : p.Event);
                 return;
             }
             bool end = p.Step == p.TotalSteps;

@@ -71,7 +71,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
             if (cancel.IsCancellationRequested)
             {
                 if (total is not null) Save(step);
-                progress?.Report(new TrainingProgress(step, total ?? 0, smoothed, 0, Rates(accuracy), clock.Elapsed, $"stopped at step {step}; checkpoint saved (a resumed run continues from it)"));
+                progress?.Report(new TrainingProgress(step, total ?? 0, smoothed, 0, Rates(accuracy), clock.Elapsed, $"stopped at step {step}; checkpoint saved") { Resumable = true });
                 cancel.ThrowIfCancellationRequested();
             }
             // --minutes: time the first steps of the warm-up (the schedule does not depend on the
@@ -115,7 +115,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"{run.Out}: cannot write there ({e.Message})", e);
+            throw new UnwritableFolderException(nameof(TrainingRun.Out), run.Out, e);
         }
     }
 

@@ -12,7 +12,7 @@ public sealed record TrainingRun(TrainingPreset Preset, string Out, int Seed = 0
     {
         if (Steps is int s && s < 1) throw new SettingException(nameof(Steps), $"must be at least 1 (got {s})");
         if (Minutes is double m && !(m > 0 && double.IsFinite(m))) throw new SettingException(nameof(Minutes), $"must be a positive number (got {m.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
-        if (Steps is not null && Minutes is not null) throw new SettingException(nameof(Steps), "and Minutes exclude each other: give one");
+        if (Steps is not null && Minutes is not null) throw new SettingException(nameof(Steps), "and Minutes exclude each other: give one of them");
         if (string.IsNullOrWhiteSpace(Out)) throw new SettingException(nameof(Out), "must name a folder");
     }
 

@@ -75,7 +75,9 @@ public partial class TaskDatasetTests
     public void UnequalTokenLengthsNameTheRow()
     {
         var error = Rejected(TaskKind.Ioi, Write(MismatchedIoi));
-        Assert.That(error.Message, Does.Contain("row 2").And.Contain("--drop-invalid"));
+        // The library names its own setting; the CLI says --drop-invalid (RunErrorTests).
+        Assert.That(error.Message, Does.Contain("row 2").And.Contain("DropInvalid"));
+        Assert.That(error.Remedy?.Setting, Is.EqualTo(nameof(TaskOptions.DropInvalid)));
     }
 
     [Test]

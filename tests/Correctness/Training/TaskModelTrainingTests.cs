@@ -47,7 +47,7 @@ public class TaskModelTrainingTests
                 Throws.InstanceOf<OperationCanceledException>());
         }
         Assert.That(TrainingCheckpoint.Peek(Path.Combine(interrupted, TrainingCheckpoint.FileName)).Step, Is.EqualTo(17));
-        Assert.That(() => Trainer.Train(Tiny(interrupted, 24)), Throws.ArgumentException.With.Message.Contains("--resume"),
+        Assert.That(() => Trainer.Train(Tiny(interrupted, 24)), Throws.InstanceOf<Concord.Model.SettingException>().With.Property("Setting").EqualTo("Resume"),
             "a checkpoint is never silently overwritten");
         Trainer.Train(Tiny(interrupted, 24, resume: true));
 
@@ -119,7 +119,7 @@ public class TaskModelTrainingTests
     [TestCase(0)]
     [TestCase(-3)]
     public void NonPositiveStepsAreRefused(int steps) =>
-        Assert.That(() => Trainer.Train(Tiny(NewFolder(), steps)), Throws.ArgumentException.With.Message.EqualTo($"--steps must be at least 1 (got {steps})"));
+        Assert.That(() => Trainer.Train(Tiny(NewFolder(), steps)), Throws.InstanceOf<Concord.Model.SettingException>().With.Message.EqualTo($"Steps must be at least 1 (got {steps})"));
 
     [Test]
     public void UnknownPresetIsRefused() =>

@@ -23,7 +23,7 @@ public class ModelTrainCommandTests
     [Test]
     public void StepsAndMinutesTogether() =>
         ConcordProcess.AssertOneLineError(["model", "train", "--preset", "tiny", "--steps", "5", "--minutes", "1", "--out", TempFolder.New()], 2,
-            "give --steps or --minutes, not both");
+            "--steps and --minutes exclude each other");
 
     [Test]
     public void UnwritableOut()

@@ -108,11 +108,11 @@ public class ShardTests
         var (code, _, error) = ConcordProcess.Run(Run(output, "--shard", "0/2", "--task", "greater-than"));
         Assert.That(code, Is.Zero, error);
         ConcordProcess.AssertOneLineError(Run(output, "--shard", "1/2", "--task", "greater-than", "--steps", "8"), CliRunner.UsageError,
-            "holds the units of a different run than this shard (2 shards) (--steps '16' there, '8' here)");
+            "holds the units of a different run than this shard (2 shards) (ig 'gauss-legendre/16;baseline=aligned' there, 'gauss-legendre/8;baseline=aligned' here)");
         ConcordProcess.AssertOneLineError(Run(output, "--shard", "1/3", "--task", "greater-than"), CliRunner.UsageError,
             "holds a run split into 2 shards, not 3");
         ConcordProcess.AssertOneLineError(Run(output, "--merge", "--task", "greater-than", "--seed", "1"), CliRunner.UsageError,
-            "holds the units of a different run than this merge (--seed '0' there, '1' here)");
+            "holds the units of a different run than this merge (seed '0' there, '1' here; neurons 'neurons=8;seed=0' there, 'neurons=8;seed=1' here)");
     }
 
     [TestCase("0/0", "N, the number of shards, must be at least 1")]
