@@ -24,7 +24,10 @@ public static class ConsoleSummary
         foreach (var task in result.Tasks)
         {
             var id = task.Task.Kind.Id();
-            Console.WriteLine($"{id}: {task.ComputedUnits} units computed, {task.ReusedUnits} {(settings.Merge ? "read" : "reused")}, {task.Time.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
+            var costliest = task.Costs.OrderByDescending(c => c.Value.Seconds).Take(3)
+                .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value.Seconds:F1} s"));
+            Console.WriteLine($"{id}: {task.ComputedUnits} units computed, {task.ReusedUnits} {(settings.Merge ? "read" : "reused")}, {task.Time.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s" +
+                              (task.Costs.Count > 0 ? $" (most: {string.Join(", ", costliest)}; all in run.json)" : ""));
             foreach (var rejected in task.Rejected) Console.WriteLine($"{id}: {rejected}; {(settings.Merge ? "counted as missing" : "recomputed")}");
         }
         if (settings.Shard is { } shard)
@@ -53,9 +56,10 @@ public static class ConsoleSummary
                 var first = Find(headline);
                 bool identity = first is not null && TaskOutputs.EqualByConstruction(first, settings);
                 double completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
+                bool evidence = first is null || analysis.IsEvidence(first);
                 table.AddRow([task.Task.Kind.Id(), component.Id(),
-                    .. statistics.Select(s => identity ? "= by constr." : Report.Median(first, s)),
-                    .. pairs.Skip(1).Select(p => Report.Median(Find(p), AgreementStatistic.Pearson)),
+                    .. statistics.Select((s, i) => identity ? "= by constr." : !evidence ? (i == 0 ? "not converged" : "") : Report.Median(first, s)),
+                    .. pairs.Skip(1).Select(p => Find(p) is { } other && !analysis.IsEvidence(other) ? "not converged" : Report.Median(Find(p), AgreementStatistic.Pearson)),
                     double.IsFinite(completeness) ? completeness.ToString("E1", CultureInfo.InvariantCulture) : "–"]);
             }
         }

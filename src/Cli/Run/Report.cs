@@ -91,9 +91,12 @@ public static class Report
                     var completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
                     var cells = headline is not null && TaskOutputs.EqualByConstruction(headline, settings)
                         ? summary.Select((_, i) => i == 0 ? "equal by construction ¹" : "")
-                        : summary.Select(st => Median(headline, st));
+                        : headline is not null && !analysis.IsEvidence(headline)
+                            ? summary.Select((_, i) => i == 0 ? analysis.NotConverged(component)!.Text : "")
+                            : summary.Select(st => Median(headline, st));
                     md.AppendLine($"| {task.Task.Kind.Id()} | {component.Id()} | " + string.Join(" | ",
-                        cells.Concat(pairs.Skip(1).Select(p => Median(Find(p), AgreementStatistic.Pearson))).Append(Num(completeness, "E1"))) + " |");
+                        cells.Concat(pairs.Skip(1).Select(p => Find(p) is { } other && !analysis.IsEvidence(other) ? "not converged" : Median(Find(p), AgreementStatistic.Pearson)))
+                            .Append(Num(completeness, "E1"))) + " |");
                 }
         }
         md.AppendLine();
@@ -153,6 +156,8 @@ public static class Report
         foreach (var p in analysis.Agreements)
             if (TaskOutputs.EqualByConstruction(p, settings))
                 md.AppendLine($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | equal by construction (completeness; see ¹ above) |" + string.Concat(statistics.Select(_ => " |")) + " |");
+            else if (!analysis.IsEvidence(p))
+                md.AppendLine($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | {analysis.NotConverged(p.Kind)!.Text}: a quadrature artefact, not evidence |" + string.Concat(statistics.Select(_ => " |")) + " |");
             else
                 md.AppendLine($"| {p.Kind.Id()} ({p.Components}, k = {p.TopK}) | {p.Label} | " + string.Join(" | ", statistics.Select(st => Cell(p.AcrossPrompts[st]))) +
                               $" | {p.Pooled.Pearson} | {p.Normalised?.Pooled.Pearson} |");
@@ -200,7 +205,12 @@ public static class Report
             md.AppendLine();
             md.AppendLine("| row | component | IG | AP |");
             md.AppendLine("|---|---|---|---|");
-            foreach (var d in worst.LargestDisagreements.Take(5)) md.AppendLine(Invariant($"| {d.Prompt} | {d.Component.Label} | {d.First:F4} | {d.Second:F4} |"));
+            // An unconverged prompt's IG is a quadrature artefact: its "disagreement" would be the quadrature's.
+            var unconverged = analysis.NotConverged(worst.Kind)?.UnconvergedRows ?? [];
+            foreach (var d in worst.LargestDisagreements.Where(d => !unconverged.Contains(d.Prompt)).Take(5))
+                md.AppendLine(Invariant($"| {d.Prompt} | {d.Component.Label} | {d.First:F4} | {d.Second:F4} |"));
+            if (unconverged.Count > 0)
+                md.AppendLine($"\nLeft out: rows {string.Join(", ", unconverged)}, where IG did not converge ({analysis.NotConverged(worst.Kind)!.Text}).");
             md.AppendLine();
         }
         md.AppendLine($"Files: [{TaskOutputs.ScoresFile}]({folder}/{TaskOutputs.ScoresFile}), [{TaskOutputs.AgreementFile}]({folder}/{TaskOutputs.AgreementFile}).");

@@ -27,7 +27,7 @@ public static class RunCommand
     private static readonly Option<string> Methods = new("--methods") { Description = "ig, ap, atp (comma-separated)", DefaultValueFactory = _ => "ig,ap,atp" };
     private static readonly Option<string> Components = new("--components") { Description = "heads, mlp, neurons, head-outputs (comma-separated)", DefaultValueFactory = _ => "heads,mlp,neurons" };
     private static readonly Option<string> Rule = new("--rule") { Description = "IG quadrature: gauss-legendre, riemann-left, riemann-right, riemann-midpoint, trapezoid", DefaultValueFactory = _ => "gauss-legendre" };
-    private static readonly Option<string> Steps = new("--steps") { Description = "IG quadrature steps, or auto (per layer, doubling until --ig-tolerance is met)", DefaultValueFactory = _ => "50" };
+    private static readonly Option<string> Steps = new("--steps") { Description = "IG: auto (adaptive composite Gauss–Legendre until --ig-tolerance is met on every prompt and layer), or a fixed number of integrand evaluations (50 reproduces captum)", DefaultValueFactory = _ => "auto" };
     private static readonly Option<double?> IgTolerance = new("--ig-tolerance") { Description = "With --steps auto: the largest completeness error allowed, as a fraction of |F(a') − F(a)| (default 1e-3)" };
     private static readonly Option<string> DirectionOption = new("--direction") { Description = "noising (clean run, corrupted patched in) or denoising", DefaultValueFactory = _ => "noising" };
     private static readonly Option<string> BaselineOption = new("--baseline") { Description = "IG baseline: aligned (what AP patches against) or zero", DefaultValueFactory = _ => "aligned" };
@@ -78,7 +78,7 @@ public static class RunCommand
         if (tolerance is double t && !(t > 0 && t < 1)) throw new ArgumentException($"--ig-tolerance must lie in (0, 1) (got {t.ToString(CultureInfo.InvariantCulture)})");
         if (tolerance is not null && !auto) throw new ArgumentException("--ig-tolerance applies to --steps auto only");
         var rule = QuadratureRules.Parse(parse.GetValue(Rule)!);
-        if (auto && rule != QuadratureRule.GaussLegendre) throw new ArgumentException($"--steps auto doubles Gauss–Legendre nodes; --rule {rule.Id()} needs a fixed --steps");
+        if (auto && rule != QuadratureRule.GaussLegendre) throw new ArgumentException($"--rule {rule.Id()} needs a fixed --steps N (--steps auto, the default, is adaptive Gauss–Legendre)");
         if (rule == QuadratureRule.Trapezoid && steps < 2) throw new ArgumentException("--rule trapezoid needs --steps 2 or more (its two ends)");
         if (parse.GetValue(Neurons) < 0) throw new ArgumentException($"--neurons must be 0 (all) or a positive count (got {parse.GetValue(Neurons)})");
         if (parse.GetValue(BatchSize) < 1) throw new ArgumentException("--batch-size must be at least 1");
@@ -192,7 +192,7 @@ public static class RunCommand
         if (settings.Shard is not null) return new Outcome(units, clock.Elapsed);
         if (result.Missing.Count > 0) throw new MissingUnitsException(settings.Out, result.Missing, ShardManifest.Find(settings.Out)?.Shards, result.UnitCount);
         if (settings.Merge) foreach (var task in result.Tasks) TaskOutputs.Write(settings, task, gpt.Config, model.Name, Provenance(null));
-        AtomicFile.WriteAllText(Path.Combine(settings.Out, RunRecord.FileName), Provenance(DateTimeOffset.UtcNow).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(settings.Out, RunRecord.FileName), RunRecord.WithCosts(Provenance(DateTimeOffset.UtcNow), result).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         Report.Write(settings, model, gpt.Config, result, clock.Elapsed);
         ConsoleSummary.Print(result, settings);
         Console.WriteLine($"report: {Path.Combine(settings.Out, Report.FileName)}  (wall time {clock.Elapsed.TotalMinutes.ToString("F1", CultureInfo.InvariantCulture)} min)");

@@ -66,6 +66,21 @@ public static class RunRecord
         return record;
     }
 
+    /// <summary>
+    /// run.json with where this process's time went: per task and unit name, the units computed,
+    /// their wall seconds, stacked runs from a hook and IG nodes (reused units cost nothing, so a
+    /// merge records zeros). Comparisons of two runs leave it out, like the start and end times.
+    /// </summary>
+    public static JsonObject WithCosts(JsonObject record, StudyResult result)
+    {
+        record["cost"] = new JsonObject(result.Tasks.Select(t => KeyValuePair.Create(t.Task.Kind.Id(), (JsonNode?)new JsonObject(
+            t.Costs.OrderByDescending(c => c.Value.Seconds).Select(c => KeyValuePair.Create(c.Key, (JsonNode?)new JsonObject
+            {
+                ["units"] = c.Value.Units, ["seconds"] = Math.Round(c.Value.Seconds, 2), ["runs"] = c.Value.Runs, ["ig_nodes"] = c.Value.IgNodes,
+            }))))));
+        return record;
+    }
+
     private static JsonObject Dataset(DatasetRecord d) => new()
     {
         ["task"] = d.Kind.Id(),

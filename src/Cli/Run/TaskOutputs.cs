@@ -53,7 +53,7 @@ public static class TaskOutputs
         p.Kind == ComponentKind.Mlp && !settings.Attribution.PerPosition && p.First == Method.Ig && p.Second == Method.Ap
         && settings.Ig.Baseline == Baseline.Aligned;
 
-    private static JsonObject Pair(PairAgreement p, IReadOnlyList<int> rows, RunSettings settings)
+    private static JsonObject Pair(PairAgreement p, IReadOnlyList<int> rows, RunSettings settings, TaskAnalysis analysis)
     {
         var across = new JsonObject(AgreementStatistic.All.Select(s => KeyValuePair.Create(s.Id, (JsonNode?)SummaryJson(p.AcrossPrompts[s]))));
         return new JsonObject
@@ -66,6 +66,8 @@ public static class TaskOutputs
             ["pooled"] = Stats(p.Pooled),
             ["pooled_normalised"] = p.Normalised is { } normalised ? Stats(normalised.Pooled) : null,
             ["equal_by_construction"] = EqualByConstruction(p, settings),
+            // False where IG of this kind did not converge on some prompt (see ig_convergence): then the pair is a quadrature artefact.
+            ["evidence"] = analysis.IsEvidence(p),
             ["per_prompt"] = new JsonArray(p.PerPrompt.Select((s, i) => (JsonNode)new JsonObject { ["row"] = rows[i], ["stats"] = Stats(s) }).ToArray()),
             ["largest_disagreements"] = new JsonArray(p.LargestDisagreements.Select(d => (JsonNode)new JsonObject
             {
@@ -88,7 +90,7 @@ public static class TaskOutputs
                 ["clean"] = SummaryJson(analysis.CleanMetric),
                 ["corrupted"] = SummaryJson(analysis.CorruptedMetric),
             },
-            ["agreement"] = new JsonArray(analysis.Agreements.Select(p => (JsonNode)Pair(p, rows, settings)).ToArray()),
+            ["agreement"] = new JsonArray(analysis.Agreements.Select(p => (JsonNode)Pair(p, rows, settings, analysis)).ToArray()),
             ["normalised_view"] = new JsonObject
             {
                 ["excluded_below_abs_effect"] = Number(analysis.NormalisedExclusion.Threshold),
@@ -96,6 +98,13 @@ public static class TaskOutputs
                 ["excluded_prompts"] = analysis.NormalisedExclusion.Excluded,
                 ["prompts"] = analysis.NormalisedExclusion.Prompts,
             },
+            ["ig_convergence"] = new JsonArray(analysis.Verdicts.Select(v => (JsonNode)new JsonObject
+            {
+                ["kind"] = v.Kind.Id(), ["tolerance"] = v.Tolerance, ["converged"] = v.Converged, ["prompts"] = v.Prompts,
+                ["unconverged_rows"] = new JsonArray(v.UnconvergedRows.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
+                ["max_relative_error"] = Number(v.WorstRelativeError),
+                ["rule"] = "converged when |Σ IG − (F(end) − F(start))| ≤ τ·max(|F(end) − F(start)|, 1 % of the batch's largest) + float round-off of F and of Σ IG, at every layer",
+            }).ToArray()),
             ["ig_completeness"] = new JsonArray(analysis.Convergence.Select(c => (JsonNode)new JsonObject
             {
                 ["kind"] = c.Kind.Id(), ["layer"] = c.Layer,

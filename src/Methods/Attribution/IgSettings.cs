@@ -22,13 +22,20 @@ public abstract record IgQuadrature
     }
 
     /// <summary>
-    /// Gauss–Legendre nodes doubled per layer from <see cref="IntegratedGradients.AdaptiveInitialSteps"/>
-    /// until every prompt's completeness error is within <paramref name="Tolerance"/> of |F(end) − F(start)|,
-    /// at most <paramref name="Cap"/> nodes.
+    /// Adaptive composite Gauss–Legendre (<see cref="AdaptiveComposite"/>): pieces of the path,
+    /// cut at <paramref name="Breakpoints"/> (the similarity sweep's s, whose IG then comes from the
+    /// same evaluations) and bisected until every prompt's completeness error is within
+    /// <paramref name="Tolerance"/> of |F(end) − F(start)|, at most <paramref name="Cap"/> gradient evaluations.
     /// </summary>
-    public sealed record Adaptive(double Tolerance, int Cap) : IgQuadrature
+    public sealed record Adaptive(double Tolerance, int Cap, IReadOnlyList<double>? Breakpoints = null) : IgQuadrature
     {
-        public override string Id() => $"auto/{Tolerance.ToString("R", CultureInfo.InvariantCulture)}/{Cap.ToString(CultureInfo.InvariantCulture)}";
+        public IReadOnlyList<double> Cuts => (Breakpoints ?? []).Where(s => s > 0 && s < 1).Distinct().Order().ToList();
+
+        public override string Id() => $"auto/{Tolerance.ToString("R", CultureInfo.InvariantCulture)}/{Cap.ToString(CultureInfo.InvariantCulture)}" +
+            (Cuts.Count == 0 ? "" : "/cuts=" + string.Join(",", Cuts.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
+
+        public bool Equals(Adaptive? other) => other is not null && Tolerance == other.Tolerance && Cap == other.Cap && Cuts.SequenceEqual(other.Cuts);
+        public override int GetHashCode() => HashCode.Combine(Tolerance, Cap, Cuts.Count);
     }
 }
 
@@ -45,4 +52,8 @@ public sealed record IgSettings(IgQuadrature Quadrature, Baseline Baseline = Bas
         new(new IgQuadrature.Adaptive(tolerance, cap), baseline);
 
     public string Id() => $"{Quadrature.Id()};baseline={Baseline.Id()}";
+
+    /// <summary>With the adaptive rule, the path also cut at the sweep's scales (so the sweep's IG comes from the same evaluations); a fixed rule as it is.</summary>
+    public IgSettings CutAt(IReadOnlyList<double> scales) =>
+        Quadrature is IgQuadrature.Adaptive a ? this with { Quadrature = a with { Breakpoints = scales } } : this;
 }

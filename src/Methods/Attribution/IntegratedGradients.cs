@@ -24,14 +24,26 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
     public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Method.Ig, kind,
         Enumerable.Range(0, context.Model.Config.NLayer).Select(l => AsConfigured(context, kind, l, Settings, corruptionScale)));
 
-    /// <summary>One layer with the given settings: adaptive (doubling up to the cap) or a fixed rule.</summary>
-    public static LayerScores AsConfigured(AttributionContext context, ComponentKind kind, int layer, IgSettings settings, double? scale = null) =>
-        settings.Quadrature switch
+    /// <summary>
+    /// One layer with the given settings: a fixed rule, or the adaptive composite rule. The composite
+    /// rule integrates the whole path once per context, kind and layer (<see cref="AttributionContext.Memo"/>):
+    /// the sweep's IG at scale s is the part of that integral left of s, from the same evaluations.
+    /// </summary>
+    public static LayerScores AsConfigured(AttributionContext context, ComponentKind kind, int layer, IgSettings settings, double? scale = null)
+    {
+        switch (settings.Quadrature)
         {
-            IgQuadrature.Adaptive a => Adaptive(context, kind, layer, a.Tolerance, settings.Baseline, maxSteps: a.Cap, scale: scale),
-            IgQuadrature.Fixed f => Layer(context, kind, layer, f.Points, settings.Baseline, scale),
-            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Quadrature, "unknown IG quadrature"),
-        };
+            case IgQuadrature.Fixed f:
+                return Layer(context, kind, layer, f.Points, settings.Baseline, scale);
+            case IgQuadrature.Adaptive a:
+                var cuts = scale is double s && s < 1 && !a.Cuts.Contains(s) ? [.. a.Cuts, s] : a.Cuts;
+                var outcome = context.Memo($"ig-composite|{kind.Id()}|{layer}|{(settings with { Quadrature = a with { Breakpoints = cuts } }).Id()}",
+                    () => AdaptiveComposite.Layer(context, kind, layer, a.Tolerance, settings.Baseline, a.Cap, cuts));
+                return scale is double at && at < 1 ? outcome.Prefixes.Single(p => p.Scale == at).Scores : outcome.Full;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(settings), settings.Quadrature, "unknown IG quadrature");
+        }
+    }
 
     /// <param name="q">Nodes and weights.</param>
     /// <param name="baseline">Where the path starts: a (aligned) or 0.</param>
@@ -112,7 +124,8 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
     public static double GradientRoundOff(ScalarType dtype) => dtype == ScalarType.Float64 ? 1e-12 : 1e-4;
 
     /// <summary>
-    /// The smallest Gauss–Legendre node count of the doubling sequence <paramref name="initialSteps"/>, 2×, 4×, … whose completeness error is at most
+    /// The previous `--steps auto`, kept as the reference the composite rule is measured against:
+    /// the smallest Gauss–Legendre node count of the doubling sequence <paramref name="initialSteps"/>, 2×, 4×, … whose completeness error is at most
     /// <paramref name="tolerance"/> × max(|F(end) − F(start)|, ε) + r for every prompt, ε being
     /// <see cref="AdaptiveEffectFloor"/> × the batch's largest |F(end) − F(start)| and r the metric's
     /// round-off (<see cref="MetricRoundOff"/> × the batch's largest |F(a)|, |F(a')|, plus

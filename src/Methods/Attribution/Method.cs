@@ -93,8 +93,8 @@ public sealed class Method
 
     /// <summary>Integrated gradients: its quadrature and baseline are its settings.</summary>
     public static readonly Method Ig = Register("ig", "IG",
-        (s, scale) => new IntegratedGradients(scale is null ? s.Ig : s.Ig with { Baseline = Baseline.Aligned }, scale),
-        fingerprint: (s, _) => s.Ig.Id(),
+        (s, scale) => new IntegratedGradients(scale is null ? s.IgCut : s.IgCut with { Baseline = Baseline.Aligned }, scale),
+        fingerprint: (s, _) => s.IgCut.Id(),
         alsoComparedWith: ["atp"], hasCompleteness: true, inSweep: true);
 
     /// <summary>Activation patching: the reference every other method is compared with.</summary>
@@ -137,9 +137,13 @@ public sealed class Method
 
 /// <summary>Each method's own settings, given to its factory: IG's quadrature and baseline, AP's neuron subset.</summary>
 /// <param name="Kinds">Every kind the batch scores (a method may share work across them).</param>
-public sealed record MethodSettings(IgSettings Ig, NeuronSubset Neurons, IReadOnlyList<ComponentKind> Kinds)
+/// <param name="SweepScales">The similarity sweep's scales: the adaptive IG cuts its path there, so the sweep's IG costs nothing more.</param>
+public sealed record MethodSettings(IgSettings Ig, NeuronSubset Neurons, IReadOnlyList<ComponentKind> Kinds, IReadOnlyList<double>? SweepScales = null)
 {
     public static MethodSettings Default { get; } = new(IgSettings.Default, NeuronSubset.All, Enum.GetValues<ComponentKind>());
+
+    /// <summary>IG's settings as IG runs them: cut at the sweep's scales when adaptive.</summary>
+    public IgSettings IgCut => Ig.CutAt(SweepScales ?? []);
 }
 
 /// <summary>The neurons AP patches: <paramref name="PerLayer"/> per layer (a seeded random subset), or every neuron when 0.</summary>

@@ -38,6 +38,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
         int total = Enumerable.Range(firstUnitIndex, batches.Count * units.Count).Count(selection.Reads), done = 0, computed = 0, reused = 0;
         var results = new List<BatchResult>();
         var absent = new List<MissingUnit>();
+        var costs = new Dictionary<string, UnitCost>();
         for (int b = 0; b < batches.Count; b++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -70,7 +71,11 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
                 {
                     cancel.ThrowIfCancellationRequested();
                     progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, unit.Name, PipelineStage.Computing));
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    int runsBefore = context.RunsCounted;
                     var result = Compute(context, unit, methods);
+                    long nodes = result is MethodUnitResult { Result: var r } ? r.Completeness.Sum(c => (long)c.Check.Steps) : 0;
+                    costs[unit.Name] = costs.GetValueOrDefault(unit.Name, UnitCost.None).Add(clock.Elapsed.TotalSeconds, context.RunsCounted - runsBefore, nodes);
                     store.Save(Key(batchKey, unit), result);
                     found[unit] = result;
                     computed++;
@@ -84,7 +89,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
             progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, "batch done", PipelineStage.BatchDone));
         }
         var complete = results.Count == batches.Count ? new TaskResult(dataset.Kind, results, computed, reused) : null;
-        return new PipelineOutcome(complete, absent, computed, reused);
+        return new PipelineOutcome(complete, absent, computed, reused) { Costs = costs };
     }
 
     /// <summary>Raised whenever the unit files' layout changes, so files of an older layout are recomputed, never misread.</summary>

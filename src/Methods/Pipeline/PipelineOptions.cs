@@ -7,8 +7,11 @@ namespace Concord.Methods.Pipeline;
 public sealed record PipelineOptions
 {
     public IReadOnlyList<Method> Methods { get; init; } = [Method.Ig, Method.Ap, Method.Atp];
-    /// <summary>IG's quadrature and baseline: given to IG alone.</summary>
-    public IgSettings Ig { get; init; } = IgSettings.Default;
+    /// <summary>
+    /// IG's quadrature and baseline, given to IG alone: a study's IG converges by default (adaptive
+    /// composite rule, τ = 1e-3); a fixed rule (<see cref="IgSettings.FixedNodes"/>) reproduces captum.
+    /// </summary>
+    public IgSettings Ig { get; init; } = IgSettings.Auto(TaskAnalysis.EvidenceTolerance);
     public IReadOnlyList<ComponentKind> Kinds { get; init; } = [ComponentKind.Head, ComponentKind.Mlp, ComponentKind.Neuron];
     public AttributionOptions Attribution { get; init; } = AttributionOptions.Default;
     /// <summary>AP patches this many neurons per layer (a seeded random subset; IG and AtP score all); 0 for all.</summary>
@@ -33,7 +36,7 @@ public sealed record PipelineOptions
     public IReadOnlyList<ComponentKind> AllKinds => Kinds.Union(SweepKinds).ToList();
 
     /// <summary>What each method's factory is given.</summary>
-    public MethodSettings MethodSettings => new(Ig, Neurons, AllKinds);
+    public MethodSettings MethodSettings => new(Ig, Neurons, AllKinds, SweepScales);
 
     /// <summary>At s = 1 the sweep point is the main run of every swept method (aligned baseline), so it is not computed twice.</summary>
     public bool SweepPointIsMainRun(ComponentKind kind, double scale) =>

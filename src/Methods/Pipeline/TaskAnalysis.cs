@@ -21,7 +21,21 @@ public sealed record TaskAnalysis(
     /// </summary>
     public const double NormalisedMinimumFraction = 0.05;
 
-    public static TaskAnalysis Of(TaskResult result, PipelineOptions options)
+    /// <summary>τ a fixed-rule IG is held to before its agreement counts as evidence: the adaptive rule's default.</summary>
+    public const double EvidenceTolerance = 1e-3;
+
+    /// <summary>Per component kind IG scored: whether it converged on every prompt (empty without IG).</summary>
+    public IReadOnlyList<ConvergenceVerdict> Verdicts { get; init; } = [];
+
+    /// <summary>The verdict on IG of <paramref name="kind"/> when it did not converge; null when it did or was not run.</summary>
+    public ConvergenceVerdict? NotConverged(ComponentKind kind) => Verdicts.FirstOrDefault(v => v.Kind == kind && !v.Converged);
+
+    /// <summary>Whether a pair's agreement is evidence: neither method is an unconverged IG of that kind.</summary>
+    public bool IsEvidence(PairAgreement pair) =>
+        !((pair.First.HasCompleteness || pair.Second.HasCompleteness) && NotConverged(pair.Kind) is not null);
+
+    /// <param name="dtype">The number type the units were computed in: it sets the round-off allowance of the convergence verdict.</param>
+    public static TaskAnalysis Of(TaskResult result, PipelineOptions options, TorchSharp.torch.ScalarType dtype = TorchSharp.torch.ScalarType.Float32)
     {
         bool noising = options.Attribution.Direction == Direction.Noising;
         var baseMetric = result.Batches.SelectMany(b => b.Metrics.Base).Select(v => new Statistic(v));
@@ -67,7 +81,43 @@ public sealed record TaskAnalysis(
                 sweep.Add(new SweepSummary(kind, s, Method.Pairs(SimilaritySweep.Methods).Select(pair => PairAgreement.Compute(
                     points.Select(x => new PairAgreement.BatchScores(x.Point[pair.First], x.Point[pair.Second], x.Batch.Lengths, x.Batch.Rows)), kind, options.TopFraction)).ToList()));
             }
-        return new TaskAnalysis(result, clean, corrupted, agreements, convergence, sweep, exclusion);
+        return new TaskAnalysis(result, clean, corrupted, agreements, convergence, sweep, exclusion) { Verdicts = Verdict(result, options, dtype) };
+    }
+
+    private static IReadOnlyList<ConvergenceVerdict> Verdict(TaskResult result, PipelineOptions options, TorchSharp.torch.ScalarType dtype)
+    {
+        double tolerance = options.Ig.Quadrature is IgQuadrature.Adaptive a ? a.Tolerance : EvidenceTolerance;
+        var verdicts = new List<ConvergenceVerdict>();
+        foreach (var kind in options.Kinds)
+        {
+            var unconverged = new List<int>();
+            double worst = 0;
+            int prompts = 0;
+            foreach (var batch in result.Batches)
+            {
+                var ig = batch.Methods.FirstOrDefault(m => m.Kind == kind && m.Method.HasCompleteness);
+                if (ig is null) continue;
+                prompts += batch.Rows.Length;
+                double roundOff = IntegratedGradients.MetricRoundOff(dtype) * batch.Metrics.Base.Concat(batch.Metrics.Other).Max(Math.Abs);
+                var failed = new bool[batch.Rows.Length];
+                foreach (var (_, check) in ig.Completeness)
+                {
+                    double floor = IntegratedGradients.AdaptiveEffectFloor * check.Expected.Max(Math.Abs);
+                    for (int p = 0; p < batch.Rows.Length; p++)
+                    {
+                        double scale = Math.Max(Math.Abs(check.Expected[p]), floor);
+                        double error = Math.Abs(check.Delta[p]);
+                        double allowed = tolerance * scale + roundOff + IntegratedGradients.GradientRoundOff(dtype) * (check.Mass?[p] ?? 0);
+                        if (error <= allowed) continue;
+                        failed[p] = true;
+                        worst = Math.Max(worst, error / Math.Max(scale, double.Epsilon));
+                    }
+                }
+                unconverged.AddRange(batch.Rows.Where((_, p) => failed[p]));
+            }
+            if (prompts > 0) verdicts.Add(new ConvergenceVerdict(kind, tolerance, prompts, unconverged.Order().ToList(), worst));
+        }
+        return verdicts;
     }
 
     /// <summary>Mean score of a method for a kind over all prompts, by component (e.g. for heatmaps).</summary>

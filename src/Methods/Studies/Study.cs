@@ -104,9 +104,9 @@ public sealed class Study
             var pipeline = new AttributionPipeline(Model, ModelFingerprint, Options.Pipeline, store);
             var pass = pipeline.Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, selection, task.FirstUnit, progress, cancel);
             missing.AddRange(pass.Missing);
-            var analysis = pass.Result is { } result ? TaskAnalysis.Of(result, Options.Pipeline) : null;
+            var analysis = pass.Result is { } result ? TaskAnalysis.Of(result, Options.Pipeline, Model.DType) : null;
             var outcome = new TaskOutcome(task, analysis, pass.ComputedUnits, pass.ReusedUnits, clock.Elapsed,
-                (store as FileUnitStore)?.Rejected.ToList() ?? []);
+                (store as FileUnitStore)?.Rejected.ToList() ?? []) { Costs = pass.Costs };
             outcomes.Add(outcome);
             taskFinished?.Invoke(outcome);
         }

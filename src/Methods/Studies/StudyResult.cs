@@ -5,7 +5,11 @@ namespace Concord.Methods.Studies;
 
 /// <summary>One task of a study: its input, and its analysis when every unit of it is in the store.</summary>
 /// <param name="Rejected">Stored units found unusable (damaged, edited), one line each; they were recomputed or count as missing.</param>
-public sealed record TaskOutcome(StudyTask Task, TaskAnalysis? Analysis, int ComputedUnits, int ReusedUnits, TimeSpan Time, IReadOnlyList<string> Rejected);
+public sealed record TaskOutcome(StudyTask Task, TaskAnalysis? Analysis, int ComputedUnits, int ReusedUnits, TimeSpan Time, IReadOnlyList<string> Rejected)
+{
+    /// <summary>What this pass's computed units cost, by unit name.</summary>
+    public IReadOnlyDictionary<string, UnitCost> Costs { get; init; } = new Dictionary<string, UnitCost>();
+}
 
 /// <summary>
 /// What a study's pass did: every task's outcome, and the units neither stored nor computed by this

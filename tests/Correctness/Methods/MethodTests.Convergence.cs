@@ -43,7 +43,8 @@ public partial class MethodTests
     }
 
     /// <summary>
-    /// `--steps auto`: at every layer and kind, every prompt's completeness error is within τ of its
+    /// The doubling rule (the previous `--steps auto`, now the reference the composite rule is
+    /// measured against): at every layer and kind, every prompt's completeness error is within τ of its
     /// |F(a') − F(a)| (floored at 1 % of the batch's largest), using a node count of the doubling
     /// sequence 4, 8, 16, … and never more than the first that meets τ.
     /// </summary>
@@ -55,7 +56,7 @@ public partial class MethodTests
         using var scenario = Scenario.Create(3, prompts: 3, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
         using var context = scenario.Context();
         foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp })
-            foreach (var (layer, check) in new IntegratedGradients(IgSettings.Auto(tolerance, cap: 4096)).Attribute(context, kind).Completeness)
+            foreach (var (layer, check) in Enumerable.Range(0, ConvergenceConfig.NLayer).Select(l => (l, IntegratedGradients.Adaptive(context, kind, l, tolerance, maxSteps: 4096).Completeness!)))
             {
                 double floor = IntegratedGradients.AdaptiveEffectFloor * check.Expected.Max(Math.Abs);
                 // float64 here: the metric's round-off allowance (1e-13 × |F|) is far below every tolerance tested.
@@ -79,7 +80,10 @@ public partial class MethodTests
     {
         using var scenario = Scenario.Create(3, prompts: 2, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
         using var context = scenario.Context();
-        var error = Assert.Throws<IgToleranceException>(() => new IntegratedGradients(IgSettings.Auto(1e-12, cap: 8)).Attribute(context, ComponentKind.Neuron))!;
+        var error = Assert.Throws<IgToleranceException>(() =>
+        {
+            for (int l = 0; l < ConvergenceConfig.NLayer; l++) IntegratedGradients.Adaptive(context, ComponentKind.Neuron, l, 1e-12, maxSteps: 8);
+        })!;
         Assert.That(error.Steps, Is.EqualTo(8));
         Assert.That(error.Reached, Is.GreaterThan(1e-12));
         Assert.That(error.Message, Does.Contain($"layer {error.Layer}").And.Contain("cap of 8").And.Contain("1E-12"));

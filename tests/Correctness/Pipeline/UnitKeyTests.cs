@@ -62,12 +62,12 @@ public class UnitKeyTests
             Attribution = new AttributionOptions { Direction = Direction.Denoising, PerPosition = true },
         };
         Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Fingerprint(options),
-            Is.EqualTo("ig-head|direction=denoising|per-position=yes|auto/0.001/4096;baseline=zero"));
+            Is.EqualTo("ig-head|direction=denoising|per-position=yes|auto/0.001/4096/cuts=0.25;baseline=zero"), "the adaptive rule cuts its path at the sweep's scales");
         Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Fingerprint(Options with { Ig = IgSettings.FixedNodes(9, QuadratureRule.Trapezoid) }),
             Is.EqualTo("ig-head|direction=noising|per-position=no|trapezoid/9;baseline=aligned"));
         // The sweep scales the aligned baseline whatever IG's baseline is.
         Assert.That(new SweepUnit(ComponentKind.Head, 0.25).Fingerprint(options),
-            Is.EqualTo("sweep-head-0.25|direction=denoising|per-position=yes|auto/0.001/4096;baseline=aligned"));
+            Is.EqualTo("sweep-head-0.25|direction=denoising|per-position=yes|auto/0.001/4096/cuts=0.25;baseline=aligned"));
     }
 
     /// <summary>The hash itself, for one unit: the file name a stored unit has.</summary>

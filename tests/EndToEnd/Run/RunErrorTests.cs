@@ -114,7 +114,7 @@ public class RunErrorTests
 
     [Test]
     public void AToleranceWithoutAutoStepsIsRefused() =>
-        AssertRefusedBeforeWriting(["--ig-tolerance", "0.01"], 2, "--ig-tolerance applies to --steps auto only");
+        AssertRefusedBeforeWriting(["--steps", "50", "--ig-tolerance", "0.01"], 2, "--ig-tolerance applies to --steps auto only");
 
     [Test]
     public void AutoStepsRunAndRecordTheNodesEachLayerUsed()

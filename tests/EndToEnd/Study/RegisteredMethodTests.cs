@@ -79,6 +79,11 @@ public class RegisteredMethodTests
         Assert.That(scores.Components, Has.Count.EqualTo(gpt.Config.NLayer * gpt.Config.NHead));
         Assert.That(Enumerable.Range(0, scores.Prompts).SelectMany(scores.Row), Has.Some.Not.EqualTo(0.0), "the method computed something");
 
+        // Where the time went: every computed unit is counted, with IG's nodes (2 batches × layers × 4 nodes).
+        Assert.That(task.Costs["grad-x-act-head"].Units, Is.EqualTo(2));
+        Assert.That(task.Costs["ig-head"].IgNodes, Is.EqualTo(2 * gpt.Config.NLayer * 4));
+        Assert.That(task.Costs["ap-head"].Runs, Is.GreaterThan(0));
+
         var output = TempFolder.New("registered-method");
         var settings = new RunSettings(options, model.Folder, "cpu", true, output, false, []);
         TaskOutputs.Write(settings, task, gpt.Config, model.Name, new JsonObject());

@@ -55,7 +55,7 @@ public static class RunOutputs
         if (!path.EndsWith(".json", StringComparison.Ordinal)) return text;
         var json = JsonNode.Parse(text)!.AsObject();
         var run = path.EndsWith("run.json", StringComparison.Ordinal) ? json : json["run"]!.AsObject();
-        foreach (var time in new[] { "started", "finished", "wall_seconds" }) run.Remove(time);
+        foreach (var time in new[] { "started", "finished", "wall_seconds", "cost" }) run.Remove(time);
         run["options"]!.AsObject().Remove("--out");
         return json.ToJsonString();
     }

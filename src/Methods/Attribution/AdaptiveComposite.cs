@@ -1,0 +1,201 @@
+using Concord.Methods.Components;
+using Concord.Methods.Quadrature;
+using Concord.Methods.Results;
+using Concord.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Concord.Methods.Attribution;
+
+/// <summary>
+/// IG by adaptive composite Gauss–Legendre quadrature. The path's α-interval [0, 1] is split at the
+/// given breakpoints (the similarity sweep's s) and then bisected where needed; each piece carries
+/// a <see cref="NodesPerPiece"/>-node rule, and its <i>local completeness</i> Σ_i IG_i(piece) −
+/// (F(α₁) − F(α₀)) is its error estimate (F at piece ends is one forward each, shared by
+/// neighbours). Pieces whose error exceeds their share of τ·|F(end) − F(start)| are bisected, every
+/// evaluation already made kept, until every prompt's completeness error, over the whole path and up
+/// to each breakpoint, is within τ. A fixed node count wastes nodes where F is flat and starves the
+/// stretch where it flips (a confident model flips its answer over a short part of the path); the
+/// composite rule puts the nodes there.
+/// </summary>
+public static class AdaptiveComposite
+{
+    /// <summary>Nodes per piece: 4 Gauss–Legendre nodes integrate polynomials of degree 7 exactly, so a smooth piece's error falls as its length to the 8th power.</summary>
+    public const int NodesPerPiece = 4;
+
+    /// <summary>The first split: [0, 1] in this many equal pieces (then cut at the breakpoints), so a flip inside one half is seen by its own piece.</summary>
+    public const int InitialPieces = 2;
+
+    /// <summary>IG over the whole path and up to each breakpoint, with what it cost.</summary>
+    /// <param name="Prefixes">IG from α = 0 to each breakpoint s (the sweep's IG at scale s), with its own completeness against F(s) − F(0).</param>
+    /// <param name="Evaluations">Gradient evaluations (quadrature nodes) per prompt.</param>
+    /// <param name="Forwards">Forward-only evaluations of F at piece ends per prompt.</param>
+    /// <param name="Pieces">The pieces the path ended in (start, end).</param>
+    /// <param name="Stopped">Null when τ was met; else why refinement stopped short of it (the float round-off of F reached, or the cap).</param>
+    public sealed record Outcome(LayerScores Full, IReadOnlyList<(double Scale, LayerScores Scores)> Prefixes, int Evaluations, int Forwards,
+        IReadOnlyList<(double Start, double End)> Pieces, string? Stopped = null);
+
+    /// <summary>
+    /// A stretch whose error two successive bisections lowered by less than this factor each, while
+    /// within <see cref="NoiseMultiple"/> of the float round-off of F, has met that round-off: it is
+    /// not refined further (on a smooth path a bisection lowers a 4-node piece's error about 256-fold).
+    /// </summary>
+    public const double StallFactor = 1.5;
+
+    /// <summary>
+    /// How far above the round-off estimate a stalled error may be and still count as round-off. Far
+    /// above it, a bisection that does not help is resolving a sharp flip (the error moves before it
+    /// falls), and refinement goes on.
+    /// </summary>
+    public const double NoiseMultiple = 100;
+
+    private sealed class Piece(double start, double end, Tensor gradientSum, double[] total, double[] expected, double[] mass)
+    {
+        /// <summary>How many bisections in a row, ending in this piece, failed to lower the error of their stretch by <see cref="StallFactor"/>.</summary>
+        public int Stalls { get; set; }
+        public double WorstError => Enumerable.Range(0, Total.Length).Max(p => Math.Abs(Error(p)));
+        public double Start { get; } = start;
+        public double End { get; } = end;
+        public Tensor GradientSum { get; } = gradientSum;
+        public double[] Total { get; } = total;
+        public double[] Expected { get; } = expected;
+        public double[] Mass { get; } = mass;
+        public double Error(int prompt) => Total[prompt] - Expected[prompt];
+        public double Length => End - Start;
+    }
+
+    /// <summary>
+    /// One layer: every prompt's completeness error within <paramref name="tolerance"/> ×
+    /// max(|F(e) − F(0)|, ε) + r over [0, e] for e = 1 and every breakpoint (ε and r as in
+    /// <see cref="IntegratedGradients.Adaptive"/>); at most <paramref name="cap"/> gradient evaluations.
+    /// Refinement stops early when two successive refinements no longer lower the error by
+    /// <see cref="StallFactor"/> (the float round-off of F is reached: waiting for the cap would only
+    /// cost time), or at the cap; the result is then returned with <see cref="Outcome.Stopped"/> saying
+    /// why, and its completeness error above τ marks it unconverged wherever it is reported.
+    /// </summary>
+    /// <param name="roundOffAllowance">Scales the float round-off allowance r (1 as stated; 0 holds the error to τ alone, which tests use to reach a float floor on purpose).</param>
+    public static Outcome Layer(AttributionContext context, ComponentKind kind, int layer, double tolerance, Baseline baseline = Baseline.Aligned,
+        int cap = 4096, IReadOnlyList<double>? breakpoints = null, double roundOffAllowance = 1)
+    {
+        if (!(tolerance > 0)) throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "the IG tolerance must be positive");
+        using var scope = NewDisposeScope();
+        var layout = new ComponentLayout(kind, context.Model.Config);
+        var a = context.BaseActivation(layout, layer);
+        var target = context.PatchedIn(layout, layer, null);
+        var start = baseline == Baseline.Zero ? zeros_like(a) : a;
+        bool aligned = baseline == Baseline.Aligned;
+        var delta = target - start;
+        int b = (int)a.shape[0];
+        var dtype = context.Model.DType;
+        var rule = GaussLegendre.OnUnitInterval(NodesPerPiece);
+
+        var ends = (breakpoints ?? []).Where(s => s > 0 && s < 1).Concat(Enumerable.Range(0, InitialPieces + 1).Select(i => (double)i / InitialPieces))
+            .Distinct().Order().ToList();
+        var checks = (breakpoints ?? []).Where(s => s > 0 && s < 1).Append(1.0).Distinct().Order().ToList();
+        var metricAt = new Dictionary<double, double[]>();
+        int forwards = 0, evaluations = 0;
+
+        void Metrics(IReadOnlyList<double> alphas)
+        {
+            var missing = alphas.Where(x => !metricAt.ContainsKey(x)).Distinct().ToArray();
+            if (missing.Length == 0) return;
+            using var s = NewDisposeScope();
+            // The ends themselves, not start + 1·delta: F(1) is then exactly the other run's value at this hook.
+            var points = stack(missing.Select(x => x == 0 ? start : x == 1 ? target : start + x * delta).ToArray()).reshape([missing.Length * b, .. a.shape[1..]]);
+            var values = context.MetricFrom(layout, layer, points, missing.Length, prefixUnchanged: aligned).ToDoubles();
+            for (int i = 0; i < missing.Length; i++) metricAt[missing[i]] = values[(i * b)..((i + 1) * b)];
+            forwards += missing.Length;
+        }
+
+        Piece Integrate(double from, double to)
+        {
+            using var s = NewDisposeScope();
+            double h = to - from;
+            var sum = IntegratedGradients.WeightedGradientSum(context, layout, layer, start, delta,
+                rule.Nodes.Select(t => from + h * t).ToArray(), rule.Weights.Select(w => h * w).ToArray(), aligned);
+            evaluations += NodesPerPiece;
+            var attributions = delta * sum;
+            var total = attributions.flatten(1).sum(1).ToDoubles();
+            var mass = attributions.flatten(1).abs().sum(1).ToDoubles();
+            var expected = metricAt[to].Zip(metricAt[from], (x, y) => x - y).ToArray();
+            return new Piece(from, to, sum.MoveToOuterDisposeScope(), total, expected, mass);
+        }
+
+        Metrics(ends);
+        var pieces = ends.Zip(ends.Skip(1), Integrate).ToList();
+        double metricScale = context.BaseMetric.ToDoubles().Concat(context.OtherMetric.ToDoubles()).Max(Math.Abs);
+        double metricNoise = IntegratedGradients.MetricRoundOff(dtype) * metricScale;
+        double metricRoundOff = roundOffAllowance * metricNoise;
+        double gradientRoundOff = roundOffAllowance * IntegratedGradients.GradientRoundOff(dtype);
+        string? stopped = null;
+
+        while (true)
+        {
+            // For every checked end e and prompt: the error allowed and the error reached over [0, e].
+            var failing = new HashSet<Piece>();
+            double worst = 0;
+            foreach (var e in checks)
+            {
+                var within = pieces.Where(p => p.End <= e).ToList();
+                var effect = Enumerable.Range(0, b).Select(p => metricAt[e][p] - metricAt[0][p]).ToArray();
+                double floor = IntegratedGradients.AdaptiveEffectFloor * effect.Max(Math.Abs);
+                for (int p = 0; p < b; p++)
+                {
+                    double mass = within.Sum(x => x.Mass[p]);
+                    double scaleOf = Math.Max(Math.Abs(effect[p]), floor);
+                    double allowed = tolerance * scaleOf + metricRoundOff + gradientRoundOff * mass;
+                    double reached = Math.Abs(within.Sum(x => x.Error(p)));
+                    if (reached <= allowed) continue;
+                    worst = Math.Max(worst, reached / Math.Max(scaleOf, double.Epsilon));
+                    // A piece is refined when its own error exceeds its share (by length) of what [0, e] may have.
+                    var over = within.Where(x => Math.Abs(x.Error(p)) > allowed * x.Length / e).ToList();
+                    failing.UnionWith(over.Count > 0 ? over : [within.MaxBy(x => Math.Abs(x.Error(p)))!]);
+                }
+            }
+            if (failing.Count == 0) break;
+            // Stretches whose refinement no longer lowers the error have met the float round-off of F: waiting for the cap would only cost time.
+            failing.RemoveWhere(x => x.Stalls >= 2);
+            if (failing.Count == 0)
+            {
+                stopped = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"the completeness error stays at {worst:G3} of |ΔF| after {evaluations} nodes: {(dtype == ScalarType.Float64 ? "float64" : "float32")} round-off of F limits it");
+                break;
+            }
+            if (evaluations + 2 * NodesPerPiece * failing.Count > cap)
+            {
+                stopped = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the completeness error is {worst:G3} of |ΔF| at the cap of {cap} nodes");
+                break;
+            }
+            var midpoints = failing.Select(x => (x.Start + x.End) / 2).ToList();
+            Metrics(midpoints);
+            foreach (var piece in failing.OrderBy(x => x.Start))
+            {
+                double mid = (piece.Start + piece.End) / 2;
+                int at = pieces.IndexOf(piece);
+                var (left, right) = (Integrate(piece.Start, mid), Integrate(mid, piece.End));
+                double after = Enumerable.Range(0, b).Max(p => Math.Abs(left.Error(p)) + Math.Abs(right.Error(p)));
+                double noise = metricNoise + IntegratedGradients.GradientRoundOff(dtype) * piece.Mass.Max();
+                left.Stalls = right.Stalls = after > piece.WorstError / StallFactor && after < NoiseMultiple * noise ? piece.Stalls + 1 : 0;
+                pieces[at] = left;
+                pieces.Insert(at + 1, right);
+                piece.GradientSum.Dispose();
+            }
+        }
+
+        LayerScores Upto(double e)
+        {
+            var within = pieces.Where(p => p.End <= e).ToList();
+            var sum = within.Select(p => p.GradientSum).Aggregate((x, y) => x + y);
+            var attributions = delta * sum;
+            var scores = layout.SumToComponents(attributions, context.Options.PerPosition);
+            var total = attributions.flatten(1).sum(1).ToDoubles();
+            var mass = attributions.flatten(1).abs().sum(1).ToDoubles();
+            var expected = metricAt[e].Zip(metricAt[0], (x, y) => x - y).ToArray();
+            return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig, kind, layer, scores), new Completeness(evaluations, total, expected, mass));
+        }
+
+        var full = Upto(1);
+        var prefixes = checks.Where(e => e < 1).Select(e => (e, Upto(e))).ToList();
+        return new Outcome(full, prefixes, evaluations, forwards, pieces.Select(p => (p.Start, p.End)).ToList(), stopped);
+    }
+}
