@@ -73,7 +73,7 @@ public static class CliRunner
         Run.MissingUnitsException => IncompleteError,
         ModelFileException or DatasetException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException => InputError,
         DownloadException or IOException or UnauthorizedAccessException => RuntimeError,
-        ArgumentException or Run.RunConflictException or Concord.Methods.Attribution.IgToleranceException => UsageError,
+        ArgumentException or Run.RunConflictException => UsageError,
         _ => RuntimeError,
     };
 

@@ -22,8 +22,8 @@ public static class Report
     /// <summary>report.md's text; every number is formatted in the invariant culture, whatever the machine's.</summary>
     public static string Text(RunSettings settings, ResolvedModel model, Gpt2Config config, StudyResult result, TimeSpan wall, DateTime generated)
     {
-        // Every interpolated number below, not only the ones written with Invariant(…): a report is
-        // read and diffed on other machines, and one "0,05" among "0.999"s is a misreading waiting to happen.
+        // Every interpolated number below is written in the invariant culture: a report is read and
+        // diffed on other machines, and one "0,05" among "0.999"s is a misreading waiting to happen.
         var culture = CultureInfo.CurrentCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         try { return Compose(settings, model, config, result, wall, generated); }
@@ -36,12 +36,12 @@ public static class Report
         var md = new StringBuilder();
         md.AppendLine("# Concord report: when do IG and AP agree?");
         md.AppendLine();
-        md.AppendLine(Invariant($"Generated {generated:yyyy-MM-dd HH:mm} UTC; wall time {wall.TotalMinutes:F1} min. ") +
+        md.AppendLine($"Generated {generated:yyyy-MM-dd HH:mm} UTC; wall time {wall.TotalMinutes:F1} min. " +
                       $"Provenance (Concord version, model and data by SHA-256, every option, machine): [{RunRecord.FileName}]({RunRecord.FileName}).");
         md.AppendLine();
         md.AppendLine("## Model");
         md.AppendLine();
-        md.AppendLine(Invariant($"{model.Description}: {config.NLayer} layers × {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters; ") +
+        md.AppendLine($"{model.Description}: {config.NLayer} layers × {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters; " +
                       $"weights SHA-256 `{model.Identity.WeightsSha256[..16]}…`.");
         if (model.IsRandom)
         {
@@ -140,7 +140,7 @@ public static class Report
         md.AppendLine($"## {kind.Id()}");
         md.AppendLine();
         md.AppendLine($"{prompts} prompts from `{dataset.File}` ({dataset.RowsRead} rows{(dataset.Dropped.Count > 0 ? $", {dataset.DroppedDescription}" : "")}); " +
-                      Invariant($"metric: {Describe(dataset.Readout)}; {time.TotalSeconds:F0} s."));
+                      $"metric: {Describe(dataset.Readout)}; {time.TotalSeconds:F0} s.");
         md.AppendLine();
         if (record.Filtered)
             md.AppendLine($"Behaviour filter ({record.Sample.Rule}): {record.Sample.Kept.Count} prompts kept, {record.Sample.Dropped.Count} dropped " +
@@ -165,7 +165,7 @@ public static class Report
         if (exclusion.Excluded > 0)
         {
             md.AppendLine();
-            md.AppendLine(Invariant($"Normalised pooled r leaves out {exclusion.Excluded} of {exclusion.Prompts} prompts whose |F(a') − F(a)| is below {exclusion.Threshold:G3} ") +
+            md.AppendLine($"Normalised pooled r leaves out {exclusion.Excluded} of {exclusion.Prompts} prompts whose |F(a') − F(a)| is below {exclusion.Threshold:G3} " +
                           $"({TaskAnalysis.NormalisedMinimumFraction} × the median): dividing by a near-zero effect would let round-off dominate.");
         }
         md.AppendLine();
@@ -208,7 +208,7 @@ public static class Report
             // An unconverged prompt's IG is a quadrature artefact: its "disagreement" would be the quadrature's.
             var unconverged = analysis.NotConverged(worst.Kind)?.UnconvergedRows ?? [];
             foreach (var d in worst.LargestDisagreements.Where(d => !unconverged.Contains(d.Prompt)).Take(5))
-                md.AppendLine(Invariant($"| {d.Prompt} | {d.Component.Label} | {d.First:F4} | {d.Second:F4} |"));
+                md.AppendLine($"| {d.Prompt} | {d.Component.Label} | {d.First:F4} | {d.Second:F4} |");
             if (unconverged.Count > 0)
                 md.AppendLine($"\nLeft out: rows {string.Join(", ", unconverged)}, where IG did not converge ({analysis.NotConverged(worst.Kind)!.Text}).");
             md.AppendLine();
@@ -221,7 +221,6 @@ public static class Report
 
     private static string Label((Method First, Method Second) pair) => $"{pair.First.DisplayName}↔{pair.Second.DisplayName}";
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>What IG's scores sum to: F(a') − F(a) from the aligned baseline, F(a') − F(0) from zero.</summary>
     private static string FullEffect(RunSettings settings) => Zero(settings) ? "F(a') − F(0)" : "F(a') − F(a)";
@@ -229,7 +228,7 @@ public static class Report
     private static string Describe(MetricReadout readout) => readout == MetricReadout.LogitDifference ? "logit difference" : "probability difference";
 
     private static string Cell(Summary s) =>
-        s.Defined == 0 ? $"undefined ({s.Undefined})" : Invariant($"{s.Mean:F3} ± {s.StandardDeviation:F3} (median {s.Median:F3}){(s.Undefined > 0 ? $", {s.Undefined} undefined" : "")}");
+        s.Defined == 0 ? $"undefined ({s.Undefined})" : $"{s.Mean:F3} ± {s.StandardDeviation:F3} (median {s.Median:F3}){(s.Undefined > 0 ? $", {s.Undefined} undefined" : "")}";
 
     public static string Median(PairAgreement? p, AgreementStatistic statistic) =>
         p is null ? "–" : p.AcrossPrompts[statistic] is { Defined: > 0 } s ? s.Median.ToString("F3", CultureInfo.InvariantCulture) : "undefined";

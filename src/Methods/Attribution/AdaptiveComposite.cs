@@ -124,9 +124,6 @@ public static class AdaptiveComposite
         Metrics(ends);
         var pieces = ends.Zip(ends.Skip(1), Integrate).ToList();
         double metricScale = context.BaseMetric.ToDoubles().Concat(context.OtherMetric.ToDoubles()).Max(Math.Abs);
-        double metricNoise = IntegratedGradients.MetricRoundOff(dtype) * metricScale;
-        double metricRoundOff = roundOffAllowance * metricNoise;
-        double gradientRoundOff = roundOffAllowance * IntegratedGradients.GradientRoundOff(dtype);
         string? stopped = null;
 
         while (true)
@@ -143,7 +140,7 @@ public static class AdaptiveComposite
                 {
                     double mass = within.Sum(x => x.Mass[p]);
                     double scaleOf = Math.Max(Math.Abs(effect[p]), floor);
-                    double allowed = tolerance * scaleOf + metricRoundOff + gradientRoundOff * mass;
+                    double allowed = IntegratedGradients.AllowedError(tolerance, scaleOf, metricScale, mass, dtype, roundOffAllowance);
                     double reached = Math.Abs(within.Sum(x => x.Error(p)));
                     if (reached <= allowed) continue;
                     worst = Math.Max(worst, reached / Math.Max(scaleOf, double.Epsilon));
@@ -174,7 +171,8 @@ public static class AdaptiveComposite
                 int at = pieces.IndexOf(piece);
                 var (left, right) = (Integrate(piece.Start, mid), Integrate(mid, piece.End));
                 double after = Enumerable.Range(0, b).Max(p => Math.Abs(left.Error(p)) + Math.Abs(right.Error(p)));
-                double noise = metricNoise + IntegratedGradients.GradientRoundOff(dtype) * piece.Mass.Max();
+                // The round-off itself, whatever allowance the caller asked for.
+                double noise = IntegratedGradients.AllowedError(0, 0, metricScale, piece.Mass.Max(), dtype);
                 left.Stalls = right.Stalls = after > piece.WorstError / StallFactor && after < NoiseMultiple * noise ? piece.Stalls + 1 : 0;
                 pieces[at] = left;
                 pieces.Insert(at + 1, right);

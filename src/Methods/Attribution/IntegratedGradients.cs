@@ -124,6 +124,17 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
     public static double GradientRoundOff(ScalarType dtype) => dtype == ScalarType.Float64 ? 1e-12 : 1e-4;
 
     /// <summary>
+    /// The one completeness rule every IG check applies (the doubling, the composite rule, the
+    /// convergence verdict): the error a prompt may have is τ·<paramref name="scale"/> (its
+    /// |F(end) − F(start)|, floored at <see cref="AdaptiveEffectFloor"/> of the batch's largest) plus
+    /// the float round-off of F (<see cref="MetricRoundOff"/> × <paramref name="metricScale"/>) and of
+    /// Σ IG (<see cref="GradientRoundOff"/> × <paramref name="mass"/>), the round-off scaled by
+    /// <paramref name="roundOffAllowance"/> (1 as stated).
+    /// </summary>
+    public static double AllowedError(double tolerance, double scale, double metricScale, double mass, ScalarType dtype, double roundOffAllowance = 1) =>
+        tolerance * scale + roundOffAllowance * MetricRoundOff(dtype) * metricScale + roundOffAllowance * GradientRoundOff(dtype) * mass;
+
+    /// <summary>
     /// The previous `--steps auto`, kept as the reference the composite rule is measured against:
     /// the smallest Gauss–Legendre node count of the doubling sequence <paramref name="initialSteps"/>, 2×, 4×, … whose completeness error is at most
     /// <paramref name="tolerance"/> × max(|F(end) − F(start)|, ε) + r for every prompt, ε being
@@ -137,7 +148,6 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
     {
         if (!(tolerance > 0)) throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "the IG tolerance must be positive");
         double metricScale = context.BaseMetric.ToDoubles().Concat(context.OtherMetric.ToDoubles()).Max(Math.Abs);
-        double roundOff = MetricRoundOff(context.Model.DType) * metricScale;
         int steps = Math.Min(initialSteps, maxSteps);
         while (true)
         {
@@ -146,7 +156,7 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
             double floor = AdaptiveEffectFloor * check.Expected.Max(Math.Abs);
             var mass = check.Mass ?? new double[check.Delta.Length];
             bool met = Enumerable.Range(0, check.Delta.Length).All(p =>
-                Math.Abs(check.Delta[p]) <= tolerance * Math.Max(Math.Abs(check.Expected[p]), floor) + roundOff + GradientRoundOff(context.Model.DType) * mass[p]);
+                Math.Abs(check.Delta[p]) <= AllowedError(tolerance, Math.Max(Math.Abs(check.Expected[p]), floor), metricScale, mass[p], context.Model.DType));
             if (met) return result;
             if (steps * 2 > maxSteps)
             {

@@ -111,8 +111,8 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     private UnitResult Compute(AttributionContext context, WorkUnit unit, Dictionary<Method, IAttributionMethod> methods) => unit switch
     {
         MetricsUnit => new BatchMetrics(context.BaseMetric.ToDoubles(), context.OtherMetric.ToDoubles()),
-        SweepUnit sweep => new SweepUnitResult(SimilaritySweep.Point(context, sweep.Kind, sweep.Scale,
-            options.MethodSettings with { Ig = options.Ig with { Baseline = Baseline.Aligned } })),
+        // IG's factory runs the sweep from the aligned baseline whatever IG's baseline is.
+        SweepUnit sweep => new SweepUnitResult(SimilaritySweep.Point(context, sweep.Kind, sweep.Scale, options.MethodSettings)),
         MethodUnit m => new MethodUnitResult(Instance(methods, m.Method).Attribute(context, m.Kind)),
         _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, "unknown work unit"),
     };

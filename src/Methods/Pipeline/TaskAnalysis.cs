@@ -98,7 +98,7 @@ public sealed record TaskAnalysis(
                 var ig = batch.Methods.FirstOrDefault(m => m.Kind == kind && m.Method.HasCompleteness);
                 if (ig is null) continue;
                 prompts += batch.Rows.Length;
-                double roundOff = IntegratedGradients.MetricRoundOff(dtype) * batch.Metrics.Base.Concat(batch.Metrics.Other).Max(Math.Abs);
+                double metricScale = batch.Metrics.Base.Concat(batch.Metrics.Other).Max(Math.Abs);
                 var failed = new bool[batch.Rows.Length];
                 foreach (var (_, check) in ig.Completeness)
                 {
@@ -107,7 +107,7 @@ public sealed record TaskAnalysis(
                     {
                         double scale = Math.Max(Math.Abs(check.Expected[p]), floor);
                         double error = Math.Abs(check.Delta[p]);
-                        double allowed = tolerance * scale + roundOff + IntegratedGradients.GradientRoundOff(dtype) * (check.Mass?[p] ?? 0);
+                        double allowed = IntegratedGradients.AllowedError(tolerance, scale, metricScale, check.Mass?[p] ?? 0, dtype);
                         if (error <= allowed) continue;
                         failed[p] = true;
                         worst = Math.Max(worst, error / Math.Max(scale, double.Epsilon));
