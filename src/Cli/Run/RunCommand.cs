@@ -8,6 +8,8 @@ using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Studies;
+using Concord.Methods.Interventions;
+using Concord.Methods.Verification;
 using Concord.Methods.Results;
 using Concord.Model;
 using Concord.Model.Store;
@@ -43,6 +45,8 @@ public static class RunCommand
     private static readonly Option<bool> Fresh = new("--fresh") { Description = "Recompute everything instead of resuming from finished work" };
     private static readonly Option<string?> ShardOption = new("--shard") { Description = "Compute only shard I of N of the run's units (e.g. 0/4; shards may run at once on machines sharing --out), then run once more with --merge" };
     private static readonly Option<bool> Merge = new("--merge") { Description = "Compute nothing: build the outputs of a sharded run from its unit files, or list the missing units and write nothing" };
+    private static readonly Option<string> Verify = new("--verify") { Description = "Verification by intervention after the attribution: faithfulness, disagreements, isolated (comma-separated), or none", DefaultValueFactory = _ => "faithfulness,disagreements" };
+    private static readonly Option<string> AblationOption = new("--ablation") { Description = "What components outside a faithfulness circuit are replaced by: resample (the other run's value), mean (over the task sample's clean positions) or zero", DefaultValueFactory = _ => "resample" };
     private static readonly Option<bool> NoFilter = new("--no-filter") { Description = "Keep prompts on which the model does not show the behaviour (by default they are dropped, except on random models)" };
 
     /// <summary>IG's largest --steps: 4096 Gauss–Legendre nodes reach float64 round-off on any smooth path; more only costs hours.</summary>
@@ -54,7 +58,7 @@ public static class RunCommand
         {
             SharedOptions.Tasks, ModelOption, Data, Examples, Methods, Components, Rule, Steps, IgTolerance, DirectionOption, BaselineOption, Sweep, Neurons,
             PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, SharedOptions.Device, SharedOptions.Float64, Seed, Out, Fresh, NoFilter,
-            ShardOption, Merge,
+            ShardOption, Merge, Verify, AblationOption,
         };
         command.Options.Add(SharedOptions.IoiCorruption);
         command.Options.Add(SharedOptions.DropInvalid);
@@ -130,6 +134,12 @@ public static class RunCommand
             Pipeline = pipeline,
             TaskOptions = SharedOptions.ParseTaskOptions(parse) with { LogitVariant = parse.GetValue(LogitDiff) },
             BehaviourFilter = !parse.GetValue(NoFilter),
+            Verification = new VerificationOptions
+            {
+                Analyses = Arg("--verify", () => VerificationAnalyses.Parse(parse.GetValue(Verify)!)),
+                Ablation = Arg("--ablation", () => Ablations.Parse(parse.GetValue(AblationOption)!)),
+                Seed = parse.GetValue(Seed),
+            },
         };
         return new RunSettings(study, parse.GetValue(ModelOption), parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64),
             parse.GetValue(Out)!, parse.GetValue(Fresh), CommandLine(parse))
@@ -137,6 +147,13 @@ public static class RunCommand
             Shard = shard,
             Merge = merge,
         };
+    }
+
+    /// <summary>A parse that fails with the flag's name in its one line.</summary>
+    private static T Arg<T>(string flag, Func<T> parse)
+    {
+        try { return parse(); }
+        catch (ArgumentException e) when (e is not ArgumentNullException) { throw new ArgumentException($"{flag}: {e.Message}", e); }
     }
 
     /// <summary>

@@ -4,6 +4,8 @@ using Concord.Methods.Pipeline;
 using Concord.Methods.Components;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Studies;
+using Concord.Methods.Verification;
+using Concord.Methods.Interventions;
 using Concord.Tasks;
 using static TorchSharp.torch;
 
@@ -59,6 +61,11 @@ public sealed record RunSettings(
         yield return ("metric", TaskOptions.LogitVariant ? "logit-difference variant for every task" : "as in the literature");
         yield return ("device", Device + (Float64 ? ", float64" : ", float32"));
         yield return ("seed", Pipeline.Seed.ToString(CultureInfo.InvariantCulture));
+        var v = Study.Verification;
+        yield return ("verification", v.Runs
+            ? $"{v.Analyses.Id()}; faithfulness circuits of {string.Join(", ", v.CircuitFractions.Select(f => (f * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %"))} of each kind, the rest {v.Ablation.Id()}-ablated; {v.RandomRankings} random rankings as control; {v.BootstrapSamples} bootstrap resamples"
+            : "off (--verify none)");
+        yield return ("mean ablation", "each component's mean over every real token position of the task sample's clean prompts (pads excluded)");
         yield return ("behaviour filter", NoFilter ? "off (--no-filter)" : "on, except on random models");
     }
 }

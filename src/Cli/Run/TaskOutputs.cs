@@ -27,8 +27,11 @@ public static class TaskOutputs
         ScoreCsv.Write(Path.Combine(folder, ScoresFile), analysis.Result.Batches.Select(batch => new ScoreCsv.Batch(
             settings.Pipeline.Methods.SelectMany(m => settings.Pipeline.Kinds.Select(k => batch.Scores(m, k))).OfType<ScoreSet>(),
             batch.Rows, batch.Lengths)));
-        AtomicFile.WriteAllText(Path.Combine(folder, AgreementFile), Agreement(dataset, analysis, settings, provenance).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var agreement = Agreement(dataset, analysis, settings, provenance);
+        if (task.Verification is { } verification) agreement["verification"] = VerificationJson.Of(verification);
+        AtomicFile.WriteAllText(Path.Combine(folder, AgreementFile), agreement.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         Plots.WriteAll(folder, analysis, settings, config, modelName);
+        if (task.Verification is { } v) VerificationPlots.WriteAll(folder, v, $"{task.Task.Kind.Id()} on {modelName}");
     }
 
     private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;

@@ -121,6 +121,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
     [JsonDerivedType(typeof(MetricsDto), "metrics")]
     [JsonDerivedType(typeof(MethodDto), "method")]
     [JsonDerivedType(typeof(SweepDto), "sweep")]
+    [JsonDerivedType(typeof(VerifyDto), "verify")]
     private abstract record UnitDto
     {
         public abstract UnitResult ToResult();
@@ -131,6 +132,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
             MethodUnitResult { Result: var r } => new MethodDto(r.Method.Id(), r.Kind.Id(), r.Layers.Select(l => new LayerDto(l.Layer, SetDto.From(l.Scores),
                 l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass) : null)).ToArray()),
             SweepUnitResult { Point: var p } => new SweepDto(p.Scale, p.Kind.Id(), p.Scores.Values.Select(SetDto.From).ToArray()),
+            Verification.VerificationUnitResult v => new VerifyDto(v.Kind.Id(), v.Faithfulness, v.DisagreementResample, v.DisagreementMean, v.Isolated),
             _ => throw new ArgumentOutOfRangeException(nameof(result), result, "unknown unit result"),
         };
     }
@@ -155,5 +157,11 @@ public sealed class FileUnitStore(string folder) : IUnitStore
             if (sets.Select(set => set.Method).Distinct().Count() != sets.Count) throw new JsonException("a method appears twice in a sweep point");
             return new SweepUnitResult(new SweepPoint(Scale, Parse(Required(Kind), ComponentKinds.Parse), sets.ToDictionary(set => set.Method)));
         }
+    }
+
+    private sealed record VerifyDto(string Kind, double[] Faithfulness, double[] DisagreementResample, double[] DisagreementMean, double[] Isolated) : UnitDto
+    {
+        public override UnitResult ToResult() => new Verification.VerificationUnitResult(Parse(Required(Kind), ComponentKinds.Parse),
+            Required(Faithfulness), Required(DisagreementResample), Required(DisagreementMean), Required(Isolated));
     }
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Concord.Methods.Attribution;
+using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
+using Concord.Methods.Verification;
 using Concord.Model;
 using Concord.Tasks;
 using Concord.Tasks.Evaluation;
@@ -75,7 +77,7 @@ public sealed class Study
                 throw new NoBehaviourException(file, kind, sample);
             var auxiliary = resources.AuxiliaryFiles(kind).Select(f => (f, FileHash.Sha256(f))).ToList();
             var record = new DatasetRecord(kind, dataset, FileHash.Sha256(file), auxiliary, options.Examples, sample, filter);
-            int units = pipeline.UnitCount(sample.Kept.Count);
+            int units = pipeline.UnitCount(sample.Kept.Count) + VerificationPass.UnitCount(pipeline, options.Verification, sample.Kept.Count);
             tasks.Add(new StudyTask(kind, dataset, record, StudyFingerprints.Data(record, taskOptions), firstUnit, units));
             firstUnit += units;
         }
@@ -105,12 +107,40 @@ public sealed class Study
             var pass = pipeline.Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, selection, task.FirstUnit, progress, cancel);
             missing.AddRange(pass.Missing);
             var analysis = pass.Result is { } result ? TaskAnalysis.Of(result, Options.Pipeline, Model.DType) : null;
-            var outcome = new TaskOutcome(task, analysis, pass.ComputedUnits, pass.ReusedUnits, clock.Elapsed,
-                (store as FileUnitStore)?.Rejected.ToList() ?? []) { Costs = pass.Costs };
+            var verified = Verify(task, pass, store, selection, progress, cancel);
+            if (verified is not null) missing.AddRange(verified.Missing);
+            var costs = pass.Costs.Concat(verified?.Costs ?? new Dictionary<string, UnitCost>()).ToDictionary();
+            var outcome = new TaskOutcome(task, analysis, pass.ComputedUnits + (verified?.ComputedUnits ?? 0), pass.ReusedUnits + (verified?.ReusedUnits ?? 0), clock.Elapsed,
+                (store as FileUnitStore)?.Rejected.ToList() ?? []) { Costs = costs, Verification = verified?.Result };
             outcomes.Add(outcome);
             taskFinished?.Invoke(outcome);
         }
         return new StudyResult(outcomes, missing, UnitCount);
+    }
+
+    /// <summary>
+    /// The task's verification units, numbered after its attribution units. They need every
+    /// attribution unit of the task: a shard whose own units are done reads the others' from the
+    /// store, and when some are still missing its verification units are listed as missing (run the
+    /// shard again once every shard has finished).
+    /// </summary>
+    private VerificationOutcome? Verify(StudyTask task, PipelineOutcome pass, IUnitStore store, UnitSelection selection,
+        IProgress<PipelineProgress>? progress, CancellationToken cancel)
+    {
+        var verification = Options.Verification;
+        if (!verification.Runs) return null;
+        var pipeline = new AttributionPipeline(Model, ModelFingerprint, Options.Pipeline, store);
+        var complete = pass.Result ?? pipeline.Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, UnitSelection.Nothing, task.FirstUnit, null, cancel).Result;
+        int first = task.FirstUnit + Options.Pipeline.UnitCount(task.Examples.Count);
+        if (complete is null)
+        {
+            var kinds = VerificationPass.Kinds(Options.Pipeline);
+            var waiting = Enumerable.Range(first, VerificationPass.UnitCount(Options.Pipeline, verification, task.Examples.Count)).Where(selection.Reads)
+                .Select(i => new MissingUnit(i, task.Kind, $"verify-{kinds[(i - first) % kinds.Count].Id()} (waits for every attribution unit of the task)", [])).ToList();
+            return new VerificationOutcome(null, waiting, 0, 0, new Dictionary<string, UnitCost>());
+        }
+        return new VerificationPass(Model, ModelFingerprint, Options.Pipeline, verification, store)
+            .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, complete, selection, first, progress, cancel);
     }
 
     /// <summary>Every task's units computed in this process, with an in-memory store (tests, notebooks).</summary>

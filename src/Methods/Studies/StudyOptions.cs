@@ -31,6 +31,8 @@ public sealed record StudyOptions
     public TaskOptions TaskOptions { get; init; } = TaskOptions.Default;
     /// <summary>Keep only prompts on which the model shows the behaviour (never applied to random models).</summary>
     public bool BehaviourFilter { get; init; } = true;
+    /// <summary>Verification by intervention after the attribution (off unless asked for; `concord run` asks for faithfulness and disagreements).</summary>
+    public Verification.VerificationOptions Verification { get; init; } = new() { Analyses = Methods.Verification.VerificationAnalysis.None };
 
     /// <summary>
     /// Every field that can change a unit's numbers or the rows used, by its stable text (the data
@@ -41,7 +43,7 @@ public sealed record StudyOptions
         var p = Pipeline;
         static string List<T>(IEnumerable<T> items, Func<T, string> id) => string.Join(",", items.Select(id));
         static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        return
+        List<(string, string)> identity =
         [
             ("tasks", List(Tasks, t => t.Id())),
             ("examples", Examples.ToString(CultureInfo.InvariantCulture)),
@@ -61,5 +63,8 @@ public sealed record StudyOptions
             ("top", Number(p.TopFraction)),
             ("task-options", TaskOptions.Id()),
         ];
+        // Only when it runs, so the fingerprint of a study without verification is what it always was.
+        if (Verification.Runs) identity.Add(("verification", Verification.Id()));
+        return identity;
     }
 }

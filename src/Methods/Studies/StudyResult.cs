@@ -9,6 +9,8 @@ public sealed record TaskOutcome(StudyTask Task, TaskAnalysis? Analysis, int Com
 {
     /// <summary>What this pass's computed units cost, by unit name.</summary>
     public IReadOnlyDictionary<string, UnitCost> Costs { get; init; } = new Dictionary<string, UnitCost>();
+    /// <summary>The verification by intervention, when it was asked for and every unit of it is in the store.</summary>
+    public Verification.TaskVerification? Verification { get; init; }
 }
 
 /// <summary>

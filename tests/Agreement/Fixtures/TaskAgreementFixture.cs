@@ -2,6 +2,7 @@ using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Studies;
+using Concord.Methods.Verification;
 using Concord.Tasks.Models;
 using Concord.Model;
 using Concord.Tasks;
@@ -51,6 +52,7 @@ public abstract partial class TaskAgreementFixture
         Order = ExampleOrder.FirstRows,
         BehaviourFilter = false,
         Pipeline = Options,
+        Verification = new VerificationOptions(),
     };
 
     protected TaskAnalysis Analysis { get; private set; } = null!;
@@ -64,6 +66,7 @@ public abstract partial class TaskAgreementFixture
         var task = study.Run().Tasks.Single();
         Dataset = task.Task.Dataset;
         Analysis = task.Analysis!;
+        Verification = task.Verification!;
     }
 }
 

@@ -1,0 +1,14 @@
+using Concord.Methods.Components;
+using Concord.Methods.Interventions;
+
+namespace Concord.Methods.Verification;
+
+/// <summary>One kind's verification: its faithfulness curves and its disagreements verified (each null when not asked for or not computable).</summary>
+public sealed record KindVerification(ComponentKind Kind, KindFaithfulness? Faithfulness, KindDisagreements? Disagreements);
+
+/// <summary>A task's verification by intervention, kind by kind.</summary>
+/// <param name="MeanPositions">Real token positions the mean ablation averaged over (the task sample's clean prompts); 0 when no mean was needed.</param>
+public sealed record TaskVerification(VerificationOptions Options, IReadOnlyList<KindVerification> Kinds, long MeanPositions)
+{
+    public Ablation Ablation => Options.Ablation;
+}

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using Concord.Methods.Agreement;
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Interventions;
+using Concord.Methods.Pipeline;
+using Concord.Methods.Results;
+using Concord.Model;
+using Concord.Tasks;
+
+namespace Concord.Methods.Verification;
+
+/// <summary>What a verification pass over one task did (as <see cref="PipelineOutcome"/> for the attribution).</summary>
+public sealed record VerificationOutcome(TaskVerification? Result, IReadOnlyList<MissingUnit> Missing, int ComputedUnits, int ReusedUnits,
+    IReadOnlyDictionary<string, UnitCost> Costs);
+
+/// <summary>
+/// Verification by intervention of a task whose attribution is complete: the rankings and
+/// disagreement sets come from its scores, the interventions run batch by batch as resumable,
+/// fingerprinted units in the same store and numbering scheme as the attribution's, and the
+/// results are aggregated over the task's prompts.
+/// </summary>
+public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, PipelineOptions pipeline, VerificationOptions options, IUnitStore store)
+{
+    /// <summary>The kinds verified: the study's, heads at hook_z (head outputs are the same components).</summary>
+    public static IReadOnlyList<ComponentKind> Kinds(PipelineOptions pipeline) => pipeline.Kinds.Where(k => k != ComponentKind.HeadOutput).ToList();
+
+    /// <summary>Verification units of a task of <paramref name="examples"/> prompts: one per batch and kind.</summary>
+    public static int UnitCount(PipelineOptions pipeline, VerificationOptions options, int examples) =>
+        options.Runs ? (examples + pipeline.BatchSize - 1) / pipeline.BatchSize * Kinds(pipeline).Count : 0;
+
+    private sealed record KindPlan(ComponentKind Kind, IReadOnlyList<Component> Components, IReadOnlyList<(string Method, ScoreSet Scores)> Scores, FaithfulnessPlan? Faithfulness);
+
+    public VerificationOutcome Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer, TaskResult result,
+        UnitSelection selection, int firstUnitIndex, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var direction = pipeline.Attribution.Direction;
+        var byRow = examples.ToDictionary(e => e.Row);
+        string sample = "rows=" + string.Join(",", result.Batches.SelectMany(b => b.Rows));
+        var plans = Kinds(pipeline).Select(kind => PlanFor(kind, result, direction)).ToList();
+        var kinds = Kinds(pipeline);
+        int total = Enumerable.Range(firstUnitIndex, result.Batches.Count * kinds.Count).Count(selection.Reads), done = 0, computed = 0, reused = 0;
+        var found = new Dictionary<(int Batch, ComponentKind Kind), VerificationUnitResult>();
+        var units = new Dictionary<(int Batch, ComponentKind Kind), VerificationUnit>();
+        var missing = new List<MissingUnit>();
+        var costs = new Dictionary<string, UnitCost>();
+        var means = new Dictionary<ComponentKind, ComponentMeans>();
+        try
+        {
+            for (int b = 0; b < result.Batches.Count; b++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var batch = result.Batches[b];
+                string batchKey = AttributionPipeline.BatchKey(modelFingerprint, dataset.Kind, dataFingerprint, dataset.Readout, batch.Rows);
+                var toCompute = new List<(KindPlan Plan, VerificationUnit Unit, Rows Rows)>();
+                for (int k = 0; k < kinds.Count; k++)
+                {
+                    int index = firstUnitIndex + b * kinds.Count + k;
+                    if (plans[k] is not { } plan || !selection.Reads(index)) continue;
+                    var rows = RowsFor(plan, batch);
+                    var unit = new VerificationUnit(plan.Kind, options, rows.Plan, sample, rows.FaithfulnessCount, rows.Disagreement.Count, rows.Isolated.Count);
+                    units[(b, plan.Kind)] = unit;
+                    string key = AttributionPipeline.UnitKey(batchKey, unit, pipeline);
+                    if (store.TryLoad(key, out var stored) && unit.Matches(stored, batch.Rows.Length)) { found[(b, plan.Kind)] = (VerificationUnitResult)stored; reused++; done++; }
+                    else if (selection.Computes(index)) toCompute.Add((plan, unit, rows));
+                    else { missing.Add(new MissingUnit(index, dataset.Kind, unit.Name, batch.Rows)); done++; }
+                }
+                if (toCompute.Count == 0) continue;
+                using var taskBatch = TaskBatch.Create(dataset, batch.Rows.Select(r => byRow[r]).ToList(), tokenizer, model.DType, model.Device);
+                using var context = AttributionContext.Create(model, taskBatch, toCompute.Select(u => u.Plan.Kind), pipeline.Attribution);
+                context.Cancellation = cancel;
+                foreach (var (plan, unit, rows) in toCompute)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, unit.Name, PipelineStage.Computing));
+                    var clock = Stopwatch.StartNew();
+                    int runsBefore = context.RunsCounted;
+                    ComponentMeans Means() => means.TryGetValue(plan.Kind, out var m) ? m
+                        : means[plan.Kind] = MeansOf(plan.Kind, dataset, result, byRow, tokenizer);
+                    bool needsMeans = options.Ablation == Ablation.Mean || rows.Disagreement.Count > 0 || rows.Isolated.Count > 0;
+                    var m = needsMeans ? Means() : null;
+                    var faithfulness = plan.Faithfulness is { } f ? Flatten(Intervention.MetricsOnEveryPrompt(context, plan.Kind, f.Sets, options.Ablation, m)) : [];
+                    var unitResult = new VerificationUnitResult(plan.Kind, faithfulness,
+                        Intervention.Metrics(context, plan.Kind, rows.Disagreement, Ablation.Resample),
+                        Intervention.Metrics(context, plan.Kind, rows.Disagreement, Ablation.Mean, m),
+                        Intervention.Metrics(context, plan.Kind, rows.Isolated, Ablation.Mean, m));
+                    store.Save(AttributionPipeline.UnitKey(batchKey, unit, pipeline), unitResult);
+                    found[(b, plan.Kind)] = unitResult;
+                    costs[unit.Name] = costs.GetValueOrDefault(unit.Name, UnitCost.None).Add(clock.Elapsed.TotalSeconds, context.RunsCounted - runsBefore, 0);
+                    computed++;
+                    done++;
+                }
+                progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, "batch done", PipelineStage.BatchDone));
+            }
+        }
+        finally
+        {
+            foreach (var m in means.Values) m.Dispose();
+        }
+        bool complete = plans.Where(p => p is not null).All(p => Enumerable.Range(0, result.Batches.Count).All(b => found.ContainsKey((b, p!.Kind))));
+        var verification = complete
+            ? new TaskVerification(options, plans.Where(p => p is not null).Select(p => Aggregate(p!, result, found, units, direction)).ToList(), means.Count > 0 ? means.Values.First().Positions : 0)
+            : null;
+        return new VerificationOutcome(verification, missing, computed, reused, costs);
+    }
+
+    /// <summary>The components and each method's scores of a kind, over the task's prompts; null when no method scored it.</summary>
+    private KindPlan? PlanFor(ComponentKind kind, TaskResult result, Direction direction)
+    {
+        var methods = pipeline.Methods.Where(m => result.Batches.All(b => b.Scores(m, kind) is not null)).ToList();
+        if (methods.Count == 0) return null;
+        // AP's components (its neuron sample for neurons): every method is ranked on the same ones.
+        var anchor = methods.Contains(Method.Reference) ? Method.Reference : methods[0];
+        var components = result.Batches[0].Scores(anchor, kind)!.Components;
+        var scores = methods.Select(m => (m.Id(), ScoreSet.Concat(m, result.Batches.Select(b => b.Scores(m, kind)!.Select(components))))).ToList();
+        FaithfulnessPlan? faithfulness = null;
+        if (options.Analyses.HasFlag(VerificationAnalysis.Faithfulness))
+        {
+            var means = scores.Select(s => (s.Item1, (IReadOnlyList<double>)Enumerable.Range(0, components.Count)
+                .Select(c => Enumerable.Range(0, s.Item2.Prompts).Average(p => s.Item2[p, c])).ToArray())).ToList();
+            faithfulness = FaithfulnessPlan.Build(components, means, direction, options, options.Seed + StableSeed(kind.Id()));
+        }
+        return new KindPlan(kind, components, scores, faithfulness);
+    }
+
+    private sealed record Rows(int FaithfulnessCount, IReadOnlyList<InterventionRow> Disagreement, IReadOnlyList<InterventionRow> Isolated, string Plan);
+
+    private Rows RowsFor(KindPlan plan, BatchResult batch)
+    {
+        int prompts = batch.Rows.Length;
+        var components = plan.Components;
+        ScoreSet? Of(Method m) => batch.Scores(m, plan.Kind)?.Select(components);
+        var disagreement = options.Analyses.HasFlag(VerificationAnalysis.Disagreements) && Of(Method.Ig) is { } ig && Of(Method.Reference) is { } ap
+            ? DisagreementCategories.Rows(ig, ap, options.HighFraction) : [];
+        var isolated = options.Analyses.HasFlag(VerificationAnalysis.Isolated)
+            ? Enumerable.Range(0, prompts).SelectMany(p => components.Select(c => new InterventionRow(p, [c]))).ToList() : [];
+        string text = (plan.Faithfulness?.Id() ?? "") + "|" + string.Join(";", disagreement.Select(r => $"{r.Prompt}:{string.Join(",", r.Set.Select(c => c.Label))}"))
+            + "|" + string.Join(",", components.Select(c => c.Label)) + (isolated.Count > 0 ? "|isolated" : "");
+        return new Rows((plan.Faithfulness?.Sets.Count ?? 0) * prompts, disagreement, isolated, text);
+    }
+
+    private ComponentMeans MeansOf(ComponentKind kind, TaskDataset dataset, TaskResult result, Dictionary<int, TaskExample> byRow, Gpt2Tokenizer tokenizer)
+    {
+        var batches = result.Batches.Select(b => TaskBatch.Create(dataset, b.Rows.Select(r => byRow[r]).ToList(), tokenizer, model.DType, model.Device)).ToList();
+        try { return ComponentMeans.Of(model, kind, batches.Select(b => b.Clean)); }
+        finally { foreach (var b in batches) b.Dispose(); }
+    }
+
+    private KindVerification Aggregate(KindPlan plan, TaskResult result, Dictionary<(int, ComponentKind), VerificationUnitResult> found,
+        Dictionary<(int, ComponentKind), VerificationUnit> units, Direction direction)
+    {
+        var batches = result.Batches;
+        int prompts = batches.Sum(b => b.Rows.Length);
+        var baseMetric = batches.SelectMany(b => b.Metrics.Base).ToArray();
+        var gaps = batches.SelectMany(b => b.Metrics.Base.Zip(b.Metrics.Other, (a, o) => direction == Direction.Noising ? a - o : o - a)).ToArray();
+
+        KindFaithfulness? faithfulness = null;
+        if (plan.Faithfulness is { } f)
+        {
+            var metrics = new double[f.Sets.Count, prompts];
+            int offset = 0;
+            for (int b = 0; b < batches.Count; b++)
+            {
+                var r = found[(b, plan.Kind)];
+                int n = batches[b].Rows.Length;
+                for (int s = 0; s < f.Sets.Count; s++)
+                    for (int p = 0; p < n; p++) metrics[s, offset + p] = r.Faithfulness[s * n + p];
+                offset += n;
+            }
+            faithfulness = f.Evaluate(metrics, options.BootstrapSamples, options.Seed + StableSeed(plan.Kind.Id()));
+        }
+
+        KindDisagreements? disagreements = null;
+        if (options.Analyses.HasFlag(VerificationAnalysis.Disagreements) && units.Values.Any(u => u.Kind == plan.Kind && u.DisagreementRows > 0))
+        {
+            var rows = new List<(int Prompt, DisagreementCategory Category, int Size, double Resample, double Mean, double? Isolated)>();
+            var isolated = new List<(int Prompt, Component Component, double Effect)>();
+            int offset = 0;
+            for (int b = 0; b < batches.Count; b++)
+            {
+                var r = found[(b, plan.Kind)];
+                var planned = RowsFor(plan, batches[b]);
+                var iso = planned.Isolated.Select((row, i) => (row.Prompt, row.Set.First(), r.Isolated[i] - baseMetric[offset + row.Prompt])).ToList();
+                isolated.AddRange(iso.Select(x => (offset + x.Prompt, x.Item2, x.Item3)));
+                var isoByComponent = iso.ToDictionary(x => (x.Prompt, x.Item2), x => x.Item3);
+                for (int i = 0; i < planned.Disagreement.Count; i++)
+                {
+                    var row = planned.Disagreement[i];
+                    double? isoMean = iso.Count > 0 && row.Set.Count > 0 ? row.Set.Average(c => isoByComponent[(row.Prompt, c)]) : null;
+                    rows.Add((offset + row.Prompt, DisagreementCategories.All[i % DisagreementCategories.All.Count], row.Set.Count,
+                        r.DisagreementResample[i] - baseMetric[offset + row.Prompt], r.DisagreementMean[i] - baseMetric[offset + row.Prompt], isoMean));
+                }
+                offset += batches[b].Rows.Length;
+            }
+            var categories = DisagreementCategories.All.Select(c =>
+            {
+                var all = rows.Where(x => x.Category == c).ToList();
+                var nonEmpty = all.Where(x => x.Size > 0).ToList();
+                var withIso = nonEmpty.Where(x => x.Isolated is not null).ToList();
+                return new CategoryEffect(c, nonEmpty.Count, all.Count == 0 ? 0 : all.Average(x => x.Size),
+                    nonEmpty.Count == 0 ? 0 : nonEmpty.Average(x => x.Resample), nonEmpty.Count == 0 ? 0 : nonEmpty.Average(x => x.Mean),
+                    withIso.Count == 0 ? null : withIso.Average(x => x.Isolated!.Value));
+            }).ToList();
+            var predictiveness = new List<Predictiveness>();
+            if (isolated.Count > 0)
+            {
+                var slot = plan.Components.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
+                var effects = isolated.Select(x => x.Effect).ToArray();
+                foreach (var (method, scores) in plan.Scores)
+                {
+                    var values = isolated.Select(x => scores[x.Prompt, slot[x.Component]]).ToArray();
+                    predictiveness.Add(new Predictiveness(method, Correlation.Pearson(values, effects), Correlation.Spearman(values, effects)));
+                }
+            }
+            double meanGap = gaps.Average(g => Math.Abs(g));
+            disagreements = new KindDisagreements(categories, predictiveness, meanGap,
+                KindDisagreements.VerdictOf(categories[(int)DisagreementCategory.IgOnly], categories[(int)DisagreementCategory.ApOnly], meanGap, options.HighFraction));
+        }
+        return new KindVerification(plan.Kind, faithfulness, disagreements);
+    }
+
+    private static double[] Flatten(double[,] values)
+    {
+        var flat = new double[values.Length];
+        int cols = values.GetLength(1);
+        for (int i = 0; i < values.GetLength(0); i++)
+            for (int j = 0; j < cols; j++) flat[i * cols + j] = values[i, j];
+        return flat;
+    }
+
+    /// <summary>A seed offset from a stable id (string.GetHashCode differs between processes).</summary>
+    private static int StableSeed(string id) => id.Aggregate(17, (h, ch) => unchecked(h * 31 + ch)) & 0xFFFF;
+}

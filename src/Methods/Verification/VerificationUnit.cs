@@ -1,0 +1,28 @@
+using Concord.Methods.Components;
+using Concord.Methods.Pipeline;
+
+namespace Concord.Methods.Verification;
+
+/// <summary>
+/// One batch's interventions for one kind: the faithfulness sets on every prompt, the disagreement
+/// categories under resample and mean ablation, and the isolated mean-ablation effects. Its key holds
+/// the plan (every set, so new scores or rankings recompute it) and the task sample the means come from.
+/// </summary>
+public sealed record VerificationUnit(ComponentKind Kind, VerificationOptions Verification, string Plan, string Sample,
+    int FaithfulnessRows, int DisagreementRows, int IsolatedRows) : WorkUnit
+{
+    public override string Name => $"verify-{Kind.Id()}";
+
+    public override string Fingerprint(PipelineOptions options)
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Plan + "|" + Sample)));
+        return $"{base.Fingerprint(options)}|{Verification.Id()}|plan={hash}";
+    }
+
+    public override bool Matches(UnitResult result, int prompts) =>
+        result is VerificationUnitResult r && r.Kind == Kind && r.Faithfulness.Length == FaithfulnessRows
+        && r.DisagreementResample.Length == DisagreementRows && r.DisagreementMean.Length == DisagreementRows && r.Isolated.Length == IsolatedRows;
+}
+
+/// <summary>The metric of every intervened row of a <see cref="VerificationUnit"/>, in its plan's order.</summary>
+public sealed record VerificationUnitResult(ComponentKind Kind, double[] Faithfulness, double[] DisagreementResample, double[] DisagreementMean, double[] Isolated) : UnitResult;
