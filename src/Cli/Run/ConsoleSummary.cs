@@ -47,6 +47,8 @@ public static class ConsoleSummary
         foreach (var s in statistics) table.AddColumn($"{Label(headline)} {s.ShortName}");
         foreach (var pair in pairs.Skip(1)) table.AddColumn($"{Label(pair)} r");
         table.AddColumn("IG compl. err");
+        bool verified = result.Tasks.Any(t => t.Verification is not null);
+        if (verified) table.AddColumn("most faithful (CPR)");
         foreach (var task in result.Tasks)
         {
             if (task.Analysis is not { } analysis) continue;
@@ -60,7 +62,8 @@ public static class ConsoleSummary
                 table.AddRow([task.Task.Kind.Id(), component.Id(),
                     .. statistics.Select((s, i) => identity ? "= by constr." : !evidence ? (i == 0 ? "not converged" : "") : Report.Median(first, s)),
                     .. pairs.Skip(1).Select(p => Find(p) is { } other && !analysis.IsEvidence(other) ? "not converged" : Report.Median(Find(p), AgreementStatistic.Pearson)),
-                    double.IsFinite(completeness) ? completeness.ToString("E1", CultureInfo.InvariantCulture) : "–"]);
+                    double.IsFinite(completeness) ? completeness.ToString("E1", CultureInfo.InvariantCulture) : "–",
+                    .. verified ? [VerificationReport.MostFaithful(task.Verification, component)] : Array.Empty<string>()]);
             }
         }
         // Redirected output has no terminal width; a wide table beats one wrapped into unreadable cells.

@@ -79,7 +79,9 @@ public static class Report
         md.AppendLine();
         if (pairs.Count > 0)
         {
-            var columns = summary.Select(st => $"{Label(pairs[0])} {st.DisplayName}").Concat(pairs.Skip(1).Select(p => $"{Label(p)} r")).Append("IG completeness error (max)").ToList();
+            bool verified = tasks.Any(t => t.Verification is not null);
+            var columns = summary.Select(st => $"{Label(pairs[0])} {st.DisplayName}").Concat(pairs.Skip(1).Select(p => $"{Label(p)} r")).Append("IG completeness error (max)")
+                .Concat(verified ? ["most faithful (CPR)"] : []).ToList();
             md.AppendLine("| task | components | " + string.Join(" | ", columns) + " |");
             md.AppendLine("|---|---|" + string.Concat(columns.Select(_ => "---|")));
             foreach (var task in tasks)
@@ -96,7 +98,7 @@ public static class Report
                             : summary.Select(st => Median(headline, st));
                     md.AppendLine($"| {task.Task.Kind.Id()} | {component.Id()} | " + string.Join(" | ",
                         cells.Concat(pairs.Skip(1).Select(p => Find(p) is { } other && !analysis.IsEvidence(other) ? "not converged" : Median(Find(p), AgreementStatistic.Pearson)))
-                            .Append(Num(completeness, "E1"))) + " |");
+                            .Append(Num(completeness, "E1")).Concat(verified ? [VerificationReport.MostFaithful(task.Verification, component)] : [])) + " |");
                 }
         }
         md.AppendLine();
@@ -109,6 +111,7 @@ public static class Report
         }
 
         foreach (var task in tasks) Task(md, settings, task);
+        CostTable(md, tasks);
 
         md.AppendLine("## How to read this report");
         md.AppendLine();
@@ -128,6 +131,7 @@ public static class Report
         md.AppendLine($"- **IG completeness error** is |Σ_c IG_c − ({FullEffect(settings)})|, the quadrature error; it should be small next to the metric differences above.");
         md.AppendLine("- **Heatmaps** show layer × head mean scores of IG and AP on one symmetric colour scale (red positive, blue negative; layer 0 at the top). " +
                       "**Sweep** plots agreement against s, where AP patches in a + sΔ: as s → 0 the two methods converge to s·AtP.");
+        if (tasks.Any(t => t.Verification is not null)) VerificationReport.HowToRead(md);
         md.AppendLine("- Each task's `scores.csv` has columns `prompt,layer,kind,index,position,method,score` (prompt = dataset row) and `agreement.json` every statistic per prompt.");
         return md.ToString();
     }
@@ -213,7 +217,26 @@ public static class Report
                 md.AppendLine($"\nLeft out: rows {string.Join(", ", unconverged)}, where IG did not converge ({analysis.NotConverged(worst.Kind)!.Text}).");
             md.AppendLine();
         }
+        VerificationReport.Section(md, outcome, folder);
         md.AppendLine($"Files: [{TaskOutputs.ScoresFile}]({folder}/{TaskOutputs.ScoresFile}), [{TaskOutputs.AgreementFile}]({folder}/{TaskOutputs.AgreementFile}).");
+        md.AppendLine();
+    }
+
+    /// <summary>Where the time went: per task and unit (method and kind, sweep point, verification), the units computed in this process.</summary>
+    private static void CostTable(StringBuilder md, IReadOnlyList<TaskOutcome> tasks)
+    {
+        var rows = tasks.SelectMany(t => t.Costs.Select(c => (Task: t.Task.Kind.Id(), Unit: c.Key, Cost: c.Value))).ToList();
+        if (rows.Count == 0) return;
+        md.AppendLine("## Where the time went");
+        md.AppendLine();
+        md.AppendLine($"Units computed in this process (reused units cost nothing; the same figures per task in [{RunRecord.FileName}]({RunRecord.FileName}), `cost`). " +
+                      "Runs are stacked runs from a hook: a forward pass each, and a backward pass too for IG.");
+        md.AppendLine();
+        md.AppendLine("| task | unit | batches | wall s | runs | IG nodes |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var (task, unit, cost) in rows.OrderBy(r => r.Task).ThenByDescending(r => r.Cost.Seconds))
+            md.AppendLine($"| {task} | {unit} | {cost.Units} | {cost.Seconds:F1} | {cost.Runs} | {(cost.IgNodes > 0 ? cost.IgNodes.ToString() : "–")} |");
+        md.AppendLine($"| all | | | {rows.Sum(r => r.Cost.Seconds):F1} | {rows.Sum(r => r.Cost.Runs)} | {rows.Sum(r => r.Cost.IgNodes)} |");
         md.AppendLine();
     }
 

@@ -23,7 +23,7 @@ public static class Intervention
         ComponentMeans? means = null)
     {
         if (kind == ComponentKind.HeadOutput) throw new ArgumentException("interventions replace heads at hook_z: use the head kind", nameof(kind));
-        if (ablation == Ablation.Mean && means is null) throw new ArgumentNullException(nameof(means), "mean ablation needs the component means");
+        if (ablation == Ablation.Mean && means is null && rows.Any(r => r.Set.Count > 0)) throw new ArgumentNullException(nameof(means), "mean ablation needs the component means");
         if (means is not null && means.Kind != kind) throw new ArgumentException($"means of {means.Kind.Id()} for {kind.Id()} components", nameof(means));
         var layout = new ComponentLayout(kind, context.Model.Config);
         foreach (var row in rows)

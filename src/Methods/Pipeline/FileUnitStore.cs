@@ -132,7 +132,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
             MethodUnitResult { Result: var r } => new MethodDto(r.Method.Id(), r.Kind.Id(), r.Layers.Select(l => new LayerDto(l.Layer, SetDto.From(l.Scores),
                 l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass) : null)).ToArray()),
             SweepUnitResult { Point: var p } => new SweepDto(p.Scale, p.Kind.Id(), p.Scores.Values.Select(SetDto.From).ToArray()),
-            Verification.VerificationUnitResult v => new VerifyDto(v.Kind.Id(), v.Faithfulness, v.DisagreementResample, v.DisagreementMean, v.Isolated),
+            Verification.VerificationUnitResult v => new VerifyDto(v.Kind.Id(), v.Base, v.Faithfulness, v.DisagreementResample, v.DisagreementMean, v.Isolated),
             _ => throw new ArgumentOutOfRangeException(nameof(result), result, "unknown unit result"),
         };
     }
@@ -159,9 +159,9 @@ public sealed class FileUnitStore(string folder) : IUnitStore
         }
     }
 
-    private sealed record VerifyDto(string Kind, double[] Faithfulness, double[] DisagreementResample, double[] DisagreementMean, double[] Isolated) : UnitDto
+    private sealed record VerifyDto(string Kind, double[] Base, double[] Faithfulness, double[] DisagreementResample, double[] DisagreementMean, double[] Isolated) : UnitDto
     {
         public override UnitResult ToResult() => new Verification.VerificationUnitResult(Parse(Required(Kind), ComponentKinds.Parse),
-            Required(Faithfulness), Required(DisagreementResample), Required(DisagreementMean), Required(Isolated));
+            Required(Base), Required(Faithfulness), Required(DisagreementResample), Required(DisagreementMean), Required(Isolated));
     }
 }

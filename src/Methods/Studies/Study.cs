@@ -120,27 +120,22 @@ public sealed class Study
 
     /// <summary>
     /// The task's verification units, numbered after its attribution units. They need every
-    /// attribution unit of the task: a shard whose own units are done reads the others' from the
-    /// store, and when some are still missing its verification units are listed as missing (run the
-    /// shard again once every shard has finished).
+    /// attribution unit of the task, which only a merge is sure to see: shards leave them, and the
+    /// merge — which otherwise computes nothing — computes them from the stored attribution (they
+    /// cost a fraction of it), so which shard computes what stays a fixed function of the options.
     /// </summary>
     private VerificationOutcome? Verify(StudyTask task, PipelineOutcome pass, IUnitStore store, UnitSelection selection,
         IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
         var verification = Options.Verification;
-        if (!verification.Runs) return null;
+        if (!verification.Runs || selection is Shard) return null;
         var pipeline = new AttributionPipeline(Model, ModelFingerprint, Options.Pipeline, store);
         var complete = pass.Result ?? pipeline.Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, UnitSelection.Nothing, task.FirstUnit, null, cancel).Result;
+        if (complete is null) return null;
         int first = task.FirstUnit + Options.Pipeline.UnitCount(task.Examples.Count);
-        if (complete is null)
-        {
-            var kinds = VerificationPass.Kinds(Options.Pipeline);
-            var waiting = Enumerable.Range(first, VerificationPass.UnitCount(Options.Pipeline, verification, task.Examples.Count)).Where(selection.Reads)
-                .Select(i => new MissingUnit(i, task.Kind, $"verify-{kinds[(i - first) % kinds.Count].Id()} (waits for every attribution unit of the task)", [])).ToList();
-            return new VerificationOutcome(null, waiting, 0, 0, new Dictionary<string, UnitCost>());
-        }
+        var computes = selection == UnitSelection.Nothing ? UnitSelection.All : selection;
         return new VerificationPass(Model, ModelFingerprint, Options.Pipeline, verification, store)
-            .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, complete, selection, first, progress, cancel);
+            .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, complete, computes, first, progress, cancel);
     }
 
     /// <summary>Every task's units computed in this process, with an in-memory store (tests, notebooks).</summary>

@@ -64,7 +64,7 @@ public sealed record StudyOptions
             ("task-options", TaskOptions.Id()),
         ];
         // Only when it runs, so the fingerprint of a study without verification is what it always was.
-        if (Verification.Runs) identity.Add(("verification", Verification.Id()));
+        if (Verification.Runs) identity.Add(("verification", Verification.Id(withSeed: Verification.Seed != p.Seed)));
         return identity;
     }
 }

@@ -7,7 +7,7 @@ namespace Concord.Methods.Verification;
 public sealed record KindVerification(ComponentKind Kind, KindFaithfulness? Faithfulness, KindDisagreements? Disagreements);
 
 /// <summary>A task's verification by intervention, kind by kind.</summary>
-/// <param name="MeanPositions">Real token positions the mean ablation averaged over (the task sample's clean prompts); 0 when no mean was needed.</param>
+/// <param name="MeanPositions">Real token positions of the task sample's clean prompts: what mean ablation averages over.</param>
 public sealed record TaskVerification(VerificationOptions Options, IReadOnlyList<KindVerification> Kinds, long MeanPositions)
 {
     public Ablation Ablation => Options.Ablation;

@@ -60,6 +60,7 @@ public sealed record VerificationOptions
 
     public bool Runs => Analyses != VerificationAnalysis.None;
 
-    public string Id() => string.Create(CultureInfo.InvariantCulture,
-        $"verify={Analyses.Id()}|ablation={Ablation.Id()}|k={string.Join(",", CircuitFractions.Select(f => f.ToString("R", CultureInfo.InvariantCulture)))}|random={RandomRankings}|high={HighFraction:R}|seed={Seed}");
+    /// <param name="withSeed">Leave the seed out where the study's own seed already names it.</param>
+    public string Id(bool withSeed = true) => string.Create(CultureInfo.InvariantCulture,
+        $"verify={Analyses.Id()}|ablation={Ablation.Id()}|k={string.Join(",", CircuitFractions.Select(f => f.ToString("R", CultureInfo.InvariantCulture)))}|random={RandomRankings}|bootstrap={BootstrapSamples}|high={HighFraction:R}") + (withSeed ? $"|seed={Seed}" : "");
 }

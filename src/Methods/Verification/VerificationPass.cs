@@ -80,7 +80,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
                     bool needsMeans = options.Ablation == Ablation.Mean || rows.Disagreement.Count > 0 || rows.Isolated.Count > 0;
                     var m = needsMeans ? Means() : null;
                     var faithfulness = plan.Faithfulness is { } f ? Flatten(Intervention.MetricsOnEveryPrompt(context, plan.Kind, f.Sets, options.Ablation, m)) : [];
-                    var unitResult = new VerificationUnitResult(plan.Kind, faithfulness,
+                    var unitResult = new VerificationUnitResult(plan.Kind, context.BaseMetric.ToDoubles(), faithfulness,
                         Intervention.Metrics(context, plan.Kind, rows.Disagreement, Ablation.Resample),
                         Intervention.Metrics(context, plan.Kind, rows.Disagreement, Ablation.Mean, m),
                         Intervention.Metrics(context, plan.Kind, rows.Isolated, Ablation.Mean, m));
@@ -99,7 +99,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         }
         bool complete = plans.Where(p => p is not null).All(p => Enumerable.Range(0, result.Batches.Count).All(b => found.ContainsKey((b, p!.Kind))));
         var verification = complete
-            ? new TaskVerification(options, plans.Where(p => p is not null).Select(p => Aggregate(p!, result, found, units, direction)).ToList(), means.Count > 0 ? means.Values.First().Positions : 0)
+            ? new TaskVerification(options, plans.Where(p => p is not null).Select(p => Aggregate(p!, result, found, units, direction)).ToList(), result.Batches.Sum(b => (long)b.Lengths.Sum()))
             : null;
         return new VerificationOutcome(verification, missing, computed, reused, costs);
     }
@@ -112,7 +112,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         // AP's components (its neuron sample for neurons): every method is ranked on the same ones.
         var anchor = methods.Contains(Method.Reference) ? Method.Reference : methods[0];
         var components = result.Batches[0].Scores(anchor, kind)!.Components;
-        var scores = methods.Select(m => (m.Id(), ScoreSet.Concat(m, result.Batches.Select(b => b.Scores(m, kind)!.Select(components))))).ToList();
+        var scores = methods.Select(m => (m.Id(), Stacked(m, components, result.Batches.Select(b => b.Scores(m, kind)!.Select(components))))).ToList();
         FaithfulnessPlan? faithfulness = null;
         if (options.Analyses.HasFlag(VerificationAnalysis.Faithfulness))
         {
@@ -151,7 +151,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
     {
         var batches = result.Batches;
         int prompts = batches.Sum(b => b.Rows.Length);
-        var baseMetric = batches.SelectMany(b => b.Metrics.Base).ToArray();
+        var baseMetric = Enumerable.Range(0, batches.Count).SelectMany(b => found[(b, plan.Kind)].Base).ToArray();
         var gaps = batches.SelectMany(b => b.Metrics.Base.Zip(b.Metrics.Other, (a, o) => direction == Direction.Noising ? a - o : o - a)).ToArray();
 
         KindFaithfulness? faithfulness = null;
@@ -217,6 +217,18 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
                 KindDisagreements.VerdictOf(categories[(int)DisagreementCategory.IgOnly], categories[(int)DisagreementCategory.ApOnly], meanGap, options.HighFraction));
         }
         return new KindVerification(plan.Kind, faithfulness, disagreements);
+    }
+
+    /// <summary>The batches' scores one under another: every prompt of the task, in batch order.</summary>
+    private static ScoreSet Stacked(Method method, IReadOnlyList<Component> components, IEnumerable<ScoreSet> batches)
+    {
+        var parts = batches.ToList();
+        var values = new double[parts.Sum(p => p.Prompts), components.Count];
+        int row = 0;
+        foreach (var part in parts)
+            for (int p = 0; p < part.Prompts; p++, row++)
+                for (int c = 0; c < components.Count; c++) values[row, c] = part[p, c];
+        return new ScoreSet(method, components, values);
     }
 
     private static double[] Flatten(double[,] values)

@@ -20,9 +20,13 @@ public sealed record VerificationUnit(ComponentKind Kind, VerificationOptions Ve
     }
 
     public override bool Matches(UnitResult result, int prompts) =>
-        result is VerificationUnitResult r && r.Kind == Kind && r.Faithfulness.Length == FaithfulnessRows
+        result is VerificationUnitResult r && r.Kind == Kind && r.Base.Length == prompts && r.Faithfulness.Length == FaithfulnessRows
         && r.DisagreementResample.Length == DisagreementRows && r.DisagreementMean.Length == DisagreementRows && r.Isolated.Length == IsolatedRows;
 }
 
-/// <summary>The metric of every intervened row of a <see cref="VerificationUnit"/>, in its plan's order.</summary>
-public sealed record VerificationUnitResult(ComponentKind Kind, double[] Faithfulness, double[] DisagreementResample, double[] DisagreementMean, double[] Isolated) : UnitResult;
+/// <summary>
+/// The metric of every intervened row of a <see cref="VerificationUnit"/>, in its plan's order, and
+/// m(∅) of each prompt from the same runs: effects subtract the base metric of their own context, so
+/// float32 round-off of a separately computed base never enters an effect.
+/// </summary>
+public sealed record VerificationUnitResult(ComponentKind Kind, double[] Base, double[] Faithfulness, double[] DisagreementResample, double[] DisagreementMean, double[] Isolated) : UnitResult;

@@ -16,8 +16,10 @@ namespace Concord.Tests.EndToEnd.Run;
 [TestFixture, NonParallelizable]
 public class ShardTests
 {
-    // 2 tasks × 2 batches × 12 units (metrics, 3 methods × 3 kinds, the s = 0.5 sweep on 2 kinds) = 48 units.
+    // 2 tasks × 2 batches × 12 units (metrics, 3 methods × 3 kinds, the s = 0.5 sweep on 2 kinds) = 48 units
+    // the shards compute, and 2 × 2 × 3 verification units (one per batch and kind) that the merge computes.
     private const int Units = 48;
+    private const int VerificationUnits = 12;
 
     private static string[] Run(string output, params string[] changes) => CommandLines.With(
         ["run", "--model", TestModels.TinyFolder, "--task", "ioi,greater-than", "--examples", "4", "--batch-size", "2", "--steps", "16",
@@ -55,7 +57,9 @@ public class ShardTests
         Assert.That(results.Select(r => Computed(r.Out)), Is.EqualTo(new[] { Units / 3, Units / 3, Units / 3 }), "each unit computed by exactly its shard");
         Assert.That(File.Exists(Path.Combine(output, "report.md")), Is.False, "a shard writes no report");
 
-        Merge(output);
+        var merge = ConcordProcess.Run(Run(output, "--merge"));
+        Assert.That(merge.Code, Is.Zero, merge.Error);
+        Assert.That(merge.Out, Does.Contain($"ioi: {VerificationUnits / 2} units computed"), "the merge computes the verification, which needs every shard's attribution");
         RunOutputs.AssertSameRun(OneProcess(), output);
     }
 
@@ -94,7 +98,7 @@ public class ShardTests
         Assert.That(code, Is.Zero, error);
         (code, _, error) = ConcordProcess.Run(Run(output, "--merge"));
         Assert.That(code, Is.EqualTo(CliRunner.IncompleteError), error);
-        Assert.That(error, Does.StartWith($"error: --out {output}: {2 * Units / 3} of {Units} units are missing, so no output was written (shard 0/3: 16, shard 2/3: 16)"));
+        Assert.That(error, Does.StartWith($"error: --out {output}: {2 * Units / 3} of {Units + VerificationUnits} units are missing, so no output was written (shard 0/3: 16, shard 2/3: 16)"));
         Assert.That(error, Does.Contain("shard 0/3     0  ioi             metrics").And.Contain("… and 12 more"));
         Assert.That(error, Does.Not.Contain("shard 1/3 "), "shard 1 is complete");
         Assert.That(Directory.GetFiles(output, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/units/") && !Path.GetFileName(f).StartsWith('.')),

@@ -50,6 +50,8 @@ public static class RunOutputs
         {
             // The run's date and wall time, and each task's time ("metric: …; 12 s.").
             text = System.Text.RegularExpressions.Regex.Replace(text, @"Generated [-0-9: ]+ UTC; wall time [0-9.]+ min\.", "");
+            // Where the time went: the units this process computed and their seconds (a resumed or merged run computed others).
+            text = System.Text.RegularExpressions.Regex.Replace(text, @"## Where the time went\n.*?(?=\n## )", "", System.Text.RegularExpressions.RegexOptions.Singleline);
             return System.Text.RegularExpressions.Regex.Replace(text, @"; [0-9]+ s\.$", "; (time) s.", System.Text.RegularExpressions.RegexOptions.Multiline).Replace(output, "OUT");
         }
         if (!path.EndsWith(".json", StringComparison.Ordinal)) return text;

@@ -1,0 +1,87 @@
+using System.Text;
+using Concord.Methods.Components;
+using Concord.Methods.Interventions;
+using Concord.Methods.Studies;
+using Concord.Methods.Verification;
+
+namespace Concord.Cli.Run;
+
+/// <summary>report.md's verification by intervention: CPR/CMD per method and kind, the disagreement categories and the verdicts.</summary>
+public static class VerificationReport
+{
+    /// <summary>The summary's cell: the method with the largest CPR (signed ranking) per kind, "≈" when the runner-up lies inside its interval.</summary>
+    public static string MostFaithful(TaskVerification? v, ComponentKind kind)
+    {
+        var f = v?.Kinds.FirstOrDefault(k => k.Kind == kind)?.Faithfulness;
+        if (f is null) return "–";
+        if (f.Undefined is not null) return "undefined";
+        return f.MostFaithful() is var (method, cpr, tie) ? $"{method.ToUpperInvariant()}{(tie is null ? "" : $" ≈ {tie.ToUpperInvariant()}")} ({cpr:F2})" : "–";
+    }
+
+    public static void Section(StringBuilder md, TaskOutcome outcome, string folder)
+    {
+        if (outcome.Verification is not { } v) return;
+        md.AppendLine($"### Verification by intervention ({v.Ablation.Id()} ablation outside the circuit)");
+        md.AppendLine();
+        foreach (var kind in v.Kinds)
+        {
+            if (kind.Faithfulness is { } f)
+            {
+                if (f.Undefined is not null)
+                {
+                    md.AppendLine($"{kind.Kind.Plural()}: faithfulness {f.Undefined}.");
+                    md.AppendLine();
+                }
+                else
+                {
+                    md.AppendLine($"Faithfulness of each method's top {kind.Kind.Plural()} ({f.Components} components; m(full) {f.MetricFull:F3}, m(empty circuit) {f.MetricEmpty:F3}); " +
+                                  "CPR = ∫ f dk (1 = the circuit does all the work; higher is better), CMD = ∫ |1 − f| dk (lower is better), 95 % bootstrap interval over prompts:");
+                    md.AppendLine();
+                    md.AppendLine("| method | ranking | CPR | CPR 95 % | CMD | f at " + string.Join(" | ", f.Curves[0].Points.Skip(1).SkipLast(1).Select(p => $"{p.Size}")) + " |");
+                    md.AppendLine("|---|---|---|---|---|" + string.Concat(f.Curves[0].Points.Skip(1).SkipLast(1).Select(_ => "---|")));
+                    foreach (var c in f.Curves)
+                        md.AppendLine($"| {c.Method.ToUpperInvariant()} | {c.Ranking.Id()} | {c.Cpr:F3} | {(c.CprInterval is { } ci ? $"[{ci.Low:F3}, {ci.High:F3}]" : "–")} | {c.Cmd:F3} | " +
+                                      string.Join(" | ", c.Points.Skip(1).SkipLast(1).Select(p => p.Faithfulness.ToString("F2"))) + " |");
+                    if (f.Random is { } r)
+                        md.AppendLine($"| random ({r.Rankings}) | – | {r.MeanCpr:F3} ± {r.SdCpr:F3} | [{r.MinCpr:F3}, {r.MaxCpr:F3}] (range) | {r.MeanCmd:F3} | " +
+                                      string.Join(" | ", r.Mean.Skip(1).SkipLast(1).Select(p => p.Faithfulness.ToString("F2"))) + " |");
+                    md.AppendLine();
+                    var image = VerificationPlots.File(kind.Kind);
+                    md.AppendLine($"![faithfulness of {kind.Kind.Plural()}]({folder}/{image})");
+                    md.AppendLine();
+                }
+            }
+            if (kind.Disagreements is { } d)
+            {
+                md.AppendLine($"Disagreements verified ({kind.Kind.Plural()}; \"high\" = a method's top {v.Options.HighFraction:P0} by |score| within the prompt; E(S) = m(S) − m(∅) with every member of S replaced at once; mean gap |m(clean) − m(corrupted)| = {d.MeanGap:F3}):");
+                md.AppendLine();
+                bool isolated = d.Categories.Any(c => c.IsolatedMean is not null);
+                md.AppendLine("| category | prompts | mean size | joint E, resample | joint E, mean |" + (isolated ? " mean isolated E, mean |" : ""));
+                md.AppendLine("|---|---|---|---|---|" + (isolated ? "---|" : ""));
+                foreach (var c in d.Categories)
+                    md.AppendLine($"| {c.Category.Label()} | {c.Prompts} | {c.MeanSize:F1} | {c.JointResample:F4} | {c.JointMean:F4} |" + (isolated ? $" {(c.IsolatedMean is double iso ? iso.ToString("F4") : "–")} |" : ""));
+                md.AppendLine();
+                md.AppendLine($"**Verdict ({kind.Kind.Plural()}):** {d.Verdict}.");
+                md.AppendLine();
+                if (d.Predictiveness.Count > 0)
+                {
+                    md.AppendLine("Predictiveness of the isolated mean-ablation effect (pooled over prompts and components; under resample the isolated effect *is* AP: equal by construction, no statistic): " +
+                                  string.Join("; ", d.Predictiveness.Select(p => $"{p.Method.ToUpperInvariant()} r {p.Pearson}, ρ {p.Spearman}")) + ".");
+                    md.AppendLine();
+                }
+            }
+        }
+    }
+
+    public static void HowToRead(StringBuilder md)
+    {
+        md.AppendLine("- **Faithfulness** (MIB's circuit track, node level): a method's ranking keeps its top k of a kind's components; every other component of that kind is " +
+                      "ablated at once; f(k) = (m̄(circuit) − m̄(empty circuit)) / (m̄(full model) − m̄(empty circuit)), with m̄ the mean metric over prompts. " +
+                      "f runs from exactly 0 (nothing kept) to exactly 1 (nothing ablated); a faithful ranking reaches 1 with few components. " +
+                      "Read a method's CPR against the random band: a CPR inside it is no better than chance. Circuits hold ⌈k·N⌉ components (at least one), " +
+                      "and the curve is integrated over the share they actually are.");
+        md.AppendLine("- **Disagreements verified**: per prompt, the components IG ranks high but AP does not (and the reverse) are ablated together; the method whose exclusive " +
+                      "components move the metric more is the one the interventions support. Under resample a single component's effect is its AP score by definition, so resample " +
+                      "evidence leans towards AP; the mean-ablation column is the independent check.");
+    }
+}
