@@ -65,7 +65,7 @@ public sealed record RunSettings(
         yield return ("verification", v.Runs
             ? $"{v.Analyses.Id()}; faithfulness circuits of {string.Join(", ", v.CircuitFractions.Select(f => (f * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %"))} of each kind, the rest {v.Ablation.Id()}-ablated; {v.RandomRankings} random rankings as control; {v.BootstrapSamples} bootstrap resamples"
             : "off (--verify none)");
-        yield return ("mean ablation", "each component's mean over every real token position of the task sample's clean prompts (pads excluded)");
+        if (v.Runs) yield return ("mean ablation", "each component's mean over every real token position of the task sample's clean prompts (pads excluded)");
         yield return ("behaviour filter", NoFilter ? "off (--no-filter)" : "on, except on random models");
     }
 }

@@ -34,6 +34,7 @@ public static class VerificationJson
                 ["components"] = f.Components,
                 ["metric_full"] = Number(f.MetricFull),
                 ["metric_empty"] = Number(f.MetricEmpty),
+                ["share_of_gap"] = f.ShareOfGap is double g ? Number(g) : null,
                 ["undefined"] = f.Undefined,
                 ["curves"] = new JsonArray(f.Curves.Select(c => (JsonNode)new JsonObject
                 {

@@ -1,4 +1,5 @@
 using Concord.Methods.Components;
+using Concord.Methods.Interventions;
 using Concord.Methods.Verification;
 using Concord.Model;
 using ScottPlot;
@@ -14,7 +15,7 @@ public static class VerificationPlots
     {
         foreach (var kind in verification.Kinds)
             if (kind.Faithfulness is { Undefined: null } f)
-                Curves(Path.Combine(folder, File(kind.Kind)), f, kind.Kind, task, verification.Ablation.ToString().ToLowerInvariant());
+                Curves(Path.Combine(folder, File(kind.Kind)), f, kind.Kind, task, verification.Ablation.Id());
     }
 
     private static void Curves(string path, KindFaithfulness f, ComponentKind kind, string task, string ablation)

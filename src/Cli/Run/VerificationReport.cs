@@ -15,6 +15,7 @@ public static class VerificationReport
         var f = v?.Kinds.FirstOrDefault(k => k.Kind == kind)?.Faithfulness;
         if (f is null) return "–";
         if (f.Undefined is not null) return "undefined";
+        if (f.ShareOfGap is double g && Math.Abs(g) < KindFaithfulness.SmallShare) return $"– ({g:P0} of gap)";
         return f.MostFaithful() is var (method, cpr, tie) ? $"{method.ToUpperInvariant()}{(tie is null ? "" : $" ≈ {tie.ToUpperInvariant()}")} ({cpr:F2})" : "–";
     }
 
@@ -34,7 +35,8 @@ public static class VerificationReport
                 }
                 else
                 {
-                    md.AppendLine($"Faithfulness of each method's top {kind.Kind.Plural()} ({f.Components} components; m(full) {f.MetricFull:F3}, m(empty circuit) {f.MetricEmpty:F3}); " +
+                    string share = f.ShareOfGap is double g ? $", so the whole kind carries {g:P0} of the mean gap" : "";
+                    md.AppendLine($"Faithfulness of each method's top {kind.Kind.Plural()} ({f.Components} components; m(full) {f.MetricFull:F3}, m(empty circuit) {f.MetricEmpty:F3}{share}); " +
                                   "CPR = ∫ f dk (1 = the circuit does all the work; higher is better), CMD = ∫ |1 − f| dk (lower is better), 95 % bootstrap interval over prompts:");
                     md.AppendLine();
                     md.AppendLine("| method | ranking | CPR | CPR 95 % | CMD | f at " + string.Join(" | ", f.Curves[0].Points.Skip(1).SkipLast(1).Select(p => $"{p.Size}")) + " |");
@@ -46,6 +48,11 @@ public static class VerificationReport
                         md.AppendLine($"| random ({r.Rankings}) | – | {r.MeanCpr:F3} ± {r.SdCpr:F3} | [{r.MinCpr:F3}, {r.MaxCpr:F3}] (range) | {r.MeanCmd:F3} | " +
                                       string.Join(" | ", r.Mean.Skip(1).SkipLast(1).Select(p => p.Faithfulness.ToString("F2"))) + " |");
                     md.AppendLine();
+                    if (f.ShareOfGap is double small && Math.Abs(small) < KindFaithfulness.SmallShare)
+                    {
+                        md.AppendLine($"> Ablating every {kind.Kind.Plural()[..^1]} moves the metric by only {small:P1} of the gap: f is a ratio of small differences here, so read the intervals, not the CPRs.");
+                        md.AppendLine();
+                    }
                     var image = VerificationPlots.File(kind.Kind);
                     md.AppendLine($"![faithfulness of {kind.Kind.Plural()}]({folder}/{image})");
                     md.AppendLine();

@@ -36,6 +36,14 @@ public sealed record RandomControl(int Rankings, double MeanCpr, double SdCpr, d
 public sealed record KindFaithfulness(int Components, double MetricFull, double MetricEmpty, IReadOnlyList<FaithfulnessCurve> Curves,
     RandomControl? Random, string? Undefined)
 {
+    /// <summary>
+    /// (m̄(full) − m̄(empty)) over the mean gap |m(clean) − m(corrupted)|: how much the whole kind
+    /// carries. Well below 5 %, f is a ratio of small differences and swings far outside [0, 1].
+    /// </summary>
+    public double? ShareOfGap { get; init; }
+
+    public const double SmallShare = 0.05;
+
     /// <summary>The method whose signed ranking has the largest CPR, and whether the runner-up's CPR lies inside its interval (a tie).</summary>
     public (string Method, double Cpr, string? TiedWith)? MostFaithful()
     {

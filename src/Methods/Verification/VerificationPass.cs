@@ -111,7 +111,10 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         if (methods.Count == 0) return null;
         // AP's components (its neuron sample for neurons): every method is ranked on the same ones.
         var anchor = methods.Contains(Method.Reference) ? Method.Reference : methods[0];
-        var components = result.Batches[0].Scores(anchor, kind)!.Components;
+        // Per position, a batch of shorter prompts has fewer positions: rank what every batch scored.
+        var everywhere = result.Batches.Skip(1).Aggregate(result.Batches[0].Scores(anchor, kind)!.Components.ToHashSet(),
+            (set, b) => { set.IntersectWith(b.Scores(anchor, kind)!.Components); return set; });
+        var components = result.Batches[0].Scores(anchor, kind)!.Components.Where(everywhere.Contains).ToList();
         var scores = methods.Select(m => (m.Id(), Stacked(m, components, result.Batches.Select(b => b.Scores(m, kind)!.Select(components))))).ToList();
         FaithfulnessPlan? faithfulness = null;
         if (options.Analyses.HasFlag(VerificationAnalysis.Faithfulness))
@@ -168,6 +171,8 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
                 offset += n;
             }
             faithfulness = f.Evaluate(metrics, options.BootstrapSamples, options.Seed + StableSeed(plan.Kind.Id()));
+            double gap = gaps.Average(g => Math.Abs(g));
+            faithfulness = faithfulness with { ShareOfGap = gap > 0 ? (faithfulness.MetricFull - faithfulness.MetricEmpty) / gap : null };
         }
 
         KindDisagreements? disagreements = null;

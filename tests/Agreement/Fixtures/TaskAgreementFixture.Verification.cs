@@ -1,4 +1,5 @@
 using System.Globalization;
+using Concord.Methods.Components;
 using Concord.Methods.Verification;
 using NUnit.Framework;
 

@@ -81,4 +81,18 @@ public partial class RunTests
             CancellationToken.None, new Progress<PipelineProgress>());
         Assert.That(again.Units[TaskKind.CapitalCountry].Computed, Is.Zero, "verification units resume like the attribution's");
     }
+
+    /// <summary>Per position, batches of different prompt lengths score different positions: the circuits are drawn from the positions every batch has.</summary>
+    [Test]
+    public void PerPositionComponentsAreVerifiedToo()
+    {
+        var output = TempFolder.New();
+        RunCommand.Execute(Settings(Arguments(output, "ioi", extra: ["--per-position", "--components", "heads", "--sweep", "none", "--direction", "denoising"])),
+            CancellationToken.None, new Progress<PipelineProgress>());
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "ioi", TaskOutputs.AgreementFile)));
+        var head = doc.RootElement.GetProperty("verification").GetProperty("kinds").EnumerateArray().Single();
+        var f = head.GetProperty("faithfulness");
+        Assert.That(f.GetProperty("components").GetInt32(), Is.GreaterThan(8), "(position, head) pairs, not 8 heads");
+        Assert.That(f.GetProperty("curves").EnumerateArray().First().GetProperty("points").EnumerateArray().Last().GetProperty("f").GetDouble(), Is.EqualTo(1.0));
+    }
 }
