@@ -20,15 +20,16 @@ public static class ModelTrainCommand
         var threads = new Option<int?>("--threads") { Description = "libtorch threads (default: one per core)" };
         var resume = new Option<bool>("--resume") { Description = "Continue the checkpoint in --out (same options); the result equals an uninterrupted run" };
         var float32 = new Option<bool>("--float32") { Description = "Store float32 weights (default float16, half the size; loads as float32/float64 either way)" };
+        var headDropout = new Option<double>("--head-dropout") { Description = "Drop each attention head's output with this probability per sample and step during training (kept heads rescaled; off at evaluation): trains redundancy in", DefaultValueFactory = _ => 0 };
         var examples = new Option<int>("--eval-examples") { Description = "Prompts per task for the final evaluation", DefaultValueFactory = _ => 1000 };
         var command = new Command("train", "Train a small GPT-2 (full GPT-2 vocabulary, tied embeddings) on the six tasks; resumable")
         {
-            output, preset, steps, minutes, seed, threads, resume, float32, examples,
+            output, preset, steps, minutes, seed, threads, resume, float32, examples, headDropout,
         };
         command.SetGuardedAction((parse, ct) => Task.Run(() =>
         {
             var run = new TrainingRun(TrainingPreset.Parse(parse.GetValue(preset)!), parse.GetValue(output)!, parse.GetValue(seed),
-                parse.GetValue(steps), parse.GetValue(minutes), parse.GetValue(resume), HalfPrecision: !parse.GetValue(float32));
+                parse.GetValue(steps), parse.GetValue(minutes), parse.GetValue(resume), HalfPrecision: !parse.GetValue(float32), HeadDropout: parse.GetValue(headDropout));
             run.Validate();
             if (parse.GetValue(threads) is int t)
             {

@@ -86,7 +86,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
             var schedule = new LearningRateSchedule(preset.LearningRate, preset.WarmupSteps, total ?? int.MaxValue);
             double lr = schedule.At(step);
             var samples = mixture.Draw(run.Seed, step, preset.BatchSize);
-            lastLoss = Step(model, optimiser, vocabulary, offsets, samples, preset, lr, accuracy);
+            lastLoss = Step(model, optimiser, vocabulary, offsets, samples, preset, lr, accuracy, HeadDropout.Hooks(model.Config, samples.Count, run.HeadDropout, run.Seed, step));
             smoothed = double.IsNaN(smoothed) ? lastLoss : 0.98 * smoothed + 0.02 * lastLoss;
             if (!double.IsFinite(lastLoss))
                 throw new InvalidOperationException($"training diverged at step {step} (loss {lastLoss}); try a smaller learning rate");
@@ -120,11 +120,11 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
     }
 
     private double Step(HookedGpt2 model, AdamW optimiser, CompactVocabulary vocabulary, Tensor offsets,
-        IReadOnlyList<TaskSample> samples, TrainingPreset preset, double lr, Dictionary<TaskKind, Queue<bool>> accuracy)
+        IReadOnlyList<TaskSample> samples, TrainingPreset preset, double lr, Dictionary<TaskKind, Queue<bool>> accuracy, HookSet? dropout)
     {
         using var scope = NewDisposeScope();
         var batch = TrainingBatch.Create(samples, vocabulary, resources.Tokenizer, preset.AnswerWeight, model.Config.NPositions);
-        var logits = model.Run(batch.Inputs) + offsets;                                   // [b, t, compact vocab]
+        var logits = model.Run(batch.Inputs, dropout) + offsets;                                  // [b, t, compact vocab]
         var nll = -F.log_softmax(logits, -1).gather(-1, batch.Targets.unsqueeze(-1)).squeeze(-1);
         var loss = (nll * batch.Weights).sum() / batch.Weights.sum();
         loss.backward();

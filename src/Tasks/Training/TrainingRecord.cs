@@ -20,7 +20,7 @@ public sealed record TrainingRecord(string Preset, string Recipe, int Seed, int 
         var o = new JsonObject
         {
             ["preset"] = run.Preset.Name,
-            ["recipe"] = run.Preset.Describe(),
+            ["recipe"] = run.Preset.Describe() + (run.HeadDropout > 0 ? $"; head dropout {run.HeadDropout.ToString(System.Globalization.CultureInfo.InvariantCulture)} (each head's output dropped per sample and step, kept heads rescaled; off at evaluation)" : ""),
             ["seed"] = run.Seed,
             ["steps"] = outcome.Steps,
             ["final_loss"] = Math.Round(outcome.FinalLoss, 6),

@@ -56,6 +56,23 @@ public class TaskModelTrainingTests
         Assert.That(File.Exists(Path.Combine(interrupted, TrainingCheckpoint.FileName)), Is.False, "the checkpoint is removed once the model is written");
     }
 
+    /// <summary>Head dropout draws its masks from (seed, step): a resumed run drops the same heads, and the weights differ from training without it.</summary>
+    [Test]
+    public void WithHeadDropoutResumingGivesTheUninterruptedWeights()
+    {
+        var straight = NewFolder();
+        Trainer.Train(Tiny(straight, 14) with { HeadDropout = 0.3 });
+        var interrupted = NewFolder();
+        using (var cancel = new CancellationTokenSource())
+            Assert.That(() => Trainer.Train(Tiny(interrupted, 14) with { HeadDropout = 0.3 }, afterStep: s => { if (s == 7) cancel.Cancel(); }, cancel: cancel.Token),
+                Throws.InstanceOf<OperationCanceledException>());
+        Trainer.Train(Tiny(interrupted, 14, resume: true) with { HeadDropout = 0.3 });
+        Assert.That(File.ReadAllBytes(Path.Combine(interrupted, "model.safetensors")), Is.EqualTo(File.ReadAllBytes(Path.Combine(straight, "model.safetensors"))));
+        var plain = NewFolder();
+        Trainer.Train(Tiny(plain, 14));
+        Assert.That(File.ReadAllBytes(Path.Combine(plain, "model.safetensors")), Is.Not.EqualTo(File.ReadAllBytes(Path.Combine(straight, "model.safetensors"))), "dropout changes training");
+    }
+
     [Test]
     public void ACheckpointFromOtherOptionsIsRefused()
     {
