@@ -139,6 +139,8 @@ public static class RunCommand
                 Analyses = Arg("--verify", () => VerificationAnalyses.Parse(parse.GetValue(Verify)!)),
                 Ablation = Arg("--ablation", () => Ablations.Parse(parse.GetValue(AblationOption)!)),
                 Seed = parse.GetValue(Seed),
+                // "High" in the disagreement categories is the agreement's top-k.
+                HighFraction = top,
             },
         };
         return new RunSettings(study, parse.GetValue(ModelOption), parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64),

@@ -47,7 +47,9 @@ public static class VerificationJson
                     ["rankings"] = r.Rankings, ["cpr_mean"] = Number(r.MeanCpr), ["cpr_sd"] = Number(r.SdCpr), ["cpr_min"] = Number(r.MinCpr), ["cpr_max"] = Number(r.MaxCpr),
                     ["cmd_mean"] = Number(r.MeanCmd), ["mean"] = Points(r.Mean), ["low"] = Points(r.Low), ["high"] = Points(r.High),
                 } : null,
-                ["most_faithful"] = f.MostFaithful() is var (method, cpr, tie) ? new JsonObject { ["method"] = method, ["cpr"] = Number(cpr), ["tied_with"] = tie } : null,
+                ["most_faithful"] = f.MostFaithful() is { } best
+                    ? new JsonObject { ["method"] = best.Method, ["cpr"] = Number(best.Cpr), ["tied_with"] = best.TiedWith, ["above_chance"] = best.AboveChance }
+                    : null,
             } : null,
             ["disagreements"] = k.Disagreements is { } d ? new JsonObject
             {
@@ -56,15 +58,16 @@ public static class VerificationJson
                 {
                     ["category"] = c.Category.Id(), ["prompts"] = c.Prompts, ["mean_size"] = Number(c.MeanSize),
                     ["joint_effect_resample"] = Number(c.JointResample), ["joint_effect_mean"] = Number(c.JointMean),
+                    ["mean_abs_effect_resample"] = Number(c.MeanAbsResample), ["mean_abs_effect_mean"] = Number(c.MeanAbsMean),
                     ["isolated_mean_effect"] = c.IsolatedMean is double iso ? Number(iso) : null,
                 }).ToArray()),
-                ["predictiveness_mean_ablation"] = new JsonArray(d.Predictiveness.Select(p => (JsonNode)new JsonObject
-                {
-                    ["method"] = p.Method, ["pearson"] = Stat(p.Pearson), ["spearman"] = Stat(p.Spearman),
-                }).ToArray()),
-                ["predictiveness_resample"] = "equal by construction for AP (the isolated resample effect is AP)",
                 ["verdict"] = d.Verdict,
             } : null,
+            ["predictiveness_mean_ablation"] = k.Predictiveness.Count > 0 ? new JsonArray(k.Predictiveness.Select(p => (JsonNode)new JsonObject
+            {
+                ["method"] = p.Method, ["pearson"] = Stat(p.Pearson), ["spearman"] = Stat(p.Spearman),
+            }).ToArray()) : null,
+            ["predictiveness_resample"] = k.Predictiveness.Count > 0 ? "equal by construction for AP (the isolated resample effect is AP)" : null,
         }).ToArray()),
     };
 }

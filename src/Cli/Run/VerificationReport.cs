@@ -15,8 +15,9 @@ public static class VerificationReport
         var f = v?.Kinds.FirstOrDefault(k => k.Kind == kind)?.Faithfulness;
         if (f is null) return "–";
         if (f.Undefined is not null) return "undefined";
-        if (f.ShareOfGap is double g && Math.Abs(g) < KindFaithfulness.SmallShare) return $"– ({g:P0} of gap)";
-        return f.MostFaithful() is var (method, cpr, tie) ? $"{method.ToUpperInvariant()}{(tie is null ? "" : $" ≈ {tie.ToUpperInvariant()}")} ({cpr:F2})" : "–";
+        if (f.MostFaithful() is not { } best) return f.ShareOfGap is double g ? $"– ({g:P0} of gap)" : "–";
+        string name = $"{best.Method.ToUpperInvariant()}{(best.TiedWith is null ? "" : $" ≈ {best.TiedWith.ToUpperInvariant()}")} ({best.Cpr:F2})";
+        return best.AboveChance ? name : $"none above chance ({name})";
     }
 
     public static void Section(StringBuilder md, TaskOutcome outcome, string folder)
@@ -63,19 +64,19 @@ public static class VerificationReport
                 md.AppendLine($"Disagreements verified ({kind.Kind.Plural()}; \"high\" = a method's top {v.Options.HighFraction:P0} by |score| within the prompt; E(S) = m(S) − m(∅) with every member of S replaced at once; mean gap |m(clean) − m(corrupted)| = {d.MeanGap:F3}):");
                 md.AppendLine();
                 bool isolated = d.Categories.Any(c => c.IsolatedMean is not null);
-                md.AppendLine("| category | prompts | mean size | joint E, resample | joint E, mean |" + (isolated ? " mean isolated E, mean |" : ""));
-                md.AppendLine("|---|---|---|---|---|" + (isolated ? "---|" : ""));
+                md.AppendLine("| category | prompts | mean size | joint E, resample | mean \\|E\\|, resample | joint E, mean | mean \\|E\\|, mean |" + (isolated ? " mean isolated E, mean |" : ""));
+                md.AppendLine("|---|---|---|---|---|---|---|" + (isolated ? "---|" : ""));
                 foreach (var c in d.Categories)
-                    md.AppendLine($"| {c.Category.Label()} | {c.Prompts} | {c.MeanSize:F1} | {c.JointResample:F4} | {c.JointMean:F4} |" + (isolated ? $" {(c.IsolatedMean is double iso ? iso.ToString("F4") : "–")} |" : ""));
+                    md.AppendLine($"| {c.Category.Label()} | {c.Prompts} | {c.MeanSize:F1} | {c.JointResample:F4} | {c.MeanAbsResample:F4} | {c.JointMean:F4} | {c.MeanAbsMean:F4} |" + (isolated ? $" {(c.IsolatedMean is double iso ? iso.ToString("F4") : "–")} |" : ""));
                 md.AppendLine();
                 md.AppendLine($"**Verdict ({kind.Kind.Plural()}):** {d.Verdict}.");
                 md.AppendLine();
-                if (d.Predictiveness.Count > 0)
-                {
-                    md.AppendLine("Predictiveness of the isolated mean-ablation effect (pooled over prompts and components; under resample the isolated effect *is* AP: equal by construction, no statistic): " +
-                                  string.Join("; ", d.Predictiveness.Select(p => $"{p.Method.ToUpperInvariant()} r {p.Pearson}, ρ {p.Spearman}")) + ".");
-                    md.AppendLine();
-                }
+            }
+            if (kind.Predictiveness.Count > 0)
+            {
+                md.AppendLine($"Predictiveness of the isolated mean-ablation effect ({kind.Kind.Plural()}; pooled over prompts and components; under resample the isolated effect *is* AP: equal by construction, no statistic): " +
+                              string.Join("; ", kind.Predictiveness.Select(p => $"{p.Method.ToUpperInvariant()} r {p.Pearson}, ρ {p.Spearman}")) + ".");
+                md.AppendLine();
             }
         }
     }
@@ -89,6 +90,10 @@ public static class VerificationReport
                       "and the curve is integrated over the share they actually are.");
         md.AppendLine("- **Disagreements verified**: per prompt, the components IG ranks high but AP does not (and the reverse) are ablated together; the method whose exclusive " +
                       "components move the metric more is the one the interventions support. Under resample a single component's effect is its AP score by definition, so resample " +
-                      "evidence leans towards AP; the mean-ablation column is the independent check.");
+                      "evidence leans towards AP; a method is named only when resample and mean ablation agree (its exclusive set's mean |E| at least " +
+                      $"{KindDisagreements.Dominance}× the other's and at least {KindDisagreements.Negligible:P0} of the gap under both), otherwise \"undecided\".");
+        md.AppendLine("- **Which components**: neuron circuits are drawn from AP's `--neurons` sample (the empty circuit ablates that sample, not every neuron); " +
+                      "per position, from the positions every batch has. \"Most faithful\" is the largest signed-ranking CPR, \"≈\" when the runner-up lies in its " +
+                      $"interval, \"none above chance\" when it does not beat every random ranking, and \"–\" when the whole kind carries under {KindFaithfulness.SmallShare:P0} of the gap.");
     }
 }

@@ -46,7 +46,13 @@ public static class Intervention
         {
             int start = startGroup.Key;
             var group = startGroup.ToList();
-            int chunk = context.RowsPerChunk(start, withGradients: false);
+            // A chunk also holds, for every layer it replaces, a mask and (under resample) the other run's values per row.
+            var config = context.Model.Config;
+            long elements = kind switch { ComponentKind.Head => config.DHead, ComponentKind.Neuron => 1, _ => config.NEmbd };
+            long held = (long)(config.NLayer - start) * context.BaseTokens.Width * layout.ComponentsPerPosition
+                        * (1 + (ablation == Ablation.Resample ? elements * ScalarTypeSizes.ElementSize(context.Model.DType) : 0));
+            long row = AttributionContext.BytesPerRow(config, context.Model.DType, context.BaseTokens.Width, start, withGradients: false) + held;
+            int chunk = (int)Math.Clamp(context.Options.MemoryBudgetBytes / row, 1, int.MaxValue);
             for (int from = 0; from < group.Count; from += chunk)
             {
                 var part = group.Skip(from).Take(chunk).ToList();

@@ -129,9 +129,8 @@ public sealed class Study
     {
         var verification = Options.Verification;
         if (!verification.Runs || selection is Shard) return null;
-        var pipeline = new AttributionPipeline(Model, ModelFingerprint, Options.Pipeline, store);
-        var complete = pass.Result ?? pipeline.Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, UnitSelection.Nothing, task.FirstUnit, null, cancel).Result;
-        if (complete is null) return null;
+        // A merge's pass read every unit: no result means attribution units are missing, and they are listed.
+        if (pass.Result is not { } complete) return null;
         int first = task.FirstUnit + Options.Pipeline.UnitCount(task.Examples.Count);
         var computes = selection == UnitSelection.Nothing ? UnitSelection.All : selection;
         return new VerificationPass(Model, ModelFingerprint, Options.Pipeline, verification, store)

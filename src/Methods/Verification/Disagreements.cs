@@ -62,36 +62,53 @@ public static class DisagreementCategories
 /// mean joint effect E(S) under resample and under mean ablation (prompts with an empty set left
 /// out), and the mean isolated mean-ablation effect of its members when that was computed.
 /// </summary>
-public sealed record CategoryEffect(DisagreementCategory Category, int Prompts, double MeanSize, double JointResample, double JointMean, double? IsolatedMean);
+public sealed record CategoryEffect(DisagreementCategory Category, int Prompts, double MeanSize, double JointResample, double JointMean, double? IsolatedMean)
+{
+    /// <summary>Mean |E(S)| under resample: effects of opposite sign on different prompts do not cancel here (the original study's figures are of this kind).</summary>
+    public double MeanAbsResample { get; init; }
+    /// <summary>Mean |E(S)| under mean ablation.</summary>
+    public double MeanAbsMean { get; init; }
+}
 
 /// <summary>How well a method's scores predict the isolated mean-ablation effects (pooled over prompts and components).
 /// Under resample the isolated effect of a component is AP itself (equal by construction), so only mean ablation is compared.</summary>
 public sealed record Predictiveness(string Method, Statistic Pearson, Statistic Spearman);
 
-/// <summary>A kind's disagreements verified: the four categories, predictiveness when isolated effects were run, and the verdict.</summary>
+/// <summary>A kind's disagreements verified: the four categories and the verdict.</summary>
 /// <param name="MeanGap">Mean |m(clean) − m(corrupted)| over the task's prompts: the scale the verdict reads effects against.</param>
-public sealed record KindDisagreements(IReadOnlyList<CategoryEffect> Categories, IReadOnlyList<Predictiveness> Predictiveness, double MeanGap, string Verdict)
+public sealed record KindDisagreements(IReadOnlyList<CategoryEffect> Categories, double MeanGap, string Verdict)
 {
     public CategoryEffect this[DisagreementCategory c] => Categories.First(x => x.Category == c);
 
     /// <summary>
-    /// Which method's exclusive components the joint interventions support: the one whose
-    /// "only" set moves the metric at least 1.5× as much as the other's under resample and at least
-    /// 5 % of the mean gap; the mean ablation is reported beside it, agreeing or not.
+    /// Which method's exclusive components the joint interventions support: the one whose "only"
+    /// set moves the metric (mean |E| over prompts) at least <see cref="Dominance"/>× as much as the
+    /// other's and at least <see cref="Negligible"/> of the mean gap, under resample *and* under mean
+    /// ablation. Resample alone leans towards AP by construction (one component resampled is its AP
+    /// score), so when the two ablations disagree the verdict is "undecided".
     /// </summary>
     public static string VerdictOf(CategoryEffect igOnly, CategoryEffect apOnly, double meanGap, double fraction)
     {
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         if (igOnly.Prompts == 0 && apOnly.Prompts == 0)
             return string.Create(inv, $"IG and AP pick the same top {fraction:P0} on every prompt: nothing to settle");
-        double Share(double e, int prompts) => prompts == 0 || meanGap == 0 ? 0 : Math.Abs(e) / meanGap;
-        double ig = Share(igOnly.JointResample, igOnly.Prompts), ap = Share(apOnly.JointResample, apOnly.Prompts);
-        double igMean = Share(igOnly.JointMean, igOnly.Prompts), apMean = Share(apOnly.JointMean, apOnly.Prompts);
-        string numbers = string.Create(inv, $"IG-only {ig:P0}, AP-only {ap:P0} of the gap under resample; {igMean:P0} and {apMean:P0} under mean ablation");
-        if (Math.Max(ig, ap) < 0.05) return $"neither: each method's exclusive components move the metric by under 5 % of the gap ({numbers})";
-        string? winner = ap >= 1.5 * ig ? "AP" : ig >= 1.5 * ap ? "IG" : null;
-        if (winner is null) return $"both: the exclusive components of each matter comparably ({numbers})";
-        bool meanAgrees = winner == "AP" ? apMean > igMean : igMean > apMean;
-        return $"{winner}: its exclusive components matter more ({numbers}; mean ablation {(meanAgrees ? "agrees" : "does not agree")})";
+        double Share(double e) => meanGap == 0 ? 0 : e / meanGap;
+        double ig = Share(igOnly.MeanAbsResample), ap = Share(apOnly.MeanAbsResample);
+        double igMean = Share(igOnly.MeanAbsMean), apMean = Share(apOnly.MeanAbsMean);
+        string numbers = string.Create(inv, $"mean |E| IG-only {ig:P0}, AP-only {ap:P0} of the gap under resample; {igMean:P0} and {apMean:P0} under mean ablation");
+        string? Winner(double i, double a) => Math.Max(i, a) < Negligible ? "neither" : a >= Dominance * i ? "AP" : i >= Dominance * a ? "IG" : "both";
+        string resample = Winner(ig, ap)!, mean = Winner(igMean, apMean)!;
+        if (resample != mean) return $"undecided: resample says {resample}, mean ablation {mean} ({numbers})";
+        return resample switch
+        {
+            "neither" => $"neither: each method's exclusive components move the metric by under {Negligible:P0} of the gap ({numbers})",
+            "both" => $"both: the exclusive components of each matter comparably ({numbers})",
+            _ => $"{resample}: its exclusive components matter more under both ablations ({numbers})",
+        };
     }
+
+    /// <summary>How many times the other's effect the supported method's exclusive set must have.</summary>
+    public const double Dominance = 1.5;
+    /// <summary>Effects below this share of the mean gap count as nothing.</summary>
+    public const double Negligible = 0.05;
 }

@@ -44,13 +44,22 @@ public sealed record KindFaithfulness(int Components, double MetricFull, double 
 
     public const double SmallShare = 0.05;
 
-    /// <summary>The method whose signed ranking has the largest CPR, and whether the runner-up's CPR lies inside its interval (a tie).</summary>
-    public (string Method, double Cpr, string? TiedWith)? MostFaithful()
+    /// <summary>
+    /// The method whose signed ranking has the largest CPR (MIB's criterion), with the runner-up
+    /// when its CPR lies inside the winner's interval (a tie) and whether the winner beats every
+    /// random ranking. Null when f is undefined or the kind carries under <see cref="SmallShare"/>
+    /// of the gap (then f is a ratio of small differences and no ranking can be read from it).
+    /// </summary>
+    public MostFaithfulMethod? MostFaithful()
     {
+        if (Undefined is not null || ShareOfGap is double g && Math.Abs(g) < SmallShare) return null;
         var signed = Curves.Where(c => c.Ranking == RankingKind.Signed && double.IsFinite(c.Cpr)).OrderByDescending(c => c.Cpr).ToList();
         if (signed.Count == 0) return null;
         var best = signed[0];
         string? tie = signed.Count > 1 && best.CprInterval is { } ci && ci.Contains(signed[1].Cpr) ? signed[1].Method : null;
-        return (best.Method, best.Cpr, tie);
+        return new MostFaithfulMethod(best.Method, best.Cpr, tie, Random is null || best.Cpr > Random.MaxCpr);
     }
 }
+
+/// <summary>The most faithful ranking of a kind: its method and CPR, a tied runner-up, and whether it beats every random ranking.</summary>
+public sealed record MostFaithfulMethod(string Method, double Cpr, string? TiedWith, bool AboveChance);

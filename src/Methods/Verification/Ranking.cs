@@ -38,5 +38,5 @@ public static class Ranking
     /// agreement's top-k), distinct sizes only — on a kind with few components several k give one circuit.
     /// </summary>
     public static IReadOnlyList<int> CircuitSizes(int components, IEnumerable<double> fractions) =>
-        fractions.Select(k => Agreement.TopK.K(components, k)).Where(n => n > 0).Distinct().Order().ToList();
+        fractions.Select(k => Agreement.TopK.K(components, k)).Distinct().Order().ToList();
 }

@@ -30,10 +30,12 @@ public static class VerificationAnalyses
     /// <summary>Reads "faithfulness,disagreements[,isolated]" or "none".</summary>
     public static VerificationAnalysis Parse(string text)
     {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Any(p => p.Equals("none", StringComparison.OrdinalIgnoreCase)))
+            return parts.Length == 1 ? VerificationAnalysis.None : throw new ArgumentException($"'{text.Trim()}': none stands alone (it turns the verification off)");
         var result = VerificationAnalysis.None;
-        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        foreach (var part in parts)
         {
-            if (part.Equals("none", StringComparison.OrdinalIgnoreCase) && text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)) return VerificationAnalysis.None;
             var match = Ids.FirstOrDefault(x => x.Id.Equals(part, StringComparison.OrdinalIgnoreCase));
             if (match.Id is null) throw new ArgumentException($"unknown verification '{part}' ({string.Join(", ", Ids.Select(x => x.Id))}, or none alone)");
             result |= match.Flag;

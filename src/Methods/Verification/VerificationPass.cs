@@ -99,7 +99,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         }
         bool complete = plans.Where(p => p is not null).All(p => Enumerable.Range(0, result.Batches.Count).All(b => found.ContainsKey((b, p!.Kind))));
         var verification = complete
-            ? new TaskVerification(options, plans.Where(p => p is not null).Select(p => Aggregate(p!, result, found, units, direction)).ToList(), result.Batches.Sum(b => (long)b.Lengths.Sum()))
+            ? new TaskVerification(options, plans.Where(p => p is not null).Select(p => Aggregate(p!, result, found, direction)).ToList(), result.Batches.Sum(b => (long)b.Lengths.Sum()))
             : null;
         return new VerificationOutcome(verification, missing, computed, reused, costs);
     }
@@ -149,80 +149,93 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         finally { foreach (var b in batches) b.Dispose(); }
     }
 
-    private KindVerification Aggregate(KindPlan plan, TaskResult result, Dictionary<(int, ComponentKind), VerificationUnitResult> found,
-        Dictionary<(int, ComponentKind), VerificationUnit> units, Direction direction)
+    private KindVerification Aggregate(KindPlan plan, TaskResult result, Dictionary<(int, ComponentKind), VerificationUnitResult> found, Direction direction)
     {
         var batches = result.Batches;
         int prompts = batches.Sum(b => b.Rows.Length);
+        // m(∅) from each unit's own runs, so effects never mix round-off of two computations.
         var baseMetric = Enumerable.Range(0, batches.Count).SelectMany(b => found[(b, plan.Kind)].Base).ToArray();
         var gaps = batches.SelectMany(b => b.Metrics.Base.Zip(b.Metrics.Other, (a, o) => direction == Direction.Noising ? a - o : o - a)).ToArray();
+        double meanGap = gaps.Average(g => Math.Abs(g));
+        var planned = Enumerable.Range(0, batches.Count).Select(b => RowsFor(plan, batches[b])).ToList();
+        var offsets = batches.Select((b, i) => batches.Take(i).Sum(x => x.Rows.Length)).ToArray();
 
         KindFaithfulness? faithfulness = null;
         if (plan.Faithfulness is { } f)
         {
             var metrics = new double[f.Sets.Count, prompts];
-            int offset = 0;
             for (int b = 0; b < batches.Count; b++)
             {
                 var r = found[(b, plan.Kind)];
                 int n = batches[b].Rows.Length;
                 for (int s = 0; s < f.Sets.Count; s++)
-                    for (int p = 0; p < n; p++) metrics[s, offset + p] = r.Faithfulness[s * n + p];
-                offset += n;
+                    for (int p = 0; p < n; p++) metrics[s, offsets[b] + p] = r.Faithfulness[s * n + p];
             }
-            faithfulness = f.Evaluate(metrics, options.BootstrapSamples, options.Seed + StableSeed(plan.Kind.Id()));
-            double gap = gaps.Average(g => Math.Abs(g));
-            faithfulness = faithfulness with { ShareOfGap = gap > 0 ? (faithfulness.MetricFull - faithfulness.MetricEmpty) / gap : null };
+            faithfulness = f.Evaluate(metrics, options.BootstrapSamples, BootstrapSeed(plan.Kind));
+            // The kind's own effect in the behaviour's direction: m(full) − m(empty) is ≈ G noising, ≈ −G denoising.
+            double sign = direction == Direction.Noising ? 1 : -1;
+            faithfulness = faithfulness with { ShareOfGap = meanGap > 0 ? sign * (faithfulness.MetricFull - faithfulness.MetricEmpty) / meanGap : null };
+        }
+
+        // Isolated mean-ablation effects, by task prompt and component.
+        var isolated = new Dictionary<(int Prompt, Component Component), double>();
+        for (int b = 0; b < batches.Count; b++)
+            for (int i = 0; i < planned[b].Isolated.Count; i++)
+            {
+                var row = planned[b].Isolated[i];
+                isolated[(offsets[b] + row.Prompt, row.Set.First())] = found[(b, plan.Kind)].Isolated[i] - baseMetric[offsets[b] + row.Prompt];
+            }
+        var predictiveness = new List<Predictiveness>();
+        if (isolated.Count > 0)
+        {
+            var slot = plan.Components.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
+            var keys = isolated.Keys.ToList();
+            var effects = keys.Select(k => isolated[k]).ToArray();
+            foreach (var (method, scores) in plan.Scores)
+            {
+                var values = keys.Select(k => scores[k.Prompt, slot[k.Component]]).ToArray();
+                predictiveness.Add(new Predictiveness(method, Correlation.Pearson(values, effects), Correlation.Spearman(values, effects)));
+            }
         }
 
         KindDisagreements? disagreements = null;
-        if (options.Analyses.HasFlag(VerificationAnalysis.Disagreements) && units.Values.Any(u => u.Kind == plan.Kind && u.DisagreementRows > 0))
+        if (planned.Any(p => p.Disagreement.Count > 0))
         {
             var rows = new List<(int Prompt, DisagreementCategory Category, int Size, double Resample, double Mean, double? Isolated)>();
-            var isolated = new List<(int Prompt, Component Component, double Effect)>();
-            int offset = 0;
             for (int b = 0; b < batches.Count; b++)
             {
                 var r = found[(b, plan.Kind)];
-                var planned = RowsFor(plan, batches[b]);
-                var iso = planned.Isolated.Select((row, i) => (row.Prompt, row.Set.First(), r.Isolated[i] - baseMetric[offset + row.Prompt])).ToList();
-                isolated.AddRange(iso.Select(x => (offset + x.Prompt, x.Item2, x.Item3)));
-                var isoByComponent = iso.ToDictionary(x => (x.Prompt, x.Item2), x => x.Item3);
-                for (int i = 0; i < planned.Disagreement.Count; i++)
+                var categories = DisagreementCategories.All;
+                for (int i = 0; i < planned[b].Disagreement.Count; i++)
                 {
-                    var row = planned.Disagreement[i];
-                    double? isoMean = iso.Count > 0 && row.Set.Count > 0 ? row.Set.Average(c => isoByComponent[(row.Prompt, c)]) : null;
-                    rows.Add((offset + row.Prompt, DisagreementCategories.All[i % DisagreementCategories.All.Count], row.Set.Count,
-                        r.DisagreementResample[i] - baseMetric[offset + row.Prompt], r.DisagreementMean[i] - baseMetric[offset + row.Prompt], isoMean));
+                    var row = planned[b].Disagreement[i];
+                    int prompt = offsets[b] + row.Prompt;
+                    double? isolatedMean = isolated.Count > 0 && row.Set.Count > 0 ? row.Set.Average(c => isolated[(prompt, c)]) : null;
+                    // Rows are prompt-major with the categories in their declared order (DisagreementCategories.Rows).
+                    rows.Add((prompt, categories[i % categories.Count], row.Set.Count, r.DisagreementResample[i] - baseMetric[prompt], r.DisagreementMean[i] - baseMetric[prompt], isolatedMean));
                 }
-                offset += batches[b].Rows.Length;
             }
-            var categories = DisagreementCategories.All.Select(c =>
+            var effects = DisagreementCategories.All.Select(c =>
             {
                 var all = rows.Where(x => x.Category == c).ToList();
                 var nonEmpty = all.Where(x => x.Size > 0).ToList();
-                var withIso = nonEmpty.Where(x => x.Isolated is not null).ToList();
+                var withIsolated = nonEmpty.Where(x => x.Isolated is not null).ToList();
                 return new CategoryEffect(c, nonEmpty.Count, all.Count == 0 ? 0 : all.Average(x => x.Size),
                     nonEmpty.Count == 0 ? 0 : nonEmpty.Average(x => x.Resample), nonEmpty.Count == 0 ? 0 : nonEmpty.Average(x => x.Mean),
-                    withIso.Count == 0 ? null : withIso.Average(x => x.Isolated!.Value));
-            }).ToList();
-            var predictiveness = new List<Predictiveness>();
-            if (isolated.Count > 0)
-            {
-                var slot = plan.Components.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
-                var effects = isolated.Select(x => x.Effect).ToArray();
-                foreach (var (method, scores) in plan.Scores)
+                    withIsolated.Count == 0 ? null : withIsolated.Average(x => x.Isolated!.Value))
                 {
-                    var values = isolated.Select(x => scores[x.Prompt, slot[x.Component]]).ToArray();
-                    predictiveness.Add(new Predictiveness(method, Correlation.Pearson(values, effects), Correlation.Spearman(values, effects)));
-                }
-            }
-            double meanGap = gaps.Average(g => Math.Abs(g));
-            disagreements = new KindDisagreements(categories, predictiveness, meanGap,
-                KindDisagreements.VerdictOf(categories[(int)DisagreementCategory.IgOnly], categories[(int)DisagreementCategory.ApOnly], meanGap, options.HighFraction));
+                    MeanAbsResample = nonEmpty.Count == 0 ? 0 : nonEmpty.Average(x => Math.Abs(x.Resample)),
+                    MeanAbsMean = nonEmpty.Count == 0 ? 0 : nonEmpty.Average(x => Math.Abs(x.Mean)),
+                };
+            }).ToList();
+            disagreements = new KindDisagreements(effects, meanGap,
+                KindDisagreements.VerdictOf(effects[(int)DisagreementCategory.IgOnly], effects[(int)DisagreementCategory.ApOnly], meanGap, options.HighFraction));
         }
-        return new KindVerification(plan.Kind, faithfulness, disagreements);
+        return new KindVerification(plan.Kind, faithfulness, disagreements) { Predictiveness = predictiveness };
     }
+
+    /// <summary>The bootstrap's seed: apart from the random rankings' (seed + r), so no permutation shares its stream.</summary>
+    private int BootstrapSeed(ComponentKind kind) => unchecked(options.Seed * 7_919 + StableSeed(kind.Id()) + 1_000_003);
 
     /// <summary>The batches' scores one under another: every prompt of the task, in batch order.</summary>
     private static ScoreSet Stacked(Method method, IReadOnlyList<Component> components, IEnumerable<ScoreSet> batches)

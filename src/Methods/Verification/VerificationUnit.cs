@@ -1,4 +1,5 @@
 using Concord.Methods.Components;
+using Concord.Methods.Interventions;
 using Concord.Methods.Pipeline;
 
 namespace Concord.Methods.Verification;
@@ -16,7 +17,9 @@ public sealed record VerificationUnit(ComponentKind Kind, VerificationOptions Ve
     public override string Fingerprint(PipelineOptions options)
     {
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Plan + "|" + Sample)));
-        return $"{base.Fingerprint(options)}|{Verification.Id()}|plan={hash}";
+        // The plan names every set (so circuit sizes, random rankings, seed and "high" are in it); the
+        // bootstrap only aggregates, so changing it recomputes nothing.
+        return $"{base.Fingerprint(options)}|verify={Verification.Analyses.Id()}|ablation={Verification.Ablation.Id()}|plan={hash}";
     }
 
     public override bool Matches(UnitResult result, int prompts) =>

@@ -20,13 +20,15 @@ public abstract partial class TaskAgreementFixture
         {
             var f = kind.Faithfulness!;
             Assert.That(f.Undefined, Is.Null, $"{kind.Kind}");
-            foreach (var curve in f.Curves.Concat([]))
+            foreach (var curve in f.Curves)
             {
                 Assert.That(curve.Points[0].Faithfulness, Is.EqualTo(0.0), $"{kind.Kind} {curve.Method} {curve.Ranking}: f(0)");
                 Assert.That(curve.Points[^1].Faithfulness, Is.EqualTo(1.0), $"{kind.Kind} {curve.Method} {curve.Ranking}: f(100 %)");
                 Assert.That(curve.Points[^1].Size, Is.EqualTo(f.Components));
             }
             Assert.That(f.Random!.MeanCpr, Is.InRange(0.0, 1.0), $"{kind.Kind}: the random control's mean CPR");
+            // The curve's ends are read from runs, not set: m̄(full) is the unablated run, the attribution's F(a).
+            Assert.That(f.MetricFull, Is.EqualTo(Analysis.Result.Batches.SelectMany(b => b.Metrics.Base).Average()).Within(1e-12), $"{kind.Kind}: m̄(full) = mean F(a)");
             Assert.That(f.Random.Mean[0].Faithfulness, Is.EqualTo(0.0));
             Assert.That(f.Random.Mean[^1].Faithfulness, Is.EqualTo(1.0));
             foreach (var curve in f.Curves)
@@ -58,6 +60,7 @@ public abstract partial class TaskAgreementFixture
             foreach (var c in f.Curves)
                 lines.Add($"{kind.Kind.Id(),-7} {c.Method,-4} {c.Ranking.Id(),-8} CPR {F(c.Cpr)} [{F(c.CprInterval!.Value.Low)}, {F(c.CprInterval.Value.High)}] CMD {F(c.Cmd)} f " +
                           string.Join(" ", c.Points.Select(p => F(p.Faithfulness))));
+            lines.Add($"{kind.Kind.Id(),-7} m(full) {F(f.MetricFull)} m(empty) {F(f.MetricEmpty)}");
             lines.Add($"{kind.Kind.Id(),-7} random CPR {F(f.Random!.MeanCpr)} ± {F(f.Random.SdCpr)} CMD {F(f.Random.MeanCmd)}");
             var d = kind.Disagreements!;
             foreach (var c in d.Categories)

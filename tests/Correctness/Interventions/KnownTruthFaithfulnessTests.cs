@@ -20,17 +20,16 @@ public class KnownTruthFaithfulnessTests
     /// </summary>
     private const double Tolerance = 1e-9;
 
-    private static (KindFaithfulness Result, FaithfulnessPlan Plan) Faithfulness(GateModel gate, Ablation ablation = Ablation.Resample)
+    private static (KindFaithfulness Result, FaithfulnessPlan Plan) Faithfulness(GateModel gate, Direction direction = Direction.Noising)
     {
-        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [ComponentKind.Head]);
+        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [ComponentKind.Head], new AttributionOptions { Direction = direction });
         var components = Enumerable.Range(0, GateModels.Layers).SelectMany(l => Enumerable.Range(0, GateModels.Heads).Select(h => new Component(l, ComponentKind.Head, h))).ToList();
         var ap = Enumerable.Range(0, GateModels.Layers).Select(l => ActivationPatching.Layer(context, ComponentKind.Head, l).Scores).ToList();
         var mean = components.Select(c => Enumerable.Range(0, context.Batch).Average(p => ap[c.Layer][p, c.Index])).ToArray();
         // Rank by the analytic truth too, so the test does not hinge on AP's ties: inputs first, then bystanders.
-        var truth = components.Select(c => gate.Inputs.Contains(c) ? -1.0 : 0.0).ToArray();
-        var plan = FaithfulnessPlan.Build(components, [("ap", mean), ("truth", truth)], Direction.Noising, new VerificationOptions { RandomRankings = 4 }, seed: 1);
-        using var means = ComponentMeans.Of(gate.Model, ComponentKind.Head, [gate.Clean]);
-        var metrics = Intervention.MetricsOnEveryPrompt(context, ComponentKind.Head, plan.Sets, ablation, means);
+        var truth = components.Select(c => gate.Inputs.Contains(c) ? (direction == Direction.Noising ? -1.0 : 1.0) : 0.0).ToArray();
+        var plan = FaithfulnessPlan.Build(components, [("ap", mean), ("truth", truth)], direction, new VerificationOptions { RandomRankings = 4 }, seed: 1);
+        var metrics = Intervention.MetricsOnEveryPrompt(context, ComponentKind.Head, plan.Sets, Ablation.Resample);
         return (plan.Evaluate(metrics, bootstrapSamples: 50, seed: 2), plan);
     }
 
@@ -46,6 +45,23 @@ public class KnownTruthFaithfulnessTests
         Assert.That(At(f, "truth", 1), Is.EqualTo(0.0).Within(Tolerance));
         Assert.That(At(f, "truth", 2), Is.EqualTo(1.0).Within(Tolerance));
         Assert.That(At(f, "ap", 2), Is.EqualTo(1.0).Within(Tolerance), "noising AP flags both inputs at −gap, so its top two are the inputs");
+        Assert.That(At(f, "ap", 1), Is.EqualTo(0.0).Within(Tolerance), "AP's one-head circuit is an input, and one AND input is not enough");
+    }
+
+    /// <summary>
+    /// Denoising: the base is the corrupted run and ablating means restoring clean values. AP scores each
+    /// OR input +gap, so the signed ranking (+score) puts the inputs first; keeping one input corrupted
+    /// while the other is restored turns the OR on (f = 0); keeping both corrupted keeps it off (f = 1).
+    /// </summary>
+    [Test]
+    public void DenoisingRanksByPlusScoreAndAnOrNeedsBothInputsKeptOff()
+    {
+        using var gate = GateModels.TwoHeads(Gate.Or);
+        var (f, plan) = Faithfulness(gate, Direction.Denoising);
+        var apSigned = plan.Curves.Single(c => c.Method == "ap" && c.Ranking == RankingKind.Signed);
+        Assert.That(apSigned.Order.Take(2).Select(i => plan.Components[i]), Is.EquivalentTo(gate.Inputs));
+        Assert.That(At(f, "ap", 1), Is.EqualTo(0.0).Within(Tolerance));
+        Assert.That(At(f, "ap", 2), Is.EqualTo(1.0).Within(Tolerance));
     }
 
     [Test]

@@ -104,7 +104,7 @@ public class RunErrorTests
     [TestCase("--sweep", "0", "--sweep scale '0' is not a number in (0, 1]")]
     [TestCase("--top", "NaN", "--top must lie in (0, 1]")]
     [TestCase("--verify", "faithfulness,bogus", "--verify: unknown verification 'bogus' (faithfulness, disagreements, isolated, or none alone)")]
-    [TestCase("--verify", "none,faithfulness", "--verify: unknown verification 'none'")]
+    [TestCase("--verify", "none,faithfulness", "--verify: 'none,faithfulness': none stands alone")]
     [TestCase("--ablation", "median", "--ablation: unknown ablation 'median' (resample, mean, zero)")]
     public void OutOfRangeOptionsAreRefusedBeforeAnythingIsWritten(string option, string value, string fragment) =>
         AssertRefusedBeforeWriting([option, value], 2, fragment);

@@ -19,13 +19,16 @@ namespace Concord.Tests.EndToEnd.Trust;
 [TestFixture, NonParallelizable]
 public class FingerprintTests
 {
-    // One batch of 2 prompts; 12 units: metrics, IG/AP/AtP × heads/mlp/neurons, sweep s = 0.5 × heads/mlp.
-    private const int AllUnits = 12, IgUnits = 3, SweepUnits = 2;
+    // One batch of 2 prompts; 15 units: metrics, IG/AP/AtP × heads/mlp/neurons, sweep s = 0.5 × heads/mlp,
+    // and the verification of heads, mlp and neurons (keyed by the sets they run, so new scores recompute them).
+    private const int AllUnits = 15, IgUnits = 3, SweepUnits = 2, VerificationUnits = 3;
 
     private enum Recompute { All, None, Some }
 
     /// <summary>Options to set (a null value for a flag; "" to remove the option) and what that must recompute.</summary>
-    private sealed record Change((string Option, string? Value)[] Set, Recompute Expect, int? Exactly = null, string Why = "");
+    /// <param name="AtMost">With <paramref name="Exactly"/>: a range. Verification units are keyed by the sets they run, so new scores
+    /// recompute one only where they change its sets (on these two prompts, often they do not).</param>
+    private sealed record Change((string Option, string? Value)[] Set, Recompute Expect, int? Exactly = null, string Why = "", int? AtMost = null);
 
     private string _data = "", _model = "";
 
@@ -53,19 +56,19 @@ public class FingerprintTests
         ["--model"] = new([("--model", "{other-model}")], Recompute.All),
         ["--data"] = new([("--data", "{other-data}")], Recompute.All, Why: "other content"),
         ["--examples"] = new([("--examples", "3")], Recompute.Some, Why: "the sample's rows change"),
-        ["--methods"] = new([("--methods", "ig,ap")], Recompute.None),
+        ["--methods"] = new([("--methods", "ig,ap")], Recompute.Some, 1, "no attribution unit; the verification ranks one method fewer, which changes the sets of some kinds", AtMost: VerificationUnits),
         ["--components"] = new([("--components", "heads")], Recompute.None),
-        ["--rule"] = new([("--rule", "trapezoid")], Recompute.Some, IgUnits + SweepUnits),
-        ["--steps"] = new([("--steps", "3")], Recompute.Some, IgUnits + SweepUnits),
-        ["--ig-tolerance"] = new([("--steps", "auto"), ("--ig-tolerance", "0.01")], Recompute.Some, IgUnits + SweepUnits, "IG's step rule"),
+        ["--rule"] = new([("--rule", "trapezoid")], Recompute.Some, IgUnits + SweepUnits, "IG, and the verification where IG's rankings change", AtMost: IgUnits + SweepUnits + VerificationUnits),
+        ["--steps"] = new([("--steps", "3")], Recompute.Some, IgUnits + SweepUnits, AtMost: IgUnits + SweepUnits + VerificationUnits),
+        ["--ig-tolerance"] = new([("--steps", "auto"), ("--ig-tolerance", "0.01")], Recompute.Some, IgUnits + SweepUnits, "IG's step rule", AtMost: IgUnits + SweepUnits + VerificationUnits),
         ["--direction"] = new([("--direction", "denoising")], Recompute.All),
-        ["--baseline"] = new([("--baseline", "zero"), ("--sweep", "none")], Recompute.Some, IgUnits, "IG only; the sweep always scales the aligned baseline"),
+        ["--baseline"] = new([("--baseline", "zero"), ("--sweep", "none")], Recompute.Some, IgUnits, "IG and where its rankings change; the sweep always scales the aligned baseline", AtMost: IgUnits + VerificationUnits),
         ["--sweep"] = new([("--sweep", "0.25")], Recompute.Some, SweepUnits),
-        ["--neurons"] = new([("--neurons", "8")], Recompute.Some, 1, "AP over neurons"),
+        ["--neurons"] = new([("--neurons", "8")], Recompute.Some, 2, "AP over neurons and the neurons' verification (drawn from AP's sample)"),
         ["--per-position"] = new([("--per-position", null)], Recompute.All),
         ["--batch-size"] = new([("--batch-size", "1")], Recompute.All, Why: "other batches"),
         ["--memory-budget"] = new([("--memory-budget", "512")], Recompute.None, Why: "chunking only"),
-        ["--top"] = new([("--top", "0.5")], Recompute.None, Why: "a statistic, computed from the units"),
+        ["--top"] = new([("--top", "0.5")], Recompute.Some, 2, "a statistic computed from the units, and the disagreement categories' \"high\": ⌈0.5 × 8⌉ heads and neurons, but ⌈0.5 × 2⌉ = ⌈0.1 × 2⌉ MLP layers"),
         ["--logit-diff"] = new([("--logit-diff", null)], Recompute.All, Why: "the metric"),
         ["--device"] = new([], Recompute.All, Why: "one device here: see TheNumberTypeDeviceAndVersionArePartOfTheModelFingerprint"),
         ["--float64"] = new([("--float64", null)], Recompute.All),
@@ -76,7 +79,9 @@ public class FingerprintTests
         ["--ioi-corruption"] = new([("--ioi-corruption", "third-name")], Recompute.All, Why: "task options are part of the data's fingerprint"),
         ["--drop-invalid"] = new([("--drop-invalid", null)], Recompute.All, Why: "task options are part of the data's fingerprint"),
         ["--shard"] = new([("--shard", "0/1")], Recompute.None, Why: "how the work is split, not what a unit is: one shard of one owns every unit"),
-        ["--merge"] = new([("--merge", null)], Recompute.None, Why: "a merge computes nothing and reads every unit"),
+        ["--merge"] = new([("--merge", null)], Recompute.None, Why: "a merge computes no attribution and reads every unit"),
+        ["--verify"] = new([("--verify", "none")], Recompute.None, Why: "no verification: the attribution units are reused"),
+        ["--ablation"] = new([("--ablation", "mean")], Recompute.Some, VerificationUnits, "the verification units only"),
     };
 
     [Test]
@@ -117,7 +122,7 @@ public class FingerprintTests
             case Recompute.All: Assert.That(changed.Reused, Is.Zero, $"{option}: nothing may be reused ({change.Why})"); break;
             case Recompute.None: Assert.That(changed.Computed, Is.Zero, $"{option}: everything is reused ({change.Why})"); break;
             default:
-                Assert.That(changed.Computed, change.Exactly is int n ? Is.EqualTo(n) : Is.GreaterThan(0), $"{option}: {change.Why}");
+                Assert.That(changed.Computed, change.Exactly is int n ? (change.AtMost is int most ? Is.InRange(n, most) : Is.EqualTo(n)) : Is.GreaterThan(0), $"{option}: {change.Why}");
                 if (change.Exactly is not null) Assert.That(changed.Reused, Is.GreaterThan(0), $"{option}: the units it does not affect are reused");
                 break;
         }
