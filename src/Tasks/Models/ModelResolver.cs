@@ -8,18 +8,25 @@ namespace Concord.Tasks.Models;
 
 /// <summary>
 /// What a model argument (the CLI's --model) means: a folder with config.json and
-/// model.safetensors, a known name in the model cache, or the bundled <c>concord-tasks-small</c>.
+/// model.safetensors, a known name in the model cache, or a bundled model (<c>concord-tasks-small</c>, <c>concord-tasks-dropout</c>).
 /// Without one: real GPT-2 small when it is in the model cache, else the bundled task model, which
 /// performs all six tasks. Random models stay available through `concord model create-random`.
 /// </summary>
 public static class ModelResolver
 {
     public const string BundledName = "concord-tasks-small";
+    /// <summary>The same recipe trained with head dropout (each head's output dropped with p = 0.1): redundancy trained in, for the AND/OR analyses.</summary>
+    public const string BundledDropoutName = "concord-tasks-dropout";
 
-    public static string BundledFolder => Path.Combine(ProjectPaths.Root, "models", BundledName);
+    /// <summary>The models in the repository's models/ folder, by name.</summary>
+    public static IReadOnlyList<string> BundledNames { get; } = [BundledName, BundledDropoutName];
 
-    /// <summary>The bundled model's name stands for its folder in the repository (unless a folder of that name is right here).</summary>
-    public static string Expand(string name) => name == BundledName && !Directory.Exists(name) ? BundledFolder : name;
+    public static string BundledFolder => BundledFolderOf(BundledName);
+
+    public static string BundledFolderOf(string name) => Path.Combine(ProjectPaths.Root, "models", name);
+
+    /// <summary>A bundled model's name stands for its folder in the repository (unless a folder of that name is right here).</summary>
+    public static string Expand(string name) => BundledNames.Contains(name) && !Directory.Exists(name) ? BundledFolderOf(name) : name;
 
     /// <summary>The folder a model argument names.</summary>
     public static string Folder(string model, ModelStore? store = null) => (store ?? new ModelStore()).Resolve(Expand(model));
