@@ -26,17 +26,17 @@ public class ActivationPatchingBenchmarks : BenchmarkBase
     }
 
     [Benchmark(Baseline = true)]
-    public void HeadsNaive()
+    public void HeadsNaive() => Synchronised(() =>
     {
         for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveActivationPatching.Layer(_context, ComponentKind.Head, l);
-    }
+    });
 
     [Benchmark]
-    public void Heads() => new ActivationPatching().Attribute(_context, ComponentKind.Head);
+    public void Heads() => Synchronised(() => new ActivationPatching().Attribute(_context, ComponentKind.Head));
 
     /// <summary>Every position recomputed after the hook (no prefix reuse): what <see cref="Heads"/> saves.</summary>
     [Benchmark]
-    public void HeadsFullRecompute() => new ActivationPatching().Attribute(_fullRecompute, ComponentKind.Head);
+    public void HeadsFullRecompute() => Synchronised(() => new ActivationPatching().Attribute(_fullRecompute, ComponentKind.Head));
 }
 
 /// <summary>AP over a slice of neurons (the first 32 of the middle layer): patches are many and cheap.</summary>
@@ -59,13 +59,13 @@ public class NeuronPatchingBenchmarks : BenchmarkBase
     }
 
     [Benchmark(Baseline = true)]
-    public void NeuronSliceNaive()
+    public void NeuronSliceNaive() => Synchronised(() =>
     {
         // The notebook's algorithm restricted to the same slice: one full forward per neuron.
         var indices = Enumerable.Range(0, Slice).ToArray();
         NaiveActivationPatching.Layer(_context, ComponentKind.Neuron, Layer, indices);
-    }
+    });
 
     [Benchmark]
-    public void NeuronSlice() => ActivationPatching.Layer(_context, ComponentKind.Neuron, Layer, chosen: Enumerable.Range(0, Slice).ToArray());
+    public void NeuronSlice() => Synchronised(() => ActivationPatching.Layer(_context, ComponentKind.Neuron, Layer, chosen: Enumerable.Range(0, Slice).ToArray()));
 }

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Concord.Benchmarks.Devices;
 
 namespace Concord.Benchmarks;
 
@@ -28,9 +29,27 @@ public abstract class BenchmarkBase
 
     protected Workload Work { get; private set; } = null!;
 
+    /// <summary>What every benchmark waits for before it returns; the device's own clock unless a test sets one.</summary>
+    public IDeviceClock? Clock { get; set; }
+
     [GlobalSetup]
-    public virtual void Setup() => Work = new Workload(Shape, Prompts, Tokens, Device);
+    public virtual void Setup()
+    {
+        Clock ??= DeviceClock.For(Device);
+        Work = new Workload(Shape, Prompts, Tokens, Device);
+    }
 
     [GlobalCleanup]
     public virtual void Cleanup() => Work.Dispose();
+
+    /// <summary>
+    /// Runs one benchmarked operation and waits for the device. BenchmarkDotNet stops its clock
+    /// when the benchmark method returns; on a GPU the operation's kernels may still be queued
+    /// then, so every [Benchmark] method ends here.
+    /// </summary>
+    protected void Synchronised(Action operation)
+    {
+        operation();
+        Clock!.Synchronize();
+    }
 }

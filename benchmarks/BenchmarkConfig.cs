@@ -13,16 +13,16 @@ namespace Concord.Benchmarks;
 
 /// <summary>
 /// In-process runs: BenchmarkDotNet's generated project would not get the build step that makes
-/// TorchSharp load on Debian 12, and a model per process is expensive anyway. Each operation
-/// takes seconds, so the monitoring strategy (no pilot, one invocation per iteration) fits.
+/// TorchSharp load on Debian 12, and a model per process is expensive anyway. Warm-up, iterations
+/// and strategy follow the shapes and devices of the run (<see cref="IterationPlan"/>).
 /// </summary>
 public sealed class BenchmarkConfig : ManualConfig
 {
     public BenchmarkConfig()
     {
-        bool large = BenchmarkBase.Shapes().Any(s => s != "tiny");
-        int iterations = int.TryParse(Environment.GetEnvironmentVariable("CONCORD_BENCH_ITERATIONS"), out int n) ? n : large ? 3 : 8;
-        int warmup = int.TryParse(Environment.GetEnvironmentVariable("CONCORD_BENCH_WARMUP"), out int w) ? w : large ? 1 : 2;
+        var plan = IterationPlan.For(BenchmarkBase.Shapes(), BenchmarkBase.Devices());
+        int iterations = int.TryParse(Environment.GetEnvironmentVariable("CONCORD_BENCH_ITERATIONS"), out int n) ? n : plan.Iterations;
+        int warmup = int.TryParse(Environment.GetEnvironmentVariable("CONCORD_BENCH_WARMUP"), out int w) ? w : plan.Warmup;
         var job = Job.Default
             // The naive baselines on GPT-2 small's shape take minutes per operation on a slow day
             // (AP over heads: 1.15 min measured 2026-11-28), beyond the in-process default limit.
@@ -32,10 +32,7 @@ public sealed class BenchmarkConfig : ManualConfig
             .WithIterationCount(iterations)
             .WithUnrollFactor(1)
             .WithId("concord");
-        // GPT-2 small's shape takes seconds to minutes per operation: one invocation per iteration.
-        // The quick job's operations take milliseconds: let BenchmarkDotNet batch invocations into
-        // ~250 ms iterations, which keeps thread wake-ups and GC pauses out of the means.
-        AddJob(large
+        AddJob(plan.OneInvocationPerIteration
             ? job.WithStrategy(RunStrategy.Monitoring).WithInvocationCount(1)
             : job.WithStrategy(RunStrategy.Throughput).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250)));
         AddDiagnoser(MemoryDiagnoser.Default);

@@ -6,8 +6,8 @@ namespace Concord.Benchmarks;
 public class ForwardBenchmarks : BenchmarkBase
 {
     [Benchmark(Baseline = true)]
-    public void FullLogits() => Work.Model.Run(Work.Batch.Clean.Tokens).Dispose();
+    public void FullLogits() => Synchronised(() => Work.Model.Run(Work.Batch.Clean.Tokens).Dispose());
 
     [Benchmark]
-    public void LastTokenLogits() => Work.Model.Run(Work.Batch.Clean.Tokens, readPositions: Work.Batch.Clean.LastPositions).Dispose();
+    public void LastTokenLogits() => Synchronised(() => Work.Model.Run(Work.Batch.Clean.Tokens, readPositions: Work.Batch.Clean.LastPositions).Dispose());
 }

@@ -37,22 +37,22 @@ public class IntegratedGradientsBenchmarks : BenchmarkBase
     }
 
     [Benchmark(Baseline = true)]
-    public void HeadsAllLayersNaive()
+    public void HeadsAllLayersNaive() => Synchronised(() =>
     {
         for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveIntegratedGradients.Layer(_context, ComponentKind.Head, l, QuadraturePoints.For(QuadratureRule.GaussLegendre, Steps));
-    }
+    });
 
     [Benchmark]
-    public void HeadsAllLayers() => new IntegratedGradients(IgSettings.FixedNodes(Steps)).Attribute(_context, ComponentKind.Head);
+    public void HeadsAllLayers() => Synchronised(() => new IntegratedGradients(IgSettings.FixedNodes(Steps)).Attribute(_context, ComponentKind.Head));
 
     /// <summary>Every position recomputed after the hook (no prefix reuse).</summary>
     [Benchmark]
-    public void HeadsAllLayersFullRecompute() => new IntegratedGradients(IgSettings.FixedNodes(Steps)).Attribute(_fullRecompute, ComponentKind.Head);
+    public void HeadsAllLayersFullRecompute() => Synchronised(() => new IntegratedGradients(IgSettings.FixedNodes(Steps)).Attribute(_fullRecompute, ComponentKind.Head));
 
     /// <summary>`--steps auto` at τ = 1e-3 (each layer doubles from 4 nodes until every prompt's completeness error is within τ).</summary>
     [Benchmark]
-    public void HeadsAllLayersAuto() => new IntegratedGradients(IgSettings.Auto(1e-3, cap: 4096)).Attribute(_autoContext, ComponentKind.Head);
+    public void HeadsAllLayersAuto() => Synchronised(() => new IntegratedGradients(IgSettings.Auto(1e-3, cap: 4096)).Attribute(_autoContext, ComponentKind.Head));
 
     [Benchmark]
-    public void HeadsOneLayer() => IntegratedGradients.Layer(_context, ComponentKind.Head, 0, QuadraturePoints.For(QuadratureRule.GaussLegendre, Steps));
+    public void HeadsOneLayer() => Synchronised(() => IntegratedGradients.Layer(_context, ComponentKind.Head, 0, QuadraturePoints.For(QuadratureRule.GaussLegendre, Steps)));
 }

@@ -3,28 +3,35 @@ using System.Diagnostics;
 using Concord.Methods.Attribution;
 using Concord.Methods.Attribution.Naive;
 using Concord.Methods.Components;
+using Concord.Benchmarks.Devices;
 
 namespace Concord.Benchmarks;
 
 /// <summary>
-/// Peak resident memory of one method run, measured in a process of its own (BenchmarkDotNet's
-/// memory diagnoser sees only managed allocations; libtorch's tensors are native).
+/// Peak memory of one method run, measured in a process of its own (BenchmarkDotNet's memory
+/// diagnoser sees only managed allocations; libtorch's tensors are native): host resident memory
+/// on cpu, device memory on cuda (<see cref="MemoryGauge"/>), from the end of the set-up on.
 /// </summary>
 public static class PeakMemory
 {
     public static int Run(string[] args)
     {
         string method = args.ElementAtOrDefault(0) ?? "ig";
-        string shape = Option(args, "--shape") ?? "gpt2-small";
-        int steps = int.Parse(Option(args, "--steps") ?? "50");
-        int prompts = int.Parse(Option(args, "--prompts") ?? "8");
-        int tokens = int.Parse(Option(args, "--tokens") ?? "20");
-        long budget = long.Parse(Option(args, "--budget-mb") ?? "1024") << 20;
-        using var work = new Workload(shape, prompts, tokens);
+        string shape = CommandOptions.Get(args, "--shape") ?? "gpt2-small";
+        int steps = int.Parse(CommandOptions.Get(args, "--steps") ?? "50");
+        int prompts = int.Parse(CommandOptions.Get(args, "--prompts") ?? "8");
+        int tokens = int.Parse(CommandOptions.Get(args, "--tokens") ?? "20");
+        long budget = long.Parse(CommandOptions.Get(args, "--budget-mb") ?? "1024") << 20;
+        string device = CommandOptions.Get(args, "--device") ?? "cpu";
+        using var work = new Workload(shape, prompts, tokens, device);
+        using var gauge = MemoryGauge.For(device);
+        var deviceClock = DeviceClock.For(device);
         using var context = AttributionContext.Create(work.Model, work.Batch, [ComponentKind.Head],
             new AttributionOptions { MemoryBudgetBytes = budget });
         var nodes = QuadraturePoints.For(QuadratureRule.GaussLegendre, steps);
-        long setup = Rss("VmRSS");
+        deviceClock.Synchronize();
+        long setup = gauge.CurrentBytes();
+        gauge.ResetPeak();
         var clock = Stopwatch.StartNew();
         switch (method)
         {
@@ -33,22 +40,10 @@ public static class PeakMemory
             case "ap": new ActivationPatching().Attribute(context, ComponentKind.Head); break;
             default: Console.Error.WriteLine($"unknown method '{method}' (ig, ig-naive, ap)"); return 2;
         }
-        Console.WriteLine($"{method} on {shape}, {prompts} prompts × {tokens} tokens, {steps} steps, budget {budget >> 20} MiB: " +
-                          $"{clock.Elapsed.TotalSeconds:F1} s, resident after setup {setup / 1024.0:F0} MiB, peak {Rss("VmHWM") / 1024.0:F0} MiB");
+        deviceClock.Synchronize();
+        double seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"{method} on {shape} ({device}), {prompts} prompts × {tokens} tokens, {steps} steps, budget {budget >> 20} MiB: " +
+                          $"{seconds:F1} s, in use after setup {setup / 1048576.0:F0} MiB, peak {gauge.PeakBytes() / 1048576.0:F0} MiB ({gauge.Source})");
         return 0;
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    /// <summary>A /proc/self/status field in KiB (Linux only; 0 elsewhere).</summary>
-    private static long Rss(string field)
-    {
-        if (!File.Exists("/proc/self/status")) return 0;
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(field + ":"));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
     }
 }

@@ -43,7 +43,7 @@ public class PipelineBenchmarks : BenchmarkBase
     }
 
     [Benchmark(Baseline = true)]
-    public void PipelineNaive()
+    public void PipelineNaive() => Synchronised(() =>
     {
         using var context = AttributionContext.Create(Work.Model, _batch, Kinds, Options.Attribution);
         var scores = new List<Concord.Methods.Results.ScoreSet>();
@@ -54,13 +54,13 @@ public class PipelineBenchmarks : BenchmarkBase
                 scores.Add(NaiveIntegratedGradients.Layer(context, kind, l, ((IgQuadrature.Fixed)Options.Ig.Quadrature).Points).Scores);
             }
         new AttributionPatching().AttributeAll(context, Kinds);
-    }
+    });
 
     [Benchmark]
-    public void Pipeline()
+    public void Pipeline() => Synchronised(() =>
     {
         var pipeline = new AttributionPipeline(Work.Model, "bench", Options, new MemoryUnitStore());
         var result = pipeline.Run(_dataset, "bench", _examples, _resources.Tokenizer);
         TaskAnalysis.Of(result, Options);
-    }
+    });
 }

@@ -3,7 +3,7 @@ using Concord.Benchmarks;
 
 // dotnet run -c Release --project benchmarks -- [BenchmarkDotNet arguments, e.g. --filter '*']
 // dotnet run -c Release --project benchmarks -- compare [--baseline DIR] [--current DIR] [--threshold 0.25]
-// dotnet run -c Release --project benchmarks -- peak-memory ig|ig-naive|ap [--shape gpt2-small] [--steps 50]
+// dotnet run -c Release --project benchmarks -- peak-memory ig|ig-naive|ap [--shape gpt2-small] [--steps 50] [--device cpu]
 return args.FirstOrDefault() switch
 {
     "compare" => BaselineComparison.Run(args[1..]),
