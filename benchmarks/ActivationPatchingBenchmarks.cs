@@ -42,7 +42,7 @@ public class ActivationPatchingBenchmarks : BenchmarkBase
 /// <summary>AP over a slice of neurons (the first 32 of the middle layer): patches are many and cheap.</summary>
 public class NeuronPatchingBenchmarks : BenchmarkBase
 {
-    private const int Slice = 32;
+    public const int Slice = 32;
     private AttributionContext _context = null!;
     private int Layer => Work.Model.Config.NLayer / 2;
 

@@ -8,6 +8,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Concord.Benchmarks.Throughput;
 
 namespace Concord.Benchmarks;
 
@@ -38,6 +39,7 @@ public sealed class BenchmarkConfig : ManualConfig
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumnProvider(DefaultColumnProviders.Instance);
         AddColumn(new ThroughputColumn("prompts/s", tokens: false), new ThroughputColumn("tokens/s", tokens: true));
+        AddColumn(new FlopColumn(FlopColumn.Kind.Work), new FlopColumn(FlopColumn.Kind.Rate), new FlopColumn(FlopColumn.Kind.ShareOfPeak));
         AddExporter(JsonExporter.Full, MarkdownExporter.GitHub);
         AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default);
         WithOptions(ConfigOptions.DisableLogFile);

@@ -1,15 +1,23 @@
 using BenchmarkDotNet.Running;
 using Concord.Benchmarks;
+using Concord.Benchmarks.Throughput;
 
 // dotnet run -c Release --project benchmarks -- [BenchmarkDotNet arguments, e.g. --filter '*']
 // dotnet run -c Release --project benchmarks -- compare [--baseline DIR] [--current DIR] [--threshold 0.25]
 // dotnet run -c Release --project benchmarks -- peak-memory ig|ig-naive|ap [--shape gpt2-small] [--steps 50] [--device cpu]
+// dotnet run -c Release --project benchmarks -- peak [--device cpu]
+// dotnet run -c Release --project benchmarks -- profile ap-heads|ig-heads [--shape gpt2-small] [--device cpu] [--steps 10] [--repeats 2] [--no-products]
 return args.FirstOrDefault() switch
 {
     "compare" => BaselineComparison.Run(args[1..]),
     "peak-memory" => PeakMemory.Run(args[1..]),
-    _ => Summaries(BenchmarkSwitcher.FromAssembly(typeof(BenchmarkBase).Assembly).Run(args, new BenchmarkConfig())),
+    "peak" => PeakCommand.Run(args[1..]),
+    "profile" => ProductProfile.Run(args[1..]),
+    _ => Summaries(BenchmarkSwitcher.FromAssembly(typeof(BenchmarkBase).Assembly).Run(args, new BenchmarkConfig()).ToList()),
 };
 
-static int Summaries(IEnumerable<BenchmarkDotNet.Reports.Summary> summaries) =>
-    summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+static int Summaries(List<BenchmarkDotNet.Reports.Summary> summaries)
+{
+    ThroughputSummary.Print(summaries, Console.Out);
+    return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+}

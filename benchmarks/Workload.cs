@@ -20,17 +20,35 @@ public sealed class Workload : IDisposable
     {
         var config = Shape(shape);
         Model = RandomGpt2.Create(config, seed: 1234, device: DeviceOption.Parse(device));
+        var (dataset, examples, clean, corrupted) = Prompts(prompts, tokens);
+        Batch = TaskBatch.FromIds(clean, corrupted, examples, dataset.Readout, Model.DType, Model.Device, Gpt2Tokenizer.EndOfText);
+    }
+
+    /// <summary>The workload's prompts as token ids, without a model: the first rows of the project's IOI set (15–20 tokens with BOS).</summary>
+    /// <param name="tokens">Every prompt is cut or cycled to exactly this many tokens (0: the prompts' own lengths).</param>
+    public static (TaskDataset Dataset, List<TaskExample> Examples, List<int[]> Clean, List<int[]> Corrupted) Prompts(int prompts, int tokens)
+    {
         var resources = new TaskResources();
         var dataset = TaskDataset.Load(TaskKind.Ioi, resources.DefaultFile(TaskKind.Ioi), resources);
-        // The first rows of the project's IOI set (15–20 tokens with BOS) give a fixed workload.
         var examples = dataset.Examples.Take(prompts).ToList();
         int[] Fit(string text)
         {
             var ids = resources.Tokenizer.Encode(text);
             return tokens <= 0 ? ids : Enumerable.Range(0, tokens).Select(i => ids[i % ids.Length]).ToArray();
         }
-        Batch = TaskBatch.FromIds(examples.Select(e => Fit(e.Clean)).ToList(), examples.Select(e => Fit(e.Corrupted)).ToList(),
-            examples, dataset.Readout, Model.DType, Model.Device, Gpt2Tokenizer.EndOfText);
+        return (dataset, examples, examples.Select(e => Fit(e.Clean)).ToList(), examples.Select(e => Fit(e.Corrupted)).ToList());
+    }
+
+    /// <summary>
+    /// The positions every run from a hook shares with the base run (prefix reuse): the smallest
+    /// first differing position over the prompts, as <see cref="AttributionContext.PrefixLength"/>
+    /// computes it from the padded batch. The FLOP counts need it without building a model.
+    /// </summary>
+    public static int PrefixLength(int prompts, int tokens)
+    {
+        var (_, _, clean, corrupted) = Prompts(prompts, tokens);
+        int width = clean.Max(ids => ids.Length);
+        return clean.Zip(corrupted, (a, b) => SharedPrefix.LengthOf(Array.ConvertAll(a, i => (long)i), Array.ConvertAll(b, i => (long)i), a.Length)).Append(width).Min();
     }
 
     public static Gpt2Config Shape(string shape) => shape switch

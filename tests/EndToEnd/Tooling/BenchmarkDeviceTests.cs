@@ -2,6 +2,7 @@ using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using Concord.Benchmarks;
 using Concord.Benchmarks.Devices;
+using Concord.Benchmarks.Throughput;
 using NUnit.Framework;
 using static TorchSharp.torch;
 
@@ -44,10 +45,10 @@ public class BenchmarkDeviceTests
         // Every [Benchmark] method of every suite, run once on the tiny model (one short prompt:
         // the naive variants' full-vocabulary logits dominate otherwise) with a clock that counts:
         // BenchmarkDotNet stops its clock when the method returns, so each must have synchronised
-        // by then.
+        // by then (including the product benchmark, which has no model).
         var suites = typeof(BenchmarkBase).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && t.GetMethods().Any(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null)).ToList();
-        Assert.That(suites, Has.Member(typeof(ActivationPatchingBenchmarks)));
+        Assert.That(suites, Has.Member(typeof(ActivationPatchingBenchmarks)).And.Member(typeof(MatrixProductBenchmarks)));
         foreach (var suite in suites)
         {
             var instance = Activator.CreateInstance(suite)!;
@@ -57,6 +58,7 @@ public class BenchmarkDeviceTests
             Set(instance, "Prompts", 1);
             Set(instance, "Tokens", 6);
             Set(instance, "Steps", 2);
+            Set(instance, "Product", MatrixProductBenchmarks.ProductNames().Last());
             Call<GlobalSetupAttribute>(instance, null);
             try
             {
