@@ -7,6 +7,7 @@ using Concord.Benchmarks.Throughput;
 // dotnet run -c Release --project benchmarks -- peak-memory ig|ig-naive|ap [--shape gpt2-small] [--steps 50] [--device cpu]
 // dotnet run -c Release --project benchmarks -- peak [--device cpu]
 // dotnet run -c Release --project benchmarks -- profile ap-heads|ig-heads [--shape gpt2-small] [--device cpu] [--steps 10] [--repeats 2] [--no-products]
+var started = (Cpu: Concord.Benchmarks.Devices.ProcessTimes.Now(), Machine: Concord.Benchmarks.Devices.MachineTimes.BusySeconds(), Wall: System.Diagnostics.Stopwatch.StartNew());
 return args.FirstOrDefault() switch
 {
     "compare" => BaselineComparison.Run(args[1..]),
@@ -16,8 +17,9 @@ return args.FirstOrDefault() switch
     _ => Summaries(BenchmarkSwitcher.FromAssembly(typeof(BenchmarkBase).Assembly).Run(args, new BenchmarkConfig()).ToList()),
 };
 
-static int Summaries(List<BenchmarkDotNet.Reports.Summary> summaries)
+int Summaries(List<BenchmarkDotNet.Reports.Summary> summaries)
 {
-    ThroughputSummary.Print(summaries, Console.Out);
+    ThroughputSummary.Print(summaries, Console.Out, Concord.Benchmarks.Devices.ProcessTimes.Now() - started.Cpu,
+        Concord.Benchmarks.Devices.MachineTimes.BusySeconds() - started.Machine, started.Wall.Elapsed);
     return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 }

@@ -54,6 +54,7 @@ public static class ProductProfile
         var peakBefore = productsToo ? MachinePeak.Measure(device, work.Model.DType, clock) : null;
         var times = new List<double>();
         var cpuBefore = ProcessTimes.Now();
+        double machineBefore = MachineTimes.BusySeconds();
         for (int i = 0; i < repeats; i++)
         {
             var t = Stopwatch.StartNew();
@@ -62,12 +63,14 @@ public static class ProductProfile
             times.Add(t.Elapsed.TotalSeconds);
         }
         var cpu = ProcessTimes.Now() - cpuBefore;
+        string others = MachineTimes.OthersLine(MachineTimes.BusySeconds() - machineBefore, cpu, TimeSpan.FromSeconds(times.Sum()));
         double total = times.Min();
         double busy = (cpu.UserSeconds + cpu.KernelSeconds) / times.Sum();
         double flops = products!.Sum(p => p.Flops);
         Console.WriteLine($"{what} on {shape} ({device}, {get_num_threads()} threads), {prompts} prompts × {tokens} tokens, shared prefix {Workload.PrefixLength(prompts, tokens)}: " +
                           $"best of {repeats} {total:F3} s, {flops / 1e9:F1} GFLOP, {flops / total / 1e9:F1} GFLOP/s");
         Console.WriteLine("  " + ThroughputSummary.AllocatorSetting());
+        Console.WriteLine("  during the timed runs " + others);
         Console.WriteLine($"  per run: CPU {cpu.UserSeconds / repeats:F2} s user + {cpu.KernelSeconds / repeats:F2} s kernel ({100 * cpu.KernelSeconds / Math.Max(1e-9, cpu.UserSeconds + cpu.KernelSeconds):F0} % kernel), " +
                           $"{cpu.MinorFaults / repeats / 1000.0:F0} k minor page faults; CPU/wall {busy:F2} (at most {get_num_threads()}: lower when the threads wait for each other or for another process)");
         // --no-products: the algorithm alone, for an outside profiler (perf record) to attribute.

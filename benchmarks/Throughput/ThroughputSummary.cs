@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Reports;
+using Concord.Benchmarks.Devices;
 
 namespace Concord.Benchmarks.Throughput;
 
@@ -9,7 +10,9 @@ namespace Concord.Benchmarks.Throughput;
 /// </summary>
 public static class ThroughputSummary
 {
-    public static void Print(IEnumerable<Summary> summaries, TextWriter output)
+    /// <param name="own">This process's CPU time over the run, <paramref name="machineBusy"/> the whole machine's, <paramref name="wall"/>
+    /// the run's wall time: what other processes took meanwhile (<see cref="MachineTimes.OthersLine"/>).</param>
+    public static void Print(IEnumerable<Summary> summaries, TextWriter output, ProcessTimes own, double machineBusy, TimeSpan wall)
     {
         var lines = new List<string>();
         var peaks = new HashSet<MachinePeak.Result>();
@@ -27,6 +30,7 @@ public static class ThroughputSummary
         if (lines.Count == 0) return;
         output.WriteLine("// * Throughput against this machine's matrix-product peak *");
         output.WriteLine("  " + AllocatorSetting());
+        output.WriteLine("  " + MachineTimes.OthersLine(machineBusy, own, wall));
         foreach (var peak in peaks) output.WriteLine("  " + peak.Describe());
         foreach (var line in lines) output.WriteLine(line);
     }
