@@ -132,6 +132,7 @@ public static class Report
         md.AppendLine("- **Heatmaps** show layer × head mean scores of IG and AP on one symmetric colour scale (red positive, blue negative; layer 0 at the top). " +
                       "**Sweep** plots agreement against s, where AP patches in a + sΔ: as s → 0 the two methods converge to s·AtP.");
         if (tasks.Any(t => t.Verification is not null)) VerificationReport.HowToRead(md);
+        if (tasks.Any(t => t.Structure is not null)) StructureReport.HowToRead(md);
         md.AppendLine("- Each task's `scores.csv` has columns `prompt,layer,kind,index,position,method,score` (prompt = dataset row) and `agreement.json` every statistic per prompt.");
         return md.ToString();
     }
@@ -218,6 +219,8 @@ public static class Report
             md.AppendLine();
         }
         VerificationReport.Section(md, outcome, folder);
+        StructureReport.Section(md, outcome, folder);
+        StructureReport.PathSection(md, TaskOutputs.Paths(analysis, settings), folder);
         md.AppendLine($"Files: [{TaskOutputs.ScoresFile}]({folder}/{TaskOutputs.ScoresFile}), [{TaskOutputs.AgreementFile}]({folder}/{TaskOutputs.AgreementFile}).");
         md.AppendLine();
     }

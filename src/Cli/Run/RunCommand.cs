@@ -9,6 +9,7 @@ using Concord.Methods.Pipeline;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Studies;
 using Concord.Methods.Interventions;
+using Concord.Methods.Structure;
 using Concord.Methods.Verification;
 using Concord.Methods.Results;
 using Concord.Model;
@@ -31,7 +32,8 @@ public static class RunCommand
     private static readonly Option<string> Rule = new("--rule") { Description = "IG quadrature: gauss-legendre, riemann-left, riemann-right, riemann-midpoint, trapezoid", DefaultValueFactory = _ => "gauss-legendre" };
     private static readonly Option<string> Steps = new("--steps") { Description = "IG: auto (adaptive composite Gauss–Legendre until --ig-tolerance is met on every prompt and layer), or a fixed number of integrand evaluations (50 reproduces captum)", DefaultValueFactory = _ => "auto" };
     private static readonly Option<double?> IgTolerance = new("--ig-tolerance") { Description = "With --steps auto: the largest completeness error allowed, as a fraction of |F(a') − F(a)| (default 1e-3)" };
-    private static readonly Option<string> DirectionOption = new("--direction") { Description = "noising (clean run, corrupted patched in) or denoising", DefaultValueFactory = _ => "noising" };
+    private static readonly Option<string> DirectionOption = new("--direction") { Description = "noising (clean run, corrupted patched in), denoising, or both (each method in both directions, and the AND / OR structure analysis)", DefaultValueFactory = _ => "noising" };
+    private static readonly Option<int> InteractionsOption = new("--interactions") { Description = "With --direction both: per task and kind, the M components with the largest share of the gap whose every pair is noised jointly (0 = off)", DefaultValueFactory = _ => 12 };
     private static readonly Option<string> BaselineOption = new("--baseline") { Description = "IG baseline: aligned (what AP patches against) or zero", DefaultValueFactory = _ => "aligned" };
     private static readonly Option<string> Sweep = new("--sweep") { Description = "Similarity sweep scales s in (0, 1], comma-separated, or none", DefaultValueFactory = _ => "0.1,0.25,0.5,1" };
     private static readonly Option<int> Neurons = new("--neurons") { Description = "Neurons per layer that AP patches (seeded subset; 0 = all)", DefaultValueFactory = _ => 32 };
@@ -56,7 +58,7 @@ public static class RunCommand
     {
         var command = new Command("run", "Measure IG–AP agreement on circuit tasks; writes scores, agreement tables, plots and report.md")
         {
-            SharedOptions.Tasks, ModelOption, Data, Examples, Methods, Components, Rule, Steps, IgTolerance, DirectionOption, BaselineOption, Sweep, Neurons,
+            SharedOptions.Tasks, ModelOption, Data, Examples, Methods, Components, Rule, Steps, IgTolerance, DirectionOption, InteractionsOption, BaselineOption, Sweep, Neurons,
             PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, SharedOptions.Device, SharedOptions.Float64, Seed, Out, Fresh, NoFilter,
             ShardOption, Merge, Verify, AblationOption,
         };
@@ -108,6 +110,14 @@ public static class RunCommand
         if (shard is not null && merge) throw new ArgumentException("--shard and --merge are separate steps: run every shard, then one --merge");
         if ((shard is not null || merge) && parse.GetValue(Fresh))
             throw new ArgumentException($"--fresh with {(merge ? "--merge" : "--shard")} would delete the other shards' units; delete the --out folder before starting the shards instead");
+        string directionText = parse.GetValue(DirectionOption)!.Trim();
+        bool both = directionText.Equals("both", StringComparison.OrdinalIgnoreCase);
+        var direction = both ? Direction.Noising : Arg("--direction", () => Directions.Parse(directionText));
+        int interactions = parse.GetValue(InteractionsOption);
+        if (interactions is < 0 or > StructureOptions.MaxInteractions)
+            throw new ArgumentException($"--interactions {interactions} is outside 0–{StructureOptions.MaxInteractions} (components per task and kind; 0 turns the interactions off)");
+        if (!both && parse.GetResult(InteractionsOption) is { Implicit: false })
+            throw new ArgumentException("--interactions needs --direction both (pairs are classified against both directions' asymmetry)");
         var pipeline = new PipelineOptions
         {
             Methods = methods,
@@ -115,7 +125,7 @@ public static class RunCommand
             Ig = auto ? IgSettings.Auto(tolerance ?? 1e-3, MaxSteps, baseline) : IgSettings.FixedNodes(steps, rule, baseline),
             Attribution = new AttributionOptions
             {
-                Direction = Directions.Parse(parse.GetValue(DirectionOption)!),
+                Direction = direction,
                 PerPosition = parse.GetValue(PerPosition),
                 MemoryBudgetBytes = (long)parse.GetValue(MemoryBudget) << 20,
             },
@@ -142,6 +152,7 @@ public static class RunCommand
                 // "High" in the disagreement categories is the agreement's top-k.
                 HighFraction = top,
             },
+            Structure = both ? new StructureOptions { Interactions = interactions } : null,
         };
         return new RunSettings(study, parse.GetValue(ModelOption), parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64),
             parse.GetValue(Out)!, parse.GetValue(Fresh), CommandLine(parse))

@@ -52,7 +52,9 @@ public sealed record RunSettings(
             IgQuadrature.Fixed f => string.Create(CultureInfo.InvariantCulture, $"{f.Rule.Id()}, {f.Evaluations} steps, {Ig.Baseline.Id()} baseline"),
             _ => throw new ArgumentOutOfRangeException(nameof(Ig)),
         });
-        yield return ("direction", Attribution.Direction.Id());
+        yield return ("direction", Study.Structure is { } structure
+            ? $"both: {Attribution.Direction.Id()} (the tables and verification) and {Study.Opposite!.Attribution.Direction.Id()} (its own units, no sweep); AND / OR structure with the pairs of the {structure.Interactions} components per kind with the largest share of the gap noised jointly (resample)"
+            : Attribution.Direction.Id());
         yield return ("per position", Attribution.PerPosition ? "yes" : "no");
         yield return ("AP neuron subset", Pipeline.NeuronsPerLayer > 0 ? $"{Pipeline.NeuronsPerLayer} per layer (seed {Pipeline.Seed})" : "all neurons");
         yield return ("similarity sweep", Pipeline.SweepScales.Count == 0 ? "off" : string.Join(", ", Pipeline.SweepScales.Select(s => s.ToString(CultureInfo.InvariantCulture))));

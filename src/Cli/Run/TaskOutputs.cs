@@ -29,10 +29,21 @@ public static class TaskOutputs
             batch.Rows, batch.Lengths)));
         var agreement = Agreement(dataset, analysis, settings, provenance);
         if (task.Verification is { } verification) agreement["verification"] = VerificationJson.Of(verification);
+        if (task.Structure is { } structure) agreement["structure"] = StructureJson.Of(structure, task.Opposite);
+        var paths = Paths(analysis, settings);
+        if (paths.Count > 0) agreement["ig_path"] = StructureJson.Paths(paths);
         AtomicFile.WriteAllText(Path.Combine(folder, AgreementFile), agreement.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         Plots.WriteAll(folder, analysis, settings, config, modelName);
         if (task.Verification is { } v) VerificationPlots.WriteAll(folder, v, $"{task.Task.Kind.Id()} on {modelName}");
+        if (task.Structure is { } st) StructurePlots.WriteAll(folder, st, $"{task.Task.Kind.Id()} on {modelName}");
+        foreach (var p in paths) StructurePlots.IgPath(Path.Combine(folder, StructurePlots.PathFile(p.Kind)), p, $"{task.Task.Kind.Id()} on {modelName}");
     }
+
+    /// <summary>IG's path profile of every kind IG scored (none when its units carry no path).</summary>
+    public static IReadOnlyList<Methods.Structure.KindPath> Paths(TaskAnalysis analysis, RunSettings settings) =>
+        settings.Pipeline.Methods.Contains(Method.Ig)
+            ? settings.Pipeline.Kinds.Select(k => Methods.Structure.PathProfile.Of(analysis.Result, k)).OfType<Methods.Structure.KindPath>().ToList()
+            : [];
 
     private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 

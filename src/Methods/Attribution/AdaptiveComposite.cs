@@ -93,6 +93,7 @@ public static class AdaptiveComposite
             .Distinct().Order().ToList();
         var checks = (breakpoints ?? []).Where(s => s > 0 && s < 1).Append(1.0).Distinct().Order().ToList();
         var metricAt = new Dictionary<double, double[]>();
+        var path = new List<(double Alpha, double[] Metric)>();
         int forwards = 0, evaluations = 0;
 
         void Metrics(IReadOnlyList<double> alphas)
@@ -112,7 +113,7 @@ public static class AdaptiveComposite
             using var s = NewDisposeScope();
             double h = to - from;
             var sum = IntegratedGradients.WeightedGradientSum(context, layout, layer, start, delta,
-                rule.Nodes.Select(t => from + h * t).ToArray(), rule.Weights.Select(w => h * w).ToArray(), aligned);
+                rule.Nodes.Select(t => from + h * t).ToArray(), rule.Weights.Select(w => h * w).ToArray(), aligned, path);
             evaluations += NodesPerPiece;
             var attributions = delta * sum;
             var total = attributions.flatten(1).sum(1).ToDoubles();
@@ -192,7 +193,9 @@ public static class AdaptiveComposite
             return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig, kind, layer, scores), new Completeness(evaluations, total, expected, mass));
         }
 
-        var full = Upto(1);
+        // Nodes of pieces later bisected stay on the path: F there was evaluated all the same.
+        var whole = Upto(1);
+        var full = whole with { Completeness = whole.Completeness! with { Path = MetricPath.From(path.Concat(metricAt.Select(m => (m.Key, m.Value)))) } };
         var prefixes = checks.Where(e => e < 1).Select(e => (e, Upto(e))).ToList();
         return new Outcome(full, prefixes, evaluations, forwards, pieces.Select(p => (p.Start, p.End)).ToList(), stopped);
     }

@@ -60,7 +60,8 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
         bool aligned = baseline == Baseline.Aligned;
         var delta = target - start;
         long b = a.shape[0];
-        var gradientSum = WeightedGradientSum(context, layout, layer, start, delta, q.Nodes, q.Weights, aligned);
+        var path = new List<(double, double[])>();
+        var gradientSum = WeightedGradientSum(context, layout, layer, start, delta, q.Nodes, q.Weights, aligned, path);
 
         var attributions = delta * gradientSum;
         var scores = layout.SumToComponents(attributions, options.PerPosition);
@@ -68,15 +69,19 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
         var mass = attributions.flatten(1).abs().sum(1);
         var ends = context.MetricFrom(layout, layer, stack([start, target]).reshape([2 * b, .. a.shape[1..]]), 2, prefixUnchanged: aligned).view(2, b);
         var expected = ends[1] - ends[0];
-        return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig, kind, layer, scores), new Completeness(q.Count, total.ToDoubles(), expected.ToDoubles(), mass.ToDoubles()));
+        path.Add((0, ends[0].ToDoubles()));
+        path.Add((1, ends[1].ToDoubles()));
+        return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig, kind, layer, scores),
+            new Completeness(q.Count, total.ToDoubles(), expected.ToDoubles(), mass.ToDoubles()) { Path = MetricPath.From(path) });
     }
 
     /// <summary>
     /// Σ_j w_j ∂F/∂x(start + α_j·delta) for the given nodes, the stacked gradient evaluations chunked
     /// to the memory budget (one backward pass per chunk). The shape of <paramref name="start"/>.
     /// </summary>
+    /// <param name="path">When given, receives F at every node (α, per prompt): computed for the gradient anyway.</param>
     internal static Tensor WeightedGradientSum(AttributionContext context, ComponentLayout layout, int layer, Tensor start, Tensor delta,
-        double[] nodes, double[] weights, bool aligned)
+        double[] nodes, double[] weights, bool aligned, List<(double Alpha, double[] Metric)>? path = null)
     {
         long b = start.shape[0];
         var broadcast = Enumerable.Repeat(1L, (int)start.dim()).Prepend(-1).ToArray();   // [k, 1, 1, ...]
@@ -92,6 +97,11 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
             var metric = context.MetricFrom(layout, layer, x, k, prefixUnchanged: aligned);
             // Prompts never interact, so the gradient of the summed metric is each prompt's own gradient.
             var gradient = torch.autograd.grad([metric.sum()], [x])[0].view([k, .. start.shape]);
+            if (path is not null)
+            {
+                var values = metric.detach().ToDoubles();
+                for (int j = 0; j < k; j++) path.Add((nodes[first + j], values[(j * (int)b)..((j + 1) * (int)b)]));
+            }
             // dim: named on purpose: a literal 0 would bind to sum(ScalarType) and sum everything into a byte.
             gradientSum.add_((gradient * w).sum(dim: 0));
         }

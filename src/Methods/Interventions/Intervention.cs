@@ -147,4 +147,14 @@ public static class Intervention
             }
         return tensor(data, [rows.Count, positions, perPosition, 1]).to(device);
     }
+
+    /// <summary>A [set, prompt] table row by row, as a unit file stores it.</summary>
+    public static double[] Flatten(double[,] values)
+    {
+        var flat = new double[values.Length];
+        int cols = values.GetLength(1);
+        for (int i = 0; i < values.GetLength(0); i++)
+            for (int j = 0; j < cols; j++) flat[i * cols + j] = values[i, j];
+        return flat;
+    }
 }

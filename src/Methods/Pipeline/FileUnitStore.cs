@@ -114,7 +114,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
         catch (ArgumentException e) { throw new JsonException(e.Message, e); }
     }
 
-    private sealed record CompletenessDto(int Steps, double[] Total, double[] Expected, double[]? Mass);
+    private sealed record CompletenessDto(int Steps, double[] Total, double[] Expected, double[]? Mass, double[]? PathAlphas = null, double[][]? PathMetric = null);
     private sealed record LayerDto(int Layer, SetDto Scores, CompletenessDto? Completeness);
 
     [JsonPolymorphic(TypeDiscriminatorPropertyName = "unit")]
@@ -122,6 +122,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
     [JsonDerivedType(typeof(MethodDto), "method")]
     [JsonDerivedType(typeof(SweepDto), "sweep")]
     [JsonDerivedType(typeof(VerifyDto), "verify")]
+    [JsonDerivedType(typeof(InteractDto), "interact")]
     private abstract record UnitDto
     {
         public abstract UnitResult ToResult();
@@ -130,9 +131,10 @@ public sealed class FileUnitStore(string folder) : IUnitStore
         {
             BatchMetrics m => new MetricsDto(m.Base, m.Other),
             MethodUnitResult { Result: var r } => new MethodDto(r.Method.Id(), r.Kind.Id(), r.Layers.Select(l => new LayerDto(l.Layer, SetDto.From(l.Scores),
-                l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass) : null)).ToArray()),
+                l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass, c.Path?.Alphas, c.Path?.Metric) : null)).ToArray()),
             SweepUnitResult { Point: var p } => new SweepDto(p.Scale, p.Kind.Id(), p.Scores.Values.Select(SetDto.From).ToArray()),
             Verification.VerificationUnitResult v => new VerifyDto(v.Kind.Id(), v.Base, v.Faithfulness, v.DisagreementResample, v.DisagreementMean, v.Isolated),
+            Structure.InteractionUnitResult i => new InteractDto(i.Kind.Id(), i.Base, i.Metrics),
             _ => throw new ArgumentOutOfRangeException(nameof(result), result, "unknown unit result"),
         };
     }
@@ -146,7 +148,14 @@ public sealed class FileUnitStore(string folder) : IUnitStore
     {
         public override UnitResult ToResult() => new MethodUnitResult(new MethodResult(Parse(Required(Method), Attribution.Method.Parse), Parse(Required(Kind), ComponentKinds.Parse),
             Required(Layers).Select(l => new LayerScores(Required(l).Layer, Required(l.Scores).ToSet(),
-                l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected), c.Mass) : null)).ToList()));
+                l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected), c.Mass) { Path = PathOf(c) } : null)).ToList()));
+    }
+
+    private static MetricPath? PathOf(CompletenessDto c)
+    {
+        if (c.PathAlphas is null || c.PathMetric is null) return null;
+        if (c.PathMetric.Length != c.PathAlphas.Length || c.PathMetric.Any(m => m is null || m.Length != c.Total.Length)) throw new JsonException("IG's path does not cover every α and prompt");
+        return new MetricPath(c.PathAlphas, c.PathMetric);
     }
 
     private sealed record SweepDto(double Scale, string Kind, SetDto[] Sets) : UnitDto
@@ -163,5 +172,10 @@ public sealed class FileUnitStore(string folder) : IUnitStore
     {
         public override UnitResult ToResult() => new Verification.VerificationUnitResult(Parse(Required(Kind), ComponentKinds.Parse),
             Required(Base), Required(Faithfulness), Required(DisagreementResample), Required(DisagreementMean), Required(Isolated));
+    }
+
+    private sealed record InteractDto(string Kind, double[] Base, double[] Metrics) : UnitDto
+    {
+        public override UnitResult ToResult() => new Structure.InteractionUnitResult(Parse(Required(Kind), ComponentKinds.Parse), Required(Base), Required(Metrics));
     }
 }

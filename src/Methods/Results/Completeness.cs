@@ -8,6 +8,9 @@ namespace Concord.Methods.Results;
 /// <param name="Mass">Σ_i |IG_i| per prompt (before summing into components): the scale of the float round-off in <see cref="Total"/>; null when not recorded.</param>
 public sealed record Completeness(int Steps, double[] Total, double[] Expected, double[]? Mass = null)
 {
+    /// <summary>The metric at every α the quadrature evaluated; null when not recorded (units of older versions).</summary>
+    public MetricPath? Path { get; init; }
+
     public double[] Delta => Total.Zip(Expected, (t, e) => t - e).ToArray();
     public double MaxAbsDelta => Delta.Max(Math.Abs);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
+using Concord.Methods.Structure;
 using Concord.Methods.Verification;
 using Concord.Model;
 using Concord.Tasks;
@@ -57,6 +58,13 @@ public sealed class Study
         var pipeline = options.Pipeline;
         if (options.Examples < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Examples, "a study needs at least one example per task");
         if (options.DataFile is not null && options.Tasks.Count != 1) throw new ArgumentException("a data file belongs to exactly one task", nameof(options));
+        if (options.Structure is { } structure)
+        {
+            if (pipeline.Attribution.Direction != Direction.Noising)
+                throw new ArgumentException("both directions are run from the noising options (the opposite pipeline is derived)", nameof(options));
+            if (structure.Interactions is < 0 or > StructureOptions.MaxInteractions)
+                throw new SettingException(nameof(StructureOptions.Interactions), $"{structure.Interactions} is outside 0–{StructureOptions.MaxInteractions} components per kind (0 turns the interactions off)");
+        }
         if (pipeline.NeuronsPerLayer > model.Config.DMlp)
             throw new SettingException(nameof(PipelineOptions.NeuronsPerLayer), $"{pipeline.NeuronsPerLayer} is more than the model's {model.Config.DMlp} neurons per layer (0 = all)");
         var taskOptions = options.TaskOptions with { MaxTokens = model.Config.NPositions };
@@ -77,7 +85,7 @@ public sealed class Study
                 throw new NoBehaviourException(file, kind, sample);
             var auxiliary = resources.AuxiliaryFiles(kind).Select(f => (f, FileHash.Sha256(f))).ToList();
             var record = new DatasetRecord(kind, dataset, FileHash.Sha256(file), auxiliary, options.Examples, sample, filter);
-            int units = pipeline.UnitCount(sample.Kept.Count) + VerificationPass.UnitCount(pipeline, options.Verification, sample.Kept.Count);
+            int units = UnitsOf(options, sample.Kept.Count).Sum();
             tasks.Add(new StudyTask(kind, dataset, record, StudyFingerprints.Data(record, taskOptions), firstUnit, units));
             firstUnit += units;
         }
@@ -87,6 +95,18 @@ public sealed class Study
             throw new MemoryBudgetException(pipeline.Attribution.MemoryBudgetBytes, needed, positions);
         return new Study(model, resolved, options, resources, tasks, modelPrint, filter);
     }
+
+    /// <summary>
+    /// A task's units in the order they are numbered: its attribution, the opposite direction's
+    /// attribution (both directions), the verification, the interactions (both directions).
+    /// </summary>
+    private static int[] UnitsOf(StudyOptions options, int examples) =>
+    [
+        options.Pipeline.UnitCount(examples),
+        options.Opposite?.UnitCount(examples) ?? 0,
+        VerificationPass.UnitCount(options.Pipeline, options.Verification, examples),
+        options.Structure is { } s ? StructurePass.UnitCount(options.Pipeline, s, examples) : 0,
+    ];
 
     /// <summary>
     /// Reads every task's units from <paramref name="stores"/> and computes the missing ones that
@@ -105,13 +125,33 @@ public sealed class Study
             var store = stores(task.Kind);
             var pipeline = new AttributionPipeline(Model, ModelFingerprint, Options.Pipeline, store);
             var pass = pipeline.Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, selection, task.FirstUnit, progress, cancel);
+            var layout = UnitsOf(Options, task.Examples.Count);
             missing.AddRange(pass.Missing);
             var analysis = pass.Result is { } result ? TaskAnalysis.Of(result, Options.Pipeline, Model.DType) : null;
-            var verified = Verify(task, pass, store, selection, progress, cancel);
+            // The opposite direction's attribution: its own units (keys carry the direction), so a run in one direction is reused.
+            var opposite = Options.Opposite is { } oppositeOptions
+                ? new AttributionPipeline(Model, ModelFingerprint, oppositeOptions, store)
+                    .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, selection, task.FirstUnit + layout[0], progress, cancel)
+                : null;
+            if (opposite is not null) missing.AddRange(opposite.Missing);
+            var verified = Verify(task, pass, store, selection, task.FirstUnit + layout[0] + layout[1], progress, cancel);
             if (verified is not null) missing.AddRange(verified.Missing);
-            var costs = pass.Costs.Concat(verified?.Costs ?? new Dictionary<string, UnitCost>()).ToDictionary();
-            var outcome = new TaskOutcome(task, analysis, pass.ComputedUnits + (verified?.ComputedUnits ?? 0), pass.ReusedUnits + (verified?.ReusedUnits ?? 0), clock.Elapsed,
-                (store as FileUnitStore)?.Rejected.ToList() ?? []) { Costs = costs, Verification = verified?.Result };
+            var structured = Structure(task, pass, opposite, store, selection, task.FirstUnit + layout[0] + layout[1] + layout[2], progress, cancel);
+            if (structured is not null) missing.AddRange(structured.Missing);
+            // The opposite direction's units share the names of this direction's: its rows say which they are.
+            var oppositeCosts = (opposite?.Costs ?? new Dictionary<string, UnitCost>())
+                .Select(c => KeyValuePair.Create($"{c.Key} ({Options.Opposite!.Attribution.Direction.Id()})", c.Value));
+            var costs = pass.Costs.Concat(oppositeCosts).Concat(verified?.Costs ?? new Dictionary<string, UnitCost>())
+                .Concat(structured?.Costs ?? new Dictionary<string, UnitCost>()).ToDictionary();
+            int computed = pass.ComputedUnits + (opposite?.ComputedUnits ?? 0) + (verified?.ComputedUnits ?? 0) + (structured?.ComputedUnits ?? 0);
+            int reused = pass.ReusedUnits + (opposite?.ReusedUnits ?? 0) + (verified?.ReusedUnits ?? 0) + (structured?.ReusedUnits ?? 0);
+            var outcome = new TaskOutcome(task, analysis, computed, reused, clock.Elapsed, (store as FileUnitStore)?.Rejected.ToList() ?? [])
+            {
+                Costs = costs,
+                Verification = verified?.Result,
+                Opposite = opposite?.Result is { } o ? TaskAnalysis.Of(o, Options.Opposite!, Model.DType) : null,
+                Structure = structured?.Result,
+            };
             outcomes.Add(outcome);
             taskFinished?.Invoke(outcome);
         }
@@ -124,17 +164,27 @@ public sealed class Study
     /// merge — which otherwise computes nothing — computes them from the stored attribution (they
     /// cost a fraction of it), so which shard computes what stays a fixed function of the options.
     /// </summary>
-    private VerificationOutcome? Verify(StudyTask task, PipelineOutcome pass, IUnitStore store, UnitSelection selection,
+    private VerificationOutcome? Verify(StudyTask task, PipelineOutcome pass, IUnitStore store, UnitSelection selection, int first,
         IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
         var verification = Options.Verification;
         if (!verification.Runs || selection is Shard) return null;
         // A merge's pass read every unit: no result means attribution units are missing, and they are listed.
         if (pass.Result is not { } complete) return null;
-        int first = task.FirstUnit + Options.Pipeline.UnitCount(task.Examples.Count);
         var computes = selection == UnitSelection.Nothing ? UnitSelection.All : selection;
         return new VerificationPass(Model, ModelFingerprint, Options.Pipeline, verification, store)
             .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, complete, computes, first, progress, cancel);
+    }
+
+    /// <summary>The task's interaction units, numbered last; like the verification's, computed by a merge, never by a shard.</summary>
+    private StructureOutcome? Structure(StudyTask task, PipelineOutcome pass, PipelineOutcome? opposite, IUnitStore store, UnitSelection selection, int first,
+        IProgress<PipelineProgress>? progress, CancellationToken cancel)
+    {
+        if (Options.Structure is not { } structure || selection is Shard) return null;
+        if (pass.Result is not { } noised || opposite?.Result is not { } denoised) return null;
+        var computes = selection == UnitSelection.Nothing ? UnitSelection.All : selection;
+        return new StructurePass(Model, ModelFingerprint, Options.Pipeline, structure, store)
+            .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, noised, denoised, computes, first, progress, cancel);
     }
 
     /// <summary>Every task's units computed in this process, with an in-memory store (tests, notebooks).</summary>

@@ -33,6 +33,18 @@ public sealed record StudyOptions
     public bool BehaviourFilter { get; init; } = true;
     /// <summary>Verification by intervention after the attribution (off unless asked for; `concord run` asks for faithfulness and disagreements).</summary>
     public Verification.VerificationOptions Verification { get; init; } = new() { Analyses = Methods.Verification.VerificationAnalysis.None };
+    /// <summary>
+    /// Patch in both directions and analyse the AND / OR structure (`--direction both`); null for one
+    /// direction. The pipeline's direction must then be noising: the other direction is derived from it.
+    /// </summary>
+    public Structure.StructureOptions? Structure { get; init; }
+
+    /// <summary>The pipeline of the opposite direction when both run: the same methods and kinds, no sweep (the structure reads attribution only).</summary>
+    public PipelineOptions? Opposite => Structure is null ? null : Pipeline with
+    {
+        Attribution = Pipeline.Attribution with { Direction = Pipeline.Attribution.Direction == Direction.Noising ? Direction.Denoising : Direction.Noising },
+        SweepScales = [],
+    };
 
     /// <summary>
     /// Every field that can change a unit's numbers or the rows used, by its stable text (the data
@@ -65,6 +77,7 @@ public sealed record StudyOptions
         ];
         // Only when it runs, so the fingerprint of a study without verification is what it always was.
         if (Verification.Runs) identity.Add(("verification", Verification.Id(withSeed: Verification.Seed != p.Seed)));
+        if (Structure is { } structure) identity.Add(("structure", "both-directions|" + structure.Id()));
         return identity;
     }
 }

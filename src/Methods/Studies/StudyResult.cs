@@ -11,6 +11,10 @@ public sealed record TaskOutcome(StudyTask Task, TaskAnalysis? Analysis, int Com
     public IReadOnlyDictionary<string, UnitCost> Costs { get; init; } = new Dictionary<string, UnitCost>();
     /// <summary>The verification by intervention, when it was asked for and every unit of it is in the store.</summary>
     public Verification.TaskVerification? Verification { get; init; }
+    /// <summary>The opposite direction's analysis, when both directions were asked for and every unit of it is in the store.</summary>
+    public TaskAnalysis? Opposite { get; init; }
+    /// <summary>The AND / OR structure, when both directions were asked for and every unit of it is in the store.</summary>
+    public Structure.TaskStructure? Structure { get; init; }
 }
 
 /// <summary>

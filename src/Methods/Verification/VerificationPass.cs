@@ -79,7 +79,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
                         : means[plan.Kind] = MeansOf(plan.Kind, dataset, result, byRow, tokenizer);
                     bool needsMeans = options.Ablation == Ablation.Mean || rows.Disagreement.Count > 0 || rows.Isolated.Count > 0;
                     var m = needsMeans ? Means() : null;
-                    var faithfulness = plan.Faithfulness is { } f ? Flatten(Intervention.MetricsOnEveryPrompt(context, plan.Kind, f.Sets, options.Ablation, m)) : [];
+                    var faithfulness = plan.Faithfulness is { } f ? Intervention.Flatten(Intervention.MetricsOnEveryPrompt(context, plan.Kind, f.Sets, options.Ablation, m)) : [];
                     var unitResult = new VerificationUnitResult(plan.Kind, context.BaseMetric.ToDoubles(), faithfulness,
                         Intervention.Metrics(context, plan.Kind, rows.Disagreement, Ablation.Resample),
                         Intervention.Metrics(context, plan.Kind, rows.Disagreement, Ablation.Mean, m),
@@ -107,15 +107,12 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
     /// <summary>The components and each method's scores of a kind, over the task's prompts; null when no method scored it.</summary>
     private KindPlan? PlanFor(ComponentKind kind, TaskResult result, Direction direction)
     {
-        var methods = pipeline.Methods.Where(m => result.Batches.All(b => b.Scores(m, kind) is not null)).ToList();
+        var methods = pipeline.Methods.Where(m => TaskScores.Has(result, m, kind)).ToList();
         if (methods.Count == 0) return null;
         // AP's components (its neuron sample for neurons): every method is ranked on the same ones.
         var anchor = methods.Contains(Method.Reference) ? Method.Reference : methods[0];
-        // Per position, a batch of shorter prompts has fewer positions: rank what every batch scored.
-        var everywhere = result.Batches.Skip(1).Aggregate(result.Batches[0].Scores(anchor, kind)!.Components.ToHashSet(),
-            (set, b) => { set.IntersectWith(b.Scores(anchor, kind)!.Components); return set; });
-        var components = result.Batches[0].Scores(anchor, kind)!.Components.Where(everywhere.Contains).ToList();
-        var scores = methods.Select(m => (m.Id(), Stacked(m, components, result.Batches.Select(b => b.Scores(m, kind)!.Select(components))))).ToList();
+        var components = TaskScores.Common(result, anchor, kind);
+        var scores = methods.Select(m => (m.Id(), TaskScores.Stacked(result, m, kind, components))).ToList();
         FaithfulnessPlan? faithfulness = null;
         if (options.Analyses.HasFlag(VerificationAnalysis.Faithfulness))
         {
@@ -158,7 +155,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         var gaps = batches.SelectMany(b => b.Metrics.Base.Zip(b.Metrics.Other, (a, o) => direction == Direction.Noising ? a - o : o - a)).ToArray();
         double meanGap = gaps.Average(g => Math.Abs(g));
         var planned = Enumerable.Range(0, batches.Count).Select(b => RowsFor(plan, batches[b])).ToList();
-        var offsets = batches.Select((b, i) => batches.Take(i).Sum(x => x.Rows.Length)).ToArray();
+        var offsets = TaskScores.Offsets(result);
 
         KindFaithfulness? faithfulness = null;
         if (plan.Faithfulness is { } f)
@@ -236,27 +233,6 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
 
     /// <summary>The bootstrap's seed: apart from the random rankings' (seed + r), so no permutation shares its stream.</summary>
     private int BootstrapSeed(ComponentKind kind) => unchecked(options.Seed * 7_919 + StableSeed(kind.Id()) + 1_000_003);
-
-    /// <summary>The batches' scores one under another: every prompt of the task, in batch order.</summary>
-    private static ScoreSet Stacked(Method method, IReadOnlyList<Component> components, IEnumerable<ScoreSet> batches)
-    {
-        var parts = batches.ToList();
-        var values = new double[parts.Sum(p => p.Prompts), components.Count];
-        int row = 0;
-        foreach (var part in parts)
-            for (int p = 0; p < part.Prompts; p++, row++)
-                for (int c = 0; c < components.Count; c++) values[row, c] = part[p, c];
-        return new ScoreSet(method, components, values);
-    }
-
-    private static double[] Flatten(double[,] values)
-    {
-        var flat = new double[values.Length];
-        int cols = values.GetLength(1);
-        for (int i = 0; i < values.GetLength(0); i++)
-            for (int j = 0; j < cols; j++) flat[i * cols + j] = values[i, j];
-        return flat;
-    }
 
     /// <summary>A seed offset from a stable id (string.GetHashCode differs between processes).</summary>
     private static int StableSeed(string id) => id.Aggregate(17, (h, ch) => unchecked(h * 31 + ch)) & 0xFFFF;

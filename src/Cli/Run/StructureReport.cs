@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text;
+using Concord.Methods.Agreement;
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Structure;
+using Concord.Methods.Studies;
+
+namespace Concord.Cli.Run;
+
+/// <summary>report.md's "AND / OR structure" section per task (with --direction both).</summary>
+public static class StructureReport
+{
+    /// <summary>Strongest pairs listed per kind.</summary>
+    public const int PairsShown = 5;
+
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("F2", CultureInfo.InvariantCulture) : "–";
+
+    public static void Section(StringBuilder md, TaskOutcome outcome, string folder)
+    {
+        if (outcome.Structure is not { } s) return;
+        md.AppendLine("### AND / OR structure (both directions)");
+        md.AppendLine();
+        md.AppendLine($"Medians over {s.KeptPrompts} of {s.Prompts} prompts ({s.LeftOut} with |G| below {Asymmetry.MinimumGapFraction:0.##} × the median left out).");
+        if (outcome.Opposite is { } opposite)
+        {
+            var pairs = opposite.Agreements.Where(p => p.First == Method.Ig && p.Second == Method.Ap).ToList();
+            if (pairs.Count > 0)
+                md.AppendLine($"Denoising IG↔AP Pearson r (median over prompts): {string.Join(", ", pairs.Select(p => $"{p.Kind.Plural()} {Report.Median(p, AgreementStatistic.Pearson)}"))}.");
+        }
+        md.AppendLine();
+        md.AppendLine("| kind | AND-like | OR-like | AND pairs | OR pairs | pairs tested |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var k in s.Kinds)
+            md.AppendLine($"| {k.Kind.Plural()} | {k.AndLike} | {k.OrLike} | {k.AndPairs} | {k.OrPairs} | {k.Pairs.Count} |");
+        md.AppendLine();
+        foreach (var k in s.Kinds)
+        {
+            var ig = k.Of(Method.Ig);
+            if (k.Candidates.Count > 0)
+            {
+                md.AppendLine($"{k.Kind.Plural()}: candidates by {k.CandidatesBy.DisplayName} (|A| ≥ {Asymmetry.CandidateAsymmetry}, max(n, d) ≥ {Asymmetry.CandidateShare}):");
+                md.AppendLine();
+                md.AppendLine($"| component | n | d | A | reads as | IG n | IG d |");
+                md.AppendLine("|---|---|---|---|---|---|---|");
+                foreach (var c in k.Candidates.Take(10))
+                {
+                    var i = ig?.Of(c.Component);
+                    md.AppendLine($"| {c.Component.Label} | {F(c.Noise)} | {F(c.Denoise)} | {F(c.A)} | {(c.A > 0 ? "AND" : "OR")} | {(i is null ? "–" : F(i.Noise))} | {(i is null ? "–" : F(i.Denoise))} |");
+                }
+                if (k.Candidates.Count > 10) md.AppendLine($"\n… and {k.Candidates.Count - 10} more in agreement.json.");
+                md.AppendLine();
+            }
+            else md.AppendLine($"{k.Kind.Plural()}: no candidate (no component with |A| ≥ {Asymmetry.CandidateAsymmetry} and max(n, d) ≥ {Asymmetry.CandidateShare}).\n");
+            if (k.Pairs.Count > 0)
+            {
+                md.AppendLine($"Strongest of the {k.Pairs.Count} pairs of the top {k.Interacting.Count} {k.Kind.Plural()} (joint noising):");
+                md.AppendLine();
+                md.AppendLine("| pair | n_ij | I | gate | asymmetry |");
+                md.AppendLine("|---|---|---|---|---|");
+                foreach (var p in k.Strongest(PairsShown))
+                    md.AppendLine($"| {p.First.Label} + {p.Second.Label} | {F(p.Joint)} | {F(p.Interaction)} | {p.Gate} | {Confirmation(k.Confirmation(p))} |");
+                md.AppendLine();
+            }
+            md.AppendLine($"![{k.Kind.Plural()} n against d]({folder}/{StructurePlots.ScatterFile(k.Kind)})" +
+                          (k.Pairs.Count > 0 ? $" ![{k.Kind.Plural()} interactions]({folder}/{StructurePlots.HeatmapFile(k.Kind)})" : ""));
+            md.AppendLine();
+        }
+    }
+
+    private static string Confirmation(PairConfirmation c) => c switch
+    {
+        PairConfirmation.Confirms => "confirms both members' asymmetry",
+        PairConfirmation.Contradicts => "contradicts a member's asymmetry",
+        _ => "members not candidates",
+    };
+
+    /// <summary>Where along IG's path each layer's metric moves (every task IG ran on, both directions or one).</summary>
+    public static void PathSection(StringBuilder md, IReadOnlyList<KindPath> paths, string folder)
+    {
+        if (paths.Count == 0) return;
+        md.AppendLine("### Where along IG's path the metric moves");
+        md.AppendLine();
+        md.AppendLine("Median over prompts of the α at which F(a + α(a' − a)) has covered 10 %, 50 % and 90 % of F(a') − F(a) at that layer's hook " +
+                      "(linear between the points IG evaluated; prompts with |F(a') − F(a)| below 0.05 × the layer's median left out). " +
+                      "A layer whose 10 % and 90 % lie close together flips over a short stretch: a fixed rule starves it, the composite rule puts its nodes there.");
+        md.AppendLine();
+        md.AppendLine("| kind | layer | prompts | α 10 % | α 50 % | α 90 % |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var kind in paths)
+            foreach (var l in kind.Layers)
+                md.AppendLine($"| {kind.Kind.Plural()} | {l.Layer} | {l.Prompts} | {A(l.Alpha10)} | {A(l.Alpha50)} | {A(l.Alpha90)} |");
+        md.AppendLine();
+        md.AppendLine(string.Join(" ", paths.Select(p => $"![IG's path, {p.Kind.Plural()}]({folder}/{StructurePlots.PathFile(p.Kind)})")));
+        md.AppendLine();
+    }
+
+    private static string A(double? alpha) => alpha is double a ? a.ToString("F3", CultureInfo.InvariantCulture) : "–";
+
+    public static void HowToRead(StringBuilder md)
+    {
+        md.AppendLine("How to read the AND / OR structure: per prompt G = m(clean) − m(corrupted). A component's n = −AP_noising/G is the " +
+                      "share of the gap lost when it alone is noised, d = AP_denoising/G the share recovered when it alone is restored; " +
+                      "A = n − d is +1 for an AND input (noising either input breaks the behaviour, restoring one alone does not bring it back), " +
+                      "−1 for an OR input (the other input still carries it), 0 for an additive one. IG moves every input at once, so it credits " +
+                      "both inputs of a gate in both directions. For pairs, n_ij = −E({i, j})/G under joint noising and I = n_ij − n_i − n_j: " +
+                      $"−1 AND, +1 OR, 0 additive (|I| ≥ {Interactions.Strong} counts as a gate). A pair confirms the asymmetry when its gate " +
+                      "matches both members' candidates (AND pair, A > 0; OR pair, A < 0).");
+        md.AppendLine();
+    }
+}

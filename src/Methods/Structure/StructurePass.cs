@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using Concord.Methods.Attribution;
+using Concord.Methods.Components;
+using Concord.Methods.Interventions;
+using Concord.Methods.Pipeline;
+using Concord.Model;
+using Concord.Tasks;
+
+namespace Concord.Methods.Structure;
+
+/// <summary>What a structure pass over one task did (as <see cref="PipelineOutcome"/> for the attribution).</summary>
+public sealed record StructureOutcome(TaskStructure? Result, IReadOnlyList<MissingUnit> Missing, int ComputedUnits, int ReusedUnits,
+    IReadOnlyDictionary<string, UnitCost> Costs);
+
+/// <summary>
+/// The AND / OR analysis of a task patched in both directions: asymmetry from every method's
+/// noising and denoising scores (no new runs), then the joint noising of every pair among the
+/// components with the largest share, batch by batch as resumable units in the study's store and
+/// numbering (as the verification's), aggregated over the task's kept prompts.
+/// </summary>
+/// <param name="noising">The study's options (noising): the interaction units are keyed and run under them.</param>
+public sealed class StructurePass(HookedGpt2 model, string modelFingerprint, PipelineOptions noising, StructureOptions options, IUnitStore store)
+{
+    /// <summary>The kinds analysed: the study's, heads at hook_z (head outputs are the same components).</summary>
+    public static IReadOnlyList<ComponentKind> Kinds(PipelineOptions pipeline) => pipeline.Kinds.Where(k => k != ComponentKind.HeadOutput).ToList();
+
+    /// <summary>Interaction units of a task of <paramref name="examples"/> prompts: one per batch and kind (none when interactions are off).</summary>
+    public static int UnitCount(PipelineOptions pipeline, StructureOptions options, int examples) =>
+        options.Interactions >= 2 ? (examples + pipeline.BatchSize - 1) / pipeline.BatchSize * Kinds(pipeline).Count : 0;
+
+    public StructureOutcome Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer,
+        TaskResult noised, TaskResult denoised, UnitSelection selection, int firstUnitIndex, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
+    {
+        if (noising.Attribution.Direction != Direction.Noising) throw new ArgumentException("the structure pass runs under the noising options", nameof(noising));
+        if (!noised.Batches.Select(b => b.Rows).SequenceEqual(denoised.Batches.Select(b => b.Rows), RowsComparer.Instance))
+            throw new ArgumentException("the two directions' results cover different batches", nameof(denoised));
+        var gaps = noised.Batches.SelectMany(b => b.Metrics.Base.Zip(b.Metrics.Other, (clean, corrupted) => clean - corrupted)).ToArray();
+        var kinds = Kinds(noising);
+        var asymmetries = kinds.Select(kind => AsymmetryOf(kind, noised, denoised, gaps)).ToList();
+        var chosen = asymmetries.Select(a => a is null || options.Interactions < 2 ? [] : Chosen(a.Value.Anchor.Components)).ToList();
+
+        var byRow = examples.ToDictionary(e => e.Row);
+        int total = Enumerable.Range(firstUnitIndex, UnitCount(noising, options, examples.Count)).Count(selection.Reads), done = 0, computed = 0, reused = 0;
+        var found = new Dictionary<(int Batch, ComponentKind Kind), InteractionUnitResult>();
+        var missing = new List<MissingUnit>();
+        var costs = new Dictionary<string, UnitCost>();
+        for (int b = 0; b < noised.Batches.Count && options.Interactions >= 2; b++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var batch = noised.Batches[b];
+            string batchKey = AttributionPipeline.BatchKey(modelFingerprint, dataset.Kind, dataFingerprint, dataset.Readout, batch.Rows);
+            var toCompute = new List<InteractionUnit>();
+            for (int k = 0; k < kinds.Count; k++)
+            {
+                int index = firstUnitIndex + b * kinds.Count + k;
+                if (chosen[k].Count < 2 || !selection.Reads(index)) continue;
+                var unit = new InteractionUnit(kinds[k], chosen[k]);
+                if (store.TryLoad(AttributionPipeline.UnitKey(batchKey, unit, noising), out var stored) && unit.Matches(stored, batch.Rows.Length))
+                { found[(b, unit.Kind)] = (InteractionUnitResult)stored; reused++; done++; }
+                else if (selection.Computes(index)) toCompute.Add(unit);
+                else { missing.Add(new MissingUnit(index, dataset.Kind, unit.Name, batch.Rows)); done++; }
+            }
+            if (toCompute.Count == 0) continue;
+            using var taskBatch = TaskBatch.Create(dataset, batch.Rows.Select(r => byRow[r]).ToList(), tokenizer, model.DType, model.Device);
+            using var context = AttributionContext.Create(model, taskBatch, toCompute.Select(u => u.Kind), noising.Attribution);
+            context.Cancellation = cancel;
+            foreach (var unit in toCompute)
+            {
+                cancel.ThrowIfCancellationRequested();
+                progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, unit.Name, PipelineStage.Computing));
+                var clock = Stopwatch.StartNew();
+                int runsBefore = context.RunsCounted;
+                var metrics = Intervention.MetricsOnEveryPrompt(context, unit.Kind, Interactions.Sets(unit.Components), Ablation.Resample);
+                var result = new InteractionUnitResult(unit.Kind, context.BaseMetric.ToDoubles(), Intervention.Flatten(metrics));
+                store.Save(AttributionPipeline.UnitKey(batchKey, unit, noising), result);
+                found[(b, unit.Kind)] = result;
+                costs[unit.Name] = costs.GetValueOrDefault(unit.Name, UnitCost.None).Add(clock.Elapsed.TotalSeconds, context.RunsCounted - runsBefore, 0);
+                computed++;
+                done++;
+            }
+            progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, "batch done", PipelineStage.BatchDone));
+        }
+
+        bool complete = kinds.Select((kind, k) => chosen[k].Count < 2 || Enumerable.Range(0, noised.Batches.Count).All(b => found.ContainsKey((b, kind)))).All(x => x);
+        TaskStructure? structure = null;
+        if (complete)
+        {
+            var perKind = new List<KindStructure>();
+            for (int k = 0; k < kinds.Count; k++)
+            {
+                if (asymmetries[k] is not { } a) continue;
+                var pairs = chosen[k].Count >= 2 ? PairsOf(kinds[k], chosen[k], noised, found, gaps) : [];
+                perKind.Add(new KindStructure(kinds[k], a.All, a.Anchor.Method, Asymmetry.Candidates(a.Anchor.Components), chosen[k], pairs));
+            }
+            structure = new TaskStructure(gaps.Length, Asymmetry.KeptPrompts(gaps).Length, perKind);
+        }
+        return new StructureOutcome(structure, missing, computed, reused, costs);
+    }
+
+    /// <summary>Every method scored in both directions, on its common components; the anchor (AP when it ran) chooses candidates and interacting components.</summary>
+    private (IReadOnlyList<MethodAsymmetry> All, MethodAsymmetry Anchor)? AsymmetryOf(ComponentKind kind, TaskResult noised, TaskResult denoised, double[] gaps)
+    {
+        var methods = noising.Methods.Where(m => TaskScores.Has(noised, m, kind) && TaskScores.Has(denoised, m, kind)).ToList();
+        if (methods.Count == 0) return null;
+        var all = methods.Select(m =>
+        {
+            var components = TaskScores.Common(noised, m, kind).Intersect(TaskScores.Common(denoised, m, kind)).ToList();
+            return new MethodAsymmetry(m, Asymmetry.Of(TaskScores.Stacked(noised, m, kind, components), TaskScores.Stacked(denoised, m, kind, components), gaps));
+        }).ToList();
+        return (all, all.FirstOrDefault(a => a.Method == Method.Reference) ?? all[0]);
+    }
+
+    /// <summary>The components with the largest median share of the gap in either direction (n or d), at most <see cref="StructureOptions.Interactions"/>.</summary>
+    private IReadOnlyList<Component> Chosen(IReadOnlyList<ComponentAsymmetry> components) =>
+        components.Where(c => double.IsFinite(c.Largest)).OrderByDescending(c => c.Largest).ThenBy(c => c.Component.Layer).ThenBy(c => c.Component.Index)
+            .Take(options.Interactions).Select(c => c.Component).ToList();
+
+    private static IReadOnlyList<PairInteraction> PairsOf(ComponentKind kind, IReadOnlyList<Component> components, TaskResult noised,
+        Dictionary<(int, ComponentKind), InteractionUnitResult> found, double[] gaps)
+    {
+        var offsets = TaskScores.Offsets(noised);
+        int sets = Interactions.Sets(components).Count;
+        var metrics = new double[sets, gaps.Length];
+        var baseMetric = new double[gaps.Length];
+        for (int b = 0; b < noised.Batches.Count; b++)
+        {
+            var r = found[(b, kind)];
+            int n = noised.Batches[b].Rows.Length;
+            for (int p = 0; p < n; p++) baseMetric[offsets[b] + p] = r.Base[p];
+            for (int s = 0; s < sets; s++)
+                for (int p = 0; p < n; p++) metrics[s, offsets[b] + p] = r.Metrics[s * n + p];
+        }
+        return Interactions.FromMetrics(components, metrics, baseMetric, gaps);
+    }
+
+    private sealed class RowsComparer : IEqualityComparer<int[]>
+    {
+        public static RowsComparer Instance { get; } = new();
+        public bool Equals(int[]? x, int[]? y) => x is not null && y is not null && x.SequenceEqual(y);
+        public int GetHashCode(int[] obj) => obj.Length;
+    }
+}
