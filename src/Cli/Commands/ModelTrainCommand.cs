@@ -60,8 +60,9 @@ public static class ModelTrainCommand
         return command;
     }
 
+    /// <summary>The command that reproduces the model: --resume only says how an interrupted run went on, and the result equals an uninterrupted run.</summary>
     private static string CommandLine(ParseResult parse) =>
-        "concord " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value));
+        "concord " + string.Join(' ', parse.Tokens.Where(t => t.Value != "--resume").Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value));
 
     /// <summary>Training progress: one updating line on a terminal, a line every 15 s in logs.</summary>
     private sealed class TrainingConsole : IProgress<TrainingProgress>

@@ -57,5 +57,8 @@ public sealed record PipelineOptions
     }
 
     /// <summary>How many units a task of <paramref name="examples"/> prompts has (the run-wide numbering advances by this much per task).</summary>
-    public int UnitCount(int examples) => (examples + BatchSize - 1) / BatchSize * UnitsPerBatch().Count;
+    public int UnitCount(int examples) => BatchCount(examples) * UnitsPerBatch().Count;
+
+    /// <summary>Batches of a task of <paramref name="examples"/> prompts (every per-batch pass numbers its units by it).</summary>
+    public int BatchCount(int examples) => (examples + BatchSize - 1) / BatchSize;
 }

@@ -26,7 +26,7 @@ public sealed class StructurePass(HookedGpt2 model, string modelFingerprint, Pip
 
     /// <summary>Interaction units of a task of <paramref name="examples"/> prompts: one per batch and kind (none when interactions are off).</summary>
     public static int UnitCount(PipelineOptions pipeline, StructureOptions options, int examples) =>
-        options.Interactions >= 2 ? (examples + pipeline.BatchSize - 1) / pipeline.BatchSize * Kinds(pipeline).Count : 0;
+        options.Interactions >= 2 ? pipeline.BatchCount(examples) * Kinds(pipeline).Count : 0;
 
     public StructureOutcome Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer,
         TaskResult noised, TaskResult denoised, UnitSelection selection, int firstUnitIndex, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)

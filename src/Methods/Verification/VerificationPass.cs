@@ -27,7 +27,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
 
     /// <summary>Verification units of a task of <paramref name="examples"/> prompts: one per batch and kind.</summary>
     public static int UnitCount(PipelineOptions pipeline, VerificationOptions options, int examples) =>
-        options.Runs ? (examples + pipeline.BatchSize - 1) / pipeline.BatchSize * Kinds(pipeline).Count : 0;
+        options.Runs ? pipeline.BatchCount(examples) * Kinds(pipeline).Count : 0;
 
     private sealed record KindPlan(ComponentKind Kind, IReadOnlyList<Component> Components, IReadOnlyList<(string Method, ScoreSet Scores)> Scores, FaithfulnessPlan? Faithfulness);
 

@@ -1,6 +1,7 @@
 using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
+using Concord.Methods.Structure;
 using Concord.Methods.Studies;
 using Concord.Methods.Verification;
 using Concord.Tasks.Models;
@@ -53,6 +54,7 @@ public abstract partial class TaskAgreementFixture
         BehaviourFilter = false,
         Pipeline = Options,
         Verification = new VerificationOptions(),
+        Structure = new StructureOptions { Interactions = FixtureInteractions },
     };
 
     protected TaskAnalysis Analysis { get; private set; } = null!;
@@ -67,6 +69,8 @@ public abstract partial class TaskAgreementFixture
         Dataset = task.Task.Dataset;
         Analysis = task.Analysis!;
         Verification = task.Verification!;
+        Opposite = task.Opposite!;
+        Structure = task.Structure!;
     }
 }
 

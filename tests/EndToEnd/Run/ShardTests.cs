@@ -64,6 +64,23 @@ public class ShardTests
     }
 
     [Test]
+    public void InBothDirectionsShardsComputeBothAttributionsAndTheMergeTheInteractions()
+    {
+        var output = TempFolder.New();
+        string[] both = ["--direction", "both", "--interactions", "3"];
+        var shards = Enumerable.Range(0, 2).Select(i => ConcordProcess.Run(Run(output, [.. both, "--shard", $"{i}/2"]))).ToList();
+        foreach (var (code, _, error) in shards) Assert.That(code, Is.Zero, error);
+        // The opposite direction: metrics and 3 methods × 3 kinds (no sweep) = 10 more units per batch, 40 over 2 tasks × 2 batches.
+        Assert.That(shards.Sum(r => Computed(r.Out)), Is.EqualTo(Units + 40), "both directions' attribution, split between the shards");
+        var merge = ConcordProcess.Run(Run(output, [.. both, "--merge"]));
+        Assert.That(merge.Code, Is.Zero, merge.Error);
+        // Per task: 2 batches × 3 kinds of verification units and as many interaction units.
+        Assert.That(merge.Out, Does.Contain($"ioi: {VerificationUnits} units computed"), "the merge computes the verification and the interactions");
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "ioi", TaskOutputs.AgreementFile)));
+        Assert.That(doc.RootElement.GetProperty("structure").GetProperty("kinds").GetArrayLength(), Is.EqualTo(3));
+    }
+
+    [Test]
     public void AShardKilledMidRunLeavesNoPartialUnitAndItsRerunFinishesOnlyWhatIsMissing()
     {
         var output = TempFolder.New();
