@@ -112,7 +112,9 @@ public static class RunCommand
             throw new ArgumentException($"--fresh with {(merge ? "--merge" : "--shard")} would delete the other shards' units; delete the --out folder before starting the shards instead");
         string directionText = parse.GetValue(DirectionOption)!.Trim();
         bool both = directionText.Equals("both", StringComparison.OrdinalIgnoreCase);
-        var direction = both ? Direction.Noising : Arg("--direction", () => Directions.Parse(directionText));
+        var direction = both ? Direction.Noising
+            : Enum.GetValues<Direction>().Where(d => d.Id().Equals(directionText, StringComparison.OrdinalIgnoreCase)).Select(d => (Direction?)d).FirstOrDefault()
+              ?? throw new ArgumentException($"--direction '{directionText}' is not noising, denoising or both");
         int interactions = parse.GetValue(InteractionsOption);
         if (interactions is < 0 or > StructureOptions.MaxInteractions)
             throw new ArgumentException($"--interactions {interactions} is outside 0–{StructureOptions.MaxInteractions} (components per task and kind; 0 turns the interactions off)");

@@ -61,7 +61,7 @@ public partial class RunTests
         Assert.That(File.ReadAllText(Path.Combine(AllTasksOutput(), Report.FileName)), Does.Contain("### Where along IG's path the metric moves"));
     }
 
-    [TestCase("--direction", "sideways", "--direction")]
+    [TestCase("--direction", "sideways", "--direction 'sideways' is not noising, denoising or both")]
     [TestCase("--interactions", "3", "--interactions needs --direction both")]
     public void BadStructureOptionsAreOneLine(string flag, string value, string expected)
     {
