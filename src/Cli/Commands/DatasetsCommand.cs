@@ -32,6 +32,7 @@ public static class DatasetsCommand
         command.SetGuardedAction(parse =>
         {
             var folder = parse.GetValue(output) ?? ProjectPaths.Datasets;
+            SystemFolders.Refuse("--out", folder);
             var lists = new WordLists(parse.GetValue(words) ?? Path.Combine(ProjectPaths.Datasets, "words"));
             foreach (var kind in TaskKinds.ParseList(parse.GetValue(SharedOptions.Tasks)!))
             {

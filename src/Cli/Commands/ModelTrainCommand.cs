@@ -30,6 +30,7 @@ public static class ModelTrainCommand
         {
             var run = new TrainingRun(TrainingPreset.Parse(parse.GetValue(preset)!), parse.GetValue(output)!, parse.GetValue(seed),
                 parse.GetValue(steps), parse.GetValue(minutes), parse.GetValue(resume), HalfPrecision: !parse.GetValue(float32), HeadDropout: parse.GetValue(headDropout));
+            SystemFolders.Refuse("--out", run.Out);
             run.Validate();
             if (parse.GetValue(threads) is int t)
             {

@@ -111,7 +111,8 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
             File.WriteAllText(probe, "");
             File.Delete(probe);
             // A checkpoint write killed half-way leaves its temporary (the checkpoint itself is intact).
-            foreach (var stale in Directory.GetFiles(run.Out, TrainingCheckpoint.FileName + ".tmp-*")) File.Delete(stale);
+            foreach (var stale in AtomicFile.TemporariesIn(run.Out).Where(t => Path.GetFileName(t).StartsWith(TrainingCheckpoint.FileName + ".", StringComparison.Ordinal)))
+                File.Delete(stale);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
