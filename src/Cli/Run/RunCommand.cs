@@ -93,7 +93,9 @@ public static class RunCommand
         var scales = sweepText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? [] :
             sweepText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && v <= 1
-                    ? v : throw new ArgumentException($"--sweep scale '{s}' is not a number in (0, 1]")).ToArray();
+                    ? v : throw new ArgumentException($"--sweep scale '{s}' is not a number in (0, 1]"))
+                // A scale given twice (0.5,0.50) is one point of the curve: its two units would be one unit.
+                .Distinct().ToArray();
         if (scales.Length == 0 && !sweepText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException("--sweep lists no scale (give scales in (0, 1], or none)");
         var methods = Method.ParseList(parse.GetValue(Methods)!);
@@ -210,6 +212,9 @@ public static class RunCommand
         var units = result.Tasks.ToDictionary(t => t.Task.Kind, t => (t.ComputedUnits, t.ReusedUnits));
         if (settings.Shard is not null) return new Outcome(units, clock.Elapsed);
         if (result.Missing.Count > 0) throw new MissingUnitsException(settings.Out, result.Missing, ShardManifest.Find(settings.Out)?.Shards, result.UnitCount);
+        // Every unit there and still no analysis: never report success with a task's outputs missing.
+        if (result.Tasks.FirstOrDefault(t => t.Analysis is null) is { } empty)
+            throw new InvalidOperationException($"task {empty.Task.Kind.Id()} has every unit but no result to write; nothing was written for it");
         if (settings.Merge) foreach (var task in result.Tasks) TaskOutputs.Write(settings, task, gpt.Config, model.Name, Provenance(null));
         AtomicFile.WriteAllText(Path.Combine(settings.Out, RunRecord.FileName), RunRecord.WithCosts(Provenance(DateTimeOffset.UtcNow), result).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         Report.Write(settings, model, gpt.Config, result, clock.Elapsed);
