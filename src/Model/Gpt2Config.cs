@@ -32,6 +32,8 @@ public sealed record Gpt2Config(
         Require(NLayer > 0, $"n_layer must be positive (got {NLayer})");
         Require(NHead > 0, $"n_head must be positive (got {NHead})");
         Require(NEmbd > 0 && NEmbd % NHead == 0, $"n_embd ({NEmbd}) must be a positive multiple of n_head ({NHead})");
+        // d_mlp is 4·n_embd in int: beyond this it would wrap around.
+        Require(NEmbd <= int.MaxValue / 4, $"n_embd ({NEmbd}) is larger than any GPT-2 can be (at most {int.MaxValue / 4})");
         Require(NPositions > 0, $"n_positions must be positive (got {NPositions})");
         Require(VocabSize > 0, $"vocab_size must be positive (got {VocabSize})");
         Require(LayerNormEpsilon > 0 && double.IsFinite(LayerNormEpsilon), $"layer_norm_epsilon must be positive (got {LayerNormEpsilon})");
