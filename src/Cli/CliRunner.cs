@@ -89,7 +89,7 @@ public static class CliRunner
     {
         ["Steps"] = "--steps", ["Minutes"] = "--minutes", ["Out"] = "--out", ["Resume"] = "--resume", ["Model"] = "--model",
         ["DropInvalid"] = "--drop-invalid", ["IgTolerance"] = "--ig-tolerance", ["Shard"] = "--shard", ["NeuronsPerLayer"] = "--neurons",
-        ["MemoryBudget"] = "--memory-budget", ["NoBehaviourFilter"] = "--no-filter",
+        ["MemoryBudget"] = "--memory-budget", ["NoBehaviourFilter"] = "--no-filter", ["Device"] = "--device",
     };
 
     /// <summary>A library text with every setting it names (a whole word: Steps, DropInvalid) replaced by its flag.</summary>
