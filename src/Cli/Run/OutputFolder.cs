@@ -108,9 +108,9 @@ public sealed class OutputFolder : IDisposable
             Directory.CreateDirectory(path);
             return claim();
         }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is UnauthorizedAccessException || IoFailure.IsWriteRefused(e))
         {
-            throw new UnauthorizedAccessException($"--out {path}: cannot write there (permission denied)");
+            throw new UnwritableFolderException("Out", path, e);
         }
     }
 
@@ -125,7 +125,7 @@ public sealed class OutputFolder : IDisposable
                 ? new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)
                 : new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
         }
-        catch (IOException) when (File.Exists(lockPath))
+        catch (IOException e) when (File.Exists(lockPath) && !IoFailure.IsWriteRefused(e))
         {
             throw new IOException($"--out {folder}: {heldBy}");
         }

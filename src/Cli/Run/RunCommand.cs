@@ -62,7 +62,12 @@ public static class RunCommand
         };
         command.Options.Add(SharedOptions.IoiCorruption);
         command.Options.Add(SharedOptions.DropInvalid);
-        command.SetGuardedAction((parse, ct) => System.Threading.Tasks.Task.Run(() => { Execute(Parse(parse), ct); return 0; }, ct));
+        command.SetGuardedAction((parse, ct) => System.Threading.Tasks.Task.Run(() =>
+        {
+            var settings = Parse(parse);
+            OutputWrites.Guard("Out", settings.Out, () => Execute(settings, ct));
+            return 0;
+        }, ct));
         return command;
     }
 
@@ -199,6 +204,8 @@ public static class RunCommand
         using var gpt = HookedGpt2.Load(model.Folder, settings.DType, DeviceOption.Parse(settings.Device));
         ModelResolver.RequireGpt2Vocabulary(gpt);
         var study = Study.Prepare(gpt, model, settings.Device, settings.Study, cancel: cancel);
+        foreach (var task in study.Tasks.Where(t => t.Examples.Count < settings.Study.Examples))
+            Console.WriteLine($"note: {task.Kind.Id()}: {task.Examples.Count} prompts, fewer than --examples {settings.Study.Examples} (the data has {task.Dataset.Examples.Count} usable rows{(task.Dataset.Examples.Count > task.Examples.Count ? ", the rest dropped by the behaviour filter" : "")})");
         JsonObject Provenance(DateTimeOffset? end) => RunRecord.Build(settings, model, study, started, end);
         using var output = OutputFolder.ClaimFor(settings, study);
         // A one-process run writes each task as it finishes; a merge writes nothing until every unit is there; a shard writes no outputs.
