@@ -103,8 +103,7 @@ public class ToolPackageTests
         return ChildProcess.Run(start, TimeSpan.FromMinutes(3));
     }
 
-    private static string NuGetCache => Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+    private static string NuGetCache => DotnetProcess.NuGetCache;
 
     private static void Dotnet(string directory, TimeSpan timeout, params string[] args)
     {
