@@ -46,7 +46,9 @@ public static class CliRunner
     public static string? UsageProblem(ParseResult parse)
     {
         if (parse.Errors.Count == 0) return null;
-        var first = Translate(parse.Errors[0].Message);
+        // "concord --bogus": the unknown option says more than the missing command that follows from it.
+        var errors = parse.Errors.OrderBy(e => e.Message.StartsWith("Required command was not provided", StringComparison.Ordinal)).ToList();
+        var first = Translate(errors[0].Message);
         var help = $"see concord {string.Join(' ', CommandPath(parse.CommandResult.Command))} --help".Replace("  ", " ").Trim();
         return parse.Errors.Count == 1 ? $"{first} ({help})" : $"{first} (and {parse.Errors.Count - 1} more; {help})";
     }
@@ -58,7 +60,9 @@ public static class CliRunner
     {
         var match = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'\.$");
         if (!match.Success) return message.TrimEnd('.');
-        string expected = match.Groups[3].Value switch
+        // An optional number (int?) is named System.Nullable`1[System.Int32]: the same value expected.
+        string type = System.Text.RegularExpressions.Regex.Replace(match.Groups[3].Value, @"^System\.Nullable`1\[+([^\],]+).*$", "$1");
+        string expected = type switch
         {
             "System.Int32" or "System.Int64" => "a whole number",
             "System.Double" or "System.Single" => "a number",
@@ -89,7 +93,8 @@ public static class CliRunner
     {
         ["Steps"] = "--steps", ["Minutes"] = "--minutes", ["Out"] = "--out", ["Resume"] = "--resume", ["Model"] = "--model",
         ["DropInvalid"] = "--drop-invalid", ["IgTolerance"] = "--ig-tolerance", ["Shard"] = "--shard", ["NeuronsPerLayer"] = "--neurons",
-        ["MemoryBudget"] = "--memory-budget", ["NoBehaviourFilter"] = "--no-filter",
+        ["MemoryBudget"] = "--memory-budget", ["NoBehaviourFilter"] = "--no-filter", ["Device"] = "--device",
+        ["HeadDropout"] = "--head-dropout",
     };
 
     /// <summary>A library text with every setting it names (a whole word: Steps, DropInvalid) replaced by its flag.</summary>

@@ -8,6 +8,9 @@ using Concord.Cli.Commands;
 System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
 System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
 
+// A failed write to stdout (>/dev/full, a closed pipe) is named as stdout's, in one line on stderr.
+Console.SetOut(TextWriter.Synchronized(new StandardOutputWriter(Console.Out)));
+
 var root = new RootCommand("Concord: when do Integrated Gradients and Activation Patching agree on GPT-2 circuits?");
 root.Options.Add(CliRunner.Verbose);
 root.Subcommands.Add(ModelCommands.Create());

@@ -12,10 +12,16 @@ namespace Concord.Model;
 /// </summary>
 public static class AtomicFile
 {
-    /// <summary>The glob that matches every temporary (for clean-up).</summary>
+    /// <summary>A glob every temporary matches (and some user files too: <see cref="IsTemporary"/> decides).</summary>
     public const string TemporaryPattern = "*.tmp-*";
 
     private const string Marker = ".tmp-";
+
+    // Exactly the names Temporary() makes: target.tmp-PID-HOST-N, optionally with the writer's
+    // extension (.png). A user's "chapter1.tmp-draft" or "report.tmp-2024.csv" never matches.
+    [System.Diagnostics.CodeAnalysis.StringSyntax("Regex")]
+    private const string TemporaryName = @"^.+\.tmp-(?<pid>[0-9]+)-(?<host>[0-9a-f]{8})-[0-9]+(\.[A-Za-z0-9]+)?$";
+    private static readonly System.Text.RegularExpressions.Regex TemporaryRegex = new(TemporaryName, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     // The host by a short hash: machine names may hold dots and dashes; a hash parses unambiguously.
     private static long _writes;
@@ -73,18 +79,27 @@ public static class AtomicFile
     private static string Temporary(string path, string extension) =>
         $"{path}{Marker}{Environment.ProcessId}-{Host}-{Interlocked.Increment(ref _writes)}{(extension == ".tmp" ? "" : extension)}";
 
+    /// <summary>Whether <paramref name="path"/> is named exactly as this class names its temporaries (by process, host and write).</summary>
+    public static bool IsTemporary(string path) => TemporaryRegex.IsMatch(Path.GetFileName(path));
+
+    /// <summary>
+    /// The temporaries directly in <paramref name="folder"/> (never below it): only Concord's own names,
+    /// so a user's file that merely contains ".tmp-" is never taken for one. Empty when the folder does not exist.
+    /// </summary>
+    public static IEnumerable<string> TemporariesIn(string folder) =>
+        Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, TemporaryPattern, SearchOption.TopDirectoryOnly).Where(IsTemporary).ToList()
+            : [];
+
     /// <summary>
     /// Whether a temporary was left by a process of this machine that no longer runs: only then is it
-    /// certainly garbage while other writers may share the folder. (Temporaries of other machines, or
-    /// of an older naming, are judged by whoever holds the folder alone.)
+    /// certainly garbage while other writers may share the folder. (Temporaries of other machines are
+    /// judged by whoever holds the folder alone.)
     /// </summary>
     public static bool IsOrphan(string temporary)
     {
-        var name = Path.GetFileName(temporary);
-        int at = name.LastIndexOf(Marker, StringComparison.Ordinal);
-        if (at < 0) return false;
-        var parts = name[(at + Marker.Length)..].Split('-', '.');
-        if (parts.Length < 2 || parts[1] != Host || !int.TryParse(parts[0], out int pid)) return false;
+        var match = TemporaryRegex.Match(Path.GetFileName(temporary));
+        if (!match.Success || match.Groups["host"].Value != Host || !int.TryParse(match.Groups["pid"].Value, out int pid)) return false;
         if (pid == Environment.ProcessId) return false;
         try
         {

@@ -19,6 +19,9 @@ public static class DeviceOption
         if (t == "cpu") return CPU;
         if (t.StartsWith("cuda", StringComparison.Ordinal))
         {
+            // Checked before asking for CUDA: "cuda:-1" or "cuda:" is a typo, not a machine without a GPU.
+            if (!System.Text.RegularExpressions.Regex.IsMatch(t, "^cuda(:[0-9]+)?$"))
+                throw new SettingException("Device", $"'{text}' is not a device: expected cpu, cuda or cuda:N (N a GPU number, 0 or more)");
             if (!cuda.is_available())
                 throw new ArgumentException($"device '{text}': no CUDA here (this build has {(CudaCompiledIn() ? "CUDA but no usable GPU or driver" : "the CPU libtorch")}); " +
                                             "build with -p:TorchBackend=cuda (README, \"GPU\") and run on a machine with an NVIDIA driver");

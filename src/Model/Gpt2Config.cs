@@ -32,6 +32,8 @@ public sealed record Gpt2Config(
         Require(NLayer > 0, $"n_layer must be positive (got {NLayer})");
         Require(NHead > 0, $"n_head must be positive (got {NHead})");
         Require(NEmbd > 0 && NEmbd % NHead == 0, $"n_embd ({NEmbd}) must be a positive multiple of n_head ({NHead})");
+        // d_mlp is 4·n_embd in int: beyond this it would wrap around.
+        Require(NEmbd <= int.MaxValue / 4, $"n_embd ({NEmbd}) is larger than any GPT-2 can be (at most {int.MaxValue / 4})");
         Require(NPositions > 0, $"n_positions must be positive (got {NPositions})");
         Require(VocabSize > 0, $"vocab_size must be positive (got {VocabSize})");
         Require(LayerNormEpsilon > 0 && double.IsFinite(LayerNormEpsilon), $"layer_norm_epsilon must be positive (got {LayerNormEpsilon})");
@@ -44,8 +46,9 @@ public sealed record Gpt2Config(
     {
         if (!File.Exists(path)) throw new ModelFileException($"{path}: config file not found");
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new ModelFileException($"{path}: invalid JSON ({e.Message})"); }
+        var text = File.ReadAllText(path);
+        try { root = JsonNode.Parse(text); }
+        catch (JsonException e) { throw new ModelFileException($"{path}: {JsonProblem(text, e)}"); }
         if (root is not JsonObject o) throw new ModelFileException($"{path}: expected a JSON object");
 
         int Int(string key, params string[] aliases)
@@ -62,6 +65,22 @@ public sealed record Gpt2Config(
             Int("n_positions", "n_ctx", "max_position_embeddings"), Int("vocab_size"), eps, inner, act);
         config.Validate(path);
         return config;
+    }
+
+    /// <summary>Where and why a config.json is not JSON, in a reader's terms (not the parser's): the two usual slips named.</summary>
+    private static string JsonProblem(string text, JsonException e)
+    {
+        long line = (e.LineNumber ?? 0) + 1, column = (e.BytePositionInLine ?? 0) + 1;
+        var lines = text.Split('\n');
+        string at = line - 1 < lines.Length ? lines[line - 1] : "";
+        char found = column - 1 < at.Length ? at[(int)column - 1] : '\0';
+        string before = string.Join('\n', lines.Take((int)line - 1).Append(at[..(int)Math.Min(column - 1, at.Length)])).TrimEnd();
+        string why = found == '/' || found == '#' ? "a comment; JSON has none"
+            : (found is '}' or ']') && before.EndsWith(',') ? "a trailing comma before the closing bracket; JSON allows none"
+            : text.Trim().Length == 0 ? "the file is empty"
+            : found == '\0' ? "the file ends before the JSON does"
+            : $"unexpected '{found}'";
+        return $"not valid JSON at line {line}, column {column} ({why})";
     }
 
     public void Save(string path)

@@ -10,8 +10,9 @@ public static class RandomGpt2
 {
     /// <param name="std">Standard deviation of the weight matrices. HF initialises with 0.02; tiny
     /// test models use larger values so that attention and GELU are far from linear.</param>
+    /// <param name="cancel">Checked between tensors and within large ones: a model of thousands of layers stops within a fraction of a second.</param>
     public static Gpt2Weights CreateWeights(Gpt2Config config, int seed, double std = 0.02,
-        ScalarType dtype = ScalarType.Float32, Device? device = null)
+        ScalarType dtype = ScalarType.Float32, Device? device = null, CancellationToken cancel = default)
     {
         config.Validate();
         var rng = new Random(seed);
@@ -21,9 +22,11 @@ public static class RandomGpt2
         Tensor Normal(double mean, double sd, params long[] shape)
         {
             long n = shape.Aggregate(1L, (a, b) => a * b);
+            cancel.ThrowIfCancellationRequested();
             var values = new float[n];
             for (long i = 0; i < n; i += 2)
             {
+                if ((i & ((1 << 22) - 1)) == 0) cancel.ThrowIfCancellationRequested();
                 // Box–Muller: two normals from two uniforms.
                 double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
                 double r = Math.Sqrt(-2.0 * Math.Log(u1));
@@ -59,15 +62,31 @@ public static class RandomGpt2
         };
     }
 
+    /// <summary>
+    /// The largest tensor's element count and the bytes <see cref="Save"/> holds at its peak (every
+    /// float32 tensor, plus the largest one's staging array), in double so that no shape overflows.
+    /// </summary>
+    public static (double LargestTensor, double PeakBytes) Size(Gpt2Config config)
+    {
+        double d = config.NEmbd, m = 4.0 * config.NEmbd, layers = config.NLayer;
+        if (config.NInner is int inner) m = inner;
+        double largest = new[] { (double)config.VocabSize * d, (double)config.NPositions * d, d * d, d * m }.Max();
+        double parameters = (double)config.VocabSize * d + (double)config.NPositions * d + 2 * d
+                            + layers * (4 * d + 4 * d * d + 4 * d + 2 * d * m + m + d);
+        return (largest, 4 * parameters + 4 * largest);
+    }
+
     public static HookedGpt2 Create(Gpt2Config config, int seed, double std = 0.02,
         ScalarType dtype = ScalarType.Float32, Device? device = null) =>
         new(CreateWeights(config, seed, std, dtype, device));
 
     /// <summary>Writes config.json and model.safetensors into <paramref name="folder"/> (created if needed).</summary>
-    public static void Save(string folder, Gpt2Config config, int seed, double std = 0.02, bool transformerPrefix = false)
+    /// <remarks>The folder is created only once the weights exist, so a cancelled creation leaves none.</remarks>
+    public static void Save(string folder, Gpt2Config config, int seed, double std = 0.02, bool transformerPrefix = false, CancellationToken cancel = default)
     {
+        using var weights = CreateWeights(config, seed, std, cancel: cancel);
+        cancel.ThrowIfCancellationRequested();
         Directory.CreateDirectory(folder);
-        using var weights = CreateWeights(config, seed, std);
         weights.Save(Path.Combine(folder, "model.safetensors"), transformerPrefix, metadata: new Dictionary<string, string>
         {
             ["concord_seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),

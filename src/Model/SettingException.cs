@@ -13,7 +13,7 @@ public class SettingException(string setting, string detail) : ArgumentException
 
 /// <summary>A folder a setting names that cannot be written (missing parent, read-only, full): the message names the setting and the folder.</summary>
 public sealed class UnwritableFolderException(string setting, string folder, Exception inner)
-    : IOException($"{setting} {folder}: cannot write there ({inner.Message})", inner)
+    : IOException($"{setting} {folder}: cannot write there ({IoFailure.Reason(inner)})", inner)
 {
     public string Setting { get; } = setting;
     public string Folder { get; } = folder;

@@ -32,6 +32,8 @@ public static class DatasetsCommand
         command.SetGuardedAction(parse =>
         {
             var folder = parse.GetValue(output) ?? ProjectPaths.Datasets;
+            SystemFolders.Refuse("--out", folder);
+            if (System.IO.File.Exists(folder)) throw new ArgumentException($"--out {folder}: is a file, not a folder");
             var lists = new WordLists(parse.GetValue(words) ?? Path.Combine(ProjectPaths.Datasets, "words"));
             foreach (var kind in TaskKinds.ParseList(parse.GetValue(SharedOptions.Tasks)!))
             {
@@ -52,6 +54,7 @@ public static class DatasetsCommand
         var command = new Command("filter-hypernymy", "Keep hypernymy rows the model gets right (prob diff ≥ threshold), as the study did with GPT-2 small; fills prob_diff") { File, model, threshold, output };
         command.SetGuardedAction(parse =>
         {
+            if (!double.IsFinite(parse.GetValue(threshold))) throw new ArgumentException($"--threshold must be a finite number (got {parse.GetValue(threshold)})");
             var resources = new TaskResources();
             var path = parse.GetValue(File) ?? resources.DefaultFile(TaskKind.Hypernymy);
             using var gpt = ModelResolver.Load(parse.GetValue(model)!);
@@ -76,6 +79,9 @@ public static class DatasetsCommand
             var files = new List<(TaskKind Kind, string Path)>();
             if (parse.GetValue(File) is { } file)
             {
+                // Before the task is taken from its name: a file that is not there is that, not an unknown task.
+                if (Directory.Exists(file)) throw new DatasetException($"{file}: is a folder, not a CSV file");
+                if (!System.IO.File.Exists(file)) throw new DatasetException($"{file}: file not found");
                 var kind = parse.GetValue(SharedOptions.Tasks) is { } t && t != "all" ? TaskKinds.Parse(t) : TaskKinds.Parse(Path.GetFileName(file));
                 files.Add((kind, file));
             }

@@ -25,38 +25,103 @@ public static partial class DiffCommand
         command.SetGuardedAction(parse =>
         {
             string a = parse.GetValue(oldFile)!, b = parse.GetValue(newFile)!;
-            foreach (var f in new[] { a, b })
-                if (!File.Exists(f)) throw new FileNotFoundException($"{f}: file not found");
-            var (left, right) = a.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? (Scores(a), Scores(b)) : (Json(a), Json(b));
-            return Print(left, right, parse.GetValue(tolerance), parse.GetValue(limit));
+            double tol = parse.GetValue(tolerance);
+            // NaN would make every comparison false ("0 changed"); a negative one would call equal numbers changed.
+            if (!(double.IsFinite(tol) && tol >= 0)) throw new ArgumentException($"--tolerance must be a finite number ≥ 0 (got {tol.ToString(CultureInfo.InvariantCulture)})");
+            if (parse.GetValue(limit) < 0) throw new ArgumentException($"--limit must be 0 or more (got {parse.GetValue(limit)})");
+            var (kindA, kindB) = (KindOf(a), KindOf(b));
+            if (kindA != kindB)
+                throw new InvalidDataException($"{a} is {Describe(kindA)} and {b} is {Describe(kindB)}; diff compares two files of one kind");
+            var (left, right) = kindA == FileKind.Scores ? (Scores(a), Scores(b)) : (Json(a), Json(b));
+            return Print(left, right, tol, parse.GetValue(limit));
         });
         return command;
     }
 
-    /// <summary>scores.csv as key → score, the key being every column but the score.</summary>
+    /// <summary>What diff can compare: score tables, JSON (agreement.json, run.json), pinned snapshots (a JSON array of lines).</summary>
+    public enum FileKind { Scores, Json, Snapshot }
+
+    private static string Describe(FileKind kind) => kind switch
+    {
+        FileKind.Scores => "a scores table (CSV)",
+        FileKind.Snapshot => "a snapshot (.snap)",
+        _ => "a JSON file",
+    };
+
+    /// <summary>The kind of <paramref name="path"/> by its name, or by its content when the name says nothing; missing files and folders are named as such.</summary>
+    public static FileKind KindOf(string path)
+    {
+        if (Directory.Exists(path))
+            throw new InvalidDataException($"{path}: is a folder; diff compares two files (e.g. OLD/ioi/agreement.json NEW/ioi/agreement.json)");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found");
+        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return FileKind.Scores;
+        if (path.EndsWith(".snap", StringComparison.OrdinalIgnoreCase)) return FileKind.Snapshot;
+        if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return FileKind.Json;
+        using var doc = ParseJson(path);
+        return doc.RootElement.ValueKind == JsonValueKind.Array && doc.RootElement.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String)
+            ? FileKind.Snapshot : FileKind.Json;
+    }
+
+    /// <summary>scores.csv as key → score, the key being every column but the score; an entry given twice is damage, never a silent overwrite.</summary>
     public static Dictionary<string, string> Scores(string path)
     {
         var rows = CsvTable.Read(path, ScoreCsv.Header);
-        return rows.ToDictionary(
-            r => $"prompt {r.Fields["prompt"]} {r.Fields["kind"]} L{r.Fields["layer"]}.{r.Fields["index"]}{(r.Fields["position"] is { Length: > 0 } p ? "@" + p : "")} {r.Fields["method"]}",
-            r => r.Fields["score"]);
+        var result = new Dictionary<string, string>();
+        var rowOf = new Dictionary<string, int>();
+        foreach (var r in rows)
+        {
+            var key = $"prompt {r.Fields["prompt"]} {r.Fields["kind"]} L{r.Fields["layer"]}.{r.Fields["index"]}{(r.Fields["position"] is { Length: > 0 } p ? "@" + p : "")} {r.Fields["method"]}";
+            if (rowOf.TryGetValue(key, out int first))
+                throw new InvalidDataException($"{path}: row {r.Row} repeats row {first} ({key}); a scores table has one row per prompt, component and method");
+            rowOf[key] = r.Row;
+            result[key] = r.Fields["score"];
+        }
+        return result;
+    }
+
+    /// <summary>A JSON file parsed, or one line saying it is not JSON (and where a truncated or damaged one breaks off).</summary>
+    private static JsonDocument ParseJson(string path)
+    {
+        try
+        {
+            CsvTable.RequireText(path);
+        }
+        catch (DatasetException)
+        {
+            throw new InvalidDataException($"{path}: neither a scores CSV (*.csv) nor JSON (agreement.json, a snapshot); diff compares those");
+        }
+        var text = File.ReadAllText(path).TrimStart('\uFEFF');
+        try
+        {
+            return JsonDocument.Parse(text);
+        }
+        catch (JsonException e) when (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".snap", StringComparison.OrdinalIgnoreCase))
+        {
+            long line = (e.LineNumber ?? 0) + 1;
+            bool atTheEnd = line >= text.TrimEnd().Split('\n').Length;
+            string where = atTheEnd ? $" (it breaks off at line {line}: a truncated file?)" : $" (at line {line})";
+            throw new InvalidDataException($"{path}: not valid JSON{where}");
+        }
+        catch (JsonException)
+        {
+            throw new InvalidDataException($"{path}: neither a scores CSV (*.csv) nor JSON (agreement.json, a snapshot); diff compares those");
+        }
     }
 
     /// <summary>Any JSON (agreement.json, a snapshot's array of lines) flattened to path → value.</summary>
     public static Dictionary<string, string> Json(string path)
     {
         var result = new Dictionary<string, string>();
-        JsonDocument parsed;
-        try
+        bool snapshot = KindOf(path) == FileKind.Snapshot;
+        using var doc = ParseJson(path);
+        void Add(string at, string value)
         {
-            CsvTable.RequireText(path);
-            parsed = JsonDocument.Parse(File.ReadAllText(path).TrimStart('\uFEFF'));
+            // Two snapshot lines with one label, or one key twice in an object: the second would hide the first.
+            if (!result.TryAdd(at, value))
+                throw new InvalidDataException(snapshot
+                    ? $"{path}: the line {at} appears twice (a duplicated row); each line of a snapshot must be unique to be compared"
+                    : $"{path}: '{at}' appears twice (a duplicated key); each entry must be unique to be compared");
         }
-        catch (Exception e) when (e is JsonException or DatasetException)
-        {
-            throw new InvalidDataException($"{path}: neither a scores CSV (*.csv) nor JSON (agreement.json, a snapshot); diff compares those");
-        }
-        using var doc = parsed;
         void Walk(JsonElement e, string at)
         {
             switch (e.ValueKind)
@@ -70,12 +135,15 @@ public static partial class DiffCommand
                     {
                         // Snapshot lines are keyed by their label (the text before the first number), not their index.
                         string key = item.ValueKind == JsonValueKind.String ? Label(item.GetString()!) : $"[{i}]";
+                        // Outside snapshots a list may repeat a label: its later lines are told apart by their count.
+                        for (int n = 2; !snapshot && item.ValueKind == JsonValueKind.String && result.ContainsKey($"{at}{key}"); n++)
+                            key = Label(item.GetString()!)[..^1] + $" #{n}]";
                         Walk(item, $"{at}{key}");
                         i++;
                     }
                     break;
                 default:
-                    result[at] = e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText();
+                    Add(at, e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText());
                     break;
             }
         }

@@ -77,7 +77,7 @@ public static class ModelCommands
         var seed = new Option<int>("--seed") { Description = "Random seed: the same seed gives the same model on every machine", DefaultValueFactory = _ => 0 };
         var std = new Option<double>("--std") { Description = "Standard deviation of weight matrices", DefaultValueFactory = _ => 0.02 };
         var command = new Command("create-random", "Create a seeded random GPT-2 of any shape") { output, preset, layers, heads, dModel, vocab, positions, seed, std };
-        command.SetGuardedAction(parse =>
+        command.SetGuardedAction((parse, ct) => Task.Run(() =>
         {
             var basis = parse.GetValue(preset) switch
             {
@@ -93,14 +93,58 @@ public static class ModelCommands
                 VocabSize = parse.GetValue(vocab) ?? basis.VocabSize,
                 NPositions = parse.GetValue(positions) ?? basis.NPositions,
             };
-            config.Validate("options");
+            RequireShape(config);
             string folder = parse.GetValue(output)!;
+            SystemFolders.Refuse("--out", folder);
+            if (File.Exists(folder)) throw new ArgumentException($"--out {folder}: is a file, not a folder");
+            if (File.Exists(Path.Combine(folder, "config.json")) || File.Exists(Path.Combine(folder, "model.safetensors")))
+                throw new ArgumentException($"--out {folder}: holds a model already (config.json, model.safetensors); choose another folder or delete that model first");
             if (!(parse.GetValue(std) > 0 && double.IsFinite(parse.GetValue(std))))
                 throw new ArgumentException($"--std must be a positive number (got {parse.GetValue(std)})");
-            RandomGpt2.Save(folder, config, parse.GetValue(seed), parse.GetValue(std));
+            RequireMemory(config);
+            bool existed = Directory.Exists(folder);
+            try
+            {
+                RandomGpt2.Save(folder, config, parse.GetValue(seed), parse.GetValue(std), cancel: ct);
+            }
+            catch
+            {
+                // Interrupted or failed (a full disk): no half-made model is left behind (any model file there is this run's: one there before was refused).
+                DeleteCreated(folder, removeFolder: !existed);
+                throw;
+            }
             Console.WriteLine($"wrote a random GPT-2 ({config.NLayer} layers, {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters, seed {parse.GetValue(seed)}) to {folder}");
             return 0;
-        });
+        }, ct));
         return command;
+    }
+
+    /// <summary>The shape's options checked by their flags (the config's own check names config.json keys).</summary>
+    private static void RequireShape(Gpt2Config config)
+    {
+        foreach (var (flag, value) in new[] { ("--layers", config.NLayer), ("--heads", config.NHead), ("--d-model", config.NEmbd), ("--vocab", config.VocabSize), ("--positions", config.NPositions) })
+            if (value < 1) throw new ArgumentException($"{flag} must be at least 1 (got {value})");
+        if (config.NEmbd % config.NHead != 0)
+            throw new ArgumentException($"--d-model {config.NEmbd} is not divisible by --heads {config.NHead} (each head gets d_model / heads dimensions)");
+        var (largest, _) = RandomGpt2.Size(config);
+        if (largest > Array.MaxLength)
+            throw new ArgumentException($"--d-model {config.NEmbd}: one weight matrix would hold {largest:0.###e0} numbers, more than one array can ({Array.MaxLength:N0})");
+        config.Validate("options");
+    }
+
+    /// <summary>Refuses, before allocating, a model larger than the memory this machine has free now.</summary>
+    private static void RequireMemory(Gpt2Config config)
+    {
+        var (_, peak) = RandomGpt2.Size(config);
+        long available = MachineMemory.AvailableBytes();
+        if (peak > available)
+            throw new ArgumentException($"a random GPT-2 of {config.NLayer} layers, d_model {config.NEmbd} needs about {MachineMemory.Describe(peak)} of memory to create; " +
+                                        $"this machine has {MachineMemory.Describe(available)} free (choose fewer --layers or a smaller --d-model)");
+    }
+
+    private static void DeleteCreated(string folder, bool removeFolder)
+    {
+        foreach (var file in new[] { "config.json", "model.safetensors" }.Select(f => Path.Combine(folder, f)).Where(File.Exists)) File.Delete(file);
+        if (removeFolder && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
     }
 }

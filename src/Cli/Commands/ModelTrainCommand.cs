@@ -30,6 +30,7 @@ public static class ModelTrainCommand
         {
             var run = new TrainingRun(TrainingPreset.Parse(parse.GetValue(preset)!), parse.GetValue(output)!, parse.GetValue(seed),
                 parse.GetValue(steps), parse.GetValue(minutes), parse.GetValue(resume), HalfPrecision: !parse.GetValue(float32), HeadDropout: parse.GetValue(headDropout));
+            SystemFolders.Refuse("--out", run.Out);
             run.Validate();
             if (parse.GetValue(threads) is int t)
             {
@@ -41,9 +42,11 @@ public static class ModelTrainCommand
 
             var resources = new TaskResources();
             var trainer = new TaskModelTrainer(resources, new WordLists(Path.Combine(resources.DatasetsFolder, "words")));
-            Console.WriteLine($"training {run.Preset.Describe()}");
+            // The preset's recipe with the step count this run will take (--steps or --minutes replace the preset's).
+            var recipe = run.Steps is int given ? run.Preset with { Steps = given } : run.Preset;
+            Console.WriteLine($"training {recipe.Describe()}{(run.Minutes is double m ? $" (the step count fixed after the first steps, to fit about {m.ToString(CultureInfo.InvariantCulture)} minutes)" : "")}");
             var progress = new TrainingConsole();
-            var outcome = trainer.Train(run, progress, ct);
+            var outcome = OutputWrites.Guard("Out", run.Out, () => trainer.Train(run, progress, ct));
             progress.Finish();
             Console.WriteLine($"trained {outcome.Steps} steps in {outcome.Wall.TotalMinutes:F1} min, final loss {outcome.FinalLoss:F4}; model in {run.Out}");
 

@@ -1,5 +1,6 @@
 using Concord.Methods.Pipeline;
 using Concord.Model;
+using Concord.Tasks;
 
 namespace Concord.Cli.Run;
 
@@ -26,7 +27,7 @@ public sealed class OutputFolder : IDisposable
     /// <summary>Fails with one line when --out cannot be an output folder; creates nothing.</summary>
     public static void Check(string path)
     {
-        if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("--out is empty");
+        SystemFolders.Refuse("--out", path);
         if (File.Exists(path)) throw new ArgumentException($"--out {path}: is a file, not a folder");
         for (var dir = new DirectoryInfo(System.IO.Path.GetFullPath(path)); dir is not null; dir = dir.Parent)
         {
@@ -62,8 +63,8 @@ public sealed class OutputFolder : IDisposable
     {
         var stream = Lock(path, LockFile, exclusive: true,
             "another concord run (or a shard) is writing there; wait for it to finish or choose another --out");
-        // With the folder held alone no other process writes here: any temporary is garbage.
-        foreach (var stale in Directory.EnumerateFiles(path, AtomicFile.TemporaryPattern, SearchOption.AllDirectories)) File.Delete(stale);
+        // With the folder held alone no other process writes here: any temporary of Concord's is garbage.
+        foreach (var stale in Temporaries(path)) File.Delete(stale);
         Own(stream);
         return new OutputFolder(path, stream);
     });
@@ -78,8 +79,7 @@ public sealed class OutputFolder : IDisposable
             var own = Lock(path, $".concord-shard-{shard.Index}-of-{shard.Count}.lock", exclusive: true,
                 $"shard {shard} of this run is already running there");
             // Other shards may be writing: only temporaries of this machine's dead processes are garbage.
-            foreach (var stale in Directory.EnumerateFiles(path, AtomicFile.TemporaryPattern, SearchOption.AllDirectories).Where(AtomicFile.IsOrphan))
-                File.Delete(stale);
+            foreach (var stale in Temporaries(path).Where(AtomicFile.IsOrphan)) File.Delete(stale);
             Own(own);
             return new OutputFolder(path, shared, own);
         }
@@ -90,6 +90,16 @@ public sealed class OutputFolder : IDisposable
         }
     });
 
+    /// <summary>
+    /// Concord's own temporaries (by their exact name, <see cref="AtomicFile.IsTemporary"/>) in the folders a run writes:
+    /// --out itself, each task's folder and its units/ — never any other folder below --out, which is the user's.
+    /// </summary>
+    private static IEnumerable<string> Temporaries(string path) =>
+        TaskKinds.All.SelectMany(kind => new[] { System.IO.Path.Combine(path, kind.Id()), System.IO.Path.Combine(path, kind.Id(), UnitStores.FolderName) })
+            .Prepend(path)
+            .SelectMany(AtomicFile.TemporariesIn)
+            .ToList();
+
     private static OutputFolder Create(string path, Func<OutputFolder> claim)
     {
         Check(path);
@@ -98,9 +108,9 @@ public sealed class OutputFolder : IDisposable
             Directory.CreateDirectory(path);
             return claim();
         }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is UnauthorizedAccessException || IoFailure.IsWriteRefused(e))
         {
-            throw new UnauthorizedAccessException($"--out {path}: cannot write there (permission denied)");
+            throw new UnwritableFolderException("Out", path, e);
         }
     }
 
@@ -115,7 +125,7 @@ public sealed class OutputFolder : IDisposable
                 ? new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)
                 : new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
         }
-        catch (IOException) when (File.Exists(lockPath))
+        catch (IOException e) when (File.Exists(lockPath) && !IoFailure.IsWriteRefused(e))
         {
             throw new IOException($"--out {folder}: {heldBy}");
         }

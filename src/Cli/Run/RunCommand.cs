@@ -64,7 +64,12 @@ public static class RunCommand
         };
         command.Options.Add(SharedOptions.IoiCorruption);
         command.Options.Add(SharedOptions.DropInvalid);
-        command.SetGuardedAction((parse, ct) => System.Threading.Tasks.Task.Run(() => { Execute(Parse(parse), ct); return 0; }, ct));
+        command.SetGuardedAction((parse, ct) => System.Threading.Tasks.Task.Run(() =>
+        {
+            var settings = Parse(parse);
+            OutputWrites.Guard("Out", settings.Out, () => Execute(settings, ct));
+            return 0;
+        }, ct));
         return command;
     }
 
@@ -95,7 +100,9 @@ public static class RunCommand
         var scales = sweepText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? [] :
             sweepText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && v <= 1
-                    ? v : throw new ArgumentException($"--sweep scale '{s}' is not a number in (0, 1]")).ToArray();
+                    ? v : throw new ArgumentException($"--sweep scale '{s}' is not a number in (0, 1]"))
+                // A scale given twice (0.5,0.50) is one point of the curve: its two units would be one unit.
+                .Distinct().ToArray();
         if (scales.Length == 0 && !sweepText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException("--sweep lists no scale (give scales in (0, 1], or none)");
         var methods = Method.ParseList(parse.GetValue(Methods)!);
@@ -210,6 +217,8 @@ public static class RunCommand
         using var gpt = HookedGpt2.Load(model.Folder, settings.DType, DeviceOption.Parse(settings.Device));
         ModelResolver.RequireGpt2Vocabulary(gpt);
         var study = Study.Prepare(gpt, model, settings.Device, settings.Study, cancel: cancel);
+        foreach (var task in study.Tasks.Where(t => t.Examples.Count < settings.Study.Examples))
+            Console.WriteLine($"note: {task.Kind.Id()}: {task.Examples.Count} prompts, fewer than --examples {settings.Study.Examples} (the data has {task.Dataset.Examples.Count} usable rows{(task.Dataset.Examples.Count > task.Examples.Count ? ", the rest dropped by the behaviour filter" : "")})");
         JsonObject Provenance(DateTimeOffset? end) => RunRecord.Build(settings, model, study, started, end);
         using var output = OutputFolder.ClaimFor(settings, study);
         // A one-process run writes each task as it finishes; a merge writes nothing until every unit is there; a shard writes no outputs.
@@ -223,6 +232,9 @@ public static class RunCommand
         var units = result.Tasks.ToDictionary(t => t.Task.Kind, t => (t.ComputedUnits, t.ReusedUnits));
         if (settings.Shard is not null) return new Outcome(units, clock.Elapsed);
         if (result.Missing.Count > 0) throw new MissingUnitsException(settings.Out, result.Missing, ShardManifest.Find(settings.Out)?.Shards, result.UnitCount);
+        // Every unit there and still no analysis: never report success with a task's outputs missing.
+        if (result.Tasks.FirstOrDefault(t => t.Analysis is null) is { } empty)
+            throw new InvalidOperationException($"task {empty.Task.Kind.Id()} has every unit but no result to write; nothing was written for it");
         if (settings.Merge) foreach (var task in result.Tasks) TaskOutputs.Write(settings, task, gpt.Config, model.Name, Provenance(null));
         AtomicFile.WriteAllText(Path.Combine(settings.Out, RunRecord.FileName), RunRecord.WithCosts(Provenance(DateTimeOffset.UtcNow), result).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         Report.Write(settings, model, gpt.Config, result, clock.Elapsed);

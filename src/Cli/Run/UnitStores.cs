@@ -1,15 +1,40 @@
 using Concord.Methods.Pipeline;
+using Concord.Model;
 using Concord.Tasks;
 
 namespace Concord.Cli.Run;
 
-/// <summary>Where a run keeps a task's units: --out/&lt;task&gt;/units, emptied first with --fresh.</summary>
+/// <summary>Where a run keeps a task's units: --out/&lt;task&gt;/units, emptied of its units first with --fresh.</summary>
 public static class UnitStores
 {
+    public const string FolderName = "units";
+
     public static FileUnitStore For(RunSettings settings, TaskKind kind)
     {
-        var folder = Path.Combine(settings.Out, kind.Id(), "units");
-        if (settings.Fresh && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        var folder = Path.Combine(settings.Out, kind.Id(), FolderName);
+        if (settings.Fresh) DeleteUnits(folder);
         return new FileUnitStore(folder);
+    }
+
+    /// <summary>
+    /// Deletes the unit files Concord wrote (JSON files that open with the unit checksum line) and its
+    /// temporaries, directly in <paramref name="folder"/>; anything else there, and any folder below, is
+    /// the user's and stays. The folder goes too once nothing is left in it.
+    /// </summary>
+    private static void DeleteUnits(string folder)
+    {
+        if (!Directory.Exists(folder)) return;
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json", SearchOption.TopDirectoryOnly).Where(IsUnitFile).ToList()) File.Delete(file);
+        foreach (var stale in AtomicFile.TemporariesIn(folder)) File.Delete(stale);
+        if (!Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+    }
+
+    private static bool IsUnitFile(string path)
+    {
+        const string checksumLine = "sha256:";
+        using var stream = File.OpenRead(path);
+        var start = new byte[checksumLine.Length];
+        return stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) == start.Length
+               && System.Text.Encoding.ASCII.GetString(start) == checksumLine;
     }
 }

@@ -134,6 +134,8 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
         var corrupted = context.OtherMetric.ToDoubles();
         for (int i = 0; i < rows.Length; i++)
             if (!double.IsFinite(clean[i]) || !double.IsFinite(corrupted[i]))
-                throw new InvalidDataException($"{dataset.File}: row {rows[i]}: the {dataset.Kind.Id()} metric is {(double.IsFinite(clean[i]) ? corrupted[i] : clean[i])} (NaN or infinite logits; check the model weights)");
+                throw new InvalidDataException($"{dataset.File}: row {rows[i]}: the {dataset.Kind.Id()} metric is {(double.IsFinite(clean[i]) ? corrupted[i] : clean[i])} " +
+                    // The caches hold only the hooks the components need: a full forward names where it goes wrong (an MLP, the final LayerNorm).
+                    $"({(NonFiniteActivations.FirstHook(context.Model, context.BaseTokens.Tokens) is { } first ? $"the model's activations at {first} are NaN or infinite" : "NaN or infinite logits")}; check the model weights)");
     }
 }

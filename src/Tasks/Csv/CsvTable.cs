@@ -91,6 +91,10 @@ public static class CsvTable
         {
             while (reader.Read())
             {
+                // A field beyond the header belongs to no column: a stray comma or a shifted row, never silently dropped.
+                if (reader.FieldCount > headers.Length)
+                    throw new DatasetException($"{path}: row {rows.Count + 1} has {reader.FieldCount} fields, the header {headers.Length} ({string.Join(", ", headers.Select(h => $"'{h}'"))}); " +
+                                               $"field {headers.Length + 1} is '{Shorten(reader.GetString(headers.Length) ?? "")}' (quote a field that holds a comma)");
                 var fields = new Dictionary<string, string>();
                 for (int i = 0; i < headers.Length && i < reader.FieldCount; i++) fields[headers[i]] = reader.GetString(i) ?? "";
                 rows.Add(new CsvRow(path, rows.Count + 1, fields));
@@ -103,4 +107,6 @@ public static class CsvTable
         if (rows.Count == 0) throw new DatasetException($"{path}: no data rows");
         return rows;
     }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..37] + "...";
 }

@@ -25,7 +25,7 @@ public abstract class CircuitTask
         TaskKind.GreaterThan => new GreaterThanTask(resources.YearTokens),
         TaskKind.CapitalCountry => new CapitalCountryTask(),
         TaskKind.Sva => new SvaTask(resources.Verbs),
-        TaskKind.Hypernymy => new HypernymyTask(),
+        TaskKind.Hypernymy => new HypernymyTask(resources.Tokenizer),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

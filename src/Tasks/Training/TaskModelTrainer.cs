@@ -34,6 +34,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
     {
         run.Validate();
         var preset = run.Preset;
+        RequireStart(run);
         PrepareOut(run);
         var clock = Stopwatch.StartNew();
         var mixture = new TaskMixture(preset.Mixture, words, resources, run.HeldOut, TaskOptions.Default);
@@ -102,6 +103,19 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
         return outcome;
     }
 
+    /// <summary>
+    /// Refuses, before anything is written, what would silently start over or overwrite: --resume with
+    /// no checkpoint to continue, and a folder holding a finished model that no checkpoint belongs to.
+    /// </summary>
+    private static void RequireStart(TrainingRun run)
+    {
+        bool checkpoint = File.Exists(Path.Combine(run.Out, TrainingCheckpoint.FileName));
+        if (run.Resume && !checkpoint)
+            throw new SettingException(nameof(TrainingRun.Resume), $"found no training checkpoint ({TrainingCheckpoint.FileName}) in {run.Out} to continue; leave Resume out to start anew");
+        if (!checkpoint && (File.Exists(Path.Combine(run.Out, "model.safetensors")) || File.Exists(Path.Combine(run.Out, "config.json"))))
+            throw new SettingException(nameof(TrainingRun.Out), $"{run.Out} holds a model already (model.safetensors, config.json); train into another folder, or delete that model first");
+    }
+
     private static void PrepareOut(TrainingRun run)
     {
         try
@@ -111,7 +125,8 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
             File.WriteAllText(probe, "");
             File.Delete(probe);
             // A checkpoint write killed half-way leaves its temporary (the checkpoint itself is intact).
-            foreach (var stale in Directory.GetFiles(run.Out, TrainingCheckpoint.FileName + ".tmp-*")) File.Delete(stale);
+            foreach (var stale in AtomicFile.TemporariesIn(run.Out).Where(t => Path.GetFileName(t).StartsWith(TrainingCheckpoint.FileName + ".", StringComparison.Ordinal)))
+                File.Delete(stale);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

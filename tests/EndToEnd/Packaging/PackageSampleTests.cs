@@ -117,8 +117,7 @@ public class PackageSampleTests
         }
     }
 
-    private static string NuGetCache => Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+    private static string NuGetCache => DotnetProcess.NuGetCache;
 
     private static string Dotnet(string directory, TimeSpan timeout, params string[] args)
     {

@@ -23,6 +23,16 @@ public sealed class ChildProcess : IDisposable
 
     public static ChildProcess Start(ProcessStartInfo start) => new(start);
 
+    /// <summary>The child's process id (for signals).</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Sends a signal the way a user or a scheduler does: `kill -TERM PID`.</summary>
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
     /// <summary>Waits for the exit; a child still running after <paramref name="timeout"/> is killed and the test fails.</summary>
     public (int Code, string Out, string Error) Finish(TimeSpan timeout)
     {

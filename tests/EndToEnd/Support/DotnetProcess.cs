@@ -16,4 +16,8 @@ public static class DotnetProcess
         var (code, output, error) = ChildProcess.Run(start, timeout);
         return (code, output + error);
     }
+
+    /// <summary>NuGet's global packages folder, where restore puts (and tests clean up) the packages a test packed.</summary>
+    public static string NuGetCache => Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 }
