@@ -76,7 +76,7 @@ public static class StructurePlots
         plot.ShowLegend(Alignment.UpperRight);
         plot.XLabel("n: share of the gap lost when noised alone (median over prompts)");
         plot.YLabel("d: share recovered when restored alone");
-        plot.Title($"{task}: {kind.Kind.Plural()}, noising against denoising");
+        plot.Title($"{task}: {kind.Kind.Plural()}, n against d");
         AtomicFile.Write(path, tmp => plot.SavePng(tmp, 760, 620), extension: ".png");
     }
 
@@ -100,10 +100,12 @@ public static class StructurePlots
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, components.Select(c => c.Label).ToArray());
         plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        // Room for the rotated labels below the axis.
+        plot.Axes.Bottom.MinimumSize = 70;
         // Heatmaps draw row 0 at the top: row i sits at y = n − 1 − i.
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.Select(t => n - 1 - t).ToArray(), components.Select(c => c.Label).ToArray());
         plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
-        plot.Title($"{task}: pairwise interaction of the top {n} {kind.Kind.Plural()} (joint noising)");
-        AtomicFile.Write(path, tmp => plot.SavePng(tmp, 220 + 40 * n, 200 + 40 * n), extension: ".png");
+        plot.Title($"{task}: I of the top {n} {kind.Kind.Plural()}");
+        AtomicFile.Write(path, tmp => plot.SavePng(tmp, Math.Max(640, 240 + 40 * n), Math.Max(560, 260 + 40 * n)), extension: ".png");
     }
 }
