@@ -128,7 +128,9 @@ public static class Report
         md.AppendLine("- **Pooled** statistics use every prompt–component pair at once; the **normalised** view first divides both methods' scores of a prompt by " +
                       $"the same denominator, that prompt's F(a') − F(a) = {(settings.Attribution.Direction == Direction.Noising ? "F(corrupted) − F(clean), negative for a model that shows the behaviour" : "F(clean) − F(corrupted), positive for a model that shows the behaviour")}, " +
                       $"so large-effect prompts do not dominate (per-prompt statistics are unchanged by it); prompts with |F(a') − F(a)| below {TaskAnalysis.NormalisedMinimumFraction} × the task's median are left out of it and counted.");
-        md.AppendLine($"- **IG completeness error** is |Σ_c IG_c − ({FullEffect(settings)})|, the quadrature error; it should be small next to the metric differences above.");
+        md.AppendLine($"- **IG completeness error** is |Σ_c IG_c − ({FullEffect(settings)})|, the quadrature error; it should be small next to the metric differences above. " +
+                      $"IG counts as converged where it is at most τ × |{FullEffect(settings)}| plus the float round-off allowance {IntegratedGradients.RoundOffAllowanceText(settings.DType)}; " +
+                      "a kind that met only the allowance on some prompt says so, and a τ below the number type's reach is refused before any work.");
         md.AppendLine("- **Heatmaps** show layer × head mean scores of IG and AP on one symmetric colour scale (red positive, blue negative; layer 0 at the top). " +
                       "**Sweep** plots agreement against s, where AP patches in a + sΔ: as s → 0 the two methods converge to s·AtP.");
         if (tasks.Any(t => t.Verification is not null)) VerificationReport.HowToRead(md);
@@ -184,6 +186,8 @@ public static class Report
                 md.AppendLine($"| {group.Key.Id()} | " + string.Join(" | ", group.Select(c => $"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})" +
                     (settings.Ig.Quadrature is IgQuadrature.Adaptive ? $", {c.StepsText} nodes" : ""))) + " |");
             md.AppendLine();
+            foreach (var v in analysis.Verdicts.Where(v => v.Converged && v.WithinAllowanceRows.Count > 0))
+                md.AppendLine($"IG of {v.Kind.Plural()}: {v.Text}; rows {string.Join(", ", v.WithinAllowanceRows)}.\n");
         }
         foreach (var image in Plots.Files(settings))
             if (File.Exists(Path.Combine(settings.Out, folder, image.File)))

@@ -48,7 +48,7 @@ public sealed record RunSettings(
         yield return ("IG rule", Ig.Quadrature switch
         {
             IgQuadrature.Adaptive a => string.Create(CultureInfo.InvariantCulture,
-                $"steps auto: adaptive composite Gauss–Legendre ({AdaptiveComposite.NodesPerPiece} nodes per piece, the path cut at the sweep's scales and bisected until the completeness error ≤ {a.Tolerance:G3} × \\|F(a') − F(a)\\| per prompt and layer, plus the float round-off of F; at most {a.Cap} evaluations), {Ig.Baseline.Id()} baseline"),
+                $"steps auto: adaptive composite Gauss–Legendre ({AdaptiveComposite.NodesPerPiece} nodes per piece, the path cut at the sweep's scales and bisected until the completeness error ≤ {a.Tolerance:G3} × \\|F(a') − F(a)\\| per prompt and layer, plus the round-off allowance {IntegratedGradients.RoundOffAllowanceText(DType).Replace("|", "\\|")}; at most {a.Cap} evaluations), {Ig.Baseline.Id()} baseline"),
             IgQuadrature.Fixed f => string.Create(CultureInfo.InvariantCulture, $"{f.Rule.Id()}, {f.Evaluations} steps, {Ig.Baseline.Id()} baseline"),
             _ => throw new ArgumentOutOfRangeException(nameof(Ig)),
         });

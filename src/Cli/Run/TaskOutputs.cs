@@ -117,7 +117,9 @@ public static class TaskOutputs
                 ["kind"] = v.Kind.Id(), ["tolerance"] = v.Tolerance, ["converged"] = v.Converged, ["prompts"] = v.Prompts,
                 ["unconverged_rows"] = new JsonArray(v.UnconvergedRows.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
                 ["max_relative_error"] = Number(v.WorstRelativeError),
-                ["rule"] = "converged when |Σ IG − (F(end) − F(start))| ≤ τ·max(|F(end) − F(start)|, 1 % of the batch's largest) + float round-off of F and of Σ IG, at every layer",
+                ["within_round_off_allowance_only_rows"] = new JsonArray(v.WithinAllowanceRows.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
+                ["max_relative_error_within_allowance"] = Number(v.WorstWithinAllowance),
+                ["rule"] = "converged when |Σ IG − (F(end) − F(start))| ≤ τ·max(|F(end) − F(start)|, 1 % of the batch's largest) + r at every layer, with " + IntegratedGradients.RoundOffAllowanceText(settings.DType),
             }).ToArray()),
             ["ig_completeness"] = new JsonArray(analysis.Convergence.Select(c => (JsonNode)new JsonObject
             {

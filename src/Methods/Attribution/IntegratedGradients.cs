@@ -127,6 +127,17 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
     public static double MetricRoundOff(ScalarType dtype) => dtype == ScalarType.Float64 ? 1e-13 : 5e-4;
 
     /// <summary>
+    /// The smallest τ a number type can honour: below the metric's own relative round-off
+    /// (<see cref="MetricRoundOff"/>), a completeness error within τ·|ΔF| would be met only by the
+    /// round-off allowance, never by the quadrature, so such a τ is refused before any work.
+    /// </summary>
+    public static double SmallestTolerance(ScalarType dtype) => MetricRoundOff(dtype);
+
+    /// <summary>The allowance r in words and numbers, as the report, README and agreement.json state it.</summary>
+    public static string RoundOffAllowanceText(ScalarType dtype) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"r = {MetricRoundOff(dtype):G2} × the batch's largest |F| + {GradientRoundOff(dtype):G2} × the prompt's Σ|IG_i| ({(dtype == ScalarType.Float64 ? "float64" : "float32")} round-off of F and of Σ IG)");
+
+    /// <summary>
     /// Round-off of Σ IG relative to Σ |IG_i|: gradients through the model's long reductions (the
     /// softmax over the vocabulary, the metric's sums) carry about this relative error, so where
     /// attributions cancel, Σ IG cannot be trusted below this times their absolute mass.

@@ -16,7 +16,17 @@ public sealed record ConvergenceVerdict(ComponentKind Kind, double Tolerance, in
 {
     public bool Converged => UnconvergedRows.Count == 0;
 
-    /// <summary>"not converged (error 0.86 of ΔF on 3 of 6 prompts)".</summary>
-    public string Text => Converged ? "converged" : string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"not converged (error {WorstRelativeError:G2} of ΔF on {UnconvergedRows.Count} of {Prompts} prompts, τ = {Tolerance:G2})");
+    /// <summary>Rows whose error exceeds τ·|ΔF| and is within it only with the float round-off allowance: converged, but not to τ, and said so.</summary>
+    public IReadOnlyList<int> WithinAllowanceRows { get; init; } = [];
+
+    /// <summary>The largest error of those rows, as a fraction of max(|F(end) − F(start)|, ε).</summary>
+    public double WorstWithinAllowance { get; init; }
+
+    /// <summary>"not converged (error 0.86 of ΔF on 3 of 6 prompts)"; "converged" says when only the round-off allowance was met.</summary>
+    public string Text => !Converged
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"not converged (error {WorstRelativeError:G2} of ΔF on {UnconvergedRows.Count} of {Prompts} prompts, τ = {Tolerance:G2})")
+        : WithinAllowanceRows.Count == 0 ? "converged"
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"converged within the float round-off allowance only (error up to {WorstWithinAllowance:G2} of ΔF, above τ = {Tolerance:G2}, on {WithinAllowanceRows.Count} of {Prompts} prompts)");
 }

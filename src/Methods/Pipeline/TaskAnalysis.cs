@@ -91,7 +91,8 @@ public sealed record TaskAnalysis(
         foreach (var kind in options.Kinds)
         {
             var unconverged = new List<int>();
-            double worst = 0;
+            var allowanceOnly = new HashSet<int>();
+            double worst = 0, worstAllowed = 0;
             int prompts = 0;
             foreach (var batch in result.Batches)
             {
@@ -108,14 +109,27 @@ public sealed record TaskAnalysis(
                         double scale = Math.Max(Math.Abs(check.Expected[p]), floor);
                         double error = Math.Abs(check.Delta[p]);
                         double allowed = IntegratedGradients.AllowedError(tolerance, scale, metricScale, check.Mass?[p] ?? 0, dtype);
-                        if (error <= allowed) continue;
+                        if (error <= allowed)
+                        {
+                            if (error > tolerance * scale)
+                            {
+                                allowanceOnly.Add(batch.Rows[p]);
+                                worstAllowed = Math.Max(worstAllowed, error / Math.Max(scale, double.Epsilon));
+                            }
+                            continue;
+                        }
                         failed[p] = true;
                         worst = Math.Max(worst, error / Math.Max(scale, double.Epsilon));
                     }
                 }
                 unconverged.AddRange(batch.Rows.Where((_, p) => failed[p]));
             }
-            if (prompts > 0) verdicts.Add(new ConvergenceVerdict(kind, tolerance, prompts, unconverged.Order().ToList(), worst));
+            if (prompts > 0)
+                verdicts.Add(new ConvergenceVerdict(kind, tolerance, prompts, unconverged.Order().ToList(), worst)
+                {
+                    WithinAllowanceRows = allowanceOnly.Except(unconverged).Order().ToList(),
+                    WorstWithinAllowance = worstAllowed,
+                });
         }
         return verdicts;
     }

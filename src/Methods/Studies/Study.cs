@@ -65,6 +65,13 @@ public sealed class Study
             if (structure.Interactions is < 0 or > StructureOptions.MaxInteractions)
                 throw new SettingException(nameof(StructureOptions.Interactions), $"{structure.Interactions} is outside 0–{StructureOptions.MaxInteractions} components per kind (0 turns the interactions off)");
         }
+        if (pipeline.Ig.Quadrature is IgQuadrature.Adaptive adaptive && adaptive.Tolerance < IntegratedGradients.SmallestTolerance(model.DType))
+        {
+            var (dtype, f64) = (model.DType, TorchSharp.torch.ScalarType.Float64);
+            string withFloat64 = dtype == f64 ? "" : FormattableString.Invariant($" ({IntegratedGradients.SmallestTolerance(f64):G2} with float64)");
+            throw new SettingException("IgTolerance", FormattableString.Invariant(
+                $"{adaptive.Tolerance:G3} is below what {StudyFingerprints.DTypeId(dtype)} can reach: F itself carries a round-off of about {IntegratedGradients.MetricRoundOff(dtype):G2} × |F|, so a smaller error would be met only by the round-off allowance; the smallest reachable τ is {IntegratedGradients.SmallestTolerance(dtype):G2}{withFloat64}"));
+        }
         if (pipeline.NeuronsPerLayer > model.Config.DMlp)
             throw new SettingException(nameof(PipelineOptions.NeuronsPerLayer), $"{pipeline.NeuronsPerLayer} is more than the model's {model.Config.DMlp} neurons per layer (0 = all)");
         var taskOptions = options.TaskOptions with { MaxTokens = model.Config.NPositions };

@@ -115,6 +115,17 @@ public class RunErrorTests
     public void AutoStepsNeedAPositiveTolerance(string tolerance, string fragment) =>
         AssertRefusedBeforeWriting(["--steps", "auto", "--ig-tolerance", tolerance], 2, fragment);
 
+    /// <summary>A τ below the metric's own round-off would be met only by the allowance: refused before any work, naming the smallest reachable τ.</summary>
+    [TestCase("float32", "1e-5", "--ig-tolerance 1E-05 is below what float32 can reach", "the smallest reachable τ is 0.0005 (1E-13 with float64)")]
+    [TestCase("float64", "1e-30", "--ig-tolerance 1E-30 is below what float64 can reach", "the smallest reachable τ is 1E-13")]
+    public void AToleranceBelowTheNumberTypesReachIsRefusedUpFront(string type, string tolerance, string fragment, string smallest)
+    {
+        string[] extra = type == "float64" ? ["--float64", "--steps", "auto", "--ig-tolerance", tolerance] : ["--steps", "auto", "--ig-tolerance", tolerance];
+        AssertRefusedBeforeWriting(extra, 2, fragment);
+        var (_, _, error) = Concord(Run([.. extra, "--out", Path.Combine(TempFolder.New(), "never-created")]));
+        Assert.That(error, Does.Contain(smallest));
+    }
+
     [Test]
     public void AToleranceWithoutAutoStepsIsRefused() =>
         AssertRefusedBeforeWriting(["--steps", "50", "--ig-tolerance", "0.01"], 2, "--ig-tolerance applies to --steps auto only");
