@@ -62,6 +62,8 @@ public class FingerprintTests
         ["--steps"] = new([("--steps", "3")], Recompute.Some, IgUnits + SweepUnits, AtMost: IgUnits + SweepUnits + VerificationUnits),
         ["--ig-tolerance"] = new([("--steps", "auto"), ("--ig-tolerance", "0.01")], Recompute.Some, IgUnits + SweepUnits, "IG's step rule", AtMost: IgUnits + SweepUnits + VerificationUnits),
         ["--direction"] = new([("--direction", "denoising")], Recompute.All),
+        ["--interactions"] = new([("--direction", "both"), ("--interactions", "3")], Recompute.Some, 10 + 3,
+            "both directions: the denoising direction's 10 units (metrics, 3 methods × 3 kinds, no sweep) and one interaction unit per kind; every noising unit reused"),
         ["--baseline"] = new([("--baseline", "zero"), ("--sweep", "none")], Recompute.Some, IgUnits, "IG and where its rankings change; the sweep always scales the aligned baseline", AtMost: IgUnits + VerificationUnits),
         ["--sweep"] = new([("--sweep", "0.25")], Recompute.Some, SweepUnits),
         ["--neurons"] = new([("--neurons", "8")], Recompute.Some, 2, "AP over neurons and the neurons' verification (drawn from AP's sample)"),
