@@ -57,7 +57,7 @@ public static class ConsoleSummary
                 PairAgreement? Find((Method First, Method Second) p) => analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == p.First && a.Second == p.Second);
                 var first = Find(headline);
                 bool identity = first is not null && TaskOutputs.EqualByConstruction(first, settings);
-                double completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
+                double completeness = analysis.Convergence.Where(c => c.Kind == component && c.Method == Method.Ig).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
                 bool evidence = first is null || analysis.IsEvidence(first);
                 table.AddRow([task.Task.Kind.Id(), component.Id(),
                     .. statistics.Select((s, i) => identity ? "= by constr." : !evidence ? (i == 0 ? "not converged" : "") : Report.Median(first, s)),

@@ -90,11 +90,11 @@ public static class Report
                     var analysis = task.Analysis!;
                     PairAgreement? Find((Method First, Method Second) p) => analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == p.First && a.Second == p.Second);
                     var headline = Find(pairs[0]);
-                    var completeness = analysis.Convergence.Where(c => c.Kind == component).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
+                    var completeness = analysis.Convergence.Where(c => c.Kind == component && c.Method == Method.Ig).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
                     var cells = headline is not null && TaskOutputs.EqualByConstruction(headline, settings)
                         ? summary.Select((_, i) => i == 0 ? "equal by construction ¹" : "")
                         : headline is not null && !analysis.IsEvidence(headline)
-                            ? summary.Select((_, i) => i == 0 ? analysis.NotConverged(component)!.Text : "")
+                            ? summary.Select((_, i) => i == 0 ? analysis.NotConverged(headline)!.Text : "")
                             : summary.Select(st => Median(headline, st));
                     md.AppendLine($"| {task.Task.Kind.Id()} | {component.Id()} | " + string.Join(" | ",
                         cells.Concat(pairs.Skip(1).Select(p => Find(p) is { } other && !analysis.IsEvidence(other) ? "not converged" : Median(Find(p), AgreementStatistic.Pearson)))
@@ -164,7 +164,7 @@ public static class Report
             if (TaskOutputs.EqualByConstruction(p, settings))
                 md.AppendLine($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | equal by construction (completeness; see ¹ above) |" + string.Concat(statistics.Select(_ => " |")) + " |");
             else if (!analysis.IsEvidence(p))
-                md.AppendLine($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | {analysis.NotConverged(p.Kind)!.Text}: a quadrature artefact, not evidence |" + string.Concat(statistics.Select(_ => " |")) + " |");
+                md.AppendLine($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | {analysis.NotConverged(p)!.Text}: a quadrature artefact, not evidence |" + string.Concat(statistics.Select(_ => " |")) + " |");
             else
                 md.AppendLine($"| {p.Kind.Id()} ({p.Components}, k = {p.TopK}) | {p.Label} | " + string.Join(" | ", statistics.Select(st => Cell(p.AcrossPrompts[st]))) +
                               $" | {p.Pooled.Pearson} | {p.Normalised?.Pooled.Pearson} |");
@@ -182,12 +182,12 @@ public static class Report
             md.AppendLine();
             md.AppendLine("| components | " + string.Join(" | ", analysis.Convergence.Select(c => c.Layer).Distinct().Select(l => $"L{l}")) + " |");
             md.AppendLine("|---|" + string.Concat(analysis.Convergence.Select(c => c.Layer).Distinct().Select(_ => "---|")));
-            foreach (var group in analysis.Convergence.GroupBy(c => c.Kind))
-                md.AppendLine($"| {group.Key.Id()} | " + string.Join(" | ", group.Select(c => $"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})" +
+            foreach (var group in analysis.Convergence.GroupBy(c => (c.Method, c.Kind)))
+                md.AppendLine($"| {group.Key.Kind.Id()}{(group.Key.Method == Method.Ig ? "" : $" ({group.Key.Method.DisplayName}, to each prompt's split point)")} | " + string.Join(" | ", group.Select(c => $"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})" +
                     (settings.Ig.Quadrature is IgQuadrature.Adaptive ? $", {c.StepsText} nodes" : ""))) + " |");
             md.AppendLine();
             foreach (var v in analysis.Verdicts.Where(v => v.Converged && v.WithinAllowanceRows.Count > 0))
-                md.AppendLine($"IG of {v.Kind.Plural()}: {v.Text}; rows {string.Join(", ", v.WithinAllowanceRows)}.\n");
+                md.AppendLine($"{v.Method.DisplayName} of {v.Kind.Plural()}: {v.Text}; rows {string.Join(", ", v.WithinAllowanceRows)}.\n");
         }
         foreach (var image in Plots.Files(settings))
             if (File.Exists(Path.Combine(settings.Out, folder, image.File)))
@@ -215,16 +215,16 @@ public static class Report
             md.AppendLine("| row | component | IG | AP |");
             md.AppendLine("|---|---|---|---|");
             // An unconverged prompt's IG is a quadrature artefact: its "disagreement" would be the quadrature's.
-            var unconverged = analysis.NotConverged(worst.Kind)?.UnconvergedRows ?? [];
+            var unconverged = analysis.NotConverged(worst)?.UnconvergedRows ?? [];
             foreach (var d in worst.LargestDisagreements.Where(d => !unconverged.Contains(d.Prompt)).Take(5))
                 md.AppendLine($"| {d.Prompt} | {d.Component.Label} | {d.First:F4} | {d.Second:F4} |");
             if (unconverged.Count > 0)
-                md.AppendLine($"\nLeft out: rows {string.Join(", ", unconverged)}, where IG did not converge ({analysis.NotConverged(worst.Kind)!.Text}).");
+                md.AppendLine($"\nLeft out: rows {string.Join(", ", unconverged)}, where IG did not converge ({analysis.NotConverged(worst)!.Text}).");
             md.AppendLine();
         }
         VerificationReport.Section(md, outcome, folder);
         StructureReport.Section(md, outcome, folder);
-        StructureReport.PathSection(md, TaskOutputs.Paths(analysis, settings), folder);
+        StructureReport.PathSection(md, TaskOutputs.Paths(analysis, settings), folder, (settings.Ig.Quadrature as IgQuadrature.Adaptive)?.Split);
         md.AppendLine($"Files: [{TaskOutputs.ScoresFile}]({folder}/{TaskOutputs.ScoresFile}), [{TaskOutputs.AgreementFile}]({folder}/{TaskOutputs.AgreementFile}).");
         md.AppendLine();
     }

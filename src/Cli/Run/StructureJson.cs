@@ -55,10 +55,16 @@ public static class StructureJson
         ["kinds"] = new JsonArray(paths.Select(p => (JsonNode)new JsonObject
         {
             ["kind"] = p.Kind.Id(),
-            ["layers"] = new JsonArray(p.Layers.Select(l => (JsonNode)new JsonObject
+            ["layers"] = new JsonArray(p.Layers.Select(l =>
             {
-                ["layer"] = l.Layer, ["prompts"] = l.Prompts,
-                ["alpha_10"] = l.Alpha10 is double a ? Number(a) : null, ["alpha_50"] = l.Alpha50 is double b ? Number(b) : null, ["alpha_90"] = l.Alpha90 is double c ? Number(c) : null,
+                var layer = new JsonObject
+                {
+                    ["layer"] = l.Layer, ["prompts"] = l.Prompts,
+                    ["alpha_10"] = l.Alpha10 is double a ? Number(a) : null, ["alpha_50"] = l.Alpha50 is double b ? Number(b) : null, ["alpha_90"] = l.Alpha90 is double c ? Number(c) : null,
+                };
+                // Only when split IG ran, so the file of a run without it is what it always was.
+                if (l.SplitAlpha is double split) layer["split_ig_alpha"] = Number(split);
+                return (JsonNode)layer;
             }).ToArray()),
         }).ToArray()),
     };

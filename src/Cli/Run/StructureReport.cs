@@ -76,7 +76,8 @@ public static class StructureReport
     };
 
     /// <summary>Where along IG's path each layer's metric moves (every task IG ran on, both directions or one).</summary>
-    public static void PathSection(StringBuilder md, IReadOnlyList<KindPath> paths, string folder)
+    /// <param name="splitFraction">Split IG's r when it ran (`--split-ig`); null otherwise.</param>
+    public static void PathSection(StringBuilder md, IReadOnlyList<KindPath> paths, string folder, double? splitFraction = null)
     {
         if (paths.Count == 0) return;
         md.AppendLine("### Where along IG's path the metric moves");
@@ -85,12 +86,20 @@ public static class StructureReport
                       "(linear between the points IG evaluated; prompts with |F(a') − F(a)| below 0.05 × the layer's median left out). " +
                       "A layer whose 10 % and 90 % lie close together flips over a short stretch: a fixed rule starves it, the composite rule puts its nodes there.");
         md.AppendLine();
-        md.AppendLine("| kind | layer | prompts | α 10 % | α 50 % | α 90 % |");
-        md.AppendLine("|---|---|---|---|---|---|");
+        bool split = paths.Any(p => p.Layers.Any(l => l.SplitAlpha is not null));
+        md.AppendLine("| kind | layer | prompts | α 10 % | α 50 % | α 90 % |" + (split ? " split IG's split α |" : ""));
+        md.AppendLine("|---|---|---|---|---|---|" + (split ? "---|" : ""));
         foreach (var kind in paths)
             foreach (var l in kind.Layers)
-                md.AppendLine($"| {kind.Kind.Plural()} | {l.Layer} | {l.Prompts} | {A(l.Alpha10)} | {A(l.Alpha50)} | {A(l.Alpha90)} |");
+                md.AppendLine($"| {kind.Kind.Plural()} | {l.Layer} | {l.Prompts} | {A(l.Alpha10)} | {A(l.Alpha50)} | {A(l.Alpha90)} |" + (split ? $" {A(l.SplitAlpha)} |" : ""));
         md.AppendLine();
+        if (split && splitFraction is double r)
+        {
+            md.AppendLine(FormattableString.Invariant($"Split IG (`--split-ig {r}`): each prompt's IG integrated only up to the first α at which IG evaluated F and F had covered {r} of F(a') − F(a) ") +
+                "(a node of the composite rule or a piece end; the stretch from the piece's start to it has a 4-node rule of its own), its completeness checked against F there. " +
+                "The column is the median split point; the rest of the path is saturated. Its agreement with AP and with IG is in the agreement table above.");
+            md.AppendLine();
+        }
         md.AppendLine(string.Join(" ", paths.Select(p => $"![IG's path, {p.Kind.Plural()}]({folder}/{StructurePlots.PathFile(p.Kind)})")));
         md.AppendLine();
     }

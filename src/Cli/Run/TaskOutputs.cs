@@ -114,7 +114,7 @@ public static class TaskOutputs
             },
             ["ig_convergence"] = new JsonArray(analysis.Verdicts.Select(v => (JsonNode)new JsonObject
             {
-                ["kind"] = v.Kind.Id(), ["tolerance"] = v.Tolerance, ["converged"] = v.Converged, ["prompts"] = v.Prompts,
+                ["method"] = v.Method.Id(), ["kind"] = v.Kind.Id(), ["tolerance"] = v.Tolerance, ["converged"] = v.Converged, ["prompts"] = v.Prompts,
                 ["unconverged_rows"] = new JsonArray(v.UnconvergedRows.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
                 ["max_relative_error"] = Number(v.WorstRelativeError),
                 ["within_round_off_allowance_only_rows"] = new JsonArray(v.WithinAllowanceRows.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
@@ -123,7 +123,7 @@ public static class TaskOutputs
             }).ToArray()),
             ["ig_completeness"] = new JsonArray(analysis.Convergence.Select(c => (JsonNode)new JsonObject
             {
-                ["kind"] = c.Kind.Id(), ["layer"] = c.Layer,
+                ["method"] = c.Method.Id(), ["kind"] = c.Kind.Id(), ["layer"] = c.Layer,
                 ["max_abs_delta"] = Number(c.MaxAbsDelta), ["mean_abs_delta"] = Number(c.MeanAbsDelta), ["max_abs_expected"] = Number(c.MaxAbsExpected),
                 ["steps_min"] = c.MinSteps, ["steps_max"] = c.MaxSteps,
             }).ToArray()),

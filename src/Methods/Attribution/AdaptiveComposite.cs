@@ -26,14 +26,21 @@ public static class AdaptiveComposite
     /// <summary>The first split: [0, 1] in this many equal pieces (then cut at the breakpoints), so a flip inside one half is seen by its own piece.</summary>
     public const int InitialPieces = 2;
 
+    /// <summary>Split IG's last stretch of each prompt: [From, To] inside one piece, by a 4-node rule with each prompt's own ends (From = To: none).</summary>
+    private sealed record Tail(double[] From, double[] To, Tensor GradientSum, double[] Total, double[] Expected, double[] Mass)
+    {
+        public double Error(int prompt) => Total[prompt] - Expected[prompt];
+    }
+
     /// <summary>IG over the whole path and up to each breakpoint, with what it cost.</summary>
     /// <param name="Prefixes">IG from α = 0 to each breakpoint s (the sweep's IG at scale s), with its own completeness against F(s) − F(0).</param>
     /// <param name="Evaluations">Gradient evaluations (quadrature nodes) per prompt.</param>
     /// <param name="Forwards">Forward-only evaluations of F at piece ends per prompt.</param>
     /// <param name="Pieces">The pieces the path ended in (start, end).</param>
     /// <param name="Stopped">Null when τ was met; else why refinement stopped short of it (the float round-off of F reached, or the cap).</param>
+    /// <param name="Split">Split IG (<see cref="Method.IgSplit"/>) when a split fraction was asked for: each prompt's IG up to its own split point, with completeness against F there.</param>
     public sealed record Outcome(LayerScores Full, IReadOnlyList<(double Scale, LayerScores Scores)> Prefixes, int Evaluations, int Forwards,
-        IReadOnlyList<(double Start, double End)> Pieces, string? Stopped = null);
+        IReadOnlyList<(double Start, double End)> Pieces, string? Stopped = null, LayerScores? Split = null);
 
     /// <summary>
     /// A stretch whose error two successive bisections lowered by less than this factor each, while
@@ -74,10 +81,19 @@ public static class AdaptiveComposite
     /// why, and its completeness error above τ marks it unconverged wherever it is reported.
     /// </summary>
     /// <param name="roundOffAllowance">Scales the float round-off allowance r (1 as stated; 0 holds the error to τ alone, which tests use to reach a float floor on purpose).</param>
+    /// <param name="split">
+    /// Split IG's fraction r (<see cref="Outcome.Split"/>): each prompt's split point is the first α the
+    /// rule evaluated F at (a quadrature node or a piece end) where F has covered r of F(1) − F(0) (1 when
+    /// F(1) = F(0)). Its IG is the pieces before the split's piece plus that piece's stretch up to the
+    /// split, integrated by its own 4-node rule with each prompt's ends (one stacked evaluation for the
+    /// batch); the completeness over [0, split] is held to τ like any checked end. Null for none (the
+    /// grid is then exactly what it was without split IG).
+    /// </param>
     public static Outcome Layer(AttributionContext context, ComponentKind kind, int layer, double tolerance, Baseline baseline = Baseline.Aligned,
-        int cap = 4096, IReadOnlyList<double>? breakpoints = null, double roundOffAllowance = 1)
+        int cap = 4096, IReadOnlyList<double>? breakpoints = null, double roundOffAllowance = 1, double? split = null)
     {
         if (!(tolerance > 0)) throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "the IG tolerance must be positive");
+        if (split is double r0 && !(r0 > 0 && r0 <= 1)) throw new ArgumentOutOfRangeException(nameof(split), r0, "split IG's fraction lies in (0, 1]");
         using var scope = NewDisposeScope();
         var layout = new ComponentLayout(kind, context.Model.Config);
         var a = context.BaseActivation(layout, layer);
@@ -126,29 +142,81 @@ public static class AdaptiveComposite
         var pieces = ends.Zip(ends.Skip(1), Integrate).ToList();
         double metricScale = context.BaseMetric.ToDoubles().Concat(context.OtherMetric.ToDoubles()).Max(Math.Abs);
         string? stopped = null;
+        // Split IG's last stretch per prompt, from the piece end before its split point to the split point.
+        Tail? tail = null;
+
+        // F at every α evaluated: piece ends and quadrature nodes (those of pieces later bisected too: F there is F all the same).
+        double[] MetricAt(double alpha) => metricAt.TryGetValue(alpha, out var v) ? v : path.First(x => x.Alpha == alpha).Metric;
+
+        // Each prompt's split point on the present grid, and the piece end it is integrated from.
+        (double[] From, double[] To) SplitPoints(double r)
+        {
+            var evaluated = metricAt.Keys.Concat(path.Select(x => x.Alpha)).Where(x => x > 0).Distinct().Order().ToList();
+            var starts = pieces.Select(x => x.Start).ToList();
+            var (from, to) = (new double[b], new double[b]);
+            for (int p = 0; p < b; p++)
+            {
+                double f0 = metricAt[0][p], range = metricAt[1][p] - f0;
+                // F(1) itself has covered the whole range, so some α always qualifies.
+                to[p] = range == 0 || !double.IsFinite(range) ? 1 : evaluated.First(x => x == 1 || (MetricAt(x)[p] - f0) / range >= r);
+                // A piece end needs no stretch of its own (from = to); else the stretch starts at the start of the piece the split lies in.
+                from[p] = to[p] == 1 ? 1 : starts.Last(x => x <= to[p]);
+            }
+            return (from, to);
+        }
+
+        Tail IntegrateTail(double[] from, double[] to)
+        {
+            using var s = NewDisposeScope();
+            var expected = Enumerable.Range(0, b).Select(p => from[p] == to[p] ? 0 : MetricAt(to[p])[p] - MetricAt(from[p])[p]).ToArray();
+            if (from.SequenceEqual(to)) return new Tail(from, to, zeros_like(start).MoveToOuterDisposeScope(), new double[b], expected, new double[b]);
+            var nodes = rule.Nodes.Select(t => Enumerable.Range(0, b).Select(p => from[p] + (to[p] - from[p]) * t).ToArray()).ToArray();
+            var weights = rule.Weights.Select(w => Enumerable.Range(0, b).Select(p => (to[p] - from[p]) * w).ToArray()).ToArray();
+            var sum = IntegratedGradients.PerPromptWeightedGradientSum(context, layout, layer, start, delta, nodes, weights, aligned);
+            evaluations += NodesPerPiece;
+            var attributions = delta * sum;
+            return new Tail(from, to, sum.MoveToOuterDisposeScope(), attributions.flatten(1).sum(1).ToDoubles(), expected, attributions.flatten(1).abs().sum(1).ToDoubles());
+        }
 
         while (true)
         {
-            // For every checked end e and prompt: the error allowed and the error reached over [0, e].
             var failing = new HashSet<Piece>();
             double worst = 0;
+            // The error allowed and the error reached over [0, e] for one prompt; the pieces to refine when it is missed.
+            // Split IG's [0, e] is the pieces up to the tail's start plus the tail, whose error counts against the piece it lies in.
+            void Check(int p, double e, double effect, double floor, (Piece Parent, double Error, double Mass)? last = null)
+            {
+                var within = pieces.Where(x => x.End <= (last is { } t ? t.Parent.Start : e)).Select(x => (Piece: x, Error: x.Error(p), Length: x.Length)).ToList();
+                if (last is { } tailOf) within.Add((tailOf.Parent, tailOf.Error, e - tailOf.Parent.Start));
+                double mass = within.Sum(x => x.Piece.Mass[p]) - (last is { } m ? m.Parent.Mass[p] - m.Mass : 0);
+                double scaleOf = Math.Max(Math.Abs(effect), floor);
+                double allowed = IntegratedGradients.AllowedError(tolerance, scaleOf, metricScale, mass, dtype, roundOffAllowance);
+                double reached = Math.Abs(within.Sum(x => x.Error));
+                if (reached <= allowed) return;
+                worst = Math.Max(worst, reached / Math.Max(scaleOf, double.Epsilon));
+                // A piece is refined when its own error exceeds its share (by length) of what [0, e] may have.
+                var over = within.Where(x => Math.Abs(x.Error) > allowed * x.Length / e).Select(x => x.Piece).ToList();
+                failing.UnionWith(over.Count > 0 ? over : [within.MaxBy(x => Math.Abs(x.Error)).Piece]);
+            }
             foreach (var e in checks)
             {
-                var within = pieces.Where(p => p.End <= e).ToList();
                 var effect = Enumerable.Range(0, b).Select(p => metricAt[e][p] - metricAt[0][p]).ToArray();
                 double floor = IntegratedGradients.AdaptiveEffectFloor * effect.Max(Math.Abs);
-                for (int p = 0; p < b; p++)
+                for (int p = 0; p < b; p++) Check(p, e, effect[p], floor);
+            }
+            // Split IG: each prompt's [0, split] held to τ like any checked end.
+            if (split is double r)
+            {
+                var (from, to) = SplitPoints(r);
+                if (tail is null || !tail.From.SequenceEqual(from) || !tail.To.SequenceEqual(to))
                 {
-                    double mass = within.Sum(x => x.Mass[p]);
-                    double scaleOf = Math.Max(Math.Abs(effect[p]), floor);
-                    double allowed = IntegratedGradients.AllowedError(tolerance, scaleOf, metricScale, mass, dtype, roundOffAllowance);
-                    double reached = Math.Abs(within.Sum(x => x.Error(p)));
-                    if (reached <= allowed) continue;
-                    worst = Math.Max(worst, reached / Math.Max(scaleOf, double.Epsilon));
-                    // A piece is refined when its own error exceeds its share (by length) of what [0, e] may have.
-                    var over = within.Where(x => Math.Abs(x.Error(p)) > allowed * x.Length / e).ToList();
-                    failing.UnionWith(over.Count > 0 ? over : [within.MaxBy(x => Math.Abs(x.Error(p)))!]);
+                    tail?.GradientSum.Dispose();
+                    tail = IntegrateTail(from, to);
                 }
+                var effect = Enumerable.Range(0, b).Select(p => MetricAt(to[p])[p] - metricAt[0][p]).ToArray();
+                double floor = IntegratedGradients.AdaptiveEffectFloor * effect.Max(Math.Abs);
+                for (int p = 0; p < b; p++)
+                    Check(p, to[p], effect[p], floor, from[p] == to[p] ? null : (pieces.Single(x => x.Start == from[p]), tail.Error(p), tail.Mass[p]));
             }
             if (failing.Count == 0) break;
             // Stretches whose refinement no longer lowers the error have met the float round-off of F: waiting for the cap would only cost time.
@@ -193,10 +261,27 @@ public static class AdaptiveComposite
             return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig, kind, layer, scores), new Completeness(evaluations, total, expected, mass));
         }
 
+        // Split IG: each prompt's pieces before its tail (a 0/1 mask per piece and prompt), plus the tail.
+        LayerScores SplitScores(Tail last, MetricPath along)
+        {
+            var broadcast = Enumerable.Repeat(1L, (int)a.dim() - 1).Prepend(b).ToArray();
+            var sum = pieces.Select(x => x.GradientSum * tensor(last.From.Select(e => x.End <= e ? 1.0 : 0.0).ToArray(), dtype: a.dtype, device: a.device).view(broadcast))
+                .Aggregate(last.GradientSum, (x, y) => x + y);
+            var attributions = delta * sum;
+            var scores = layout.SumToComponents(attributions, context.Options.PerPosition);
+            var total = attributions.flatten(1).sum(1).ToDoubles();
+            var mass = attributions.flatten(1).abs().sum(1).ToDoubles();
+            var expected = Enumerable.Range(0, b).Select(p => MetricAt(last.To[p])[p] - metricAt[0][p]).ToArray();
+            return new LayerScores(layer, ScoreSet.FromLayer(Method.IgSplit, kind, layer, scores),
+                new Completeness(evaluations, total, expected, mass) { Path = along, Ends = last.To });
+        }
+
         // Nodes of pieces later bisected stay on the path: F there was evaluated all the same.
+        var metricPath = MetricPath.From(path.Concat(metricAt.Select(m => (m.Key, m.Value))));
         var whole = Upto(1);
-        var full = whole with { Completeness = whole.Completeness! with { Path = MetricPath.From(path.Concat(metricAt.Select(m => (m.Key, m.Value)))) } };
+        var full = whole with { Completeness = whole.Completeness! with { Path = metricPath } };
         var prefixes = checks.Where(e => e < 1).Select(e => (e, Upto(e))).ToList();
-        return new Outcome(full, prefixes, evaluations, forwards, pieces.Select(p => (p.Start, p.End)).ToList(), stopped);
+        var splitScores = tail is null ? null : SplitScores(tail, metricPath);
+        return new Outcome(full, prefixes, evaluations, forwards, pieces.Select(p => (p.Start, p.End)).ToList(), stopped, splitScores);
     }
 }

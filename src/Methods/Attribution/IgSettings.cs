@@ -27,15 +27,21 @@ public abstract record IgQuadrature
     /// same evaluations) and bisected until every prompt's completeness error is within
     /// <paramref name="Tolerance"/> of |F(end) − F(start)|, at most <paramref name="Cap"/> gradient evaluations.
     /// </summary>
-    public sealed record Adaptive(double Tolerance, int Cap, IReadOnlyList<double>? Breakpoints = null) : IgQuadrature
+    /// <param name="Split">
+    /// Split IG's fraction r (`--split-ig r`, <see cref="Method.IgSplit"/>): the grid also meets τ up to
+    /// each prompt's split point, so IG's own numbers can differ (within τ) from a run without it, and
+    /// its id says so; null for none (the id is then what it always was).
+    /// </param>
+    public sealed record Adaptive(double Tolerance, int Cap, IReadOnlyList<double>? Breakpoints = null, double? Split = null) : IgQuadrature
     {
         public IReadOnlyList<double> Cuts => (Breakpoints ?? []).Where(s => s > 0 && s < 1).Distinct().Order().ToList();
 
         public override string Id() => $"auto/{Tolerance.ToString("R", CultureInfo.InvariantCulture)}/{Cap.ToString(CultureInfo.InvariantCulture)}" +
-            (Cuts.Count == 0 ? "" : "/cuts=" + string.Join(",", Cuts.Select(s => s.ToString("R", CultureInfo.InvariantCulture))));
+            (Cuts.Count == 0 ? "" : "/cuts=" + string.Join(",", Cuts.Select(s => s.ToString("R", CultureInfo.InvariantCulture)))) +
+            (Split is double r ? "/split=" + r.ToString("R", CultureInfo.InvariantCulture) : "");
 
-        public bool Equals(Adaptive? other) => other is not null && Tolerance == other.Tolerance && Cap == other.Cap && Cuts.SequenceEqual(other.Cuts);
-        public override int GetHashCode() => HashCode.Combine(Tolerance, Cap, Cuts.Count);
+        public bool Equals(Adaptive? other) => other is not null && Tolerance == other.Tolerance && Cap == other.Cap && Cuts.SequenceEqual(other.Cuts) && Split == other.Split;
+        public override int GetHashCode() => HashCode.Combine(Tolerance, Cap, Cuts.Count, Split);
     }
 }
 
@@ -48,8 +54,9 @@ public sealed record IgSettings(IgQuadrature Quadrature, Baseline Baseline = Bas
     public static IgSettings FixedNodes(int evaluations, QuadratureRule rule = QuadratureRule.GaussLegendre, Baseline baseline = Baseline.Aligned) =>
         new(new IgQuadrature.Fixed(rule, evaluations), baseline);
 
-    public static IgSettings Auto(double tolerance, int cap = 4096, Baseline baseline = Baseline.Aligned) =>
-        new(new IgQuadrature.Adaptive(tolerance, cap), baseline);
+    /// <param name="split">Split IG's fraction r (<see cref="IgQuadrature.Adaptive.Split"/>); null for none.</param>
+    public static IgSettings Auto(double tolerance, int cap = 4096, Baseline baseline = Baseline.Aligned, double? split = null) =>
+        new(new IgQuadrature.Adaptive(tolerance, cap, Split: split), baseline);
 
     public string Id() => $"{Quadrature.Id()};baseline={Baseline.Id()}";
 

@@ -36,13 +36,19 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
             case IgQuadrature.Fixed f:
                 return Layer(context, kind, layer, f.Points, settings.Baseline, scale);
             case IgQuadrature.Adaptive a:
-                var cuts = scale is double s && s < 1 && !a.Cuts.Contains(s) ? [.. a.Cuts, s] : a.Cuts;
-                var outcome = context.Memo($"ig-composite|{kind.Id()}|{layer}|{(settings with { Quadrature = a with { Breakpoints = cuts } }).Id()}",
-                    () => AdaptiveComposite.Layer(context, kind, layer, a.Tolerance, settings.Baseline, a.Cap, cuts));
+                var outcome = Composite(context, kind, layer, settings, a, scale);
                 return scale is double at && at < 1 ? outcome.Prefixes.Single(p => p.Scale == at).Scores : outcome.Full;
             default:
                 throw new ArgumentOutOfRangeException(nameof(settings), settings.Quadrature, "unknown IG quadrature");
         }
+    }
+
+    /// <summary>The composite rule's integral of one context, kind and layer, computed once and shared by IG, its sweep points and split IG.</summary>
+    internal static AdaptiveComposite.Outcome Composite(AttributionContext context, ComponentKind kind, int layer, IgSettings settings, IgQuadrature.Adaptive a, double? scale = null)
+    {
+        var cuts = scale is double s && s < 1 && !a.Cuts.Contains(s) ? [.. a.Cuts, s] : a.Cuts;
+        return context.Memo($"ig-composite|{kind.Id()}|{layer}|{(settings with { Quadrature = a with { Breakpoints = cuts } }).Id()}",
+            () => AdaptiveComposite.Layer(context, kind, layer, a.Tolerance, settings.Baseline, a.Cap, cuts, split: a.Split));
     }
 
     /// <param name="q">Nodes and weights.</param>
@@ -83,24 +89,46 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
     internal static Tensor WeightedGradientSum(AttributionContext context, ComponentLayout layout, int layer, Tensor start, Tensor delta,
         double[] nodes, double[] weights, bool aligned, List<(double Alpha, double[] Metric)>? path = null)
     {
-        long b = start.shape[0];
         var broadcast = Enumerable.Repeat(1L, (int)start.dim()).Prepend(-1).ToArray();   // [k, 1, 1, ...]
+        return GradientSum(context, layout, layer, start, delta, nodes.Length, aligned, (first, k) =>
+            (tensor(nodes[first..(first + k)], dtype: start.dtype, device: start.device).view(broadcast),
+             tensor(weights[first..(first + k)], dtype: start.dtype, device: start.device).view(broadcast)),
+            path is null ? null : (j, values) => path.Add((nodes[j], values)));
+    }
+
+    /// <summary>
+    /// As <see cref="WeightedGradientSum"/>, with nodes and weights of each prompt's own:
+    /// <paramref name="nodes"/>[j][p] is prompt p's j-th node (split IG's last stretch ends at a different α per prompt).
+    /// </summary>
+    internal static Tensor PerPromptWeightedGradientSum(AttributionContext context, ComponentLayout layout, int layer, Tensor start, Tensor delta,
+        double[][] nodes, double[][] weights, bool aligned)
+    {
+        var broadcast = Enumerable.Repeat(1L, (int)start.dim() - 1).Prepend(start.shape[0]).Prepend(-1).ToArray();   // [k, b, 1, ...]
+        return GradientSum(context, layout, layer, start, delta, nodes.Length, aligned, (first, k) =>
+            (tensor(nodes[first..(first + k)].SelectMany(x => x).ToArray(), dtype: start.dtype, device: start.device).view(broadcast),
+             tensor(weights[first..(first + k)].SelectMany(x => x).ToArray(), dtype: start.dtype, device: start.device).view(broadcast)));
+    }
+
+    /// <summary>The stacked gradient evaluations of <paramref name="count"/> nodes, chunked; <paramref name="chunkOf"/> gives a chunk's α and weights, broadcastable against [k, b, ...].</summary>
+    private static Tensor GradientSum(AttributionContext context, ComponentLayout layout, int layer, Tensor start, Tensor delta, int count, bool aligned,
+        Func<int, int, (Tensor Alphas, Tensor Weights)> chunkOf, Action<int, double[]>? record = null)
+    {
+        long b = start.shape[0];
         var gradientSum = zeros_like(start);
         int chunk = Math.Max(1, context.RowsPerChunk(layer, withGradients: true) / (int)b);
-        for (int first = 0; first < nodes.Length; first += chunk)
+        for (int first = 0; first < count; first += chunk)
         {
             using var chunkScope = NewDisposeScope();
-            int k = Math.Min(chunk, nodes.Length - first);
-            var alphas = tensor(nodes[first..(first + k)], dtype: start.dtype, device: start.device).view(broadcast);
-            var w = tensor(weights[first..(first + k)], dtype: start.dtype, device: start.device).view(broadcast);
+            int k = Math.Min(chunk, count - first);
+            var (alphas, w) = chunkOf(first, k);
             var x = (start.unsqueeze(0) + alphas * delta.unsqueeze(0)).reshape([k * b, .. start.shape[1..]]).detach().requires_grad_(true);
             var metric = context.MetricFrom(layout, layer, x, k, prefixUnchanged: aligned);
             // Prompts never interact, so the gradient of the summed metric is each prompt's own gradient.
             var gradient = torch.autograd.grad([metric.sum()], [x])[0].view([k, .. start.shape]);
-            if (path is not null)
+            if (record is not null)
             {
                 var values = metric.detach().ToDoubles();
-                for (int j = 0; j < k; j++) path.Add((nodes[first + j], values[(j * (int)b)..((j + 1) * (int)b)]));
+                for (int j = 0; j < k; j++) record(first + j, values[(j * (int)b)..((j + 1) * (int)b)]);
             }
             // dim: named on purpose: a literal 0 would bind to sum(ScalarType) and sum everything into a byte.
             gradientSum.add_((gradient * w).sum(dim: 0));

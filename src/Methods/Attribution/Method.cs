@@ -108,6 +108,15 @@ public sealed class Method
         (s, scale) => new AttributionPatching(s.Kinds, scale),
         usesBaseGradient: true, inSweep: true);
 
+    /// <summary>
+    /// Split IG (`--split-ig r`): IG up to each prompt's point of saturation, from IG's own composite
+    /// integral; compared with AP and with IG. Never in the sweep (its split points are the main path's).
+    /// </summary>
+    public static readonly Method IgSplit = Register("ig-split", "split IG",
+        (s, _) => new SplitIntegratedGradients(s.IgCut),
+        fingerprint: (s, _) => s.IgCut.Id(),
+        alsoComparedWith: ["ig"], hasCompleteness: true);
+
     /// <summary>The method the others are compared with.</summary>
     public static Method Reference => Ap;
 

@@ -16,6 +16,9 @@ public sealed record ConvergenceVerdict(ComponentKind Kind, double Tolerance, in
 {
     public bool Converged => UnconvergedRows.Count == 0;
 
+    /// <summary>Whose convergence: IG's, or split IG's (whose completeness is checked against F at each prompt's split point).</summary>
+    public Attribution.Method Method { get; init; } = Attribution.Method.Ig;
+
     /// <summary>Rows whose error exceeds τ·|ΔF| and is within it only with the float round-off allowance: converged, but not to τ, and said so.</summary>
     public IReadOnlyList<int> WithinAllowanceRows { get; init; } = [];
 

@@ -114,7 +114,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
         catch (ArgumentException e) { throw new JsonException(e.Message, e); }
     }
 
-    private sealed record CompletenessDto(int Steps, double[] Total, double[] Expected, double[]? Mass, double[]? PathAlphas = null, double[][]? PathMetric = null);
+    private sealed record CompletenessDto(int Steps, double[] Total, double[] Expected, double[]? Mass, double[]? PathAlphas = null, double[][]? PathMetric = null, double[]? Ends = null);
     private sealed record LayerDto(int Layer, SetDto Scores, CompletenessDto? Completeness);
 
     [JsonPolymorphic(TypeDiscriminatorPropertyName = "unit")]
@@ -131,7 +131,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
         {
             BatchMetrics m => new MetricsDto(m.Base, m.Other),
             MethodUnitResult { Result: var r } => new MethodDto(r.Method.Id(), r.Kind.Id(), r.Layers.Select(l => new LayerDto(l.Layer, SetDto.From(l.Scores),
-                l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass, c.Path?.Alphas, c.Path?.Metric) : null)).ToArray()),
+                l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass, c.Path?.Alphas, c.Path?.Metric, c.Ends) : null)).ToArray()),
             SweepUnitResult { Point: var p } => new SweepDto(p.Scale, p.Kind.Id(), p.Scores.Values.Select(SetDto.From).ToArray()),
             Verification.VerificationUnitResult v => new VerifyDto(v.Kind.Id(), v.Base, v.Faithfulness, v.DisagreementResample, v.DisagreementMean, v.Isolated),
             Structure.InteractionUnitResult i => new InteractDto(i.Kind.Id(), i.Base, i.Metrics),
@@ -148,7 +148,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
     {
         public override UnitResult ToResult() => new MethodUnitResult(new MethodResult(Parse(Required(Method), Attribution.Method.Parse), Parse(Required(Kind), ComponentKinds.Parse),
             Required(Layers).Select(l => new LayerScores(Required(l).Layer, Required(l.Scores).ToSet(),
-                l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected), c.Mass) { Path = PathOf(c) } : null)).ToList()));
+                l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected), c.Mass) { Path = PathOf(c), Ends = EndsOf(c) } : null)).ToList()));
     }
 
     private static MetricPath? PathOf(CompletenessDto c)
@@ -157,6 +157,11 @@ public sealed class FileUnitStore(string folder) : IUnitStore
         if (c.PathMetric.Length != c.PathAlphas.Length || c.PathMetric.Any(m => m is null || m.Length != c.Total.Length)) throw new JsonException("IG's path does not cover every α and prompt");
         return new MetricPath(c.PathAlphas, c.PathMetric);
     }
+
+    private static double[]? EndsOf(CompletenessDto c) =>
+        c.Ends is null ? null
+        : c.Ends.Length != c.Total.Length || c.Ends.Any(e => !(e > 0 && e <= 1)) ? throw new JsonException("split IG's split points are not one α in (0, 1] per prompt")
+        : c.Ends;
 
     private sealed record SweepDto(double Scale, string Kind, SetDto[] Sets) : UnitDto
     {

@@ -27,12 +27,16 @@ public sealed record TaskAnalysis(
     /// <summary>Per component kind IG scored: whether it converged on every prompt (empty without IG).</summary>
     public IReadOnlyList<ConvergenceVerdict> Verdicts { get; init; } = [];
 
-    /// <summary>The verdict on IG of <paramref name="kind"/> when it did not converge; null when it did or was not run.</summary>
-    public ConvergenceVerdict? NotConverged(ComponentKind kind) => Verdicts.FirstOrDefault(v => v.Kind == kind && !v.Converged);
+    /// <summary>The verdict on <paramref name="method"/> (IG by default) of <paramref name="kind"/> when it did not converge; null when it did or was not run.</summary>
+    public ConvergenceVerdict? NotConverged(ComponentKind kind, Method? method = null) =>
+        Verdicts.FirstOrDefault(v => v.Kind == kind && v.Method == (method ?? Method.Ig) && !v.Converged);
 
-    /// <summary>Whether a pair's agreement is evidence: neither method is an unconverged IG of that kind.</summary>
-    public bool IsEvidence(PairAgreement pair) =>
-        !((pair.First.HasCompleteness || pair.Second.HasCompleteness) && NotConverged(pair.Kind) is not null);
+    /// <summary>The verdict on whichever of the pair's methods checks completeness (IG, split IG) and did not converge; null when none.</summary>
+    public ConvergenceVerdict? NotConverged(PairAgreement pair) =>
+        new[] { pair.First, pair.Second }.Where(m => m.HasCompleteness).Select(m => NotConverged(pair.Kind, m)).FirstOrDefault(v => v is not null);
+
+    /// <summary>Whether a pair's agreement is evidence: neither method is an unconverged IG (or split IG) of that kind.</summary>
+    public bool IsEvidence(PairAgreement pair) => NotConverged(pair) is null;
 
     /// <param name="dtype">The number type the units were computed in: it sets the round-off allowance of the convergence verdict.</param>
     public static TaskAnalysis Of(TaskResult result, PipelineOptions options, TorchSharp.torch.ScalarType dtype = TorchSharp.torch.ScalarType.Float32)
@@ -66,12 +70,13 @@ public sealed record TaskAnalysis(
                 agreements.Add(raw with { Normalised = normalised });
             }
 
-        var convergence = result.Batches.SelectMany(b => b.Methods.SelectMany(m => m.Completeness.Select(c => (m.Kind, c.Layer, c.Check))))
-            .GroupBy(c => (c.Kind, c.Layer))
+        var order = Method.All.ToList();
+        var convergence = result.Batches.SelectMany(b => b.Methods.SelectMany(m => m.Completeness.Select(c => (m.Method, m.Kind, c.Layer, c.Check))))
+            .GroupBy(c => (c.Method, c.Kind, c.Layer))
             .Select(g => new ConvergenceSummary(g.Key.Kind, g.Key.Layer,
                 g.SelectMany(c => c.Check.Delta).Max(Math.Abs), g.SelectMany(c => c.Check.Delta).Average(Math.Abs), g.SelectMany(c => c.Check.Expected).Max(Math.Abs),
-                g.Min(c => c.Check.Steps), g.Max(c => c.Check.Steps)))
-            .OrderBy(c => c.Kind).ThenBy(c => c.Layer).ToList();
+                g.Min(c => c.Check.Steps), g.Max(c => c.Check.Steps)) { Method = g.Key.Method })
+            .OrderBy(c => order.IndexOf(c.Method)).ThenBy(c => c.Kind).ThenBy(c => c.Layer).ToList();
 
         var sweep = new List<SweepSummary>();
         foreach (var kind in options.SweepKinds)
@@ -88,7 +93,8 @@ public sealed record TaskAnalysis(
     {
         double tolerance = options.Ig.Quadrature is IgQuadrature.Adaptive a ? a.Tolerance : EvidenceTolerance;
         var verdicts = new List<ConvergenceVerdict>();
-        foreach (var kind in options.Kinds)
+        foreach (var method in options.Methods.Where(m => m.HasCompleteness))
+        foreach (var kind in options.Kinds.Where(method.Kinds.Contains))
         {
             var unconverged = new List<int>();
             var allowanceOnly = new HashSet<int>();
@@ -96,7 +102,7 @@ public sealed record TaskAnalysis(
             int prompts = 0;
             foreach (var batch in result.Batches)
             {
-                var ig = batch.Methods.FirstOrDefault(m => m.Kind == kind && m.Method.HasCompleteness);
+                var ig = batch.Methods.FirstOrDefault(m => m.Kind == kind && m.Method == method);
                 if (ig is null) continue;
                 prompts += batch.Rows.Length;
                 double metricScale = batch.Metrics.Base.Concat(batch.Metrics.Other).Max(Math.Abs);
@@ -129,6 +135,7 @@ public sealed record TaskAnalysis(
                 {
                     WithinAllowanceRows = allowanceOnly.Except(unconverged).Order().ToList(),
                     WorstWithinAllowance = worstAllowed,
+                    Method = method,
                 });
         }
         return verdicts;

@@ -11,6 +11,12 @@ public sealed record Completeness(int Steps, double[] Total, double[] Expected, 
     /// <summary>The metric at every α the quadrature evaluated; null when not recorded (units of older versions).</summary>
     public MetricPath? Path { get; init; }
 
+    /// <summary>
+    /// Where each prompt's integral ended, as α on the path: split IG's split points, against which
+    /// <see cref="Expected"/> is F(end) − F(start); null when every prompt's integral ran to α = 1.
+    /// </summary>
+    public double[]? Ends { get; init; }
+
     public double[] Delta => Total.Zip(Expected, (t, e) => t - e).ToArray();
     public double MaxAbsDelta => Delta.Max(Math.Abs);
 }

@@ -9,7 +9,11 @@ namespace Concord.Methods.Structure;
 /// (F(1) − F(0)); per layer, the median α at which u first reaches 10 %, 50 % and 90 %, and the
 /// median and quartiles of u on an even grid of α (for the plot).
 /// </summary>
-public sealed record LayerPath(int Layer, int Prompts, double? Alpha10, double? Alpha50, double? Alpha90, double[] Grid, double[] Median, double[] Low, double[] High);
+public sealed record LayerPath(int Layer, int Prompts, double? Alpha10, double? Alpha50, double? Alpha90, double[] Grid, double[] Median, double[] Low, double[] High)
+{
+    /// <summary>Split IG's median split point α over the same prompts; null when split IG did not run.</summary>
+    public double? SplitAlpha { get; init; }
+}
 
 public sealed record KindPath(ComponentKind Kind, IReadOnlyList<LayerPath> Layers);
 
@@ -30,13 +34,15 @@ public static class PathProfile
     {
         var perBatch = result.Batches.Select(b => b.Methods.FirstOrDefault(m => m.Method == Method.Ig && m.Kind == kind)).ToList();
         if (perBatch.Any(m => m is null || m.Layers.Any(l => l.Completeness?.Path is null))) return null;
+        var splits = result.Batches.Select(b => b.Methods.FirstOrDefault(m => m.Method == Method.IgSplit && m.Kind == kind)).ToList();
+        bool split = splits.All(m => m is not null && m.Layers.All(l => l.Completeness?.Ends is not null));
         var layers = perBatch[0]!.Layers.Select(l => l.Layer).ToList();
         var grid = Enumerable.Range(0, GridPoints).Select(i => (double)i / (GridPoints - 1)).ToArray();
         var profile = new List<LayerPath>();
         foreach (int layer in layers)
         {
             var paths = perBatch.Select(m => m!.Layers.Single(l => l.Layer == layer).Completeness!.Path!).ToList();
-            var prompts = paths.SelectMany(p => Enumerable.Range(0, p.Prompts).Select(i => (Path: p, Prompt: i))).ToList();
+            var prompts = paths.SelectMany((p, b) => Enumerable.Range(0, p.Prompts).Select(i => (Path: p, Prompt: i, Batch: b))).ToList();
             var ranges = prompts.Select(x => Math.Abs(x.Path.Metric[^1][x.Prompt] - x.Path.Metric[0][x.Prompt])).ToList();
             double median = Asymmetry.Median(ranges);
             var kept = prompts.Where((x, i) => ranges[i] > 0 && ranges[i] >= Asymmetry.MinimumGapFraction * median).ToList();
@@ -44,7 +50,12 @@ public static class PathProfile
             var progress = grid.Select(a => kept.Select(x => x.Path.ProgressAt(x.Prompt, a)).Where(double.IsFinite).Order().ToArray()).ToList();
             double Quantile(double[] v, double q) => v.Length == 0 ? double.NaN : v[(int)Math.Round(q * (v.Length - 1))];
             profile.Add(new LayerPath(layer, kept.Count, Crossing(0.1), Crossing(0.5), Crossing(0.9), grid,
-                progress.Select(v => Asymmetry.Median(v)).ToArray(), progress.Select(v => Quantile(v, 0.25)).ToArray(), progress.Select(v => Quantile(v, 0.75)).ToArray()));
+                progress.Select(v => Asymmetry.Median(v)).ToArray(), progress.Select(v => Quantile(v, 0.25)).ToArray(), progress.Select(v => Quantile(v, 0.75)).ToArray())
+            {
+                SplitAlpha = split && kept.Count > 0
+                    ? Asymmetry.Median(kept.Select(x => splits[x.Batch]!.Layers.Single(l => l.Layer == layer).Completeness!.Ends![x.Prompt]).ToList())
+                    : null,
+            });
         }
         return new KindPath(kind, profile);
     }

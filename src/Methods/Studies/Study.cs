@@ -72,6 +72,13 @@ public sealed class Study
             throw new SettingException("IgTolerance", FormattableString.Invariant(
                 $"{adaptive.Tolerance:G3} is below what {StudyFingerprints.DTypeId(dtype)} can reach: F itself carries a round-off of about {IntegratedGradients.MetricRoundOff(dtype):G2} × |F|, so a smaller error would be met only by the round-off allowance; the smallest reachable τ is {IntegratedGradients.SmallestTolerance(dtype):G2}{withFloat64}"));
         }
+        var split = (pipeline.Ig.Quadrature as IgQuadrature.Adaptive)?.Split;
+        if (split is double r && !(r > 0 && r <= 1))
+            throw new SettingException("SplitIg", FormattableString.Invariant($"{r:G3} is outside (0, 1]: the split is where F has covered that fraction of F(1) − F(0)"));
+        if (pipeline.Methods.Contains(Method.IgSplit) && split is null)
+            throw new SettingException("SplitIg", pipeline.Ig.Quadrature is IgQuadrature.Adaptive
+                ? "is not set: split IG (ig-split) needs the fraction r of F's range at which the path is split"
+                : "needs the adaptive composite rule: the split point is a piece end, where IG up to it is known; a fixed rule's nodes give no integral up to a point between them");
         if (pipeline.NeuronsPerLayer > model.Config.DMlp)
             throw new SettingException(nameof(PipelineOptions.NeuronsPerLayer), $"{pipeline.NeuronsPerLayer} is more than the model's {model.Config.DMlp} neurons per layer (0 = all)");
         var taskOptions = options.TaskOptions with { MaxTokens = model.Config.NPositions };

@@ -61,6 +61,8 @@ public class FingerprintTests
         ["--rule"] = new([("--rule", "trapezoid")], Recompute.Some, IgUnits + SweepUnits, "IG, and the verification where IG's rankings change", AtMost: IgUnits + SweepUnits + VerificationUnits),
         ["--steps"] = new([("--steps", "3")], Recompute.Some, IgUnits + SweepUnits, AtMost: IgUnits + SweepUnits + VerificationUnits),
         ["--ig-tolerance"] = new([("--steps", "auto"), ("--ig-tolerance", "0.01")], Recompute.Some, IgUnits + SweepUnits, "IG's step rule", AtMost: IgUnits + SweepUnits + VerificationUnits),
+        ["--split-ig"] = new([("--steps", "auto"), ("--split-ig", "0.9")], Recompute.Some, IgUnits + SweepUnits + IgUnits,
+            "IG's grid also meets τ at every split point, so IG and its sweep points recompute, and split IG's three units are new; the verification ranks one method more", AtMost: IgUnits + SweepUnits + IgUnits + VerificationUnits),
         ["--direction"] = new([("--direction", "denoising")], Recompute.All),
         ["--interactions"] = new([("--direction", "both"), ("--interactions", "3")], Recompute.Some, 10 + 3,
             "both directions: the denoising direction's 10 units (metrics, 3 methods × 3 kinds, no sweep) and one interaction unit per kind; every noising unit reused"),
