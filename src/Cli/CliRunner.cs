@@ -92,7 +92,7 @@ public static class CliRunner
     private static readonly Dictionary<string, string> Flags = new()
     {
         ["Steps"] = "--steps", ["Minutes"] = "--minutes", ["Out"] = "--out", ["Resume"] = "--resume", ["Model"] = "--model",
-        ["DropInvalid"] = "--drop-invalid", ["IgTolerance"] = "--ig-tolerance", ["Shard"] = "--shard", ["NeuronsPerLayer"] = "--neurons",
+        ["DropInvalid"] = "--drop-invalid", ["IgTolerance"] = "--ig-tolerance", ["SplitIg"] = "--split-ig", ["Shard"] = "--shard", ["NeuronsPerLayer"] = "--neurons",
         ["MemoryBudget"] = "--memory-budget", ["NoBehaviourFilter"] = "--no-filter", ["Device"] = "--device",
         ["HeadDropout"] = "--head-dropout",
     };
