@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Interventions;
@@ -39,47 +38,19 @@ public sealed class StructurePass(HookedGpt2 model, string modelFingerprint, Pip
         var asymmetries = kinds.Select(kind => AsymmetryOf(kind, noised, denoised, gaps)).ToList();
         var chosen = asymmetries.Select(a => a is null || options.Interactions < 2 ? [] : Chosen(a.Value.Anchor.Components)).ToList();
 
-        var byRow = examples.ToDictionary(e => e.Row);
-        int total = Enumerable.Range(firstUnitIndex, UnitCount(noising, options, examples.Count)).Count(selection.Reads), done = 0, computed = 0, reused = 0;
-        var found = new Dictionary<(int Batch, ComponentKind Kind), InteractionUnitResult>();
-        var missing = new List<MissingUnit>();
-        var costs = new Dictionary<string, UnitCost>();
-        for (int b = 0; b < noised.Batches.Count && options.Interactions >= 2; b++)
+        (WorkUnit, InteractionUnit)? UnitOf(int batch, int k)
         {
-            cancel.ThrowIfCancellationRequested();
-            var batch = noised.Batches[b];
-            string batchKey = AttributionPipeline.BatchKey(modelFingerprint, dataset.Kind, dataFingerprint, dataset.Readout, batch.Rows);
-            var toCompute = new List<InteractionUnit>();
-            for (int k = 0; k < kinds.Count; k++)
-            {
-                int index = firstUnitIndex + b * kinds.Count + k;
-                if (chosen[k].Count < 2 || !selection.Reads(index)) continue;
-                var unit = new InteractionUnit(kinds[k], chosen[k]);
-                if (store.TryLoad(AttributionPipeline.UnitKey(batchKey, unit, noising), out var stored) && unit.Matches(stored, batch.Rows.Length))
-                { found[(b, unit.Kind)] = (InteractionUnitResult)stored; reused++; done++; }
-                else if (selection.Computes(index)) toCompute.Add(unit);
-                else { missing.Add(new MissingUnit(index, dataset.Kind, unit.Name, batch.Rows)); done++; }
-            }
-            if (toCompute.Count == 0) continue;
-            using var taskBatch = TaskBatch.Create(dataset, batch.Rows.Select(r => byRow[r]).ToList(), tokenizer, model.DType, model.Device);
-            using var context = AttributionContext.Create(model, taskBatch, toCompute.Select(u => u.Kind), noising.Attribution);
-            context.Cancellation = cancel;
-            foreach (var unit in toCompute)
-            {
-                cancel.ThrowIfCancellationRequested();
-                progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, unit.Name, PipelineStage.Computing));
-                var clock = Stopwatch.StartNew();
-                int runsBefore = context.RunsCounted;
-                var metrics = Intervention.MetricsOnEveryPrompt(context, unit.Kind, Interactions.Sets(unit.Components), Ablation.Resample);
-                var result = new InteractionUnitResult(unit.Kind, context.BaseMetric.ToDoubles(), Intervention.Flatten(metrics));
-                store.Save(AttributionPipeline.UnitKey(batchKey, unit, noising), result);
-                found[(b, unit.Kind)] = result;
-                costs[unit.Name] = costs.GetValueOrDefault(unit.Name, UnitCost.None).Add(clock.Elapsed.TotalSeconds, context.RunsCounted - runsBefore, 0);
-                computed++;
-                done++;
-            }
-            progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, "batch done", PipelineStage.BatchDone));
+            if (chosen[k].Count < 2) return null;
+            var unit = new InteractionUnit(kinds[k], chosen[k]);
+            return (unit, unit);
         }
+        var units = new InterventionUnits<InteractionUnit, InteractionUnitResult>(model, modelFingerprint, noising, store, dataset, dataFingerprint, examples, tokenizer);
+        if (options.Interactions >= 2)
+            units.Run(noised, kinds, firstUnitIndex, selection, UnitOf,
+                (context, _, unit) => new InteractionUnitResult(unit.Kind, context.BaseMetric.ToDoubles(),
+                    Intervention.Flatten(Intervention.MetricsOnEveryPrompt(context, unit.Kind, Interactions.Sets(unit.Components), Ablation.Resample))),
+                progress, cancel);
+        var found = units.Found;
 
         bool complete = kinds.Select((kind, k) => chosen[k].Count < 2 || Enumerable.Range(0, noised.Batches.Count).All(b => found.ContainsKey((b, kind)))).All(x => x);
         TaskStructure? structure = null;
@@ -94,7 +65,7 @@ public sealed class StructurePass(HookedGpt2 model, string modelFingerprint, Pip
             }
             structure = new TaskStructure(gaps.Length, Asymmetry.KeptPrompts(gaps).Length, perKind);
         }
-        return new StructureOutcome(structure, missing, computed, reused, costs);
+        return new StructureOutcome(structure, units.Missing, units.Computed, units.Reused, units.Costs);
     }
 
     /// <summary>Every method scored in both directions, on its common components; the anchor (AP when it ran) chooses candidates and interacting components.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
 using Concord.Methods.Components;
@@ -39,69 +38,45 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         string sample = "rows=" + string.Join(",", result.Batches.SelectMany(b => b.Rows));
         var plans = Kinds(pipeline).Select(kind => PlanFor(kind, result, direction)).ToList();
         var kinds = Kinds(pipeline);
-        int total = Enumerable.Range(firstUnitIndex, result.Batches.Count * kinds.Count).Count(selection.Reads), done = 0, computed = 0, reused = 0;
-        var found = new Dictionary<(int Batch, ComponentKind Kind), VerificationUnitResult>();
-        var units = new Dictionary<(int Batch, ComponentKind Kind), VerificationUnit>();
-        var missing = new List<MissingUnit>();
-        var costs = new Dictionary<string, UnitCost>();
         var means = new Dictionary<ComponentKind, ComponentMeans>();
+
+        (WorkUnit, (KindPlan Plan, Rows Rows))? UnitOf(int b, int k)
+        {
+            if (plans[k] is not { } plan) return null;
+            var rows = RowsFor(plan, result.Batches[b]);
+            var unit = new VerificationUnit(plan.Kind, options, rows.Plan, sample, rows.FaithfulnessCount, rows.Disagreement.Count, rows.Isolated.Count);
+            return (unit, (plan, rows));
+        }
+
+        VerificationUnitResult Compute(AttributionContext context, WorkUnit unit, (KindPlan Plan, Rows Rows) work)
+        {
+            var (plan, rows) = work;
+            ComponentMeans Means() => means.TryGetValue(plan.Kind, out var m) ? m
+                : means[plan.Kind] = MeansOf(plan.Kind, dataset, result, byRow, tokenizer);
+            bool needsMeans = options.Ablation == Ablation.Mean || rows.Disagreement.Count > 0 || rows.Isolated.Count > 0;
+            var m = needsMeans ? Means() : null;
+            var faithfulness = plan.Faithfulness is { } f ? Intervention.Flatten(Intervention.MetricsOnEveryPrompt(context, plan.Kind, f.Sets, options.Ablation, m)) : [];
+            return new VerificationUnitResult(plan.Kind, context.BaseMetric.ToDoubles(), faithfulness,
+                Intervention.Metrics(context, plan.Kind, rows.Disagreement, Ablation.Resample),
+                Intervention.Metrics(context, plan.Kind, rows.Disagreement, Ablation.Mean, m),
+                Intervention.Metrics(context, plan.Kind, rows.Isolated, Ablation.Mean, m));
+        }
+
+        var units = new InterventionUnits<(KindPlan, Rows), VerificationUnitResult>(model, modelFingerprint, pipeline, store, dataset, dataFingerprint, examples, tokenizer);
         try
         {
-            for (int b = 0; b < result.Batches.Count; b++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                var batch = result.Batches[b];
-                string batchKey = AttributionPipeline.BatchKey(modelFingerprint, dataset.Kind, dataFingerprint, dataset.Readout, batch.Rows);
-                var toCompute = new List<(KindPlan Plan, VerificationUnit Unit, Rows Rows)>();
-                for (int k = 0; k < kinds.Count; k++)
-                {
-                    int index = firstUnitIndex + b * kinds.Count + k;
-                    if (plans[k] is not { } plan || !selection.Reads(index)) continue;
-                    var rows = RowsFor(plan, batch);
-                    var unit = new VerificationUnit(plan.Kind, options, rows.Plan, sample, rows.FaithfulnessCount, rows.Disagreement.Count, rows.Isolated.Count);
-                    units[(b, plan.Kind)] = unit;
-                    string key = AttributionPipeline.UnitKey(batchKey, unit, pipeline);
-                    if (store.TryLoad(key, out var stored) && unit.Matches(stored, batch.Rows.Length)) { found[(b, plan.Kind)] = (VerificationUnitResult)stored; reused++; done++; }
-                    else if (selection.Computes(index)) toCompute.Add((plan, unit, rows));
-                    else { missing.Add(new MissingUnit(index, dataset.Kind, unit.Name, batch.Rows)); done++; }
-                }
-                if (toCompute.Count == 0) continue;
-                using var taskBatch = TaskBatch.Create(dataset, batch.Rows.Select(r => byRow[r]).ToList(), tokenizer, model.DType, model.Device);
-                using var context = AttributionContext.Create(model, taskBatch, toCompute.Select(u => u.Plan.Kind), pipeline.Attribution);
-                context.Cancellation = cancel;
-                foreach (var (plan, unit, rows) in toCompute)
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, unit.Name, PipelineStage.Computing));
-                    var clock = Stopwatch.StartNew();
-                    int runsBefore = context.RunsCounted;
-                    ComponentMeans Means() => means.TryGetValue(plan.Kind, out var m) ? m
-                        : means[plan.Kind] = MeansOf(plan.Kind, dataset, result, byRow, tokenizer);
-                    bool needsMeans = options.Ablation == Ablation.Mean || rows.Disagreement.Count > 0 || rows.Isolated.Count > 0;
-                    var m = needsMeans ? Means() : null;
-                    var faithfulness = plan.Faithfulness is { } f ? Intervention.Flatten(Intervention.MetricsOnEveryPrompt(context, plan.Kind, f.Sets, options.Ablation, m)) : [];
-                    var unitResult = new VerificationUnitResult(plan.Kind, context.BaseMetric.ToDoubles(), faithfulness,
-                        Intervention.Metrics(context, plan.Kind, rows.Disagreement, Ablation.Resample),
-                        Intervention.Metrics(context, plan.Kind, rows.Disagreement, Ablation.Mean, m),
-                        Intervention.Metrics(context, plan.Kind, rows.Isolated, Ablation.Mean, m));
-                    store.Save(AttributionPipeline.UnitKey(batchKey, unit, pipeline), unitResult);
-                    found[(b, plan.Kind)] = unitResult;
-                    costs[unit.Name] = costs.GetValueOrDefault(unit.Name, UnitCost.None).Add(clock.Elapsed.TotalSeconds, context.RunsCounted - runsBefore, 0);
-                    computed++;
-                    done++;
-                }
-                progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, "batch done", PipelineStage.BatchDone));
-            }
+            units.Run(result, kinds, firstUnitIndex, selection, UnitOf, Compute, progress, cancel);
         }
         finally
         {
             foreach (var m in means.Values) m.Dispose();
         }
+        var found = units.Found;
         bool complete = plans.Where(p => p is not null).All(p => Enumerable.Range(0, result.Batches.Count).All(b => found.ContainsKey((b, p!.Kind))));
         var verification = complete
             ? new TaskVerification(options, plans.Where(p => p is not null).Select(p => Aggregate(p!, result, found, direction)).ToList(), result.Batches.Sum(b => (long)b.Lengths.Sum()))
             : null;
-        return new VerificationOutcome(verification, missing, computed, reused, costs);
+        return new VerificationOutcome(verification, units.Missing, units.Computed, units.Reused, units.Costs);
     }
 
     /// <summary>The components and each method's scores of a kind, over the task's prompts; null when no method scored it.</summary>
