@@ -151,14 +151,16 @@ public static class AdaptiveComposite
         // Each prompt's split point on the present grid, and the piece end it is integrated from.
         (double[] From, double[] To) SplitPoints(double r)
         {
-            var evaluated = metricAt.Keys.Concat(path.Select(x => x.Alpha)).Where(x => x > 0).Distinct().Order().ToList();
+            var known = new Dictionary<double, double[]>(metricAt);
+            foreach (var (alpha, metric) in path) known.TryAdd(alpha, metric);
+            var evaluated = known.Keys.Where(x => x > 0).Order().ToList();
             var starts = pieces.Select(x => x.Start).ToList();
             var (from, to) = (new double[b], new double[b]);
             for (int p = 0; p < b; p++)
             {
                 double f0 = metricAt[0][p], range = metricAt[1][p] - f0;
                 // F(1) itself has covered the whole range, so some α always qualifies.
-                to[p] = range == 0 || !double.IsFinite(range) ? 1 : evaluated.First(x => x == 1 || (MetricAt(x)[p] - f0) / range >= r);
+                to[p] = range == 0 || !double.IsFinite(range) ? 1 : evaluated.First(x => x == 1 || (known[x][p] - f0) / range >= r);
                 // A piece end needs no stretch of its own (from = to); else the stretch starts at the start of the piece the split lies in.
                 from[p] = to[p] == 1 ? 1 : starts.Last(x => x <= to[p]);
             }
