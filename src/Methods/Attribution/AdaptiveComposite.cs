@@ -43,6 +43,16 @@ public static class AdaptiveComposite
         IReadOnlyList<(double Start, double End)> Pieces, string? Stopped = null, LayerScores? Split = null);
 
     /// <summary>
+    /// Split IG's split point is where the prompt's progress (F(α) − F(0)) / (F(1) − F(0)) first reaches
+    /// r, found to within this much progress: between the last α IG evaluated below r and the first at
+    /// or above it, by false position (forwards only, one stacked run of the batch per step).
+    /// </summary>
+    public const double SplitTolerance = 1e-3;
+
+    /// <summary>False-position steps allowed per split point: far more than a smooth bracket needs (each step at least halves the bracket's far side, Illinois).</summary>
+    public const int SplitSteps = 40;
+
+    /// <summary>
     /// A stretch whose error two successive bisections lowered by less than this factor each, while
     /// within <see cref="NoiseMultiple"/> of the float round-off of F, has met that round-off: it is
     /// not refined further (on a smooth path a bisection lowers a 4-node piece's error about 256-fold).
@@ -82,12 +92,13 @@ public static class AdaptiveComposite
     /// </summary>
     /// <param name="roundOffAllowance">Scales the float round-off allowance r (1 as stated; 0 holds the error to τ alone, which tests use to reach a float floor on purpose).</param>
     /// <param name="split">
-    /// Split IG's fraction r (<see cref="Outcome.Split"/>): each prompt's split point is the first α the
-    /// rule evaluated F at (a quadrature node or a piece end) where F has covered r of F(1) − F(0) (1 when
-    /// F(1) = F(0)). Its IG is the pieces before the split's piece plus that piece's stretch up to the
-    /// split, integrated by its own 4-node rule with each prompt's ends (one stacked evaluation for the
-    /// batch); the completeness over [0, split] is held to τ like any checked end. Null for none (the
-    /// grid is then exactly what it was without split IG).
+    /// Split IG's fraction r (<see cref="Outcome.Split"/>): each prompt's split point is where F first
+    /// covers r of F(1) − F(0) (1 when F(1) = F(0)): inside the bracket from the last α the rule evaluated
+    /// F at below r to the first at or above it, to within <see cref="SplitTolerance"/> of progress. Its IG
+    /// is the pieces before the split's piece plus that piece's stretch up to the split, integrated by its
+    /// own 4-node rule with each prompt's ends (one stacked evaluation for the batch); the completeness
+    /// over [0, split] is held to τ like any checked end. Null for none (the grid is then exactly what it
+    /// was without split IG).
     /// </param>
     public static Outcome Layer(AttributionContext context, ComponentKind kind, int layer, double tolerance, Baseline baseline = Baseline.Aligned,
         int cap = 4096, IReadOnlyList<double>? breakpoints = null, double roundOffAllowance = 1, double? split = null)
@@ -146,31 +157,95 @@ public static class AdaptiveComposite
         Tail? tail = null;
 
         // F at every α evaluated: piece ends and quadrature nodes (those of pieces later bisected too: F there is F all the same).
-        double[] MetricAt(double alpha) => metricAt.TryGetValue(alpha, out var v) ? v : path.First(x => x.Alpha == alpha).Metric;
-
-        // Each prompt's split point on the present grid, and the piece end it is integrated from.
-        (double[] From, double[] To) SplitPoints(double r)
+        Dictionary<double, double[]> Known()
         {
             var known = new Dictionary<double, double[]>(metricAt);
             foreach (var (alpha, metric) in path) known.TryAdd(alpha, metric);
-            var evaluated = known.Keys.Where(x => x > 0).Order().ToList();
+            return known;
+        }
+
+        // The split point of each prompt with F there, kept while its bracket stays the same.
+        var bracketOf = new (double Low, double High)[b];
+        var splitAlpha = new double[b];
+        var splitMetric = new double[b];
+
+        // F at one α per prompt: one stacked run of the batch.
+        double[] MetricAtEach(double[] alphas)
+        {
+            using var s = NewDisposeScope();
+            var broadcast = Enumerable.Repeat(1L, (int)a.dim() - 1).Prepend(b).ToArray();
+            var points = start + tensor(alphas, dtype: a.dtype, device: a.device).view(broadcast) * delta;
+            forwards++;
+            return context.MetricFrom(layout, layer, points, 1, prefixUnchanged: aligned).ToDoubles();
+        }
+
+        // Each prompt's split point on the present grid, and the piece start it is integrated from.
+        (double[] From, double[] To) SplitPoints(double r)
+        {
+            var known = Known();
+            var evaluated = known.Keys.Order().ToList();
             var starts = pieces.Select(x => x.Start).ToList();
-            var (from, to) = (new double[b], new double[b]);
+            var searching = new List<int>();
+            var (lowAlpha, lowProgress, highAlpha, highProgress) = (new double[b], new double[b], new double[b], new double[b]);
             for (int p = 0; p < b; p++)
             {
                 double f0 = metricAt[0][p], range = metricAt[1][p] - f0;
-                // F(1) itself has covered the whole range, so some α always qualifies.
-                to[p] = range == 0 || !double.IsFinite(range) ? 1 : evaluated.First(x => x == 1 || (known[x][p] - f0) / range >= r);
+                if (range == 0 || !double.IsFinite(range)) { (bracketOf[p], splitAlpha[p], splitMetric[p]) = ((1, 1), 1, metricAt[1][p]); continue; }
+                double Progress(double x) => (known[x][p] - f0) / range;
+                // F(1) itself has covered the whole range, so the first α at or above r always exists; α = 0 is below it.
+                int high = evaluated.FindIndex(x => x == 1 || Progress(x) >= r);
+                var bracket = (evaluated[high - 1], evaluated[high]);
+                if (bracket == bracketOf[p] && splitAlpha[p] > 0) continue;
+                bracketOf[p] = bracket;
+                (lowAlpha[p], lowProgress[p], highAlpha[p], highProgress[p]) = (bracket.Item1, Progress(bracket.Item1), bracket.Item2, Progress(bracket.Item2));
+                if (highProgress[p] - r <= SplitTolerance) (splitAlpha[p], splitMetric[p]) = (highAlpha[p], known[highAlpha[p]][p]);
+                else searching.Add(p);
+            }
+            // False position (Illinois) inside each bracket, every searching prompt in the same stacked run.
+            var (lowWeight, highWeight) = (Enumerable.Repeat(1.0, b).ToArray(), Enumerable.Repeat(1.0, b).ToArray());
+            var lastSide = new int[b];
+            for (int step = 0; step < SplitSteps && searching.Count > 0; step++)
+            {
+                var alphas = (double[])splitAlpha.Clone();
+                foreach (int p in searching)
+                {
+                    double lo = (lowProgress[p] - r) * lowWeight[p], hi = (highProgress[p] - r) * highWeight[p];
+                    alphas[p] = lowAlpha[p] + (highAlpha[p] - lowAlpha[p]) * (-lo / (hi - lo));
+                    if (!(alphas[p] > lowAlpha[p] && alphas[p] < highAlpha[p])) alphas[p] = (lowAlpha[p] + highAlpha[p]) / 2;
+                }
+                for (int p = 0; p < b; p++) if (!(alphas[p] > 0)) alphas[p] = 1;
+                var values = MetricAtEach(alphas);
+                foreach (int p in searching.ToList())
+                {
+                    double f0 = metricAt[0][p], progress = (values[p] - f0) / (metricAt[1][p] - f0);
+                    if (Math.Abs(progress - r) <= SplitTolerance || step == SplitSteps - 1)
+                    {
+                        (splitAlpha[p], splitMetric[p]) = Math.Abs(progress - r) <= SplitTolerance || progress >= r ? (alphas[p], values[p]) : (highAlpha[p], known[highAlpha[p]][p]);
+                        searching.Remove(p);
+                        continue;
+                    }
+                    // The side kept twice in a row has its weight halved, so the far end moves too (Illinois).
+                    if (progress < r) { (lowAlpha[p], lowProgress[p]) = (alphas[p], progress); if (lastSide[p] == -1) highWeight[p] /= 2; else highWeight[p] = 1; lastSide[p] = -1; lowWeight[p] = 1; }
+                    else { (highAlpha[p], highProgress[p]) = (alphas[p], progress); if (lastSide[p] == 1) lowWeight[p] /= 2; else lowWeight[p] = 1; lastSide[p] = 1; highWeight[p] = 1; }
+                }
+            }
+            var (from, to) = (new double[b], new double[b]);
+            for (int p = 0; p < b; p++)
+            {
+                to[p] = splitAlpha[p];
                 // A piece end needs no stretch of its own (from = to); else the stretch starts at the start of the piece the split lies in.
                 from[p] = to[p] == 1 ? 1 : starts.Last(x => x <= to[p]);
             }
             return (from, to);
         }
 
+        // F at a prompt's split point or at a piece start.
+        double MetricOf(int p, double alpha) => alpha == splitAlpha[p] ? splitMetric[p] : metricAt[alpha][p];
+
         Tail IntegrateTail(double[] from, double[] to)
         {
             using var s = NewDisposeScope();
-            var expected = Enumerable.Range(0, b).Select(p => from[p] == to[p] ? 0 : MetricAt(to[p])[p] - MetricAt(from[p])[p]).ToArray();
+            var expected = Enumerable.Range(0, b).Select(p => from[p] == to[p] ? 0 : MetricOf(p, to[p]) - metricAt[from[p]][p]).ToArray();
             if (from.SequenceEqual(to)) return new Tail(from, to, zeros_like(start).MoveToOuterDisposeScope(), new double[b], expected, new double[b]);
             var nodes = rule.Nodes.Select(t => Enumerable.Range(0, b).Select(p => from[p] + (to[p] - from[p]) * t).ToArray()).ToArray();
             var weights = rule.Weights.Select(w => Enumerable.Range(0, b).Select(p => (to[p] - from[p]) * w).ToArray()).ToArray();
@@ -215,7 +290,7 @@ public static class AdaptiveComposite
                     tail?.GradientSum.Dispose();
                     tail = IntegrateTail(from, to);
                 }
-                var effect = Enumerable.Range(0, b).Select(p => MetricAt(to[p])[p] - metricAt[0][p]).ToArray();
+                var effect = Enumerable.Range(0, b).Select(p => MetricOf(p, to[p]) - metricAt[0][p]).ToArray();
                 double floor = IntegratedGradients.AdaptiveEffectFloor * effect.Max(Math.Abs);
                 for (int p = 0; p < b; p++)
                     Check(p, to[p], effect[p], floor, from[p] == to[p] ? null : (pieces.Single(x => x.Start == from[p]), tail.Error(p), tail.Mass[p]));
@@ -273,7 +348,7 @@ public static class AdaptiveComposite
             var scores = layout.SumToComponents(attributions, context.Options.PerPosition);
             var total = attributions.flatten(1).sum(1).ToDoubles();
             var mass = attributions.flatten(1).abs().sum(1).ToDoubles();
-            var expected = Enumerable.Range(0, b).Select(p => MetricAt(last.To[p])[p] - metricAt[0][p]).ToArray();
+            var expected = Enumerable.Range(0, b).Select(p => MetricOf(p, last.To[p]) - metricAt[0][p]).ToArray();
             return new LayerScores(layer, ScoreSet.FromLayer(Method.IgSplit, kind, layer, scores),
                 new Completeness(evaluations, total, expected, mass) { Path = along, Ends = last.To });
         }

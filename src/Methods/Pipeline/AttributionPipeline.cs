@@ -74,8 +74,10 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     int runsBefore = context.RunsCounted;
                     var result = Compute(context, unit, methods);
-                    long nodes = result is MethodUnitResult { Result: var r } ? r.Completeness.Sum(c => (long)c.Check.Steps) : 0;
-                    costs[unit.Name] = costs.GetValueOrDefault(unit.Name, UnitCost.None).Add(clock.Elapsed.TotalSeconds, context.RunsCounted - runsBefore, nodes);
+                    int runs = context.RunsCounted - runsBefore;
+                    // A unit that ran nothing read an integral another unit paid for (split IG reads IG's): its nodes are that unit's.
+                    long nodes = runs > 0 && result is MethodUnitResult { Result: var r } ? r.Completeness.Sum(c => (long)c.Check.Steps) : 0;
+                    costs[unit.Name] = costs.GetValueOrDefault(unit.Name, UnitCost.None).Add(clock.Elapsed.TotalSeconds, runs, nodes);
                     store.Save(Key(batchKey, unit), result);
                     found[unit] = result;
                     computed++;

@@ -17,10 +17,12 @@ namespace Concord.Tests.EndToEnd.Study;
 public class SplitIgStudyTests
 {
     /// <summary>
-    /// A second integral would double IG's stacked runs (≥ 2× the study's IG share); split IG adds only
-    /// the refinement its split points need and one 4-node stretch per change of them. 1.5× is the guard.
+    /// A second integral would double IG's gradient evaluations; split IG adds only the refinement its
+    /// split points need and one 4-node stretch per change of them (its search for the split point runs
+    /// forwards of one batch, no gradient). On this tiny model each layer's IG needs 8 nodes (two
+    /// pieces), so the one stretch alone makes 1.5×; the guard sits between that and a second integral.
     /// </summary>
-    private const double MostExtraCost = 1.5;
+    private const double MostExtraCost = 1.75;
 
     private static StudyOptions Options(IgSettings ig, params Method[] methods) => new()
     {
@@ -55,9 +57,10 @@ public class SplitIgStudyTests
         using var _ = gpt;
         var plain = Methods.Studies.Study.Prepare(gpt, resolved, "cpu", Options(IgSettings.Auto(1e-4), Method.Ig)).Run().Tasks.Single();
         var split = Methods.Studies.Study.Prepare(gpt, resolved, "cpu", Options(IgSettings.Auto(1e-4, split: 0.9), Method.Ig, Method.IgSplit)).Run().Tasks.Single();
+        long Nodes(TaskOutcome t) => t.Costs.Values.Sum(c => c.IgNodes);
         long Runs(TaskOutcome t) => t.Costs.Values.Sum(c => c.Runs);
-        double ratio = (double)Runs(split) / Runs(plain);
-        TestContext.Out.WriteLine($"stacked runs: IG {Runs(plain)}, IG and split IG {Runs(split)} (ratio {ratio:F3})");
+        double ratio = (double)Nodes(split) / Nodes(plain);
+        TestContext.Out.WriteLine($"gradient evaluations: IG {Nodes(plain)}, IG and split IG {Nodes(split)} (ratio {ratio:F3}); stacked runs {Runs(plain)} and {Runs(split)}");
         Assert.That(ratio, Is.LessThanOrEqualTo(MostExtraCost));
         var verdicts = split.Analysis!.Verdicts;
         Assert.That(verdicts.Where(v => v.Method == Method.IgSplit).Select(v => v.Kind), Is.EquivalentTo(new[] { ComponentKind.Head, ComponentKind.Mlp }));
