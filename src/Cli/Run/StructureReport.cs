@@ -95,9 +95,10 @@ public static class StructureReport
         md.AppendLine();
         if (split && splitFraction is double r)
         {
-            md.AppendLine(FormattableString.Invariant($"Split IG (`--split-ig {r}`): each prompt's IG integrated only up to the first α at which IG evaluated F and F had covered {r} of F(a') − F(a) ") +
-                "(a node of the composite rule or a piece end; the stretch from the piece's start to it has a 4-node rule of its own), its completeness checked against F there. " +
-                "The column is the median split point; the rest of the path is saturated. Its agreement with AP and with IG is in the agreement table above.");
+            md.AppendLine(FormattableString.Invariant($"Split IG (`--split-ig {r}`): each prompt's IG integrated only up to where F first covers {r} of F(a') − F(a) ") +
+                FormattableString.Invariant($"(found to {AdaptiveComposite.SplitTolerance:G2} of progress between the points IG evaluated; the stretch from its piece's start has a 4-node rule of its own), ") +
+                "its completeness checked against F there. The column is the median split point; the rest of the path is saturated. " +
+                "Its agreement with AP and with IG is in the agreement table above.");
             md.AppendLine();
         }
         md.AppendLine(string.Join(" ", paths.Select(p => $"![IG's path, {p.Kind.Plural()}]({folder}/{StructurePlots.PathFile(p.Kind)})")));
