@@ -24,7 +24,7 @@ public sealed record TaskAnalysis(
     /// <summary>τ a fixed-rule IG is held to before its agreement counts as evidence: the adaptive rule's default.</summary>
     public const double EvidenceTolerance = 1e-3;
 
-    /// <summary>Per component kind IG scored: whether it converged on every prompt (empty without IG).</summary>
+    /// <summary>Per method that checks completeness (IG, split IG) and component kind it scored: whether it converged on every prompt (empty without them).</summary>
     public IReadOnlyList<ConvergenceVerdict> Verdicts { get; init; } = [];
 
     /// <summary>The verdict on <paramref name="method"/> (IG by default) of <paramref name="kind"/> when it did not converge; null when it did or was not run.</summary>
