@@ -31,7 +31,7 @@ public static class RunCommand
     private static readonly Option<string> Components = new("--components") { Description = "heads, mlp, neurons, head-outputs (comma-separated)", DefaultValueFactory = _ => "heads,mlp,neurons" };
     private static readonly Option<string> Rule = new("--rule") { Description = "IG quadrature: gauss-legendre, riemann-left, riemann-right, riemann-midpoint, trapezoid", DefaultValueFactory = _ => "gauss-legendre" };
     private static readonly Option<string> Steps = new("--steps") { Description = "IG: auto (adaptive composite Gauss–Legendre until --ig-tolerance is met on every prompt and layer), or a fixed number of integrand evaluations (50 reproduces captum)", DefaultValueFactory = _ => "auto" };
-    private static readonly Option<double?> SplitIg = new("--split-ig") { Description = "With --steps auto: also score split IG (method ig-split), IG integrated only up to the first point where F has covered this fraction r of F(a') − F(a), with its own completeness against F there" };
+    private static readonly Option<double?> SplitIg = new("--split-ig") { Description = "With --steps auto: also score split IG (method ig-split), IG integrated only up to where F first covers this fraction r of F(a') − F(a) on the evaluated grid, with its own completeness against F there" };
     private static readonly Option<double?> IgTolerance = new("--ig-tolerance") { Description = "With --steps auto: the largest completeness error allowed, as a fraction of |F(a') − F(a)| (default 1e-3)" };
     private static readonly Option<string> DirectionOption = new("--direction") { Description = "noising (clean run, corrupted patched in), denoising, or both (each method in both directions, and the AND / OR structure analysis)", DefaultValueFactory = _ => "noising" };
     private static readonly Option<int> InteractionsOption = new("--interactions") { Description = "With --direction both: per task and kind, the M components with the largest share of the gap whose every pair is noised jointly (0 = off)", DefaultValueFactory = _ => 12 };
@@ -110,7 +110,7 @@ public static class RunCommand
         if (methods.Count == 0) throw new ArgumentException("--methods lists no method (" + string.Join(", ", Method.All.Select(m => m.Id())) + ")");
         double? split = parse.GetValue(SplitIg);
         if (split is double r && !(r > 0 && r <= 1)) throw new ArgumentException($"--split-ig must lie in (0, 1], the fraction of F's range covered at the split (got {r.ToString(CultureInfo.InvariantCulture)})");
-        if (split is not null && !auto) throw new ArgumentException("--split-ig needs --steps auto: the split point is a piece end of the adaptive composite rule, where IG up to it is known; a fixed rule's nodes give no integral up to a point between them");
+        if (split is not null && !auto) throw new ArgumentException("--split-ig needs --steps auto: split IG is read from the adaptive composite rule's integral, refined to meet τ up to each prompt's split point; a fixed rule's nodes give no integral up to a point between them");
         if (split is null && methods.Contains(Method.IgSplit)) throw new ArgumentException("--methods ig-split needs --split-ig r (the fraction of F's range at which the path is split)");
         if (split is not null && !methods.Contains(Method.IgSplit)) methods = [.. methods, Method.IgSplit];
         var baseline = Baselines.Parse(parse.GetValue(BaselineOption)!);

@@ -98,7 +98,8 @@ public static class StructureReport
             md.AppendLine(FormattableString.Invariant($"Split IG (`--split-ig {r}`): each prompt's IG integrated only up to where F first covers {r} of F(a') − F(a) ") +
                 FormattableString.Invariant($"(found to {AdaptiveComposite.SplitTolerance:G2} of progress between the points IG evaluated; the stretch from its piece's start has a 4-node rule of its own), ") +
                 "its completeness checked against F there. The column is the median split point; the rest of the path is saturated. " +
-                "Its agreement with AP and with IG is in the agreement table above.");
+                "Its agreement with AP and with IG is in the agreement table above; on whole MLP layers (aligned baseline) it is ≈ 1 by construction, not evidence: " +
+                "a layer is one component there, so completeness makes its score F(split) − F(a) ≈ r·(F(a') − F(a)), proportional to AP's and IG's.");
             md.AppendLine();
         }
         md.AppendLine(string.Join(" ", paths.Select(p => $"![IG's path, {p.Kind.Plural()}]({folder}/{StructurePlots.PathFile(p.Kind)})")));

@@ -47,6 +47,13 @@ public static class TaskOutputs
 
     private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 
+    /// <summary>An entry of split IG names its method; IG's entries stay as they always were (without the key).</summary>
+    private static JsonObject WithMethod(Method method, JsonObject entry)
+    {
+        if (method != Method.Ig) entry["method"] = method.Id();
+        return entry;
+    }
+
     private static JsonObject Stat(Statistic s) => s.IsDefined
         ? new JsonObject { ["value"] = Number(s.Value) }
         : new JsonObject { ["value"] = null, ["undefined"] = s.Undefined };
@@ -112,21 +119,21 @@ public static class TaskOutputs
                 ["excluded_prompts"] = analysis.NormalisedExclusion.Excluded,
                 ["prompts"] = analysis.NormalisedExclusion.Prompts,
             },
-            ["ig_convergence"] = new JsonArray(analysis.Verdicts.Select(v => (JsonNode)new JsonObject
+            ["ig_convergence"] = new JsonArray(analysis.Verdicts.Select(v => (JsonNode)WithMethod(v.Method, new JsonObject
             {
-                ["method"] = v.Method.Id(), ["kind"] = v.Kind.Id(), ["tolerance"] = v.Tolerance, ["converged"] = v.Converged, ["prompts"] = v.Prompts,
+                ["kind"] = v.Kind.Id(), ["tolerance"] = v.Tolerance, ["converged"] = v.Converged, ["prompts"] = v.Prompts,
                 ["unconverged_rows"] = new JsonArray(v.UnconvergedRows.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
                 ["max_relative_error"] = Number(v.WorstRelativeError),
                 ["within_round_off_allowance_only_rows"] = new JsonArray(v.WithinAllowanceRows.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
                 ["max_relative_error_within_allowance"] = Number(v.WorstWithinAllowance),
                 ["rule"] = "converged when |Σ IG − (F(end) − F(start))| ≤ τ·max(|F(end) − F(start)|, 1 % of the batch's largest) + r at every layer, with " + IntegratedGradients.RoundOffAllowanceText(settings.DType),
-            }).ToArray()),
-            ["ig_completeness"] = new JsonArray(analysis.Convergence.Select(c => (JsonNode)new JsonObject
+            })).ToArray()),
+            ["ig_completeness"] = new JsonArray(analysis.Convergence.Select(c => (JsonNode)WithMethod(c.Method, new JsonObject
             {
-                ["method"] = c.Method.Id(), ["kind"] = c.Kind.Id(), ["layer"] = c.Layer,
+                ["kind"] = c.Kind.Id(), ["layer"] = c.Layer,
                 ["max_abs_delta"] = Number(c.MaxAbsDelta), ["mean_abs_delta"] = Number(c.MeanAbsDelta), ["max_abs_expected"] = Number(c.MaxAbsExpected),
                 ["steps_min"] = c.MinSteps, ["steps_max"] = c.MaxSteps,
-            }).ToArray()),
+            })).ToArray()),
             ["sweep"] = new JsonArray(analysis.Sweep.Select(s => (JsonNode)new JsonObject
             {
                 ["kind"] = s.Kind.Id(), ["scale"] = s.Scale,

@@ -35,7 +35,7 @@ public static class AdaptiveComposite
     /// <summary>IG over the whole path and up to each breakpoint, with what it cost.</summary>
     /// <param name="Prefixes">IG from α = 0 to each breakpoint s (the sweep's IG at scale s), with its own completeness against F(s) − F(0).</param>
     /// <param name="Evaluations">Gradient evaluations (quadrature nodes) per prompt.</param>
-    /// <param name="Forwards">Forward-only evaluations of F at piece ends per prompt.</param>
+    /// <param name="Forwards">Forward-only evaluations of F per prompt: at piece ends, and split IG's search for its split points.</param>
     /// <param name="Pieces">The pieces the path ended in (start, end).</param>
     /// <param name="Stopped">Null when τ was met; else why refinement stopped short of it (the float round-off of F reached, or the cap).</param>
     /// <param name="Split">Split IG (<see cref="Method.IgSplit"/>) when a split fraction was asked for: each prompt's IG up to its own split point, with completeness against F there.</param>
@@ -49,7 +49,7 @@ public static class AdaptiveComposite
     /// </summary>
     public const double SplitTolerance = 1e-3;
 
-    /// <summary>False-position steps allowed per split point: far more than a smooth bracket needs (each step at least halves the bracket's far side, Illinois).</summary>
+    /// <summary>False-position steps allowed per split point: far more than a smooth bracket needs (Illinois: the end kept twice in a row has its weight halved, so both ends move).</summary>
     public const int SplitSteps = 40;
 
     /// <summary>
@@ -93,8 +93,10 @@ public static class AdaptiveComposite
     /// <param name="roundOffAllowance">Scales the float round-off allowance r (1 as stated; 0 holds the error to τ alone, which tests use to reach a float floor on purpose).</param>
     /// <param name="split">
     /// Split IG's fraction r (<see cref="Outcome.Split"/>): each prompt's split point is where F first
-    /// covers r of F(1) − F(0) (1 when F(1) = F(0)): inside the bracket from the last α the rule evaluated
-    /// F at below r to the first at or above it, to within <see cref="SplitTolerance"/> of progress. Its IG
+    /// covers r of F(1) − F(0) on the evaluated grid (1 when F(1) = F(0)): inside the bracket from the
+    /// last α the rule evaluated F at below r to the first at or above it, to within
+    /// <see cref="SplitTolerance"/> of progress (a crossing between two evaluated points both below r is
+    /// not seen; where F's range is within its round-off, the bracket's upper end is the split). Its IG
     /// is the pieces before the split's piece plus that piece's stretch up to the split, integrated by its
     /// own 4-node rule with each prompt's ends (one stacked evaluation for the batch); the completeness
     /// over [0, split] is held to τ like any checked end. Null for none (the grid is then exactly what it
@@ -186,7 +188,7 @@ public static class AdaptiveComposite
             var evaluated = known.Keys.Order().ToList();
             var starts = pieces.Select(x => x.Start).ToList();
             var searching = new List<int>();
-            var (lowAlpha, lowProgress, highAlpha, highProgress) = (new double[b], new double[b], new double[b], new double[b]);
+            var (lowAlpha, lowProgress, highAlpha, highProgress, highMetric) = (new double[b], new double[b], new double[b], new double[b], new double[b]);
             for (int p = 0; p < b; p++)
             {
                 double f0 = metricAt[0][p], range = metricAt[1][p] - f0;
@@ -197,8 +199,11 @@ public static class AdaptiveComposite
                 var bracket = (evaluated[high - 1], evaluated[high]);
                 if (bracket == bracketOf[p] && splitAlpha[p] > 0) continue;
                 bracketOf[p] = bracket;
-                (lowAlpha[p], lowProgress[p], highAlpha[p], highProgress[p]) = (bracket.Item1, Progress(bracket.Item1), bracket.Item2, Progress(bracket.Item2));
-                if (highProgress[p] - r <= SplitTolerance) (splitAlpha[p], splitMetric[p]) = (highAlpha[p], known[highAlpha[p]][p]);
+                (lowAlpha[p], lowProgress[p], highAlpha[p], highProgress[p], highMetric[p]) =
+                    (bracket.Item1, Progress(bracket.Item1), bracket.Item2, Progress(bracket.Item2), known[bracket.Item2][p]);
+                // Where F's range is within reach of its round-off, progress is noise coarser than the tolerance: the first evaluated α covering r is the split.
+                bool resolvable = IntegratedGradients.MetricRoundOff(dtype) * metricScale / Math.Abs(range) <= SplitTolerance;
+                if (highProgress[p] - r <= SplitTolerance || !resolvable) (splitAlpha[p], splitMetric[p]) = (highAlpha[p], highMetric[p]);
                 else searching.Add(p);
             }
             // False position (Illinois) inside each bracket, every searching prompt in the same stacked run.
@@ -220,13 +225,13 @@ public static class AdaptiveComposite
                     double f0 = metricAt[0][p], progress = (values[p] - f0) / (metricAt[1][p] - f0);
                     if (Math.Abs(progress - r) <= SplitTolerance || step == SplitSteps - 1)
                     {
-                        (splitAlpha[p], splitMetric[p]) = Math.Abs(progress - r) <= SplitTolerance || progress >= r ? (alphas[p], values[p]) : (highAlpha[p], known[highAlpha[p]][p]);
+                        (splitAlpha[p], splitMetric[p]) = Math.Abs(progress - r) <= SplitTolerance || progress >= r ? (alphas[p], values[p]) : (highAlpha[p], highMetric[p]);
                         searching.Remove(p);
                         continue;
                     }
                     // The side kept twice in a row has its weight halved, so the far end moves too (Illinois).
                     if (progress < r) { (lowAlpha[p], lowProgress[p]) = (alphas[p], progress); if (lastSide[p] == -1) highWeight[p] /= 2; else highWeight[p] = 1; lastSide[p] = -1; lowWeight[p] = 1; }
-                    else { (highAlpha[p], highProgress[p]) = (alphas[p], progress); if (lastSide[p] == 1) lowWeight[p] /= 2; else lowWeight[p] = 1; lastSide[p] = 1; highWeight[p] = 1; }
+                    else { (highAlpha[p], highProgress[p], highMetric[p]) = (alphas[p], progress, values[p]); if (lastSide[p] == 1) lowWeight[p] /= 2; else lowWeight[p] = 1; lastSide[p] = 1; highWeight[p] = 1; }
                 }
             }
             var (from, to) = (new double[b], new double[b]);

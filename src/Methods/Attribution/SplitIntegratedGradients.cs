@@ -5,7 +5,7 @@ namespace Concord.Methods.Attribution;
 
 /// <summary>
 /// Split IG, as the original study defined it: IG integrated only up to the first point of the path
-/// where the metric has covered the fraction r of F(1) − F(0); the rest of the path is "saturated"
+/// (on the evaluated grid) where the metric has covered the fraction r of F(1) − F(0); the rest of the path is "saturated"
 /// (F no longer moves, yet its gradients still add to IG). Each prompt has its own split point, and
 /// its completeness is checked against F there, not at the path's end. It is read from the same
 /// composite integral as IG (<see cref="IntegratedGradients.Composite"/>), whose grid also meets τ

@@ -23,7 +23,7 @@ internal sealed class InterventionUnits<TPlan, TResult>(HookedGpt2 model, string
     public int Computed { get; private set; }
     public int Reused { get; private set; }
 
-    /// <param name="unitOf">The unit of a batch and kind with its plan; null when that kind has none (it is then not numbered as read).</param>
+    /// <param name="unitOf">The unit of a batch and kind with its plan; null when that kind has none (its number is kept, and counted in the progress total, as before).</param>
     /// <param name="compute">One unit's result on the batch's context.</param>
     public void Run(TaskResult result, IReadOnlyList<ComponentKind> kinds, int firstUnitIndex, UnitSelection selection,
         Func<int, int, (WorkUnit Unit, TPlan Plan)?> unitOf, Func<AttributionContext, WorkUnit, TPlan, TResult> compute,

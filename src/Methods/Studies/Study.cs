@@ -78,7 +78,7 @@ public sealed class Study
         if (pipeline.Methods.Contains(Method.IgSplit) && split is null)
             throw new SettingException("SplitIg", pipeline.Ig.Quadrature is IgQuadrature.Adaptive
                 ? "is not set: split IG (ig-split) needs the fraction r of F's range at which the path is split"
-                : "needs the adaptive composite rule: the split point is a piece end, where IG up to it is known; a fixed rule's nodes give no integral up to a point between them");
+                : "needs the adaptive composite rule: split IG is read from its integral, refined to meet τ up to each prompt's split point; a fixed rule's nodes give no integral up to a point between them");
         if (pipeline.NeuronsPerLayer > model.Config.DMlp)
             throw new SettingException(nameof(PipelineOptions.NeuronsPerLayer), $"{pipeline.NeuronsPerLayer} is more than the model's {model.Config.DMlp} neurons per layer (0 = all)");
         var taskOptions = options.TaskOptions with { MaxTokens = model.Config.NPositions };

@@ -2,6 +2,7 @@ using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Tasks;
 using NUnit.Framework;
+using static TorchSharp.torch;
 
 namespace Concord.Tests.Correctness.Methods;
 
@@ -50,6 +51,29 @@ public partial class MethodTests
                 for (int p = 0; p < whole.Delta.Length; p++)
                     Assert.That(Math.Abs(whole.Delta[p]), Is.LessThanOrEqualTo(tolerance * Math.Max(Math.Abs(whole.Expected[p]), floor) + 1e-11));
                 TestContext.Out.WriteLine($"r {fraction}: {kind} L{l}: split at α = {string.Join(", ", ends.Select(e => e.ToString("G3")))}; {outcome.Evaluations} evaluations in {outcome.Pieces.Count} pieces");
+            }
+    }
+
+    /// <summary>
+    /// float32 with effects near F's round-off (a random tiny model: |F(1) − F(0)| down to 5e-5 against
+    /// |F| ≈ 0.6): progress is noise there, so the search cannot and need not reach 1e-3; the split is then
+    /// the first evaluated α covering r. Every split point lies in (0, 1], covers r on the grid, and none throws
+    /// (the search once read F at a point of its own from the grid's table and failed).
+    /// </summary>
+    [Test]
+    public void SplitIgOnEffectsAtFloatRoundOffStaysOnTheGrid()
+    {
+        using var scenario = Scenario.Create(7, ScalarType.Float32, prompts: 3);
+        using var context = scenario.Context();
+        for (int l = 0; l < scenario.Model.Config.NLayer; l++)
+            foreach (var kind in CompositeKinds)
+            {
+                var outcome = AdaptiveComposite.Layer(context, kind, l, 1e-3, split: 0.9);
+                var ends = outcome.Split!.Completeness!.Ends!;
+                Assert.That(ends, Is.All.GreaterThan(0.0).And.All.LessThanOrEqualTo(1.0), $"{kind} L{l}");
+                var path = outcome.Full.Completeness!.Path!;
+                for (int p = 0; p < ends.Length; p++)
+                    Assert.That(path.Alphas.Where(x => x < ends[p]).Select(x => path.ProgressAt(p, x)), Is.All.LessThan(0.9), $"{kind} L{l} prompt {p}");
             }
     }
 
