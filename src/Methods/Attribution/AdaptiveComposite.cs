@@ -49,6 +49,9 @@ public static class AdaptiveComposite
     /// </summary>
     public const double SplitTolerance = 1e-3;
 
+    /// <summary>The search also ends when its bracket is narrower than this (in α): progress that noise keeps from the tolerance has then been located as finely as matters.</summary>
+    public const double SplitResolution = 1e-6;
+
     /// <summary>False-position steps allowed per split point: far more than a smooth bracket needs (Illinois: the end kept twice in a row has its weight halved, so both ends move).</summary>
     public const int SplitSteps = 40;
 
@@ -96,7 +99,8 @@ public static class AdaptiveComposite
     /// covers r of F(1) − F(0) on the evaluated grid (1 when F(1) = F(0)): inside the bracket from the
     /// last α the rule evaluated F at below r to the first at or above it, to within
     /// <see cref="SplitTolerance"/> of progress (a crossing between two evaluated points both below r is
-    /// not seen; where F's range is within its round-off, the bracket's upper end is the split). Its IG
+    /// not seen; where F's round-off keeps progress from the tolerance, the search ends on a bracket
+    /// narrower than <see cref="SplitResolution"/>, at its upper end). Its IG
     /// is the pieces before the split's piece plus that piece's stretch up to the split, integrated by its
     /// own 4-node rule with each prompt's ends (one stacked evaluation for the batch); the completeness
     /// over [0, split] is held to τ like any checked end. Null for none (the grid is then exactly what it
@@ -201,9 +205,7 @@ public static class AdaptiveComposite
                 bracketOf[p] = bracket;
                 (lowAlpha[p], lowProgress[p], highAlpha[p], highProgress[p], highMetric[p]) =
                     (bracket.Item1, Progress(bracket.Item1), bracket.Item2, Progress(bracket.Item2), known[bracket.Item2][p]);
-                // Where F's range is within reach of its round-off, progress is noise coarser than the tolerance: the first evaluated α covering r is the split.
-                bool resolvable = IntegratedGradients.MetricRoundOff(dtype) * metricScale / Math.Abs(range) <= SplitTolerance;
-                if (highProgress[p] - r <= SplitTolerance || !resolvable) (splitAlpha[p], splitMetric[p]) = (highAlpha[p], highMetric[p]);
+                if (highProgress[p] - r <= SplitTolerance) (splitAlpha[p], splitMetric[p]) = (highAlpha[p], highMetric[p]);
                 else searching.Add(p);
             }
             // False position (Illinois) inside each bracket, every searching prompt in the same stacked run.
@@ -223,7 +225,9 @@ public static class AdaptiveComposite
                 foreach (int p in searching.ToList())
                 {
                     double f0 = metricAt[0][p], progress = (values[p] - f0) / (metricAt[1][p] - f0);
-                    if (Math.Abs(progress - r) <= SplitTolerance || step == SplitSteps - 1)
+                    // Where F's range is near its round-off, progress is noise and may never come within the tolerance:
+                    // the search then ends when the bracket is narrower than SplitResolution, at its upper end (F there covers r).
+                    if (Math.Abs(progress - r) <= SplitTolerance || step == SplitSteps - 1 || highAlpha[p] - lowAlpha[p] <= SplitResolution)
                     {
                         (splitAlpha[p], splitMetric[p]) = Math.Abs(progress - r) <= SplitTolerance || progress >= r ? (alphas[p], values[p]) : (highAlpha[p], highMetric[p]);
                         searching.Remove(p);

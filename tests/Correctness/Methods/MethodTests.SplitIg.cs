@@ -56,9 +56,9 @@ public partial class MethodTests
 
     /// <summary>
     /// float32 with effects near F's round-off (a random tiny model: |F(1) − F(0)| down to 5e-5 against
-    /// |F| ≈ 0.6): progress is noise there, so the search cannot and need not reach 1e-3; the split is then
-    /// the first evaluated α covering r. Every split point lies in (0, 1], covers r on the grid, and none throws
-    /// (the search once read F at a point of its own from the grid's table and failed).
+    /// |F| ≈ 0.6): progress is noise there, so the search may never reach 1e-3 and ends on a narrow bracket.
+    /// Every split point lies in (0, 1], no evaluated α before it covers r, and none throws (the search once
+    /// read F at a point of its own from the grid's table and failed).
     /// </summary>
     [Test]
     public void SplitIgOnEffectsAtFloatRoundOffStaysOnTheGrid()
