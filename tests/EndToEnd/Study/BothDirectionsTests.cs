@@ -42,11 +42,7 @@ public class BothDirectionsTests
         Structure = structure,
     };
 
-    private static (HookedGpt2 Model, ResolvedModel Resolved) Tiny()
-    {
-        var resolved = ModelResolver.Resolve(TestModels.TinyFolder, new ModelStore());
-        return (HookedGpt2.Load(resolved.Folder, ScalarType.Float64), resolved);
-    }
+    private static (HookedGpt2 Model, ResolvedModel Resolved) Tiny() => TestModels.LoadTiny(ScalarType.Float64);
 
     [Test]
     public void BothDirectionsReuseOneDirectionsUnitsAndAddTheOppositeAndTheStructure()

@@ -31,11 +31,7 @@ public class SplitIgStudyTests
         Pipeline = new PipelineOptions { Methods = methods, Kinds = [ComponentKind.Head, ComponentKind.Mlp], Ig = ig, BatchSize = 2 },
     };
 
-    private static (HookedGpt2 Model, ResolvedModel Resolved) Tiny()
-    {
-        var resolved = ModelResolver.Resolve(TestModels.TinyFolder, new ModelStore());
-        return (HookedGpt2.Load(resolved.Folder, ScalarType.Float64), resolved);
-    }
+    private static (HookedGpt2 Model, ResolvedModel Resolved) Tiny() => TestModels.LoadTiny(ScalarType.Float64);
 
     [Test]
     public void SplitIgNeedsTheAdaptiveRuleAndAFraction()

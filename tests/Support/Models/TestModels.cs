@@ -22,6 +22,13 @@ public static class TestModels
     /// <summary>A folder with config.json and model.safetensors of the tiny model (written once per test run).</summary>
     public static string TinyFolder => Folder.Value;
 
+    /// <summary>The tiny model loaded as a study loads it (resolved through the model store), in <paramref name="dtype"/>; the caller disposes the model.</summary>
+    public static (HookedGpt2 Model, ResolvedModel Resolved) LoadTiny(TorchSharp.torch.ScalarType dtype)
+    {
+        var resolved = ModelResolver.Resolve(TinyFolder, new ModelStore());
+        return (HookedGpt2.Load(resolved.Folder, dtype), resolved);
+    }
+
     /// <summary>The bundled task model (models/concord-tasks-small): it performs the six tasks, so the fixtures measure something true.</summary>
     public static string TaskModelFolder => Concord.Tasks.Models.ModelResolver.BundledFolder;
 
