@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Concord.Cli;
 using Concord.Cli.Commands;
+using Concord.Model;
 
 // Reports, tables and console lines are read on every machine and diffed between them: numbers are
 // written the same way whatever the user's locale (report.md never mixes "0,999" and "0.999").
@@ -10,6 +11,9 @@ System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureIn
 
 // A failed write to stdout (>/dev/full, a closed pipe) is named as stdout's, in one line on stderr.
 Console.SetOut(TextWriter.Synchronized(new StandardOutputWriter(Console.Out)));
+
+// The same command gives the same bytes: the CPU BLAS's reproducible mode is on before any tensor exists.
+NumericalReproducibility.Ensure();
 
 var root = new RootCommand("Concord: when do Integrated Gradients and Activation Patching agree on GPT-2 circuits?");
 root.Options.Add(CliRunner.Verbose);

@@ -53,6 +53,7 @@ public static class RunRecord
                 ["device"] = settings.Device,
                 ["dtype"] = dtype,
                 ["libtorch"] = TorchSharp.torch.__version__,
+                ["blas"] = Blas(),
                 ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(),
                 ["dotnet"] = RuntimeInformation.FrameworkDescription,
             },
@@ -100,6 +101,18 @@ public static class RunRecord
             : null,
         ["rows_used"] = new JsonArray(d.Sample.Kept.Select(e => (JsonNode)JsonValue.Create(e.Row)).ToArray()),
     };
+
+    /// <summary>The CPU BLAS's reproducibility mode as MKL reports it, who set it, and whether it makes the run's bytes repeatable.</summary>
+    private static JsonObject Blas()
+    {
+        string? mode = NumericalReproducibility.EffectiveMode();
+        return new JsonObject
+        {
+            ["mkl_cbwr"] = mode ?? "no MKL in this libtorch",
+            ["set_by"] = NumericalReproducibility.SetBy,
+            ["reproducible"] = NumericalReproducibility.IsReproducible(mode),
+        };
+    }
 
     private static string CpuName()
     {
