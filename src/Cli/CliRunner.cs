@@ -1,3 +1,5 @@
+using Concord.Studies.Outputs;
+using Concord.Studies.Storage;
 using System.CommandLine;
 using Concord.Model;
 using Concord.Model.Store;
@@ -74,10 +76,10 @@ public static class CliRunner
 
     private static int Classify(Exception e) => e switch
     {
-        Run.MissingUnitsException => IncompleteError,
+        MissingUnitsException => IncompleteError,
         ModelFileException or DatasetException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException => InputError,
         DownloadException or IOException or UnauthorizedAccessException => RuntimeError,
-        ArgumentException or Run.RunConflictException => UsageError,
+        ArgumentException or RunConflictException => UsageError,
         _ => RuntimeError,
     };
 

@@ -1,7 +1,10 @@
+using Concord.Methods.Pipeline;
+using Concord.Studies.Outputs;
+using Concord.Studies.Storage;
 using System.Globalization;
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
-using Concord.Methods.Studies;
+using Concord.Studies;
 using Concord.Methods.Components;
 using Concord.Tasks;
 using Concord.Tasks.Models;
@@ -56,7 +59,7 @@ public static class ConsoleSummary
             {
                 PairAgreement? Find((Method First, Method Second) p) => analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == p.First && a.Second == p.Second);
                 var first = Find(headline);
-                bool identity = first is not null && TaskOutputs.EqualByConstruction(first, settings);
+                bool identity = first is not null && TaskAnalysis.EqualByConstruction(first, settings.Pipeline);
                 double completeness = analysis.Convergence.Where(c => c.Kind == component && c.Method == Method.Ig).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
                 bool evidence = first is null || analysis.IsEvidence(first);
                 table.AddRow([task.Task.Kind.Id(), component.Id(),

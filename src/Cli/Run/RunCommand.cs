@@ -1,3 +1,5 @@
+using Concord.Studies.Outputs;
+using Concord.Studies.Storage;
 using Concord.Tasks.Models;
 using System.CommandLine;
 using System.Diagnostics;
@@ -7,7 +9,7 @@ using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Quadrature;
-using Concord.Methods.Studies;
+using Concord.Studies;
 using Concord.Methods.Interventions;
 using Concord.Methods.Structure;
 using Concord.Methods.Verification;
@@ -225,25 +227,16 @@ public static class RunCommand
         var study = Study.Prepare(gpt, model, settings.Device, settings.Study, cancel: cancel);
         foreach (var task in study.Tasks.Where(t => t.Examples.Count < settings.Study.Examples))
             Console.WriteLine($"note: {task.Kind.Id()}: {task.Examples.Count} prompts, fewer than --examples {settings.Study.Examples} (the data has {task.Dataset.Examples.Count} usable rows{(task.Dataset.Examples.Count > task.Examples.Count ? ", the rest dropped by the behaviour filter" : "")})");
-        JsonObject Provenance(DateTimeOffset? end) => RunRecord.Build(settings, model, study, started, end);
-        using var output = OutputFolder.ClaimFor(settings, study);
-        // A one-process run writes each task as it finishes; a merge writes nothing until every unit is there; a shard writes no outputs.
-        bool writeAsFinished = settings.Shard is null && !settings.Merge;
+        var output = new StudyOutput(settings.Out) { Name = "--out", Request = settings.CommandLine, Fresh = settings.Fresh };
+        using var run = StudyRun.Start(study, output, settings.Selection, StudyExporters.All, note: text => Console.WriteLine($"note: {text}"), started, clock);
         StudyResult result = null!;
-        void Work(IProgress<PipelineProgress> progress) => result = study.Run(kind => UnitStores.For(settings, kind), settings.Selection, progress, cancel,
-            task => { if (writeAsFinished && task.Analysis is not null) TaskOutputs.Write(settings, task, gpt.Config, model.Name, Provenance(null)); });
+        void Work(IProgress<PipelineProgress> progress) => result = run.Compute(progress, cancel);
         if (progressOverride is not null) Work(progressOverride);
         else RunProgress.Run(study.Tasks.Select(t => t.Kind.Id()).ToList(), Work);
         ConsoleSummary.PrintUnits(result, settings);
         var units = result.Tasks.ToDictionary(t => t.Task.Kind, t => (t.ComputedUnits, t.ReusedUnits));
+        run.Finish(result);
         if (settings.Shard is not null) return new Outcome(units, clock.Elapsed);
-        if (result.Missing.Count > 0) throw new MissingUnitsException(settings.Out, result.Missing, ShardManifest.Find(settings.Out)?.Shards, result.UnitCount);
-        // Every unit there and still no analysis: never report success with a task's outputs missing.
-        if (result.Tasks.FirstOrDefault(t => t.Analysis is null) is { } empty)
-            throw new InvalidOperationException($"task {empty.Task.Kind.Id()} has every unit but no result to write; nothing was written for it");
-        if (settings.Merge) foreach (var task in result.Tasks) TaskOutputs.Write(settings, task, gpt.Config, model.Name, Provenance(null));
-        AtomicFile.WriteAllText(Path.Combine(settings.Out, RunRecord.FileName), RunRecord.WithCosts(Provenance(DateTimeOffset.UtcNow), result).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        Report.Write(settings, model, gpt.Config, result, clock.Elapsed);
         ConsoleSummary.Print(result, settings);
         Console.WriteLine($"report: {Path.Combine(settings.Out, Report.FileName)}  (wall time {clock.Elapsed.TotalMinutes.ToString("F1", CultureInfo.InvariantCulture)} min)");
         return new Outcome(units, clock.Elapsed);

@@ -38,6 +38,14 @@ public sealed record TaskAnalysis(
     /// <summary>Whether a pair's agreement is evidence: neither method is an unconverged IG (or split IG) of that kind.</summary>
     public bool IsEvidence(PairAgreement pair) => NotConverged(pair) is null;
 
+    /// <summary>
+    /// A whole MLP layer is one component, so completeness makes its IG score F(a') − F(a), which is
+    /// AP's too: their agreement is an identity, not evidence.
+    /// </summary>
+    public static bool EqualByConstruction(PairAgreement pair, PipelineOptions options) =>
+        pair.Kind == ComponentKind.Mlp && !options.Attribution.PerPosition && pair.First == Method.Ig && pair.Second == Method.Ap
+        && options.Ig.Baseline == Baseline.Aligned;
+
     /// <param name="dtype">The number type the units were computed in: it sets the round-off allowance of the convergence verdict.</param>
     public static TaskAnalysis Of(TaskResult result, PipelineOptions options, TorchSharp.torch.ScalarType dtype = TorchSharp.torch.ScalarType.Float32)
     {

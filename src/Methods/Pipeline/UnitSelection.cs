@@ -13,8 +13,8 @@ public abstract record UnitSelection
     /// <summary>Every missing unit (a one-process run).</summary>
     public static UnitSelection All { get; } = new Everything();
 
-    /// <summary>None: only what the store holds is read (a merge of shards).</summary>
-    public static UnitSelection Nothing { get; } = new NoUnits();
+    /// <summary>A merge of shards: no attribution unit is computed, every one is read from the store (the passes that need them all, verification and interactions, are computed by the merge).</summary>
+    public static UnitSelection Merge { get; } = new Merging();
 
     public abstract bool Computes(int unitIndex);
 
@@ -26,7 +26,7 @@ public abstract record UnitSelection
         public override bool Computes(int unitIndex) => true;
     }
 
-    private sealed record NoUnits : UnitSelection
+    private sealed record Merging : UnitSelection
     {
         public override bool Computes(int unitIndex) => false;
         public override bool Reads(int unitIndex) => true;

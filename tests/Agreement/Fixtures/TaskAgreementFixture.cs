@@ -2,7 +2,7 @@ using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Structure;
-using Concord.Methods.Studies;
+using Concord.Studies;
 using Concord.Methods.Verification;
 using Concord.Tasks.Models;
 using Concord.Model;

@@ -16,7 +16,7 @@ namespace Concord.Tests.EndToEnd.Packaging;
 [TestFixture, NonParallelizable]
 public class PackageSampleTests
 {
-    private static readonly string[] Packages = ["Concord.Model", "Concord.Tasks", "Concord.Methods"];
+    private static readonly string[] Packages = ["Concord.Model", "Concord.Tasks", "Concord.Methods", "Concord.Studies"];
 
     private string _work = "";
     // A version no earlier run used, so NuGet's global cache cannot hand back stale packages.

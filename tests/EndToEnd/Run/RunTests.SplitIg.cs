@@ -1,3 +1,5 @@
+using Concord.Studies.Outputs;
+using Concord.Studies.Storage;
 using System.Text.Json;
 using Concord.Cli.Run;
 using Concord.Methods.Pipeline;
@@ -23,7 +25,7 @@ public partial class RunTests
         var run = RunCommand.Execute(Settings(Adaptive(output, "capital-country", "--split-ig", "0.9", "--verify", "none")), CancellationToken.None, new Progress<PipelineProgress>());
         Assert.That(run.Units[TaskKind.CapitalCountry].Computed, Is.GreaterThan(0));
         var folder = Path.Combine(output, "capital-country");
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, TaskOutputs.AgreementFile)));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, AgreementJsonExporter.FileName)));
         var root = doc.RootElement;
         var pairs = root.GetProperty("agreement").EnumerateArray().Select(p => p.GetProperty("pair").GetString()).ToList();
         Assert.That(pairs, Does.Contain("split IG↔AP").And.Contain("split IG↔IG"), string.Join(", ", pairs));
@@ -42,7 +44,7 @@ public partial class RunTests
         Assert.That(report, Does.Contain("Split IG (`--split-ig 0.9`)"));
         Assert.That(report, Does.Contain("split IG↔AP"));
         Assert.That(report, Does.Contain("(split IG, to each prompt's split point)"), "its completeness by layer");
-        Assert.That(File.ReadAllText(Path.Combine(folder, TaskOutputs.ScoresFile)), Does.Contain("ig-split"), "its scores in scores.csv");
+        Assert.That(File.ReadAllText(Path.Combine(folder, ScoresCsvExporter.FileName)), Does.Contain("ig-split"), "its scores in scores.csv");
     }
 
     [TestCase("--split-ig", "0", "--split-ig must lie in (0, 1]")]

@@ -1,3 +1,5 @@
+using Concord.Studies.Outputs;
+using Concord.Studies.Storage;
 using System.Text.Json;
 using Concord.Cli.Run;
 using Concord.Methods.Components;
@@ -17,7 +19,7 @@ public partial class RunTests
         var both = RunCommand.Execute(Settings(Arguments(output, "capital-country", extra: ["--direction", "both", "--interactions", "4", "--verify", "none"])),
             CancellationToken.None, new Progress<PipelineProgress>());
         var folder = Path.Combine(output, "capital-country");
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, TaskOutputs.AgreementFile)));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, AgreementJsonExporter.FileName)));
         var structure = doc.RootElement.GetProperty("structure");
         var kinds = structure.GetProperty("kinds").EnumerateArray().ToList();
         Assert.That(kinds.Select(k => k.GetProperty("kind").GetString()), Is.EquivalentTo(new[] { "head", "mlp", "neuron" }));
@@ -47,7 +49,7 @@ public partial class RunTests
     public void EveryRunReportsWhereAlongIgsPathTheMetricMoves()
     {
         var folder = Path.Combine(AllTasksOutput(), "ioi");
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, TaskOutputs.AgreementFile)));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, AgreementJsonExporter.FileName)));
         foreach (var kind in doc.RootElement.GetProperty("ig_path").GetProperty("kinds").EnumerateArray())
         {
             foreach (var layer in kind.GetProperty("layers").EnumerateArray())

@@ -1,3 +1,5 @@
+using Concord.Studies.Outputs;
+using Concord.Studies.Storage;
 using System.Text.Json;
 using Concord.Cli.Run;
 using Concord.Methods.Pipeline;
@@ -13,7 +15,7 @@ public partial class RunTests
     public void TheDefaultRunVerifiesEveryKindByIntervention(TaskKind task)
     {
         var folder = Path.Combine(AllTasksOutput(), task.Id());
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, TaskOutputs.AgreementFile)));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, AgreementJsonExporter.FileName)));
         var verification = doc.RootElement.GetProperty("verification");
         Assert.That(verification.GetProperty("ablation").GetString(), Is.EqualTo("resample"));
         Assert.That(verification.GetProperty("analyses").GetString(), Is.EqualTo("faithfulness,disagreements"));
@@ -62,7 +64,7 @@ public partial class RunTests
     {
         var off = TempFolder.New();
         var none = RunCommand.Execute(Settings(Arguments(off, "capital-country", extra: ["--verify", "none"])), CancellationToken.None, new Progress<PipelineProgress>());
-        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(off, "capital-country", TaskOutputs.AgreementFile))))
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(off, "capital-country", AgreementJsonExporter.FileName))))
             Assert.That(doc.RootElement.TryGetProperty("verification", out _), Is.False);
         Assert.That(Directory.GetFiles(Path.Combine(off, "capital-country"), "faithfulness-*.png"), Is.Empty);
 
@@ -71,7 +73,7 @@ public partial class RunTests
             CancellationToken.None, new Progress<PipelineProgress>());
         // 2 batches × 3 kinds of verification units on top of the attribution's.
         Assert.That(isolated.Units[TaskKind.CapitalCountry].Computed, Is.EqualTo(none.Units[TaskKind.CapitalCountry].Computed + 6));
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(on, "capital-country", TaskOutputs.AgreementFile)));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(on, "capital-country", AgreementJsonExporter.FileName)));
         var verification = json.RootElement.GetProperty("verification");
         Assert.That(verification.GetProperty("ablation").GetString(), Is.EqualTo("mean"));
         foreach (var kind in verification.GetProperty("kinds").EnumerateArray())
@@ -92,7 +94,7 @@ public partial class RunTests
     {
         var output = TempFolder.New();
         RunCommand.Execute(Settings(Arguments(output, "ioi", extra: ["--verify", "isolated", "--components", "heads"])), CancellationToken.None, new Progress<PipelineProgress>());
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "ioi", TaskOutputs.AgreementFile)));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "ioi", AgreementJsonExporter.FileName)));
         var head = json.RootElement.GetProperty("verification").GetProperty("kinds").EnumerateArray().Single();
         Assert.That(head.GetProperty("faithfulness").ValueKind, Is.EqualTo(JsonValueKind.Null));
         Assert.That(head.GetProperty("disagreements").ValueKind, Is.EqualTo(JsonValueKind.Null));
@@ -107,7 +109,7 @@ public partial class RunTests
         var output = TempFolder.New();
         RunCommand.Execute(Settings(Arguments(output, "ioi", extra: ["--per-position", "--components", "heads", "--direction", "denoising"])),
             CancellationToken.None, new Progress<PipelineProgress>());
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "ioi", TaskOutputs.AgreementFile)));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "ioi", AgreementJsonExporter.FileName)));
         var head = doc.RootElement.GetProperty("verification").GetProperty("kinds").EnumerateArray().Single();
         var f = head.GetProperty("faithfulness");
         Assert.That(f.GetProperty("components").GetInt32(), Is.GreaterThan(8), "(position, head) pairs, not 8 heads");

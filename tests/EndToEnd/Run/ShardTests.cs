@@ -1,3 +1,5 @@
+using Concord.Studies.Outputs;
+using Concord.Studies.Storage;
 using System.Diagnostics;
 using System.Globalization;
 using Concord.Cli;
@@ -76,7 +78,7 @@ public class ShardTests
         Assert.That(merge.Code, Is.Zero, merge.Error);
         // Per task: 2 batches × 3 kinds of verification units and as many interaction units.
         Assert.That(merge.Out, Does.Contain($"ioi: {VerificationUnits} units computed"), "the merge computes the verification and the interactions");
-        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "ioi", TaskOutputs.AgreementFile)));
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "ioi", AgreementJsonExporter.FileName)));
         Assert.That(doc.RootElement.GetProperty("structure").GetProperty("kinds").GetArrayLength(), Is.EqualTo(3));
     }
 

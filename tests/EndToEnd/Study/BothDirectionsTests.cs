@@ -2,7 +2,7 @@ using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Structure;
-using Concord.Methods.Studies;
+using Concord.Studies;
 using Concord.Model;
 using Concord.Model.Store;
 using Concord.Tasks;
@@ -50,10 +50,10 @@ public class BothDirectionsTests
         var (gpt, resolved) = Tiny();
         using var _ = gpt;
         var store = new MemoryUnitStore();
-        var noisingOnly = Methods.Studies.Study.Prepare(gpt, resolved, "cpu", Options(null));
+        var noisingOnly = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options(null));
         var one = noisingOnly.Run(_ => store, UnitSelection.All).Tasks.Single();
 
-        var bothStudy = Methods.Studies.Study.Prepare(gpt, resolved, "cpu", Options(new StructureOptions { Interactions = 4 }));
+        var bothStudy = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options(new StructureOptions { Interactions = 4 }));
         var both = bothStudy.Run(_ => store, UnitSelection.All).Tasks.Single();
 
         Assert.That(bothStudy.Fingerprint, Is.Not.EqualTo(noisingOnly.Fingerprint), "a study in both directions is another study");
@@ -80,7 +80,7 @@ public class BothDirectionsTests
     {
         var (gpt, resolved) = Tiny();
         using var _ = gpt;
-        var both = Methods.Studies.Study.Prepare(gpt, resolved, "cpu", Options(new StructureOptions { Interactions = 3 })).Run().Tasks.Single();
+        var both = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options(new StructureOptions { Interactions = 3 })).Run().Tasks.Single();
         var noised = both.Analysis!.Result;
         var denoised = both.Opposite!.Result;
         var gaps = noised.Batches.SelectMany(x => x.Metrics.Base.Zip(x.Metrics.Other, (clean, corrupted) => clean - corrupted)).ToArray();
@@ -115,9 +115,9 @@ public class BothDirectionsTests
     {
         var (gpt, resolved) = Tiny();
         using var _ = gpt;
-        var one = Methods.Studies.Study.Prepare(gpt, resolved, "cpu", Options(null) with { Pipeline = Options(null).Pipeline with { SweepScales = [] } }).Run().Tasks.Single();
-        var both = Methods.Studies.Study.Prepare(gpt, resolved, "cpu", Options(new StructureOptions { Interactions = 0 }) with { Pipeline = Options(null).Pipeline with { SweepScales = [] } }).Run().Tasks.Single();
-        long Runs(Methods.Studies.TaskOutcome t) => t.Costs.Values.Sum(c => c.Runs);
+        var one = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options(null) with { Pipeline = Options(null).Pipeline with { SweepScales = [] } }).Run().Tasks.Single();
+        var both = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options(new StructureOptions { Interactions = 0 }) with { Pipeline = Options(null).Pipeline with { SweepScales = [] } }).Run().Tasks.Single();
+        long Runs(Concord.Studies.TaskOutcome t) => t.Costs.Values.Sum(c => c.Runs);
         double ratio = (double)Runs(both) / Runs(one);
         TestContext.Out.WriteLine($"stacked runs: noising {Runs(one)}, both directions {Runs(both)} (ratio {ratio:F3})");
         Assert.That(ratio, Is.LessThanOrEqualTo(CostRatioTarget));

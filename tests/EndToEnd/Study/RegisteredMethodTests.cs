@@ -1,3 +1,5 @@
+using Concord.Studies.Outputs;
+using Concord.Studies.Storage;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Concord.Cli.Run;
@@ -5,7 +7,7 @@ using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Results;
-using Concord.Methods.Studies;
+using Concord.Studies;
 using Concord.Model;
 using Concord.Model.Store;
 using Concord.Tasks;
@@ -19,7 +21,7 @@ namespace Concord.Tests.EndToEnd.Study;
 
 /// <summary>
 /// A method is registered once and every part of the study iterates the registry: a method that
-/// exists only in this test project runs through <see cref="Methods.Studies.Study"/>, is compared
+/// exists only in this test project runs through <see cref="Concord.Studies.Study"/>, is compared
 /// with AP, and appears in agreement.json, scores.csv and the report, without a line of src/
 /// knowing it.
 /// </summary>
@@ -66,7 +68,7 @@ public class RegisteredMethodTests
         };
         var model = ModelResolver.Resolve(TestModels.TinyFolder, new ModelStore());
         using var gpt = HookedGpt2.Load(model.Folder, ScalarType.Float64);
-        var study = Methods.Studies.Study.Prepare(gpt, model, "cpu", options);
+        var study = Concord.Studies.Study.Prepare(gpt, model, "cpu", options);
         var result = study.Run();
         var task = result.Tasks.Single();
         var analysis = task.Analysis!;
@@ -84,15 +86,18 @@ public class RegisteredMethodTests
         Assert.That(task.Costs["ig-head"].IgNodes, Is.EqualTo(2 * gpt.Config.NLayer * 4));
         Assert.That(task.Costs["ap-head"].Runs, Is.GreaterThan(0));
 
+        // Every output through the library's exporters, as `concord run` writes them: no CLI type involved.
         var output = TempFolder.New("registered-method");
-        var settings = new RunSettings(options, model.Folder, "cpu", true, output, false, []);
-        TaskOutputs.Write(settings, task, gpt.Config, model.Name, new JsonObject());
-        var agreement = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "capital-country", TaskOutputs.AgreementFile)))!;
+        var export = new StudyExport(study, new StudyOutput(output));
+        foreach (var exporter in StudyExporters.All) exporter.TaskFinished(export, task);
+        foreach (var exporter in StudyExporters.All) exporter.StudyFinished(export, result);
+        var agreement = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "capital-country", AgreementJsonExporter.FileName)))!;
         Assert.That(agreement["agreement"]!.AsArray().Select(p => (string?)p!["pair"]), Does.Contain("G×A↔AP"));
-        Assert.That(File.ReadLines(Path.Combine(output, "capital-country", TaskOutputs.ScoresFile)).Count(l => l.EndsWith("grad-x-act", StringComparison.Ordinal) || l.Contains(",grad-x-act,")),
+        Assert.That(File.ReadLines(Path.Combine(output, "capital-country", ScoresCsvExporter.FileName)).Count(l => l.EndsWith("grad-x-act", StringComparison.Ordinal) || l.Contains(",grad-x-act,")),
             Is.EqualTo(3 * gpt.Config.NLayer * (gpt.Config.NHead + 1)), "every prompt × head and MLP layer");
-        var report = Report.Text(settings, model, gpt.Config, result, TimeSpan.FromSeconds(1), new DateTime(2026, 1, 1));
+        var report = File.ReadAllText(Path.Combine(output, Report.FileName));
         Assert.That(report, Does.Contain("G×A↔AP"));
+        Assert.That(JsonNode.Parse(File.ReadAllText(Path.Combine(output, RunRecord.FileName)))!["cost"]!["capital-country"]!["grad-x-act-head"], Is.Not.Null, "run.json counts its units");
     }
 
     /// <summary>report.md says numbers the same way on every machine: under de-DE it is the same text as under the invariant culture.</summary>
@@ -107,13 +112,14 @@ public class RegisteredMethodTests
         };
         var model = ModelResolver.Resolve(TestModels.TinyFolder, new ModelStore());
         using var gpt = HookedGpt2.Load(model.Folder, ScalarType.Float64);
-        var result = Methods.Studies.Study.Prepare(gpt, model, "cpu", options).Run();
-        var settings = new RunSettings(options, model.Folder, "cpu", true, TempFolder.New("registered-method"), false, []);
+        var study = Concord.Studies.Study.Prepare(gpt, model, "cpu", options);
+        var result = study.Run();
+        var output = new StudyOutput(TempFolder.New("registered-method"));
         string Under(string culture)
         {
             var before = CultureInfo.CurrentCulture;
             CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(culture);
-            try { return Report.Text(settings, model, gpt.Config, result, TimeSpan.FromSeconds(83.25), new DateTime(2026, 1, 1, 12, 0, 0)); }
+            try { return Report.Text(study, output, result, TimeSpan.FromSeconds(83.25), new DateTime(2026, 1, 1, 12, 0, 0)); }
             finally { CultureInfo.CurrentCulture = before; }
         }
         Assume.That(CultureInfo.GetCultureInfo("de-DE").NumberFormat.NumberDecimalSeparator, Is.EqualTo(","), "this machine has no ICU culture data (globalization-invariant mode), so de-DE cannot be tried");

@@ -1,7 +1,7 @@
 using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
-using Concord.Methods.Studies;
+using Concord.Studies;
 using Concord.Model;
 using Concord.Model.Store;
 using Concord.Tasks;
@@ -38,11 +38,11 @@ public class SplitIgStudyTests
     {
         var (gpt, resolved) = Tiny();
         using var _ = gpt;
-        var fixedRule = Assert.Throws<SettingException>(() => Methods.Studies.Study.Prepare(gpt, resolved, "cpu", Options(IgSettings.FixedNodes(8), Method.Ig, Method.IgSplit)));
+        var fixedRule = Assert.Throws<SettingException>(() => Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options(IgSettings.FixedNodes(8), Method.Ig, Method.IgSplit)));
         Assert.That(fixedRule!.Message, Does.Contain("SplitIg needs the adaptive composite rule"));
-        var noFraction = Assert.Throws<SettingException>(() => Methods.Studies.Study.Prepare(gpt, resolved, "cpu", Options(IgSettings.Auto(1e-3), Method.Ig, Method.IgSplit)));
+        var noFraction = Assert.Throws<SettingException>(() => Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options(IgSettings.Auto(1e-3), Method.Ig, Method.IgSplit)));
         Assert.That(noFraction!.Message, Does.Contain("SplitIg is not set"));
-        var outside = Assert.Throws<SettingException>(() => Methods.Studies.Study.Prepare(gpt, resolved, "cpu", Options(IgSettings.Auto(1e-3, split: 1.5), Method.Ig, Method.IgSplit)));
+        var outside = Assert.Throws<SettingException>(() => Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options(IgSettings.Auto(1e-3, split: 1.5), Method.Ig, Method.IgSplit)));
         Assert.That(outside!.Message, Does.Contain("outside (0, 1]"));
     }
 
@@ -51,8 +51,8 @@ public class SplitIgStudyTests
     {
         var (gpt, resolved) = Tiny();
         using var _ = gpt;
-        var plain = Methods.Studies.Study.Prepare(gpt, resolved, "cpu", Options(IgSettings.Auto(1e-4), Method.Ig)).Run().Tasks.Single();
-        var split = Methods.Studies.Study.Prepare(gpt, resolved, "cpu", Options(IgSettings.Auto(1e-4, split: 0.9), Method.Ig, Method.IgSplit)).Run().Tasks.Single();
+        var plain = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options(IgSettings.Auto(1e-4), Method.Ig)).Run().Tasks.Single();
+        var split = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options(IgSettings.Auto(1e-4, split: 0.9), Method.Ig, Method.IgSplit)).Run().Tasks.Single();
         long Nodes(TaskOutcome t) => t.Costs.Values.Sum(c => c.IgNodes);
         long Runs(TaskOutcome t) => t.Costs.Values.Sum(c => c.Runs);
         double ratio = (double)Nodes(split) / Nodes(plain);

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Concord.Cli.Run;
 using Concord.Methods.Pipeline;
-using Concord.Methods.Studies;
+using Concord.Studies;
 using Concord.Model;
 using Concord.Tasks;
 using Concord.Tasks.Models;

@@ -1,3 +1,5 @@
+using Concord.Studies.Outputs;
+using Concord.Studies.Storage;
 using System.Text.Json.Nodes;
 using Concord.Cli.Run;
 using Concord.Methods.Pipeline;

@@ -7,44 +7,17 @@ using Concord.Methods.Pipeline;
 using Concord.Methods.Results;
 using Concord.Model;
 using Concord.Tasks;
-using Concord.Methods.Studies;
+using Concord.Studies;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Outputs;
 
-/// <summary>Per-task files: scores.csv (long format), agreement.json and the plots. Every file is written atomically.</summary>
-public static class TaskOutputs
+/// <summary>
+/// agreement.json of one task: the metric, every pair's statistics per prompt and pooled, IG's
+/// convergence and completeness, the sweep, and the run's provenance (with the verification,
+/// structure and IG path sections added by <see cref="AgreementJsonExporter"/>).
+/// </summary>
+public static class AgreementJson
 {
-    public const string ScoresFile = "scores.csv";
-    public const string AgreementFile = "agreement.json";
-
-    /// <param name="provenance">run.json as known when the task finished (without the run's end time), embedded in agreement.json.</param>
-    public static void Write(RunSettings settings, TaskOutcome task, Gpt2Config config, string modelName, JsonObject provenance)
-    {
-        var analysis = task.Analysis ?? throw new ArgumentException($"{task.Task.Kind.Id()} is not complete", nameof(task));
-        var dataset = task.Task.Dataset;
-        var folder = Path.Combine(settings.Out, task.Task.Kind.Id());
-        Directory.CreateDirectory(folder);
-        ScoreCsv.Write(Path.Combine(folder, ScoresFile), analysis.Result.Batches.Select(batch => new ScoreCsv.Batch(
-            settings.Pipeline.Methods.SelectMany(m => settings.Pipeline.Kinds.Select(k => batch.Scores(m, k))).OfType<ScoreSet>(),
-            batch.Rows, batch.Lengths)));
-        var agreement = Agreement(dataset, analysis, settings, provenance);
-        if (task.Verification is { } verification) agreement["verification"] = VerificationJson.Of(verification);
-        if (task.Structure is { } structure) agreement["structure"] = StructureJson.Of(structure, task.Opposite);
-        var paths = Paths(analysis, settings);
-        if (paths.Count > 0) agreement["ig_path"] = StructureJson.Paths(paths);
-        AtomicFile.WriteAllText(Path.Combine(folder, AgreementFile), agreement.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        Plots.WriteAll(folder, analysis, settings, config, modelName);
-        if (task.Verification is { } v) VerificationPlots.WriteAll(folder, v, $"{task.Task.Kind.Id()} on {modelName}");
-        if (task.Structure is { } st) StructurePlots.WriteAll(folder, st, $"{task.Task.Kind.Id()} on {modelName}");
-        foreach (var p in paths) StructurePlots.IgPath(Path.Combine(folder, StructurePlots.PathFile(p.Kind)), p, $"{task.Task.Kind.Id()} on {modelName}");
-    }
-
-    /// <summary>IG's path profile of every kind IG scored (none when its units carry no path).</summary>
-    public static IReadOnlyList<Methods.Structure.KindPath> Paths(TaskAnalysis analysis, RunSettings settings) =>
-        settings.Pipeline.Methods.Contains(Method.Ig)
-            ? settings.Pipeline.Kinds.Select(k => Methods.Structure.PathProfile.Of(analysis.Result, k)).OfType<Methods.Structure.KindPath>().ToList()
-            : [];
-
     private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 
     /// <summary>An entry of split IG names its method; IG's entries stay as they always were (without the key).</summary>
@@ -66,15 +39,7 @@ public static class TaskOutputs
         ["min"] = Number(s.Min), ["max"] = Number(s.Max), ["defined"] = s.Defined, ["undefined"] = s.Undefined,
     };
 
-    /// <summary>
-    /// A whole MLP layer is one component, so completeness makes its IG score F(a') − F(a), which is
-    /// AP's too: their agreement is an identity, not evidence.
-    /// </summary>
-    public static bool EqualByConstruction(PairAgreement p, RunSettings settings) =>
-        p.Kind == ComponentKind.Mlp && !settings.Attribution.PerPosition && p.First == Method.Ig && p.Second == Method.Ap
-        && settings.Ig.Baseline == Baseline.Aligned;
-
-    private static JsonObject Pair(PairAgreement p, IReadOnlyList<int> rows, RunSettings settings, TaskAnalysis analysis)
+    private static JsonObject Pair(PairAgreement p, IReadOnlyList<int> rows, PipelineOptions options, TaskAnalysis analysis)
     {
         var across = new JsonObject(AgreementStatistic.All.Select(s => KeyValuePair.Create(s.Id, (JsonNode?)SummaryJson(p.AcrossPrompts[s]))));
         return new JsonObject
@@ -86,7 +51,7 @@ public static class TaskOutputs
             ["across_prompts"] = across,
             ["pooled"] = Stats(p.Pooled),
             ["pooled_normalised"] = p.Normalised is { } normalised ? Stats(normalised.Pooled) : null,
-            ["equal_by_construction"] = EqualByConstruction(p, settings),
+            ["equal_by_construction"] = TaskAnalysis.EqualByConstruction(p, options),
             // False where IG of this kind did not converge on some prompt (see ig_convergence): then the pair is a quadrature artefact.
             ["evidence"] = analysis.IsEvidence(p),
             ["per_prompt"] = new JsonArray(p.PerPrompt.Select((s, i) => (JsonNode)new JsonObject { ["row"] = rows[i], ["stats"] = Stats(s) }).ToArray()),
@@ -97,7 +62,8 @@ public static class TaskOutputs
         };
     }
 
-    public static JsonObject Agreement(TaskDataset dataset, TaskAnalysis analysis, RunSettings settings, JsonObject provenance)
+    /// <param name="dtype">The number type of the run, whose round-off allowance the convergence rule states.</param>
+    public static JsonObject Build(TaskDataset dataset, TaskAnalysis analysis, PipelineOptions options, TorchSharp.torch.ScalarType dtype, JsonObject provenance)
     {
         var rows = analysis.Result.Batches.SelectMany(b => b.Rows).ToList();
         return new JsonObject
@@ -111,7 +77,7 @@ public static class TaskOutputs
                 ["clean"] = SummaryJson(analysis.CleanMetric),
                 ["corrupted"] = SummaryJson(analysis.CorruptedMetric),
             },
-            ["agreement"] = new JsonArray(analysis.Agreements.Select(p => (JsonNode)Pair(p, rows, settings, analysis)).ToArray()),
+            ["agreement"] = new JsonArray(analysis.Agreements.Select(p => (JsonNode)Pair(p, rows, options, analysis)).ToArray()),
             ["normalised_view"] = new JsonObject
             {
                 ["excluded_below_abs_effect"] = Number(analysis.NormalisedExclusion.Threshold),
@@ -126,7 +92,7 @@ public static class TaskOutputs
                 ["max_relative_error"] = Number(v.WorstRelativeError),
                 ["within_round_off_allowance_only_rows"] = new JsonArray(v.WithinAllowanceRows.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
                 ["max_relative_error_within_allowance"] = Number(v.WorstWithinAllowance),
-                ["rule"] = "converged when |Σ IG − (F(end) − F(start))| ≤ τ·max(|F(end) − F(start)|, 1 % of the batch's largest) + r at every layer, with " + IntegratedGradients.RoundOffAllowanceText(settings.DType),
+                ["rule"] = "converged when |Σ IG − (F(end) − F(start))| ≤ τ·max(|F(end) − F(start)|, 1 % of the batch's largest) + r at every layer, with " + IntegratedGradients.RoundOffAllowanceText(dtype),
             })).ToArray()),
             ["ig_completeness"] = new JsonArray(analysis.Convergence.Select(c => (JsonNode)WithMethod(c.Method, new JsonObject
             {

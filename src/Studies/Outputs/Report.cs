@@ -7,31 +7,29 @@ using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Tasks;
-using Concord.Methods.Studies;
+using Concord.Studies;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Outputs;
 
 /// <summary>report.md: the answer of the run for a reader, linking every table, plot and score file.</summary>
 public static class Report
 {
     public const string FileName = "report.md";
 
-    public static void Write(RunSettings settings, ResolvedModel model, Gpt2Config config, StudyResult result, TimeSpan wall) =>
-        AtomicFile.WriteAllText(Path.Combine(settings.Out, FileName), Text(settings, model, config, result, wall, DateTime.UtcNow));
-
     /// <summary>report.md's text; every number is formatted in the invariant culture, whatever the machine's.</summary>
-    public static string Text(RunSettings settings, ResolvedModel model, Gpt2Config config, StudyResult result, TimeSpan wall, DateTime generated)
+    public static string Text(Study study, StudyOutput output, StudyResult result, TimeSpan wall, DateTime generated)
     {
         // Every interpolated number below is written in the invariant culture: a report is read and
         // diffed on other machines, and one "0,05" among "0.999"s is a misreading waiting to happen.
         var culture = CultureInfo.CurrentCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        try { return Compose(settings, model, config, result, wall, generated); }
+        try { return Compose(study, output, result, wall, generated); }
         finally { CultureInfo.CurrentCulture = culture; }
     }
 
-    private static string Compose(RunSettings settings, ResolvedModel model, Gpt2Config config, StudyResult result, TimeSpan wall, DateTime generated)
+    private static string Compose(Study study, StudyOutput output, StudyResult result, TimeSpan wall, DateTime generated)
     {
+        var (model, config, pipeline) = (study.ResolvedModel, study.Model.Config, study.Options.Pipeline);
         var tasks = result.Tasks.Where(t => t.Analysis is not null).ToList();
         var md = new StringBuilder();
         md.AppendLine("# Concord report: when do IG and AP agree?");
@@ -67,12 +65,12 @@ public static class Report
         md.AppendLine();
         md.AppendLine("| option | value |");
         md.AppendLine("|---|---|");
-        foreach (var (name, value) in settings.Describe()) md.AppendLine($"| {name} | {value} |");
+        foreach (var (name, value) in StudyDescription.Rows(study)) md.AppendLine($"| {name} | {value} |");
         md.AppendLine();
 
         md.AppendLine("## Summary");
         md.AppendLine();
-        var pairs = Method.Pairs(settings.Pipeline.Methods);
+        var pairs = Method.Pairs(pipeline.Methods);
         var summary = AgreementStatistic.All.Where(st => st.InSummary).ToList();
         md.AppendLine("Median across prompts of per-prompt statistics over one component kind (scores of different kinds are never pooled). " +
                       (pairs.Count > 0 ? $"{Label(pairs[0])} is the research question" + (pairs.Count > 1 ? $"; the other pairs show how far the others get ({string.Join(", ", pairs.Skip(1).Select(Label))})." : ".") : ""));
@@ -85,13 +83,13 @@ public static class Report
             md.AppendLine("| task | components | " + string.Join(" | ", columns) + " |");
             md.AppendLine("|---|---|" + string.Concat(columns.Select(_ => "---|")));
             foreach (var task in tasks)
-                foreach (var component in settings.Pipeline.Kinds)
+                foreach (var component in pipeline.Kinds)
                 {
                     var analysis = task.Analysis!;
                     PairAgreement? Find((Method First, Method Second) p) => analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == p.First && a.Second == p.Second);
                     var headline = Find(pairs[0]);
                     var completeness = analysis.Convergence.Where(c => c.Kind == component && c.Method == Method.Ig).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
-                    var cells = headline is not null && TaskOutputs.EqualByConstruction(headline, settings)
+                    var cells = headline is not null && TaskAnalysis.EqualByConstruction(headline, pipeline)
                         ? summary.Select((_, i) => i == 0 ? "equal by construction ¹" : "")
                         : headline is not null && !analysis.IsEvidence(headline)
                             ? summary.Select((_, i) => i == 0 ? analysis.NotConverged(headline)!.Text : "")
@@ -102,7 +100,7 @@ public static class Report
                 }
         }
         md.AppendLine();
-        if (settings.Pipeline.Kinds.Contains(ComponentKind.Mlp) && !settings.Attribution.PerPosition && settings.Ig.Baseline == Baseline.Aligned)
+        if (pipeline.Kinds.Contains(ComponentKind.Mlp) && !pipeline.Attribution.PerPosition && pipeline.Ig.Baseline == Baseline.Aligned)
         {
             md.AppendLine("¹ A whole MLP layer is one component, so completeness makes its IG score F(a') − F(a), which is also its AP score: " +
                           "IG and AP agree there up to the quadrature error by construction, and that agreement is no evidence. " +
@@ -110,26 +108,26 @@ public static class Report
             md.AppendLine();
         }
 
-        foreach (var task in tasks) Task(md, settings, task);
+        foreach (var task in tasks) Task(md, study, output, task);
         CostTable(md, tasks);
 
         md.AppendLine("## How to read this report");
         md.AppendLine();
         md.AppendLine("- **Scores** are raw effects in metric units (logit or probability difference), one per prompt and component: " +
-                      $"AP = F(a with the component set to a') − F(a); IG integrates the gradient along {(Zero(settings) ? "0 → a'" : "a → a'")} and sums over the component's slice; AtP is the first-order term. " +
-                      (settings.Attribution.Direction == Direction.Noising
+                      $"AP = F(a with the component set to a') − F(a); IG integrates the gradient along {(Zero(pipeline) ? "0 → a'" : "a → a'")} and sums over the component's slice; AtP is the first-order term. " +
+                      (pipeline.Attribution.Direction == Direction.Noising
                           ? "This run is **noising**: F is the clean run's metric, a the clean activation and a' the corrupted one, so scores are typically negative where a component carries the behaviour."
                           : "This run is **denoising**: F is the corrupted run's metric, a the corrupted activation and a' the clean one, so scores are typically positive where a component carries the behaviour."));
-        if (Zero(settings))
+        if (Zero(pipeline))
             md.AppendLine("- **Zero baseline**: IG starts at 0, not at a, so its scores sum to F(a') − F(0), while AP's effects refer to F(a') − F(a); " +
                           "the two methods answer different questions here, which is the contrast the study starts from.");
         md.AppendLine("- **Agreement** is computed per prompt over the components of one kind, then summarised (mean ± sd, median). " +
                       "`undefined` counts prompts where a statistic does not exist (e.g. every score equal).");
         md.AppendLine("- **Pooled** statistics use every prompt–component pair at once; the **normalised** view first divides both methods' scores of a prompt by " +
-                      $"the same denominator, that prompt's F(a') − F(a) = {(settings.Attribution.Direction == Direction.Noising ? "F(corrupted) − F(clean), negative for a model that shows the behaviour" : "F(clean) − F(corrupted), positive for a model that shows the behaviour")}, " +
+                      $"the same denominator, that prompt's F(a') − F(a) = {(pipeline.Attribution.Direction == Direction.Noising ? "F(corrupted) − F(clean), negative for a model that shows the behaviour" : "F(clean) − F(corrupted), positive for a model that shows the behaviour")}, " +
                       $"so large-effect prompts do not dominate (per-prompt statistics are unchanged by it); prompts with |F(a') − F(a)| below {TaskAnalysis.NormalisedMinimumFraction} × the task's median are left out of it and counted.");
-        md.AppendLine($"- **IG completeness error** is |Σ_c IG_c − ({FullEffect(settings)})|, the quadrature error; it should be small next to the metric differences above. " +
-                      $"IG counts as converged where it is at most τ × |{FullEffect(settings)}| plus the float round-off allowance {IntegratedGradients.RoundOffAllowanceText(settings.DType)}; " +
+        md.AppendLine($"- **IG completeness error** is |Σ_c IG_c − ({FullEffect(pipeline)})|, the quadrature error; it should be small next to the metric differences above. " +
+                      $"IG counts as converged where it is at most τ × |{FullEffect(pipeline)}| plus the float round-off allowance {IntegratedGradients.RoundOffAllowanceText(study.Model.DType)}; " +
                       "a kind that met only the allowance on some prompt says so, and a τ below the number type's reach is refused before any work.");
         md.AppendLine("- **Heatmaps** show layer × head mean scores of IG and AP on one symmetric colour scale (red positive, blue negative; layer 0 at the top). " +
                       "**Sweep** plots agreement against s, where AP patches in a + sΔ: as s → 0 the two methods converge to s·AtP.");
@@ -139,8 +137,9 @@ public static class Report
         return md.ToString();
     }
 
-    private static void Task(StringBuilder md, RunSettings settings, TaskOutcome outcome)
+    private static void Task(StringBuilder md, Study study, StudyOutput output, TaskOutcome outcome)
     {
+        var pipeline = study.Options.Pipeline;
         var (kind, dataset, record, analysis, time) = (outcome.Task.Kind, outcome.Task.Dataset, outcome.Task.Record, outcome.Analysis!, outcome.Time);
         string folder = kind.Id();
         int prompts = analysis.Result.Batches.Sum(b => b.Rows.Length);
@@ -153,7 +152,7 @@ public static class Report
             md.AppendLine($"Behaviour filter ({record.Sample.Rule}): {record.Sample.Kept.Count} prompts kept, {record.Sample.Dropped.Count} dropped " +
                           $"(rows in [{RunRecord.FileName}]({RunRecord.FileName})); `--no-filter` keeps them.");
         else
-            md.AppendLine(settings.NoFilter ? "Behaviour filter: off (`--no-filter`)." : "Behaviour filter: off (a random model shows no behaviour to filter on).");
+            md.AppendLine(!study.Options.BehaviourFilter ? "Behaviour filter: off (`--no-filter`)." : "Behaviour filter: off (a random model shows no behaviour to filter on).");
         md.AppendLine();
         md.AppendLine($"Metric on clean prompts {analysis.CleanMetric.Text}; on corrupted prompts {analysis.CorruptedMetric.Text}.");
         md.AppendLine();
@@ -161,7 +160,7 @@ public static class Report
         md.AppendLine("| components | pair | " + string.Join(" | ", statistics.Select(st => st.DisplayName)) + " | pooled r | pooled r, normalised |");
         md.AppendLine("|---|---|" + string.Concat(statistics.Select(_ => "---|")) + "---|---|");
         foreach (var p in analysis.Agreements)
-            if (TaskOutputs.EqualByConstruction(p, settings))
+            if (TaskAnalysis.EqualByConstruction(p, pipeline))
                 md.AppendLine($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | equal by construction (completeness; see ¹ above) |" + string.Concat(statistics.Select(_ => " |")) + " |");
             else if (!analysis.IsEvidence(p))
                 md.AppendLine($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | {analysis.NotConverged(p)!.Text}: a quadrature artefact, not evidence |" + string.Concat(statistics.Select(_ => " |")) + " |");
@@ -178,19 +177,19 @@ public static class Report
         md.AppendLine();
         if (analysis.Convergence.Count > 0)
         {
-            md.AppendLine($"IG completeness error by layer, max |Σ IG − ({FullEffect(settings)})| over prompts (largest |{FullEffect(settings)}| in brackets):");
+            md.AppendLine($"IG completeness error by layer, max |Σ IG − ({FullEffect(pipeline)})| over prompts (largest |{FullEffect(pipeline)}| in brackets):");
             md.AppendLine();
             md.AppendLine("| components | " + string.Join(" | ", analysis.Convergence.Select(c => c.Layer).Distinct().Select(l => $"L{l}")) + " |");
             md.AppendLine("|---|" + string.Concat(analysis.Convergence.Select(c => c.Layer).Distinct().Select(_ => "---|")));
             foreach (var group in analysis.Convergence.GroupBy(c => (c.Method, c.Kind)))
                 md.AppendLine($"| {group.Key.Kind.Id()}{(group.Key.Method == Method.Ig ? "" : $" ({group.Key.Method.DisplayName}, to each prompt's split point)")} | " + string.Join(" | ", group.Select(c => $"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})" +
-                    (settings.Ig.Quadrature is IgQuadrature.Adaptive ? $", {c.StepsText} nodes" : ""))) + " |");
+                    (pipeline.Ig.Quadrature is IgQuadrature.Adaptive ? $", {c.StepsText} nodes" : ""))) + " |");
             md.AppendLine();
             foreach (var v in analysis.Verdicts.Where(v => v.Converged && v.WithinAllowanceRows.Count > 0))
                 md.AppendLine($"{v.Method.DisplayName} of {v.Kind.Plural()}: {v.Text}; rows {string.Join(", ", v.WithinAllowanceRows)}.\n");
         }
-        foreach (var image in Plots.Files(settings))
-            if (File.Exists(Path.Combine(settings.Out, folder, image.File)))
+        foreach (var image in Plots.Files(pipeline))
+            if (File.Exists(Path.Combine(output.Folder, folder, image.File)))
             {
                 md.AppendLine($"![{image.Caption}]({folder}/{image.File})");
                 md.AppendLine();
@@ -224,8 +223,8 @@ public static class Report
         }
         VerificationReport.Section(md, outcome, folder);
         StructureReport.Section(md, outcome, folder);
-        StructureReport.PathSection(md, TaskOutputs.Paths(analysis, settings), folder, (settings.Ig.Quadrature as IgQuadrature.Adaptive)?.Split);
-        md.AppendLine($"Files: [{TaskOutputs.ScoresFile}]({folder}/{TaskOutputs.ScoresFile}), [{TaskOutputs.AgreementFile}]({folder}/{TaskOutputs.AgreementFile}).");
+        StructureReport.PathSection(md, IgPaths.Of(analysis, pipeline), folder, (pipeline.Ig.Quadrature as IgQuadrature.Adaptive)?.Split);
+        md.AppendLine($"Files: [{ScoresCsvExporter.FileName}]({folder}/{ScoresCsvExporter.FileName}), [{AgreementJsonExporter.FileName}]({folder}/{AgreementJsonExporter.FileName}).");
         md.AppendLine();
     }
 
@@ -247,13 +246,13 @@ public static class Report
         md.AppendLine();
     }
 
-    private static bool Zero(RunSettings settings) => settings.Ig.Baseline == Baseline.Zero;
+    private static bool Zero(PipelineOptions pipeline) => pipeline.Ig.Baseline == Baseline.Zero;
 
     private static string Label((Method First, Method Second) pair) => $"{pair.First.DisplayName}↔{pair.Second.DisplayName}";
 
 
     /// <summary>What IG's scores sum to: F(a') − F(a) from the aligned baseline, F(a') − F(0) from zero.</summary>
-    private static string FullEffect(RunSettings settings) => Zero(settings) ? "F(a') − F(0)" : "F(a') − F(a)";
+    private static string FullEffect(PipelineOptions pipeline) => Zero(pipeline) ? "F(a') − F(0)" : "F(a') − F(a)";
 
     private static string Describe(MetricReadout readout) => readout == MetricReadout.LogitDifference ? "logit difference" : "probability difference";
 

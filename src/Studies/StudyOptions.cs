@@ -1,10 +1,11 @@
+using Concord.Methods;
 using System.Globalization;
 using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Tasks;
 
-namespace Concord.Methods.Studies;
+namespace Concord.Studies;
 
 /// <summary>Which rows of a task's dataset a study uses.</summary>
 public enum ExampleOrder
@@ -32,12 +33,12 @@ public sealed record StudyOptions
     /// <summary>Keep only prompts on which the model shows the behaviour (never applied to random models).</summary>
     public bool BehaviourFilter { get; init; } = true;
     /// <summary>Verification by intervention after the attribution (off unless asked for; `concord run` asks for faithfulness and disagreements).</summary>
-    public Verification.VerificationOptions Verification { get; init; } = new() { Analyses = Methods.Verification.VerificationAnalysis.None };
+    public Methods.Verification.VerificationOptions Verification { get; init; } = new() { Analyses = Methods.Verification.VerificationAnalysis.None };
     /// <summary>
     /// Patch in both directions and analyse the AND / OR structure (`--direction both`); null for one
     /// direction. The pipeline's direction must then be noising: the other direction is derived from it.
     /// </summary>
-    public Structure.StructureOptions? Structure { get; init; }
+    public Methods.Structure.StructureOptions? Structure { get; init; }
 
     /// <summary>The pipeline of the opposite direction when both run: the same methods and kinds, no sweep (the structure reads attribution only).</summary>
     public PipelineOptions? Opposite => Structure is null ? null : Pipeline with

@@ -3,7 +3,7 @@ using Concord.Methods.Components;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Structure;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Outputs;
 
 /// <summary>agreement.json's "structure" section: every component's n, d and A per method, the candidates and every pair's interaction.</summary>
 public static class StructureJson

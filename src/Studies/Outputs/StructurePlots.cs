@@ -4,7 +4,7 @@ using Concord.Methods.Structure;
 using Concord.Model;
 using ScottPlot;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Outputs;
 
 /// <summary>
 /// The AND / OR figures per task and kind: n against d for AP and IG (the AND corner (1, 0), the OR

@@ -1,7 +1,8 @@
+using Concord.Methods;
 using Concord.Methods.Pipeline;
 using Concord.Tasks;
 
-namespace Concord.Methods.Studies;
+namespace Concord.Studies;
 
 /// <summary>One task of a study: its input, and its analysis when every unit of it is in the store.</summary>
 /// <param name="Rejected">Stored units found unusable (damaged, edited), one line each; they were recomputed or count as missing.</param>
@@ -10,11 +11,11 @@ public sealed record TaskOutcome(StudyTask Task, TaskAnalysis? Analysis, int Com
     /// <summary>What this pass's computed units cost, by unit name.</summary>
     public IReadOnlyDictionary<string, UnitCost> Costs { get; init; } = new Dictionary<string, UnitCost>();
     /// <summary>The verification by intervention, when it was asked for and every unit of it is in the store.</summary>
-    public Verification.TaskVerification? Verification { get; init; }
+    public Methods.Verification.TaskVerification? Verification { get; init; }
     /// <summary>The opposite direction's analysis, when both directions were asked for and every unit of it is in the store.</summary>
     public TaskAnalysis? Opposite { get; init; }
     /// <summary>The AND / OR structure, when both directions were asked for and every unit of it is in the store.</summary>
-    public Structure.TaskStructure? Structure { get; init; }
+    public Methods.Structure.TaskStructure? Structure { get; init; }
 }
 
 /// <summary>

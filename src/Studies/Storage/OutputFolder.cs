@@ -2,7 +2,7 @@ using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Tasks;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Storage;
 
 /// <summary>
 /// The --out folder of a run: checked before anything is computed, created only once every input
@@ -24,39 +24,41 @@ public sealed class OutputFolder : IDisposable
         _locks = locks;
     }
 
-    /// <summary>Fails with one line when --out cannot be an output folder; creates nothing.</summary>
-    public static void Check(string path)
+    /// <summary>Fails with one line when <paramref name="path"/> cannot be an output folder; creates nothing.</summary>
+    /// <param name="name">How the message names the folder ("--out").</param>
+    public static void Check(string path, string name = "--out")
     {
-        SystemFolders.Refuse("--out", path);
-        if (File.Exists(path)) throw new ArgumentException($"--out {path}: is a file, not a folder");
+        SystemFolders.Refuse(name, path);
+        if (File.Exists(path)) throw new ArgumentException($"{name} {path}: is a file, not a folder");
         for (var dir = new DirectoryInfo(System.IO.Path.GetFullPath(path)); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(dir.FullName)) throw new ArgumentException($"--out {path}: {dir.FullName} is a file, not a folder");
+            if (File.Exists(dir.FullName)) throw new ArgumentException($"{name} {path}: {dir.FullName} is a file, not a folder");
             if (dir.Exists) break;
         }
     }
 
-    /// <summary>Creates the folder, takes it alone and proves it writable.</summary>
     /// <summary>
-    /// Claims --out for a run of <paramref name="study"/>: a shard records the study in shards.json
-    /// (or checks the one there), a merge checks the recorded study, a one-process run claims the folder.
+    /// Claims the output folder for a run of <paramref name="study"/>: a shard records the study in
+    /// shards.json (or checks the one there), a merge checks the recorded study, a one-process run
+    /// claims the folder alone. <paramref name="note"/> hears what the caller should be told.
     /// </summary>
-    public static OutputFolder ClaimFor(RunSettings settings, Methods.Studies.Study study)
+    public static OutputFolder ClaimFor(Study study, StudyOutput output, UnitSelection selection, Action<string>? note = null)
     {
-        var manifest = new ShardManifest(study.Fingerprint, settings.Shard?.Count ?? 0, study.Options.Identity());
-        var output = settings.Shard is { } shard ? ClaimShard(settings.Out, shard) : Claim(settings.Out);
+        var manifest = new ShardManifest(study.Fingerprint, (selection as Shard)?.Count ?? 0, study.Options.Identity());
+        var folder = output.Folder;
+        var claimed = selection is Shard shard ? ClaimShard(folder, shard) : Claim(folder);
         try
         {
-            if (settings.Shard is not null) ShardManifest.Join(settings.Out, manifest);
-            else if (settings.Merge && ShardManifest.Find(settings.Out) is { } recorded) manifest.RequireSameRun(recorded, settings.Out, "this merge");
-            else if (settings.Merge) Console.WriteLine($"note: {settings.Out} holds no {ShardManifest.FileName}; merging whatever units it holds");
+            if (selection is Shard) ShardManifest.Join(folder, manifest);
+            else if (selection == UnitSelection.Merge && ShardManifest.Find(folder) is { } recorded) manifest.RequireSameRun(recorded, folder, "this merge");
+            else if (selection == UnitSelection.Merge) note?.Invoke($"{folder} holds no {ShardManifest.FileName}; merging whatever units it holds");
         }
         catch
         {
-            output.Dispose();
+            claimed.Dispose();
             throw;
         }
-        return output;
+        return claimed;
     }
 
     public static OutputFolder Claim(string path) => Create(path, () =>

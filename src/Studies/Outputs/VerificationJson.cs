@@ -4,7 +4,7 @@ using Concord.Methods.Components;
 using Concord.Methods.Interventions;
 using Concord.Methods.Verification;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Outputs;
 
 /// <summary>agreement.json's "verification" section: every curve, interval, category and verdict.</summary>
 public static class VerificationJson

@@ -4,9 +4,9 @@ using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Structure;
-using Concord.Methods.Studies;
+using Concord.Studies;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Outputs;
 
 /// <summary>report.md's "AND / OR structure" section per task (with --direction both).</summary>
 public static class StructureReport

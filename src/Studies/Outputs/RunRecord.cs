@@ -4,9 +4,9 @@ using Concord.Model;
 using Concord.Tasks;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Models;
-using Concord.Methods.Studies;
+using Concord.Studies;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Outputs;
 
 /// <summary>
 /// run.json: everything needed to say where a run's numbers came from — Concord's version and
@@ -20,10 +20,11 @@ public static class RunRecord
     /// <summary>Concord's version and the commit it was built from (empty when built outside git).</summary>
     public static (string Version, string Commit) Version() => ConcordVersion.Current;
 
-    public static JsonObject Build(RunSettings settings, ResolvedModel model, Study study, DateTimeOffset started, DateTimeOffset? finished)
+    public static JsonObject Build(Study study, StudyOutput output, DateTimeOffset started, DateTimeOffset? finished)
     {
+        var model = study.ResolvedModel;
         var datasets = study.Tasks.Select(t => t.Record).ToList();
-        string dtype = StudyFingerprints.DTypeId(settings.DType);
+        string dtype = StudyFingerprints.DTypeId(study.Model.DType);
         var (version, commit) = Version();
         var c = model.Identity.Config;
         var record = new JsonObject
@@ -42,7 +43,7 @@ public static class RunRecord
                 ["context"] = c.NPositions, ["vocabulary"] = c.VocabSize, ["parameters"] = c.ParameterCount,
             },
             ["datasets"] = new JsonArray(datasets.Select(d => (JsonNode)Dataset(d)).ToArray()),
-            ["options"] = new JsonObject(settings.CommandLine.Select(o => KeyValuePair.Create(o.Name, (JsonNode?)JsonValue.Create(o.Value)))),
+            ["options"] = new JsonObject(output.Request.Select(o => KeyValuePair.Create(o.Name, (JsonNode?)JsonValue.Create(o.Value)))),
             ["machine"] = new JsonObject
             {
                 ["os"] = RuntimeInformation.OSDescription,
@@ -50,7 +51,7 @@ public static class RunRecord
                 ["cpu"] = CpuName(),
                 ["logical_cores"] = Environment.ProcessorCount,
                 ["torch_threads"] = TorchSharp.torch.get_num_threads(),
-                ["device"] = settings.Device,
+                ["device"] = study.Device,
                 ["dtype"] = dtype,
                 ["libtorch"] = TorchSharp.torch.__version__,
                 ["blas"] = Blas(),

@@ -9,7 +9,7 @@ using Concord.Tasks;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Models;
 
-namespace Concord.Methods.Studies;
+namespace Concord.Studies;
 
 /// <summary>
 /// The study as a library type: a model, the tasks and their data, and typed options. Preparing it
@@ -23,6 +23,8 @@ public sealed class Study
 {
     public HookedGpt2 Model { get; }
     public ResolvedModel ResolvedModel { get; }
+    /// <summary>The device's stable name as given ("cpu", "cuda:0"), part of the fingerprint.</summary>
+    public string Device { get; }
     public StudyOptions Options { get; }
     public TaskResources Resources { get; }
     public IReadOnlyList<StudyTask> Tasks { get; }
@@ -34,11 +36,12 @@ public sealed class Study
     public bool Filtered { get; }
     public int UnitCount => Tasks.Sum(t => t.UnitCount);
 
-    private Study(HookedGpt2 model, ResolvedModel resolved, StudyOptions options, TaskResources resources, IReadOnlyList<StudyTask> tasks,
+    private Study(HookedGpt2 model, ResolvedModel resolved, string device, StudyOptions options, TaskResources resources, IReadOnlyList<StudyTask> tasks,
         string modelFingerprint, bool filtered)
     {
         Model = model;
         ResolvedModel = resolved;
+        Device = device;
         Options = options;
         Resources = resources;
         Tasks = tasks;
@@ -107,7 +110,7 @@ public sealed class Study
         long needed = AttributionContext.BytesPerRow(model.Config, model.DType, positions, 0, withGradients: true);
         if (pipeline.Attribution.MemoryBudgetBytes < needed)
             throw new MemoryBudgetException(pipeline.Attribution.MemoryBudgetBytes, needed, positions);
-        return new Study(model, resolved, options, resources, tasks, modelPrint, filter);
+        return new Study(model, resolved, device, options, resources, tasks, modelPrint, filter);
     }
 
     /// <summary>
@@ -185,7 +188,7 @@ public sealed class Study
         if (!verification.Runs || selection is Shard) return null;
         // A merge's pass read every unit: no result means attribution units are missing, and they are listed.
         if (pass.Result is not { } complete) return null;
-        var computes = selection == UnitSelection.Nothing ? UnitSelection.All : selection;
+        var computes = selection == UnitSelection.Merge ? UnitSelection.All : selection;
         return new VerificationPass(Model, ModelFingerprint, Options.Pipeline, verification, store)
             .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, complete, computes, first, progress, cancel);
     }
@@ -196,7 +199,7 @@ public sealed class Study
     {
         if (Options.Structure is not { } structure || selection is Shard) return null;
         if (pass.Result is not { } noised || opposite?.Result is not { } denoised) return null;
-        var computes = selection == UnitSelection.Nothing ? UnitSelection.All : selection;
+        var computes = selection == UnitSelection.Merge ? UnitSelection.All : selection;
         return new StructurePass(Model, ModelFingerprint, Options.Pipeline, structure, store)
             .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, noised, denoised, computes, first, progress, cancel);
     }

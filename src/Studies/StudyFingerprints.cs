@@ -5,11 +5,11 @@ using Concord.Tasks;
 using Concord.Tasks.Models;
 using static TorchSharp.torch;
 
-namespace Concord.Methods.Studies;
+namespace Concord.Studies;
 
 /// <summary>
 /// Content hashes that tie stored units to exactly what produced them: a unit is reused only when
-/// all of it is equal, and <see cref="Pipeline.WorkUnit.Fingerprint"/> adds the options that affect
+/// all of it is equal, and <see cref="Methods.Pipeline.WorkUnit.Fingerprint"/> adds the options that affect
 /// that unit. The memory budget is left out on purpose: it only changes how stacked runs are
 /// chunked, which reorders float arithmetic (round-off) but not what is computed.
 /// </summary>

@@ -1,10 +1,10 @@
 using System.Text;
 using Concord.Methods.Components;
 using Concord.Methods.Interventions;
-using Concord.Methods.Studies;
+using Concord.Studies;
 using Concord.Methods.Verification;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Outputs;
 
 /// <summary>report.md's verification by intervention: CPR/CMD per method and kind, the disagreement categories and the verdicts.</summary>
 public static class VerificationReport

@@ -1,4 +1,4 @@
-namespace Concord.Cli;
+namespace Concord.Model;
 
 /// <summary>
 /// Folders no Concord command writes into: the filesystem's root, the operating system's own

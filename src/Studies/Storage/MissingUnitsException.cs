@@ -2,11 +2,11 @@ using System.Text;
 using Concord.Methods.Pipeline;
 using Concord.Tasks;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Storage;
 
 /// <summary>
 /// A merge found units that no shard has written (yet): it names them by shard, task, unit and
-/// batch rows, and no output is written. Exits with <see cref="CliRunner.IncompleteError"/>.
+/// batch rows, and no output is written (the CLI exits 4).
 /// </summary>
 public sealed class MissingUnitsException(string folder, IReadOnlyList<MissingUnit> missing, int? shards, int total)
     : Exception(Describe(folder, missing, shards, total))

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Concord.Model;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Storage;
 
 /// <summary>
 /// <c>shards.json</c> in a sharded --out: the run's fingerprint, the number of shards and the

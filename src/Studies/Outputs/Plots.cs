@@ -6,7 +6,7 @@ using Concord.Model;
 using Concord.Tasks;
 using ScottPlot;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Outputs;
 
 /// <summary>The PNG plots of a task (ScottPlot 5; natives from NuGet, nothing from apt).</summary>
 public static class Plots
@@ -18,25 +18,25 @@ public static class Plots
     public const string Sweep = "sweep.png";
     public static string Scatter(ComponentKind kind) => $"scatter-{kind.Id()}.png";
 
-    public static IEnumerable<Image> Files(RunSettings settings)
+    public static IEnumerable<Image> Files(PipelineOptions pipeline)
     {
         yield return new Image(Heatmaps, "IG and AP per head (mean over prompts), one symmetric colour scale");
-        foreach (var kind in settings.Pipeline.Kinds) yield return new Image(Scatter(kind), $"IG against AP, {kind.Plural()}, every prompt");
+        foreach (var kind in pipeline.Kinds) yield return new Image(Scatter(kind), $"IG against AP, {kind.Plural()}, every prompt");
         yield return new Image(MlpBars, "IG, AP and AtP per MLP layer (mean over prompts)");
         yield return new Image(Sweep, "IG–AP agreement against the similarity of IG's baseline to what AP patches in");
     }
 
-    public static void WriteAll(string folder, TaskAnalysis analysis, RunSettings settings, Gpt2Config config, string modelName)
+    public static void WriteAll(string folder, TaskAnalysis analysis, PipelineOptions pipeline, Gpt2Config config, string modelName)
     {
-        var methods = settings.Pipeline.Methods;
+        var methods = pipeline.Methods;
         bool igAndAp = methods.Contains(Method.Ig) && methods.Contains(Method.Ap);
         // Every title names the model: a plot copied into a paper or a chat still says what it measured.
         string task = $"{analysis.Result.Task.Id()} on {modelName}";
-        if (igAndAp && settings.Pipeline.Kinds.Contains(ComponentKind.Head))
+        if (igAndAp && pipeline.Kinds.Contains(ComponentKind.Head))
             HeadHeatmaps(Path.Combine(folder, Heatmaps), analysis, config, task);
         if (igAndAp)
-            foreach (var kind in settings.Pipeline.Kinds) ScatterPlot(Path.Combine(folder, Scatter(kind)), analysis, kind, task);
-        if (settings.Pipeline.Kinds.Contains(ComponentKind.Mlp)) MlpLayers(Path.Combine(folder, MlpBars), analysis, methods, config, task);
+            foreach (var kind in pipeline.Kinds) ScatterPlot(Path.Combine(folder, Scatter(kind)), analysis, kind, task);
+        if (pipeline.Kinds.Contains(ComponentKind.Mlp)) MlpLayers(Path.Combine(folder, MlpBars), analysis, methods, config, task);
         if (analysis.Sweep.Count > 0) SweepCurve(Path.Combine(folder, Sweep), analysis, task);
     }
 

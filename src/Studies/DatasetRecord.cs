@@ -1,7 +1,7 @@
 using Concord.Tasks;
 using Concord.Tasks.Evaluation;
 
-namespace Concord.Methods.Studies;
+namespace Concord.Studies;
 
 /// <summary>One task's input as the study used it: the file and its content hash, what was dropped and why.</summary>
 public sealed record DatasetRecord(TaskKind Kind, TaskDataset Dataset, string Sha256, IReadOnlyList<(string File, string Sha256)> Auxiliary,

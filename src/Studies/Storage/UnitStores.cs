@@ -2,17 +2,17 @@ using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Tasks;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Storage;
 
-/// <summary>Where a run keeps a task's units: --out/&lt;task&gt;/units, emptied of its units first with --fresh.</summary>
+/// <summary>Where a study keeps a task's units: &lt;output folder&gt;/&lt;task&gt;/units, emptied of its units first when the output says fresh.</summary>
 public static class UnitStores
 {
     public const string FolderName = "units";
 
-    public static FileUnitStore For(RunSettings settings, TaskKind kind)
+    public static FileUnitStore For(StudyOutput output, TaskKind kind)
     {
-        var folder = Path.Combine(settings.Out, kind.Id(), FolderName);
-        if (settings.Fresh) DeleteUnits(folder);
+        var folder = Path.Combine(output.Folder, kind.Id(), FolderName);
+        if (output.Fresh) DeleteUnits(folder);
         return new FileUnitStore(folder);
     }
 

@@ -4,7 +4,7 @@ using Concord.Methods.Verification;
 using Concord.Model;
 using ScottPlot;
 
-namespace Concord.Cli.Run;
+namespace Concord.Studies.Outputs;
 
 /// <summary>A faithfulness-curve PNG per task and kind: one line per method (signed ranking), the random rankings' range shaded.</summary>
 public static class VerificationPlots

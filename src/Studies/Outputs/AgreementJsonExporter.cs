@@ -1,0 +1,25 @@
+using Concord.Tasks;
+using System.Text.Json;
+using Concord.Model;
+using Concord.Studies;
+
+namespace Concord.Studies.Outputs;
+
+/// <summary>Each task's agreement.json (<see cref="AgreementJson"/>) with its verification, structure and IG path sections and the run's provenance.</summary>
+public sealed class AgreementJsonExporter : TaskExporter
+{
+    public const string FileName = "agreement.json";
+
+    public override void TaskFinished(StudyExport export, TaskOutcome task)
+    {
+        var analysis = task.Analysis ?? throw new ArgumentException($"{task.Task.Kind.Id()} is not complete", nameof(task));
+        var study = export.Study;
+        var agreement = AgreementJson.Build(task.Task.Dataset, analysis, study.Options.Pipeline, study.Model.DType, export.Provenance());
+        if (task.Verification is { } verification) agreement["verification"] = VerificationJson.Of(verification);
+        if (task.Structure is { } structure) agreement["structure"] = StructureJson.Of(structure, task.Opposite);
+        var paths = IgPaths.Of(analysis, study.Options.Pipeline);
+        if (paths.Count > 0) agreement["ig_path"] = StructureJson.Paths(paths);
+        var folder = Directory.CreateDirectory(export.TaskFolder(task)).FullName;
+        AtomicFile.WriteAllText(Path.Combine(folder, FileName), agreement.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

@@ -1,0 +1,14 @@
+using Concord.Methods.Attribution;
+using Concord.Methods.Pipeline;
+using Concord.Methods.Structure;
+
+namespace Concord.Studies.Outputs;
+
+/// <summary>IG's path profile of every kind IG scored (none when IG did not run or its units carry no path).</summary>
+public static class IgPaths
+{
+    public static IReadOnlyList<KindPath> Of(TaskAnalysis analysis, PipelineOptions pipeline) =>
+        pipeline.Methods.Contains(Method.Ig)
+            ? pipeline.Kinds.Select(k => PathProfile.Of(analysis.Result, k)).OfType<KindPath>().ToList()
+            : [];
+}

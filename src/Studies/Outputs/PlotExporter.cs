@@ -1,0 +1,20 @@
+using Concord.Tasks;
+using Concord.Studies;
+
+namespace Concord.Studies.Outputs;
+
+/// <summary>Each task's PNG plots: heatmaps, scatters, MLP bars and the sweep (<see cref="Plots"/>), the verification's, the structure's and IG's path.</summary>
+public sealed class PlotExporter : TaskExporter
+{
+    public override void TaskFinished(StudyExport export, TaskOutcome task)
+    {
+        var analysis = task.Analysis ?? throw new ArgumentException($"{task.Task.Kind.Id()} is not complete", nameof(task));
+        var study = export.Study;
+        var folder = Directory.CreateDirectory(export.TaskFolder(task)).FullName;
+        string title = $"{task.Task.Kind.Id()} on {study.ResolvedModel.Name}";
+        Plots.WriteAll(folder, analysis, study.Options.Pipeline, study.Model.Config, study.ResolvedModel.Name);
+        if (task.Verification is { } v) VerificationPlots.WriteAll(folder, v, title);
+        if (task.Structure is { } st) StructurePlots.WriteAll(folder, st, title);
+        foreach (var p in IgPaths.Of(analysis, study.Options.Pipeline)) StructurePlots.IgPath(Path.Combine(folder, StructurePlots.PathFile(p.Kind)), p, title);
+    }
+}
