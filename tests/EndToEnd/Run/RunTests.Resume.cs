@@ -41,8 +41,6 @@ public partial class RunTests
         foreach (var task in new[] { "ioi", "greater-than", "sva" })
             foreach (var file in new[] { "scores.csv", "agreement.json" })
                 Assert.That(RunOutputs.Comparable(Path.Combine(interrupted, task, file)), Is.EqualTo(RunOutputs.Comparable(Path.Combine(uninterrupted, task, file))), $"{task}/{file}");
-        foreach (var task in new[] { "ioi", "greater-than", "sva" })
-            RunOutputs.AssertSameVerification(Path.Combine(uninterrupted, task, "agreement.json"), Path.Combine(interrupted, task, "agreement.json"));
     }
 
     [Test]

@@ -1,3 +1,5 @@
+using Concord.Studies.Outputs;
+using Concord.Studies.Storage;
 using System.Diagnostics;
 using System.Globalization;
 using Concord.Model;
@@ -39,8 +41,6 @@ public class FaultTests
         foreach (var task in new[] { "ioi", "greater-than" })
             foreach (var file in new[] { "scores.csv", "agreement.json" })
                 Assert.That(RunOutputs.Comparable(Path.Combine(a, task, file)), Is.EqualTo(RunOutputs.Comparable(Path.Combine(b, task, file))), $"{task}/{file}");
-        foreach (var task in new[] { "ioi", "greater-than" })
-            RunOutputs.AssertSameVerification(Path.Combine(a, task, "agreement.json"), Path.Combine(b, task, "agreement.json"));
     }
 
     [Test]
