@@ -1,3 +1,4 @@
+using static System.FormattableString;
 using Concord.Tasks.Models;
 using System.Globalization;
 using System.Text;
@@ -16,16 +17,14 @@ public static class Report
 {
     public const string FileName = "report.md";
 
-    /// <summary>report.md's text; every number is formatted in the invariant culture, whatever the machine's.</summary>
-    public static string Text(Study study, StudyOutput output, StudyResult result, TimeSpan wall, DateTime generated)
-    {
-        // Every interpolated number below is written in the invariant culture: a report is read and
-        // diffed on other machines, and one "0,05" among "0.999"s is a misreading waiting to happen.
-        var culture = CultureInfo.CurrentCulture;
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        try { return Compose(study, output, result, wall, generated); }
-        finally { CultureInfo.CurrentCulture = culture; }
-    }
+    /// <summary>
+    /// report.md's text. Every number is formatted in the invariant culture (each interpolation
+    /// through <see cref="FormattableString.Invariant"/>, each ToString with the culture named), whatever
+    /// the thread's culture, which the report leaves alone: a report is read and diffed on other
+    /// machines, and one "0,05" among "0.999"s is a misreading waiting to happen.
+    /// </summary>
+    public static string Text(Study study, StudyOutput output, StudyResult result, TimeSpan wall, DateTime generated) =>
+        Compose(study, output, result, wall, generated);
 
     private static string Compose(Study study, StudyOutput output, StudyResult result, TimeSpan wall, DateTime generated)
     {
@@ -34,13 +33,13 @@ public static class Report
         var md = new StringBuilder();
         md.AppendLine("# Concord report: when do IG and AP agree?");
         md.AppendLine();
-        md.AppendLine($"Generated {generated:yyyy-MM-dd HH:mm} UTC; wall time {wall.TotalMinutes:F1} min. " +
-                      $"Provenance (Concord version, model and data by SHA-256, every option, machine): [{RunRecord.FileName}]({RunRecord.FileName}).");
+        md.AppendLine(Invariant($"Generated {generated:yyyy-MM-dd HH:mm} UTC; wall time {wall.TotalMinutes:F1} min. ") +
+                      Invariant($"Provenance (Concord version, model and data by SHA-256, every option, machine): [{RunRecord.FileName}]({RunRecord.FileName})."));
         md.AppendLine();
         md.AppendLine("## Model");
         md.AppendLine();
-        md.AppendLine($"{model.Description}: {config.NLayer} layers × {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters; " +
-                      $"weights SHA-256 `{model.Identity.WeightsSha256[..16]}…`.");
+        md.AppendLine(Invariant($"{model.Description}: {config.NLayer} layers × {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters; ") +
+                      Invariant($"weights SHA-256 `{model.Identity.WeightsSha256[..16]}…`."));
         if (model.IsRandom)
         {
             md.AppendLine();
@@ -51,7 +50,7 @@ public static class Report
         {
             md.AppendLine();
             md.AppendLine("> **A small model trained by Concord to perform the six tasks, not GPT-2.** The numbers below say how IG and AP behave on a model " +
-                          $"that implements the behaviours; they do not say which components of GPT-2 do. Its model card: `{Path.Combine(model.Folder, Tasks.Training.ModelCard.FileName)}`.");
+                          Invariant($"that implements the behaviours; they do not say which components of GPT-2 do. Its model card: `{Path.Combine(model.Folder, Tasks.Training.ModelCard.FileName)}`."));
             if (model.Evaluation is { } evaluation)
             {
                 md.AppendLine();
@@ -65,7 +64,7 @@ public static class Report
         md.AppendLine();
         md.AppendLine("| option | value |");
         md.AppendLine("|---|---|");
-        foreach (var (name, value) in StudyDescription.Rows(study)) md.AppendLine($"| {name} | {value} |");
+        foreach (var (name, value) in StudyDescription.Rows(study)) md.AppendLine(Invariant($"| {name} | {value} |"));
         md.AppendLine();
 
         md.AppendLine("## Summary");
@@ -73,12 +72,12 @@ public static class Report
         var pairs = Method.Pairs(pipeline.Methods);
         var summary = AgreementStatistic.All.Where(st => st.InSummary).ToList();
         md.AppendLine("Median across prompts of per-prompt statistics over one component kind (scores of different kinds are never pooled). " +
-                      (pairs.Count > 0 ? $"{Label(pairs[0])} is the research question" + (pairs.Count > 1 ? $"; the other pairs show how far the others get ({string.Join(", ", pairs.Skip(1).Select(Label))})." : ".") : ""));
+                      (pairs.Count > 0 ? Invariant($"{Label(pairs[0])} is the research question") + (pairs.Count > 1 ? Invariant($"; the other pairs show how far the others get ({string.Join(", ", pairs.Skip(1).Select(Label))}).") : ".") : ""));
         md.AppendLine();
         if (pairs.Count > 0)
         {
             bool verified = tasks.Any(t => t.Verification is not null);
-            var columns = summary.Select(st => $"{Label(pairs[0])} {st.DisplayName}").Concat(pairs.Skip(1).Select(p => $"{Label(p)} r")).Append("IG completeness error (max)")
+            var columns = summary.Select(st => Invariant($"{Label(pairs[0])} {st.DisplayName}")).Concat(pairs.Skip(1).Select(p => Invariant($"{Label(p)} r"))).Append("IG completeness error (max)")
                 .Concat(verified ? ["most faithful (CPR)"] : []).ToList();
             md.AppendLine("| task | components | " + string.Join(" | ", columns) + " |");
             md.AppendLine("|---|---|" + string.Concat(columns.Select(_ => "---|")));
@@ -94,7 +93,7 @@ public static class Report
                         : headline is not null && !analysis.IsEvidence(headline)
                             ? summary.Select((_, i) => i == 0 ? analysis.NotConverged(headline)!.Text : "")
                             : summary.Select(st => Median(headline, st));
-                    md.AppendLine($"| {task.Task.Kind.Id()} | {component.Id()} | " + string.Join(" | ",
+                    md.AppendLine(Invariant($"| {task.Task.Kind.Id()} | {component.Id()} | ") + string.Join(" | ",
                         cells.Concat(pairs.Skip(1).Select(p => Find(p) is { } other && !analysis.IsEvidence(other) ? "not converged" : Median(Find(p), AgreementStatistic.Pearson)))
                             .Append(Num(completeness, "E1")).Concat(verified ? [VerificationReport.MostFaithful(task.Verification, component)] : [])) + " |");
                 }
@@ -114,7 +113,7 @@ public static class Report
         md.AppendLine("## How to read this report");
         md.AppendLine();
         md.AppendLine("- **Scores** are raw effects in metric units (logit or probability difference), one per prompt and component: " +
-                      $"AP = F(a with the component set to a') − F(a); IG integrates the gradient along {(Zero(pipeline) ? "0 → a'" : "a → a'")} and sums over the component's slice; AtP is the first-order term. " +
+                      Invariant($"AP = F(a with the component set to a') − F(a); IG integrates the gradient along {(Zero(pipeline) ? "0 → a'" : "a → a'")} and sums over the component's slice; AtP is the first-order term. ") +
                       (pipeline.Attribution.Direction == Direction.Noising
                           ? "This run is **noising**: F is the clean run's metric, a the clean activation and a' the corrupted one, so scores are typically negative where a component carries the behaviour."
                           : "This run is **denoising**: F is the corrupted run's metric, a the corrupted activation and a' the clean one, so scores are typically positive where a component carries the behaviour."));
@@ -124,10 +123,10 @@ public static class Report
         md.AppendLine("- **Agreement** is computed per prompt over the components of one kind, then summarised (mean ± sd, median). " +
                       "`undefined` counts prompts where a statistic does not exist (e.g. every score equal).");
         md.AppendLine("- **Pooled** statistics use every prompt–component pair at once; the **normalised** view first divides both methods' scores of a prompt by " +
-                      $"the same denominator, that prompt's F(a') − F(a) = {(pipeline.Attribution.Direction == Direction.Noising ? "F(corrupted) − F(clean), negative for a model that shows the behaviour" : "F(clean) − F(corrupted), positive for a model that shows the behaviour")}, " +
-                      $"so large-effect prompts do not dominate (per-prompt statistics are unchanged by it); prompts with |F(a') − F(a)| below {TaskAnalysis.NormalisedMinimumFraction} × the task's median are left out of it and counted.");
-        md.AppendLine($"- **IG completeness error** is |Σ_c IG_c − ({FullEffect(pipeline)})|, the quadrature error; it should be small next to the metric differences above. " +
-                      $"IG counts as converged where it is at most τ × |{FullEffect(pipeline)}| plus the float round-off allowance {IntegratedGradients.RoundOffAllowanceText(study.Model.DType)}; " +
+                      Invariant($"the same denominator, that prompt's F(a') − F(a) = {(pipeline.Attribution.Direction == Direction.Noising ? "F(corrupted) − F(clean), negative for a model that shows the behaviour" : "F(clean) − F(corrupted), positive for a model that shows the behaviour")}, ") +
+                      Invariant($"so large-effect prompts do not dominate (per-prompt statistics are unchanged by it); prompts with |F(a') − F(a)| below {TaskAnalysis.NormalisedMinimumFraction} × the task's median are left out of it and counted."));
+        md.AppendLine(Invariant($"- **IG completeness error** is |Σ_c IG_c − ({FullEffect(pipeline)})|, the quadrature error; it should be small next to the metric differences above. ") +
+                      Invariant($"IG counts as converged where it is at most τ × |{FullEffect(pipeline)}| plus the float round-off allowance {IntegratedGradients.RoundOffAllowanceText(study.Model.DType)}; ") +
                       "a kind that met only the allowance on some prompt says so, and a τ below the number type's reach is refused before any work.");
         md.AppendLine("- **Heatmaps** show layer × head mean scores of IG and AP on one symmetric colour scale (red positive, blue negative; layer 0 at the top). " +
                       "**Sweep** plots agreement against s, where AP patches in a + sΔ: as s → 0 the two methods converge to s·AtP.");
@@ -143,55 +142,55 @@ public static class Report
         var (kind, dataset, record, analysis, time) = (outcome.Task.Kind, outcome.Task.Dataset, outcome.Task.Record, outcome.Analysis!, outcome.Time);
         string folder = kind.Id();
         int prompts = analysis.Result.Batches.Sum(b => b.Rows.Length);
-        md.AppendLine($"## {kind.Id()}");
+        md.AppendLine(Invariant($"## {kind.Id()}"));
         md.AppendLine();
-        md.AppendLine($"{prompts} prompts from `{dataset.File}` ({dataset.RowsRead} rows{(dataset.Dropped.Count > 0 ? $", {dataset.DroppedDescription}" : "")}); " +
-                      $"metric: {Describe(dataset.Readout)}; {time.TotalSeconds:F0} s.");
+        md.AppendLine(Invariant($"{prompts} prompts from `{dataset.File}` ({dataset.RowsRead} rows{(dataset.Dropped.Count > 0 ? Invariant($", {dataset.DroppedDescription}") : "")}); ") +
+                      Invariant($"metric: {Describe(dataset.Readout)}; {time.TotalSeconds:F0} s."));
         md.AppendLine();
         if (record.Filtered)
-            md.AppendLine($"Behaviour filter ({record.Sample.Rule}): {record.Sample.Kept.Count} prompts kept, {record.Sample.Dropped.Count} dropped " +
-                          $"(rows in [{RunRecord.FileName}]({RunRecord.FileName})); `--no-filter` keeps them.");
+            md.AppendLine(Invariant($"Behaviour filter ({record.Sample.Rule}): {record.Sample.Kept.Count} prompts kept, {record.Sample.Dropped.Count} dropped ") +
+                          Invariant($"(rows in [{RunRecord.FileName}]({RunRecord.FileName})); `--no-filter` keeps them."));
         else
             md.AppendLine(!study.Options.BehaviourFilter ? "Behaviour filter: off (`--no-filter`)." : "Behaviour filter: off (a random model shows no behaviour to filter on).");
         md.AppendLine();
-        md.AppendLine($"Metric on clean prompts {analysis.CleanMetric.Text}; on corrupted prompts {analysis.CorruptedMetric.Text}.");
+        md.AppendLine(Invariant($"Metric on clean prompts {analysis.CleanMetric.Text}; on corrupted prompts {analysis.CorruptedMetric.Text}."));
         md.AppendLine();
         var statistics = AgreementStatistic.All;
         md.AppendLine("| components | pair | " + string.Join(" | ", statistics.Select(st => st.DisplayName)) + " | pooled r | pooled r, normalised |");
         md.AppendLine("|---|---|" + string.Concat(statistics.Select(_ => "---|")) + "---|---|");
         foreach (var p in analysis.Agreements)
             if (TaskAnalysis.EqualByConstruction(p, pipeline))
-                md.AppendLine($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | equal by construction (completeness; see ¹ above) |" + string.Concat(statistics.Select(_ => " |")) + " |");
+                md.AppendLine(Invariant($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | equal by construction (completeness; see ¹ above) |") + string.Concat(statistics.Select(_ => " |")) + " |");
             else if (!analysis.IsEvidence(p))
-                md.AppendLine($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | {analysis.NotConverged(p)!.Text}: a quadrature artefact, not evidence |" + string.Concat(statistics.Select(_ => " |")) + " |");
+                md.AppendLine(Invariant($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | {analysis.NotConverged(p)!.Text}: a quadrature artefact, not evidence |") + string.Concat(statistics.Select(_ => " |")) + " |");
             else
-                md.AppendLine($"| {p.Kind.Id()} ({p.Components}, k = {p.TopK}) | {p.Label} | " + string.Join(" | ", statistics.Select(st => Cell(p.AcrossPrompts[st]))) +
-                              $" | {p.Pooled.Pearson} | {p.Normalised?.Pooled.Pearson} |");
+                md.AppendLine(Invariant($"| {p.Kind.Id()} ({p.Components}, k = {p.TopK}) | {p.Label} | ") + string.Join(" | ", statistics.Select(st => Cell(p.AcrossPrompts[st]))) +
+                              Invariant($" | {p.Pooled.Pearson} | {p.Normalised?.Pooled.Pearson} |"));
         var exclusion = analysis.NormalisedExclusion;
         if (exclusion.Excluded > 0)
         {
             md.AppendLine();
-            md.AppendLine($"Normalised pooled r leaves out {exclusion.Excluded} of {exclusion.Prompts} prompts whose |F(a') − F(a)| is below {exclusion.Threshold:G3} " +
-                          $"({TaskAnalysis.NormalisedMinimumFraction} × the median): dividing by a near-zero effect would let round-off dominate.");
+            md.AppendLine(Invariant($"Normalised pooled r leaves out {exclusion.Excluded} of {exclusion.Prompts} prompts whose |F(a') − F(a)| is below {exclusion.Threshold:G3} ") +
+                          Invariant($"({TaskAnalysis.NormalisedMinimumFraction} × the median): dividing by a near-zero effect would let round-off dominate."));
         }
         md.AppendLine();
         if (analysis.Convergence.Count > 0)
         {
-            md.AppendLine($"IG completeness error by layer, max |Σ IG − ({FullEffect(pipeline)})| over prompts (largest |{FullEffect(pipeline)}| in brackets):");
+            md.AppendLine(Invariant($"IG completeness error by layer, max |Σ IG − ({FullEffect(pipeline)})| over prompts (largest |{FullEffect(pipeline)}| in brackets):"));
             md.AppendLine();
-            md.AppendLine("| components | " + string.Join(" | ", analysis.Convergence.Select(c => c.Layer).Distinct().Select(l => $"L{l}")) + " |");
+            md.AppendLine("| components | " + string.Join(" | ", analysis.Convergence.Select(c => c.Layer).Distinct().Select(l => Invariant($"L{l}"))) + " |");
             md.AppendLine("|---|" + string.Concat(analysis.Convergence.Select(c => c.Layer).Distinct().Select(_ => "---|")));
             foreach (var group in analysis.Convergence.GroupBy(c => (c.Method, c.Kind)))
-                md.AppendLine($"| {group.Key.Kind.Id()}{(group.Key.Method == Method.Ig ? "" : $" ({group.Key.Method.DisplayName}, to each prompt's split point)")} | " + string.Join(" | ", group.Select(c => $"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})" +
-                    (pipeline.Ig.Quadrature is IgQuadrature.Adaptive ? $", {c.StepsText} nodes" : ""))) + " |");
+                md.AppendLine(Invariant($"| {group.Key.Kind.Id()}{(group.Key.Method == Method.Ig ? "" : Invariant($" ({group.Key.Method.DisplayName}, to each prompt's split point)"))} | ") + string.Join(" | ", group.Select(c => Invariant($"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})") +
+                    (pipeline.Ig.Quadrature is IgQuadrature.Adaptive ? Invariant($", {c.StepsText} nodes") : ""))) + " |");
             md.AppendLine();
             foreach (var v in analysis.Verdicts.Where(v => v.Converged && v.WithinAllowanceRows.Count > 0))
-                md.AppendLine($"{v.Method.DisplayName} of {v.Kind.Plural()}: {v.Text}; rows {string.Join(", ", v.WithinAllowanceRows)}.\n");
+                md.AppendLine(Invariant($"{v.Method.DisplayName} of {v.Kind.Plural()}: {v.Text}; rows {string.Join(", ", v.WithinAllowanceRows)}.\n"));
         }
         foreach (var image in Plots.Files(pipeline))
             if (File.Exists(Path.Combine(output.Folder, folder, image.File)))
             {
-                md.AppendLine($"![{image.Caption}]({folder}/{image.File})");
+                md.AppendLine(Invariant($"![{image.Caption}]({folder}/{image.File})"));
                 md.AppendLine();
             }
         if (analysis.Sweep.Count > 0)
@@ -202,29 +201,29 @@ public static class Report
             md.AppendLine("| components | s | " + string.Join(" | ", sweepPairs.Select(p => p.Label)) + " |");
             md.AppendLine("|---|---|" + string.Concat(sweepPairs.Select(_ => "---|")));
             foreach (var s in analysis.Sweep)
-                md.AppendLine($"| {s.Kind.Id()} | {s.Scale.ToString(CultureInfo.InvariantCulture)} | " + string.Join(" | ", s.Pairs.Select(p => Median(p, AgreementStatistic.Pearson))) + " |");
+                md.AppendLine(Invariant($"| {s.Kind.Id()} | {s.Scale.ToString(CultureInfo.InvariantCulture)} | ") + string.Join(" | ", s.Pairs.Select(p => Median(p, AgreementStatistic.Pearson))) + " |");
             md.AppendLine();
         }
         var worst = analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap && a.Kind == ComponentKind.Head)
                     ?? analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap);
         if (worst is not null)
         {
-            md.AppendLine($"Largest IG–AP disagreements ({worst.Kind.Id()}):");
+            md.AppendLine(Invariant($"Largest IG–AP disagreements ({worst.Kind.Id()}):"));
             md.AppendLine();
             md.AppendLine("| row | component | IG | AP |");
             md.AppendLine("|---|---|---|---|");
             // An unconverged prompt's IG is a quadrature artefact: its "disagreement" would be the quadrature's.
             var unconverged = analysis.NotConverged(worst)?.UnconvergedRows ?? [];
             foreach (var d in worst.LargestDisagreements.Where(d => !unconverged.Contains(d.Prompt)).Take(5))
-                md.AppendLine($"| {d.Prompt} | {d.Component.Label} | {d.First:F4} | {d.Second:F4} |");
+                md.AppendLine(Invariant($"| {d.Prompt} | {d.Component.Label} | {d.First:F4} | {d.Second:F4} |"));
             if (unconverged.Count > 0)
-                md.AppendLine($"\nLeft out: rows {string.Join(", ", unconverged)}, where IG did not converge ({analysis.NotConverged(worst)!.Text}).");
+                md.AppendLine(Invariant($"\nLeft out: rows {string.Join(", ", unconverged)}, where IG did not converge ({analysis.NotConverged(worst)!.Text})."));
             md.AppendLine();
         }
         VerificationReport.Section(md, outcome, folder);
         StructureReport.Section(md, outcome, folder);
         StructureReport.PathSection(md, IgPaths.Of(analysis, pipeline), folder, (pipeline.Ig.Quadrature as IgQuadrature.Adaptive)?.Split);
-        md.AppendLine($"Files: [{ScoresCsvExporter.FileName}]({folder}/{ScoresCsvExporter.FileName}), [{AgreementJsonExporter.FileName}]({folder}/{AgreementJsonExporter.FileName}).");
+        md.AppendLine(Invariant($"Files: [{ScoresCsvExporter.FileName}]({folder}/{ScoresCsvExporter.FileName}), [{AgreementJsonExporter.FileName}]({folder}/{AgreementJsonExporter.FileName})."));
         md.AppendLine();
     }
 
@@ -235,20 +234,20 @@ public static class Report
         if (rows.Count == 0) return;
         md.AppendLine("## Where the time went");
         md.AppendLine();
-        md.AppendLine($"Units computed in this process (reused units cost nothing; the same figures per task in [{RunRecord.FileName}]({RunRecord.FileName}), `cost`). " +
+        md.AppendLine(Invariant($"Units computed in this process (reused units cost nothing; the same figures per task in [{RunRecord.FileName}]({RunRecord.FileName}), `cost`). ") +
                       "Runs are stacked runs from a hook: a forward pass each, and a backward pass too for IG.");
         md.AppendLine();
         md.AppendLine("| task | unit | batches | wall s | runs | IG nodes |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var (task, unit, cost) in rows.OrderBy(r => r.Task).ThenByDescending(r => r.Cost.Seconds))
-            md.AppendLine($"| {task} | {unit} | {cost.Units} | {cost.Seconds:F1} | {cost.Runs} | {(cost.IgNodes > 0 ? cost.IgNodes.ToString() : "–")} |");
-        md.AppendLine($"| all | | | {rows.Sum(r => r.Cost.Seconds):F1} | {rows.Sum(r => r.Cost.Runs)} | {rows.Sum(r => r.Cost.IgNodes)} |");
+            md.AppendLine(Invariant($"| {task} | {unit} | {cost.Units} | {cost.Seconds:F1} | {cost.Runs} | {(cost.IgNodes > 0 ? cost.IgNodes.ToString(System.Globalization.CultureInfo.InvariantCulture) : "–")} |"));
+        md.AppendLine(Invariant($"| all | | | {rows.Sum(r => r.Cost.Seconds):F1} | {rows.Sum(r => r.Cost.Runs)} | {rows.Sum(r => r.Cost.IgNodes)} |"));
         md.AppendLine();
     }
 
     private static bool Zero(PipelineOptions pipeline) => pipeline.Ig.Baseline == Baseline.Zero;
 
-    private static string Label((Method First, Method Second) pair) => $"{pair.First.DisplayName}↔{pair.Second.DisplayName}";
+    private static string Label((Method First, Method Second) pair) => Invariant($"{pair.First.DisplayName}↔{pair.Second.DisplayName}");
 
 
     /// <summary>What IG's scores sum to: F(a') − F(a) from the aligned baseline, F(a') − F(0) from zero.</summary>
@@ -257,7 +256,7 @@ public static class Report
     private static string Describe(MetricReadout readout) => readout == MetricReadout.LogitDifference ? "logit difference" : "probability difference";
 
     private static string Cell(Summary s) =>
-        s.Defined == 0 ? $"undefined ({s.Undefined})" : $"{s.Mean:F3} ± {s.StandardDeviation:F3} (median {s.Median:F3}){(s.Undefined > 0 ? $", {s.Undefined} undefined" : "")}";
+        s.Defined == 0 ? Invariant($"undefined ({s.Undefined})") : Invariant($"{s.Mean:F3} ± {s.StandardDeviation:F3} (median {s.Median:F3}){(s.Undefined > 0 ? Invariant($", {s.Undefined} undefined") : "")}");
 
     public static string Median(PairAgreement? p, AgreementStatistic statistic) =>
         p is null ? "–" : p.AcrossPrompts[statistic] is { Defined: > 0 } s ? s.Median.ToString("F3", CultureInfo.InvariantCulture) : "undefined";

@@ -1,3 +1,4 @@
+using static System.FormattableString;
 using System.Globalization;
 using System.Text;
 using Concord.Methods.Agreement;
@@ -21,49 +22,49 @@ public static class StructureReport
         if (outcome.Structure is not { } s) return;
         md.AppendLine("### AND / OR structure (both directions)");
         md.AppendLine();
-        md.AppendLine($"Medians over {s.KeptPrompts} of {s.Prompts} prompts ({s.LeftOut} with |G| below {Asymmetry.MinimumGapFraction:0.##} × the median left out).");
+        md.AppendLine(Invariant($"Medians over {s.KeptPrompts} of {s.Prompts} prompts ({s.LeftOut} with |G| below {Asymmetry.MinimumGapFraction:0.##} × the median left out)."));
         if (outcome.Opposite is { } opposite)
         {
             var pairs = opposite.Agreements.Where(p => p.First == Method.Ig && p.Second == Method.Ap).ToList();
             if (pairs.Count > 0)
-                md.AppendLine($"Denoising IG↔AP Pearson r (median over prompts): {string.Join(", ", pairs.Select(p => $"{p.Kind.Plural()} {Report.Median(p, AgreementStatistic.Pearson)}"))}.");
+                md.AppendLine(Invariant($"Denoising IG↔AP Pearson r (median over prompts): {string.Join(", ", pairs.Select(p => Invariant($"{p.Kind.Plural()} {Report.Median(p, AgreementStatistic.Pearson)}")))}."));
         }
         md.AppendLine();
         md.AppendLine("| kind | AND-like | OR-like | AND pairs | OR pairs | pairs tested |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var k in s.Kinds)
-            md.AppendLine($"| {k.Kind.Plural()} | {k.AndLike} | {k.OrLike} | {k.AndPairs} | {k.OrPairs} | {k.Pairs.Count} |");
+            md.AppendLine(Invariant($"| {k.Kind.Plural()} | {k.AndLike} | {k.OrLike} | {k.AndPairs} | {k.OrPairs} | {k.Pairs.Count} |"));
         md.AppendLine();
         foreach (var k in s.Kinds)
         {
             var ig = k.Of(Method.Ig);
             if (k.Candidates.Count > 0)
             {
-                md.AppendLine($"{k.Kind.Plural()}: candidates by {k.CandidatesBy.DisplayName} (|A| ≥ {Asymmetry.CandidateAsymmetry}, max(n, d) ≥ {Asymmetry.CandidateShare}):");
+                md.AppendLine(Invariant($"{k.Kind.Plural()}: candidates by {k.CandidatesBy.DisplayName} (|A| ≥ {Asymmetry.CandidateAsymmetry}, max(n, d) ≥ {Asymmetry.CandidateShare}):"));
                 md.AppendLine();
-                md.AppendLine($"| component | n | d | A | reads as | IG n | IG d |");
+                md.AppendLine(Invariant($"| component | n | d | A | reads as | IG n | IG d |"));
                 md.AppendLine("|---|---|---|---|---|---|---|");
                 foreach (var c in k.Candidates.Take(10))
                 {
                     var i = ig?.Of(c.Component);
-                    md.AppendLine($"| {c.Component.Label} | {F(c.Noise)} | {F(c.Denoise)} | {F(c.A)} | {(c.A > 0 ? "AND" : "OR")} | {(i is null ? "–" : F(i.Noise))} | {(i is null ? "–" : F(i.Denoise))} |");
+                    md.AppendLine(Invariant($"| {c.Component.Label} | {F(c.Noise)} | {F(c.Denoise)} | {F(c.A)} | {(c.A > 0 ? "AND" : "OR")} | {(i is null ? "–" : F(i.Noise))} | {(i is null ? "–" : F(i.Denoise))} |"));
                 }
-                if (k.Candidates.Count > 10) md.AppendLine($"\n… and {k.Candidates.Count - 10} more in agreement.json.");
+                if (k.Candidates.Count > 10) md.AppendLine(Invariant($"\n… and {k.Candidates.Count - 10} more in agreement.json."));
                 md.AppendLine();
             }
-            else md.AppendLine($"{k.Kind.Plural()}: no candidate (no component with |A| ≥ {Asymmetry.CandidateAsymmetry} and max(n, d) ≥ {Asymmetry.CandidateShare}).\n");
+            else md.AppendLine(Invariant($"{k.Kind.Plural()}: no candidate (no component with |A| ≥ {Asymmetry.CandidateAsymmetry} and max(n, d) ≥ {Asymmetry.CandidateShare}).\n"));
             if (k.Pairs.Count > 0)
             {
-                md.AppendLine($"Strongest of the {k.Pairs.Count} pairs of the top {k.Interacting.Count} {k.Kind.Plural()} (joint noising):");
+                md.AppendLine(Invariant($"Strongest of the {k.Pairs.Count} pairs of the top {k.Interacting.Count} {k.Kind.Plural()} (joint noising):"));
                 md.AppendLine();
                 md.AppendLine("| pair | n_ij | I | gate | asymmetry |");
                 md.AppendLine("|---|---|---|---|---|");
                 foreach (var p in k.Strongest(PairsShown))
-                    md.AppendLine($"| {p.First.Label} + {p.Second.Label} | {F(p.Joint)} | {F(p.Interaction)} | {p.Gate} | {Confirmation(k.Confirmation(p))} |");
+                    md.AppendLine(Invariant($"| {p.First.Label} + {p.Second.Label} | {F(p.Joint)} | {F(p.Interaction)} | {p.Gate} | {Confirmation(k.Confirmation(p))} |"));
                 md.AppendLine();
             }
-            md.AppendLine($"![{k.Kind.Plural()} n against d]({folder}/{StructurePlots.ScatterFile(k.Kind)})" +
-                          (k.Pairs.Count > 0 ? $" ![{k.Kind.Plural()} interactions]({folder}/{StructurePlots.HeatmapFile(k.Kind)})" : ""));
+            md.AppendLine(Invariant($"![{k.Kind.Plural()} n against d]({folder}/{StructurePlots.ScatterFile(k.Kind)})") +
+                          (k.Pairs.Count > 0 ? Invariant($" ![{k.Kind.Plural()} interactions]({folder}/{StructurePlots.HeatmapFile(k.Kind)})") : ""));
             md.AppendLine();
         }
     }
@@ -91,18 +92,18 @@ public static class StructureReport
         md.AppendLine("|---|---|---|---|---|---|" + (split ? "---|" : ""));
         foreach (var kind in paths)
             foreach (var l in kind.Layers)
-                md.AppendLine($"| {kind.Kind.Plural()} | {l.Layer} | {l.Prompts} | {A(l.Alpha10)} | {A(l.Alpha50)} | {A(l.Alpha90)} |" + (split ? $" {A(l.SplitAlpha)} |" : ""));
+                md.AppendLine(Invariant($"| {kind.Kind.Plural()} | {l.Layer} | {l.Prompts} | {A(l.Alpha10)} | {A(l.Alpha50)} | {A(l.Alpha90)} |") + (split ? Invariant($" {A(l.SplitAlpha)} |") : ""));
         md.AppendLine();
         if (split && splitFraction is double r)
         {
-            md.AppendLine(FormattableString.Invariant($"Split IG (`--split-ig {r}`): each prompt's IG integrated only up to where F first covers {r} of F(a') − F(a) ") +
-                FormattableString.Invariant($"(found to {AdaptiveComposite.SplitTolerance:G2} of progress between the points IG evaluated; the stretch from its piece's start has a 4-node rule of its own), ") +
+            md.AppendLine(Invariant($"Split IG (`--split-ig {r}`): each prompt's IG integrated only up to where F first covers {r} of F(a') − F(a) ") +
+                Invariant($"(found to {AdaptiveComposite.SplitTolerance:G2} of progress between the points IG evaluated; the stretch from its piece's start has a 4-node rule of its own), ") +
                 "its completeness checked against F there. The column is the median split point; the rest of the path is saturated. " +
                 "Its agreement with AP and with IG is in the agreement table above; on whole MLP layers (aligned baseline) it is ≈ 1 by construction, not evidence: " +
                 "a layer is one component there, so completeness makes its score F(split) − F(a) ≈ r·(F(a') − F(a)), proportional to AP's and IG's.");
             md.AppendLine();
         }
-        md.AppendLine(string.Join(" ", paths.Select(p => $"![IG's path, {p.Kind.Plural()}]({folder}/{StructurePlots.PathFile(p.Kind)})")));
+        md.AppendLine(string.Join(" ", paths.Select(p => Invariant($"![IG's path, {p.Kind.Plural()}]({folder}/{StructurePlots.PathFile(p.Kind)})"))));
         md.AppendLine();
     }
 
@@ -115,7 +116,7 @@ public static class StructureReport
                       "A = n − d is +1 for an AND input (noising either input breaks the behaviour, restoring one alone does not bring it back), " +
                       "−1 for an OR input (the other input still carries it), 0 for an additive one. IG moves every input at once, so it credits " +
                       "both inputs of a gate in both directions. For pairs, n_ij = −E({i, j})/G under joint noising and I = n_ij − n_i − n_j: " +
-                      $"−1 AND, +1 OR, 0 additive (|I| ≥ {Interactions.Strong} counts as a gate). A pair confirms the asymmetry when its gate " +
+                      Invariant($"−1 AND, +1 OR, 0 additive (|I| ≥ {Interactions.Strong} counts as a gate). A pair confirms the asymmetry when its gate ") +
                       "matches both members' candidates (AND pair, A > 0; OR pair, A < 0).");
         md.AppendLine();
     }
