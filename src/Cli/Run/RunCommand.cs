@@ -1,3 +1,4 @@
+using Concord.Studies.Running;
 using Concord.Studies.Outputs;
 using Concord.Studies.Storage;
 using Concord.Tasks.Models;

@@ -3,8 +3,9 @@ using System.Diagnostics;
 using Concord.Methods.Pipeline;
 using Concord.Studies.Outputs;
 using Concord.Studies.Storage;
+using Concord.Studies;
 
-namespace Concord.Studies;
+namespace Concord.Studies.Running;
 
 /// <summary>
 /// A study run into an output folder, as `concord run` does it: the folder claimed (alone, or as one
