@@ -112,262 +112,351 @@ public static class AdaptiveComposite
         if (!(tolerance > 0)) throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "the IG tolerance must be positive");
         if (split is double r0 && !(r0 > 0 && r0 <= 1)) throw new ArgumentOutOfRangeException(nameof(split), r0, "split IG's fraction lies in (0, 1]");
         using var scope = NewDisposeScope();
-        var layout = new ComponentLayout(kind, context.Model.Config);
-        var a = context.BaseActivation(layout, layer);
-        var target = context.PatchedIn(layout, layer, null);
-        var start = baseline == Baseline.Zero ? zeros_like(a) : a;
-        bool aligned = baseline == Baseline.Aligned;
-        var delta = target - start;
-        int b = (int)a.shape[0];
-        var dtype = context.Model.DType;
-        var rule = GaussLegendre.OnUnitInterval(NodesPerPiece);
+        return new Integration(context, kind, layer, tolerance, baseline, cap, breakpoints ?? [], roundOffAllowance, split).Run();
+    }
 
-        var ends = (breakpoints ?? []).Where(s => s > 0 && s < 1).Concat(Enumerable.Range(0, InitialPieces + 1).Select(i => (double)i / InitialPieces))
-            .Distinct().Order().ToList();
-        var checks = (breakpoints ?? []).Where(s => s > 0 && s < 1).Append(1.0).Distinct().Order().ToList();
-        var metricAt = new Dictionary<double, double[]>();
-        var path = new List<(double Alpha, double[] Metric)>();
-        int forwards = 0, evaluations = 0;
+    /// <summary>
+    /// One layer's integration in named steps: F at the piece ends, the first pieces, then rounds of
+    /// checking every checked end (and split IG's) and bisecting the pieces that miss their share,
+    /// until none does or refinement stops; then the scores. Lives inside the caller's dispose scope.
+    /// </summary>
+    private sealed class Integration
+    {
+        private readonly AttributionContext _context;
+        private readonly ComponentKind _kind;
+        private readonly int _layer;
+        private readonly double _tolerance;
+        private readonly int _cap;
+        private readonly double _roundOffAllowance;
+        private readonly double? _split;
+        private readonly ComponentLayout _layout;
+        private readonly Tensor _a, _target, _start, _delta;
+        private readonly bool _aligned;
+        private readonly int _b;
+        private readonly ScalarType _dtype;
+        private readonly QuadraturePoints _rule;
+        private readonly List<double> _ends, _checks;
+        private readonly Dictionary<double, double[]> _metricAt = new();
+        private readonly List<(double Alpha, double[] Metric)> _path = new();
+        private int _forwards, _evaluations;
+        private List<Piece> _pieces = [];
+        private double _metricScale;
+        private string? _stopped;
+        // Split IG's last stretch per prompt, from the piece end before its split point to the split point.
+        private Tail? _tail;
+        // The split point of each prompt with F there, kept while its bracket stays the same.
+        private readonly (double Low, double High)[] _bracketOf;
+        private readonly double[] _splitAlpha, _splitMetric;
 
-        void Metrics(IReadOnlyList<double> alphas)
+        public Integration(AttributionContext context, ComponentKind kind, int layer, double tolerance, Baseline baseline, int cap,
+            IReadOnlyList<double> breakpoints, double roundOffAllowance, double? split)
         {
-            var missing = alphas.Where(x => !metricAt.ContainsKey(x)).Distinct().ToArray();
+            (_context, _kind, _layer, _tolerance, _cap, _roundOffAllowance, _split) = (context, kind, layer, tolerance, cap, roundOffAllowance, split);
+            _layout = new ComponentLayout(kind, context.Model.Config);
+            _a = context.BaseActivation(_layout, layer);
+            _target = context.PatchedIn(_layout, layer, null);
+            _start = baseline == Baseline.Zero ? zeros_like(_a) : _a;
+            _aligned = baseline == Baseline.Aligned;
+            _delta = _target - _start;
+            _b = (int)_a.shape[0];
+            _dtype = context.Model.DType;
+            _rule = GaussLegendre.OnUnitInterval(NodesPerPiece);
+            _ends = breakpoints.Where(s => s > 0 && s < 1).Concat(Enumerable.Range(0, InitialPieces + 1).Select(i => (double)i / InitialPieces))
+                .Distinct().Order().ToList();
+            _checks = breakpoints.Where(s => s > 0 && s < 1).Append(1.0).Distinct().Order().ToList();
+            _bracketOf = new (double, double)[_b];
+            _splitAlpha = new double[_b];
+            _splitMetric = new double[_b];
+        }
+
+        public Outcome Run()
+        {
+            Metrics(_ends);
+            _pieces = _ends.Zip(_ends.Skip(1), Integrate).ToList();
+            _metricScale = _context.BaseMetric.ToDoubles().Concat(_context.OtherMetric.ToDoubles()).Max(Math.Abs);
+            while (true)
+            {
+                var refinement = Check();
+                if (refinement.Failing.Count == 0) break;
+                // Stretches whose refinement no longer lowers the error have met the float round-off of F: waiting for the cap would only cost time.
+                refinement.Failing.RemoveWhere(x => x.Stalls >= 2);
+                if (refinement.Failing.Count == 0)
+                {
+                    _stopped = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"the completeness error stays at {refinement.Worst:G3} of |ΔF| after {_evaluations} nodes: {(_dtype == ScalarType.Float64 ? "float64" : "float32")} round-off of F limits it");
+                    break;
+                }
+                if (_evaluations + 2 * NodesPerPiece * refinement.Failing.Count > _cap)
+                {
+                    _stopped = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the completeness error is {refinement.Worst:G3} of |ΔF| at the cap of {_cap} nodes");
+                    break;
+                }
+                Bisect(refinement.Failing);
+            }
+            return Result();
+        }
+
+        /// <summary>F at each α not yet evaluated, in one stacked run.</summary>
+        private void Metrics(IReadOnlyList<double> alphas)
+        {
+            var missing = alphas.Where(x => !_metricAt.ContainsKey(x)).Distinct().ToArray();
             if (missing.Length == 0) return;
             using var s = NewDisposeScope();
             // The ends themselves, not start + 1·delta: F(1) is then exactly the other run's value at this hook.
-            var points = stack(missing.Select(x => x == 0 ? start : x == 1 ? target : start + x * delta).ToArray()).reshape([missing.Length * b, .. a.shape[1..]]);
-            var values = context.MetricFrom(layout, layer, points, missing.Length, prefixUnchanged: aligned).ToDoubles();
-            for (int i = 0; i < missing.Length; i++) metricAt[missing[i]] = values[(i * b)..((i + 1) * b)];
-            forwards += missing.Length;
+            var points = stack(missing.Select(x => x == 0 ? _start : x == 1 ? _target : _start + x * _delta).ToArray()).reshape([missing.Length * _b, .. _a.shape[1..]]);
+            var values = _context.MetricFrom(_layout, _layer, points, missing.Length, prefixUnchanged: _aligned).ToDoubles();
+            for (int i = 0; i < missing.Length; i++) _metricAt[missing[i]] = values[(i * _b)..((i + 1) * _b)];
+            _forwards += missing.Length;
         }
 
-        Piece Integrate(double from, double to)
+        /// <summary>One piece [from, to] by the 4-node rule, with its local completeness.</summary>
+        private Piece Integrate(double from, double to)
         {
             using var s = NewDisposeScope();
             double h = to - from;
-            var sum = IntegratedGradients.WeightedGradientSum(context, layout, layer, start, delta,
-                rule.Nodes.Select(t => from + h * t).ToArray(), rule.Weights.Select(w => h * w).ToArray(), aligned, path);
-            evaluations += NodesPerPiece;
-            var attributions = delta * sum;
+            var sum = IntegratedGradients.WeightedGradientSum(_context, _layout, _layer, _start, _delta,
+                _rule.Nodes.Select(t => from + h * t).ToArray(), _rule.Weights.Select(w => h * w).ToArray(), _aligned, _path);
+            _evaluations += NodesPerPiece;
+            var attributions = _delta * sum;
             var total = attributions.flatten(1).sum(1).ToDoubles();
             var mass = attributions.flatten(1).abs().sum(1).ToDoubles();
-            var expected = metricAt[to].Zip(metricAt[from], (x, y) => x - y).ToArray();
+            var expected = _metricAt[to].Zip(_metricAt[from], (x, y) => x - y).ToArray();
             return new Piece(from, to, sum.MoveToOuterDisposeScope(), total, expected, mass);
         }
 
-        Metrics(ends);
-        var pieces = ends.Zip(ends.Skip(1), Integrate).ToList();
-        double metricScale = context.BaseMetric.ToDoubles().Concat(context.OtherMetric.ToDoubles()).Max(Math.Abs);
-        string? stopped = null;
-        // Split IG's last stretch per prompt, from the piece end before its split point to the split point.
-        Tail? tail = null;
-
-        // F at every α evaluated: piece ends and quadrature nodes (those of pieces later bisected too: F there is F all the same).
-        Dictionary<double, double[]> Known()
+        /// <summary>The pieces that miss their share of τ at some checked end (and split IG's), and the worst error reached.</summary>
+        private sealed class Refinement
         {
-            var known = new Dictionary<double, double[]>(metricAt);
-            foreach (var (alpha, metric) in path) known.TryAdd(alpha, metric);
+            public HashSet<Piece> Failing { get; } = [];
+            public double Worst { get; set; }
+        }
+
+        private Refinement Check()
+        {
+            var refinement = new Refinement();
+            foreach (var e in _checks)
+            {
+                var effect = Enumerable.Range(0, _b).Select(p => _metricAt[e][p] - _metricAt[0][p]).ToArray();
+                double floor = IntegratedGradients.AdaptiveEffectFloor * effect.Max(Math.Abs);
+                for (int p = 0; p < _b; p++) CheckEnd(refinement, p, e, effect[p], floor);
+            }
+            // Split IG: each prompt's [0, split] held to τ like any checked end.
+            if (_split is double r)
+            {
+                var (from, to) = SplitPoints(r);
+                if (_tail is null || !_tail.From.SequenceEqual(from) || !_tail.To.SequenceEqual(to))
+                {
+                    _tail?.GradientSum.Dispose();
+                    _tail = IntegrateTail(from, to);
+                }
+                var effect = Enumerable.Range(0, _b).Select(p => MetricOf(p, to[p]) - _metricAt[0][p]).ToArray();
+                double floor = IntegratedGradients.AdaptiveEffectFloor * effect.Max(Math.Abs);
+                for (int p = 0; p < _b; p++)
+                    CheckEnd(refinement, p, to[p], effect[p], floor, from[p] == to[p] ? null : (_pieces.Single(x => x.Start == from[p]), _tail.Error(p), _tail.Mass[p]));
+            }
+            return refinement;
+        }
+
+        /// <summary>
+        /// The error allowed and the error reached over [0, e] for one prompt; the pieces to refine when it is missed.
+        /// Split IG's [0, e] is the pieces up to the tail's start plus the tail, whose error counts against the piece it lies in.
+        /// </summary>
+        private void CheckEnd(Refinement refinement, int p, double e, double effect, double floor, (Piece Parent, double Error, double Mass)? last = null)
+        {
+            var within = _pieces.Where(x => x.End <= (last is { } t ? t.Parent.Start : e)).Select(x => (Piece: x, Error: x.Error(p), Length: x.Length)).ToList();
+            if (last is { } tailOf) within.Add((tailOf.Parent, tailOf.Error, e - tailOf.Parent.Start));
+            double mass = within.Sum(x => x.Piece.Mass[p]) - (last is { } m ? m.Parent.Mass[p] - m.Mass : 0);
+            double scaleOf = Math.Max(Math.Abs(effect), floor);
+            double allowed = IntegratedGradients.AllowedError(_tolerance, scaleOf, _metricScale, mass, _dtype, _roundOffAllowance);
+            double reached = Math.Abs(within.Sum(x => x.Error));
+            if (reached <= allowed) return;
+            refinement.Worst = Math.Max(refinement.Worst, reached / Math.Max(scaleOf, double.Epsilon));
+            // A piece is refined when its own error exceeds its share (by length) of what [0, e] may have.
+            var over = within.Where(x => Math.Abs(x.Error) > allowed * x.Length / e).Select(x => x.Piece).ToList();
+            refinement.Failing.UnionWith(over.Count > 0 ? over : [within.MaxBy(x => Math.Abs(x.Error)).Piece]);
+        }
+
+        /// <summary>Each failing piece in two halves (F at the midpoints in one stacked run), counting the bisections that stopped helping.</summary>
+        private void Bisect(HashSet<Piece> failing)
+        {
+            var midpoints = failing.Select(x => (x.Start + x.End) / 2).ToList();
+            Metrics(midpoints);
+            foreach (var piece in failing.OrderBy(x => x.Start))
+            {
+                double mid = (piece.Start + piece.End) / 2;
+                int at = _pieces.IndexOf(piece);
+                var (left, right) = (Integrate(piece.Start, mid), Integrate(mid, piece.End));
+                double after = Enumerable.Range(0, _b).Max(p => Math.Abs(left.Error(p)) + Math.Abs(right.Error(p)));
+                // The round-off itself, whatever allowance the caller asked for.
+                double noise = IntegratedGradients.AllowedError(0, 0, _metricScale, piece.Mass.Max(), _dtype);
+                left.Stalls = right.Stalls = after > piece.WorstError / StallFactor && after < NoiseMultiple * noise ? piece.Stalls + 1 : 0;
+                _pieces[at] = left;
+                _pieces.Insert(at + 1, right);
+                piece.GradientSum.Dispose();
+            }
+        }
+
+        /// <summary>F at every α evaluated: piece ends and quadrature nodes (those of pieces later bisected too: F there is F all the same).</summary>
+        private Dictionary<double, double[]> Known()
+        {
+            var known = new Dictionary<double, double[]>(_metricAt);
+            foreach (var (alpha, metric) in _path) known.TryAdd(alpha, metric);
             return known;
         }
 
-        // The split point of each prompt with F there, kept while its bracket stays the same.
-        var bracketOf = new (double Low, double High)[b];
-        var splitAlpha = new double[b];
-        var splitMetric = new double[b];
-
-        // F at one α per prompt: one stacked run of the batch.
-        double[] MetricAtEach(double[] alphas)
+        /// <summary>F at one α per prompt: one stacked run of the batch.</summary>
+        private double[] MetricAtEach(double[] alphas)
         {
             using var s = NewDisposeScope();
-            var broadcast = Enumerable.Repeat(1L, (int)a.dim() - 1).Prepend(b).ToArray();
-            var points = start + tensor(alphas, dtype: a.dtype, device: a.device).view(broadcast) * delta;
-            forwards++;
-            return context.MetricFrom(layout, layer, points, 1, prefixUnchanged: aligned).ToDoubles();
+            var broadcast = Enumerable.Repeat(1L, (int)_a.dim() - 1).Prepend(_b).ToArray();
+            var points = _start + tensor(alphas, dtype: _a.dtype, device: _a.device).view(broadcast) * _delta;
+            _forwards++;
+            return _context.MetricFrom(_layout, _layer, points, 1, prefixUnchanged: _aligned).ToDoubles();
         }
 
-        // Each prompt's split point on the present grid, and the piece start it is integrated from.
-        (double[] From, double[] To) SplitPoints(double r)
+        /// <summary>Each searching prompt's bracket around progress r: the ends' α, progress and (at the high end) F.</summary>
+        private sealed class Brackets(int prompts)
         {
-            var known = Known();
-            var evaluated = known.Keys.Order().ToList();
-            var starts = pieces.Select(x => x.Start).ToList();
-            var searching = new List<int>();
-            var (lowAlpha, lowProgress, highAlpha, highProgress, highMetric) = (new double[b], new double[b], new double[b], new double[b], new double[b]);
-            for (int p = 0; p < b; p++)
+            public double[] LowAlpha { get; } = new double[prompts];
+            public double[] LowProgress { get; } = new double[prompts];
+            public double[] HighAlpha { get; } = new double[prompts];
+            public double[] HighProgress { get; } = new double[prompts];
+            public double[] HighMetric { get; } = new double[prompts];
+        }
+
+        /// <summary>Each prompt's split point on the present grid, and the piece start it is integrated from.</summary>
+        private (double[] From, double[] To) SplitPoints(double r)
+        {
+            var brackets = new Brackets(_b);
+            var searching = Bracket(r, brackets);
+            FalsePosition(r, brackets, searching);
+            var starts = _pieces.Select(x => x.Start).ToList();
+            var (from, to) = (new double[_b], new double[_b]);
+            for (int p = 0; p < _b; p++)
             {
-                double f0 = metricAt[0][p], range = metricAt[1][p] - f0;
-                if (range == 0 || !double.IsFinite(range)) { (bracketOf[p], splitAlpha[p], splitMetric[p]) = ((1, 1), 1, metricAt[1][p]); continue; }
-                double Progress(double x) => (known[x][p] - f0) / range;
-                // F(1) itself has covered the whole range, so the first α at or above r always exists; α = 0 is below it.
-                int high = evaluated.FindIndex(x => x == 1 || Progress(x) >= r);
-                var bracket = (evaluated[high - 1], evaluated[high]);
-                if (bracket == bracketOf[p] && splitAlpha[p] > 0) continue;
-                bracketOf[p] = bracket;
-                (lowAlpha[p], lowProgress[p], highAlpha[p], highProgress[p], highMetric[p]) =
-                    (bracket.Item1, Progress(bracket.Item1), bracket.Item2, Progress(bracket.Item2), known[bracket.Item2][p]);
-                if (highProgress[p] - r <= SplitTolerance) (splitAlpha[p], splitMetric[p]) = (highAlpha[p], highMetric[p]);
-                else searching.Add(p);
-            }
-            // False position (Illinois) inside each bracket, every searching prompt in the same stacked run.
-            var (lowWeight, highWeight) = (Enumerable.Repeat(1.0, b).ToArray(), Enumerable.Repeat(1.0, b).ToArray());
-            var lastSide = new int[b];
-            for (int step = 0; step < SplitSteps && searching.Count > 0; step++)
-            {
-                var alphas = (double[])splitAlpha.Clone();
-                foreach (int p in searching)
-                {
-                    double lo = (lowProgress[p] - r) * lowWeight[p], hi = (highProgress[p] - r) * highWeight[p];
-                    alphas[p] = lowAlpha[p] + (highAlpha[p] - lowAlpha[p]) * (-lo / (hi - lo));
-                    if (!(alphas[p] > lowAlpha[p] && alphas[p] < highAlpha[p])) alphas[p] = (lowAlpha[p] + highAlpha[p]) / 2;
-                }
-                for (int p = 0; p < b; p++) if (!(alphas[p] > 0)) alphas[p] = 1;
-                var values = MetricAtEach(alphas);
-                foreach (int p in searching.ToList())
-                {
-                    double f0 = metricAt[0][p], progress = (values[p] - f0) / (metricAt[1][p] - f0);
-                    // Where F's range is near its round-off, progress is noise and may never come within the tolerance:
-                    // the search then ends when the bracket is narrower than SplitResolution, at its upper end (F there covers r).
-                    if (Math.Abs(progress - r) <= SplitTolerance || step == SplitSteps - 1 || highAlpha[p] - lowAlpha[p] <= SplitResolution)
-                    {
-                        (splitAlpha[p], splitMetric[p]) = Math.Abs(progress - r) <= SplitTolerance || progress >= r ? (alphas[p], values[p]) : (highAlpha[p], highMetric[p]);
-                        searching.Remove(p);
-                        continue;
-                    }
-                    // The side kept twice in a row has its weight halved, so the far end moves too (Illinois).
-                    if (progress < r) { (lowAlpha[p], lowProgress[p]) = (alphas[p], progress); if (lastSide[p] == -1) highWeight[p] /= 2; else highWeight[p] = 1; lastSide[p] = -1; lowWeight[p] = 1; }
-                    else { (highAlpha[p], highProgress[p], highMetric[p]) = (alphas[p], progress, values[p]); if (lastSide[p] == 1) lowWeight[p] /= 2; else lowWeight[p] = 1; lastSide[p] = 1; highWeight[p] = 1; }
-                }
-            }
-            var (from, to) = (new double[b], new double[b]);
-            for (int p = 0; p < b; p++)
-            {
-                to[p] = splitAlpha[p];
+                to[p] = _splitAlpha[p];
                 // A piece end needs no stretch of its own (from = to); else the stretch starts at the start of the piece the split lies in.
                 from[p] = to[p] == 1 ? 1 : starts.Last(x => x <= to[p]);
             }
             return (from, to);
         }
 
-        // F at a prompt's split point or at a piece start.
-        double MetricOf(int p, double alpha) => alpha == splitAlpha[p] ? splitMetric[p] : metricAt[alpha][p];
+        /// <summary>
+        /// The evaluated α on either side of each prompt's crossing of r; prompts whose bracket is
+        /// unchanged keep their split point, and a bracket whose upper end is within the tolerance is
+        /// the split. Returns the prompts still to search.
+        /// </summary>
+        private List<int> Bracket(double r, Brackets brackets)
+        {
+            var known = Known();
+            var evaluated = known.Keys.Order().ToList();
+            var searching = new List<int>();
+            for (int p = 0; p < _b; p++)
+            {
+                double f0 = _metricAt[0][p], range = _metricAt[1][p] - f0;
+                if (range == 0 || !double.IsFinite(range)) { (_bracketOf[p], _splitAlpha[p], _splitMetric[p]) = ((1, 1), 1, _metricAt[1][p]); continue; }
+                double Progress(double x) => (known[x][p] - f0) / range;
+                // F(1) itself has covered the whole range, so the first α at or above r always exists; α = 0 is below it.
+                int high = evaluated.FindIndex(x => x == 1 || Progress(x) >= r);
+                var bracket = (evaluated[high - 1], evaluated[high]);
+                if (bracket == _bracketOf[p] && _splitAlpha[p] > 0) continue;
+                _bracketOf[p] = bracket;
+                (brackets.LowAlpha[p], brackets.LowProgress[p], brackets.HighAlpha[p], brackets.HighProgress[p], brackets.HighMetric[p]) =
+                    (bracket.Item1, Progress(bracket.Item1), bracket.Item2, Progress(bracket.Item2), known[bracket.Item2][p]);
+                if (brackets.HighProgress[p] - r <= SplitTolerance) (_splitAlpha[p], _splitMetric[p]) = (brackets.HighAlpha[p], brackets.HighMetric[p]);
+                else searching.Add(p);
+            }
+            return searching;
+        }
 
-        Tail IntegrateTail(double[] from, double[] to)
+        /// <summary>False position (Illinois) inside each bracket, every searching prompt in the same stacked run.</summary>
+        private void FalsePosition(double r, Brackets k, List<int> searching)
+        {
+            var (lowWeight, highWeight) = (Enumerable.Repeat(1.0, _b).ToArray(), Enumerable.Repeat(1.0, _b).ToArray());
+            var lastSide = new int[_b];
+            for (int step = 0; step < SplitSteps && searching.Count > 0; step++)
+            {
+                var alphas = (double[])_splitAlpha.Clone();
+                foreach (int p in searching)
+                {
+                    double lo = (k.LowProgress[p] - r) * lowWeight[p], hi = (k.HighProgress[p] - r) * highWeight[p];
+                    alphas[p] = k.LowAlpha[p] + (k.HighAlpha[p] - k.LowAlpha[p]) * (-lo / (hi - lo));
+                    if (!(alphas[p] > k.LowAlpha[p] && alphas[p] < k.HighAlpha[p])) alphas[p] = (k.LowAlpha[p] + k.HighAlpha[p]) / 2;
+                }
+                for (int p = 0; p < _b; p++) if (!(alphas[p] > 0)) alphas[p] = 1;
+                var values = MetricAtEach(alphas);
+                foreach (int p in searching.ToList())
+                {
+                    double f0 = _metricAt[0][p], progress = (values[p] - f0) / (_metricAt[1][p] - f0);
+                    // Where F's range is near its round-off, progress is noise and may never come within the tolerance:
+                    // the search then ends when the bracket is narrower than SplitResolution, at its upper end (F there covers r).
+                    if (Math.Abs(progress - r) <= SplitTolerance || step == SplitSteps - 1 || k.HighAlpha[p] - k.LowAlpha[p] <= SplitResolution)
+                    {
+                        (_splitAlpha[p], _splitMetric[p]) = Math.Abs(progress - r) <= SplitTolerance || progress >= r ? (alphas[p], values[p]) : (k.HighAlpha[p], k.HighMetric[p]);
+                        searching.Remove(p);
+                        continue;
+                    }
+                    // The side kept twice in a row has its weight halved, so the far end moves too (Illinois).
+                    if (progress < r) { (k.LowAlpha[p], k.LowProgress[p]) = (alphas[p], progress); if (lastSide[p] == -1) highWeight[p] /= 2; else highWeight[p] = 1; lastSide[p] = -1; lowWeight[p] = 1; }
+                    else { (k.HighAlpha[p], k.HighProgress[p], k.HighMetric[p]) = (alphas[p], progress, values[p]); if (lastSide[p] == 1) lowWeight[p] /= 2; else lowWeight[p] = 1; lastSide[p] = 1; highWeight[p] = 1; }
+                }
+            }
+        }
+
+        /// <summary>F at a prompt's split point or at a piece start.</summary>
+        private double MetricOf(int p, double alpha) => alpha == _splitAlpha[p] ? _splitMetric[p] : _metricAt[alpha][p];
+
+        /// <summary>Split IG's stretch of each prompt from its piece's start to its split point, by a 4-node rule of the prompt's own ends.</summary>
+        private Tail IntegrateTail(double[] from, double[] to)
         {
             using var s = NewDisposeScope();
-            var expected = Enumerable.Range(0, b).Select(p => from[p] == to[p] ? 0 : MetricOf(p, to[p]) - metricAt[from[p]][p]).ToArray();
-            if (from.SequenceEqual(to)) return new Tail(from, to, zeros_like(start).MoveToOuterDisposeScope(), new double[b], expected, new double[b]);
-            var nodes = rule.Nodes.Select(t => Enumerable.Range(0, b).Select(p => from[p] + (to[p] - from[p]) * t).ToArray()).ToArray();
-            var weights = rule.Weights.Select(w => Enumerable.Range(0, b).Select(p => (to[p] - from[p]) * w).ToArray()).ToArray();
-            var sum = IntegratedGradients.PerPromptWeightedGradientSum(context, layout, layer, start, delta, nodes, weights, aligned);
-            evaluations += NodesPerPiece;
-            var attributions = delta * sum;
+            var expected = Enumerable.Range(0, _b).Select(p => from[p] == to[p] ? 0 : MetricOf(p, to[p]) - _metricAt[from[p]][p]).ToArray();
+            if (from.SequenceEqual(to)) return new Tail(from, to, zeros_like(_start).MoveToOuterDisposeScope(), new double[_b], expected, new double[_b]);
+            var nodes = _rule.Nodes.Select(t => Enumerable.Range(0, _b).Select(p => from[p] + (to[p] - from[p]) * t).ToArray()).ToArray();
+            var weights = _rule.Weights.Select(w => Enumerable.Range(0, _b).Select(p => (to[p] - from[p]) * w).ToArray()).ToArray();
+            var sum = IntegratedGradients.PerPromptWeightedGradientSum(_context, _layout, _layer, _start, _delta, nodes, weights, _aligned);
+            _evaluations += NodesPerPiece;
+            var attributions = _delta * sum;
             return new Tail(from, to, sum.MoveToOuterDisposeScope(), attributions.flatten(1).sum(1).ToDoubles(), expected, attributions.flatten(1).abs().sum(1).ToDoubles());
         }
 
-        while (true)
+        /// <summary>The scores over [0, 1] (with the metric path), up to each breakpoint, and split IG's.</summary>
+        private Outcome Result()
         {
-            var failing = new HashSet<Piece>();
-            double worst = 0;
-            // The error allowed and the error reached over [0, e] for one prompt; the pieces to refine when it is missed.
-            // Split IG's [0, e] is the pieces up to the tail's start plus the tail, whose error counts against the piece it lies in.
-            void Check(int p, double e, double effect, double floor, (Piece Parent, double Error, double Mass)? last = null)
-            {
-                var within = pieces.Where(x => x.End <= (last is { } t ? t.Parent.Start : e)).Select(x => (Piece: x, Error: x.Error(p), Length: x.Length)).ToList();
-                if (last is { } tailOf) within.Add((tailOf.Parent, tailOf.Error, e - tailOf.Parent.Start));
-                double mass = within.Sum(x => x.Piece.Mass[p]) - (last is { } m ? m.Parent.Mass[p] - m.Mass : 0);
-                double scaleOf = Math.Max(Math.Abs(effect), floor);
-                double allowed = IntegratedGradients.AllowedError(tolerance, scaleOf, metricScale, mass, dtype, roundOffAllowance);
-                double reached = Math.Abs(within.Sum(x => x.Error));
-                if (reached <= allowed) return;
-                worst = Math.Max(worst, reached / Math.Max(scaleOf, double.Epsilon));
-                // A piece is refined when its own error exceeds its share (by length) of what [0, e] may have.
-                var over = within.Where(x => Math.Abs(x.Error) > allowed * x.Length / e).Select(x => x.Piece).ToList();
-                failing.UnionWith(over.Count > 0 ? over : [within.MaxBy(x => Math.Abs(x.Error)).Piece]);
-            }
-            foreach (var e in checks)
-            {
-                var effect = Enumerable.Range(0, b).Select(p => metricAt[e][p] - metricAt[0][p]).ToArray();
-                double floor = IntegratedGradients.AdaptiveEffectFloor * effect.Max(Math.Abs);
-                for (int p = 0; p < b; p++) Check(p, e, effect[p], floor);
-            }
-            // Split IG: each prompt's [0, split] held to τ like any checked end.
-            if (split is double r)
-            {
-                var (from, to) = SplitPoints(r);
-                if (tail is null || !tail.From.SequenceEqual(from) || !tail.To.SequenceEqual(to))
-                {
-                    tail?.GradientSum.Dispose();
-                    tail = IntegrateTail(from, to);
-                }
-                var effect = Enumerable.Range(0, b).Select(p => MetricOf(p, to[p]) - metricAt[0][p]).ToArray();
-                double floor = IntegratedGradients.AdaptiveEffectFloor * effect.Max(Math.Abs);
-                for (int p = 0; p < b; p++)
-                    Check(p, to[p], effect[p], floor, from[p] == to[p] ? null : (pieces.Single(x => x.Start == from[p]), tail.Error(p), tail.Mass[p]));
-            }
-            if (failing.Count == 0) break;
-            // Stretches whose refinement no longer lowers the error have met the float round-off of F: waiting for the cap would only cost time.
-            failing.RemoveWhere(x => x.Stalls >= 2);
-            if (failing.Count == 0)
-            {
-                stopped = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"the completeness error stays at {worst:G3} of |ΔF| after {evaluations} nodes: {(dtype == ScalarType.Float64 ? "float64" : "float32")} round-off of F limits it");
-                break;
-            }
-            if (evaluations + 2 * NodesPerPiece * failing.Count > cap)
-            {
-                stopped = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the completeness error is {worst:G3} of |ΔF| at the cap of {cap} nodes");
-                break;
-            }
-            var midpoints = failing.Select(x => (x.Start + x.End) / 2).ToList();
-            Metrics(midpoints);
-            foreach (var piece in failing.OrderBy(x => x.Start))
-            {
-                double mid = (piece.Start + piece.End) / 2;
-                int at = pieces.IndexOf(piece);
-                var (left, right) = (Integrate(piece.Start, mid), Integrate(mid, piece.End));
-                double after = Enumerable.Range(0, b).Max(p => Math.Abs(left.Error(p)) + Math.Abs(right.Error(p)));
-                // The round-off itself, whatever allowance the caller asked for.
-                double noise = IntegratedGradients.AllowedError(0, 0, metricScale, piece.Mass.Max(), dtype);
-                left.Stalls = right.Stalls = after > piece.WorstError / StallFactor && after < NoiseMultiple * noise ? piece.Stalls + 1 : 0;
-                pieces[at] = left;
-                pieces.Insert(at + 1, right);
-                piece.GradientSum.Dispose();
-            }
+            // Nodes of pieces later bisected stay on the path: F there was evaluated all the same.
+            var metricPath = MetricPath.From(_path.Concat(_metricAt.Select(m => (m.Key, m.Value))));
+            var whole = Upto(1);
+            var full = whole with { Completeness = whole.Completeness! with { Path = metricPath } };
+            var prefixes = _checks.Where(e => e < 1).Select(e => (e, Upto(e))).ToList();
+            var splitScores = _tail is null ? null : SplitScores(_tail, metricPath);
+            return new Outcome(full, prefixes, _evaluations, _forwards, _pieces.Select(p => (p.Start, p.End)).ToList(), _stopped, splitScores);
         }
 
-        LayerScores Upto(double e)
+        private LayerScores Upto(double e)
         {
-            var within = pieces.Where(p => p.End <= e).ToList();
+            var within = _pieces.Where(p => p.End <= e).ToList();
             var sum = within.Select(p => p.GradientSum).Aggregate((x, y) => x + y);
-            var attributions = delta * sum;
-            var scores = layout.SumToComponents(attributions, context.Options.PerPosition);
+            var attributions = _delta * sum;
+            var scores = _layout.SumToComponents(attributions, _context.Options.PerPosition);
             var total = attributions.flatten(1).sum(1).ToDoubles();
             var mass = attributions.flatten(1).abs().sum(1).ToDoubles();
-            var expected = metricAt[e].Zip(metricAt[0], (x, y) => x - y).ToArray();
-            return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig, kind, layer, scores), new Completeness(evaluations, total, expected, mass));
+            var expected = _metricAt[e].Zip(_metricAt[0], (x, y) => x - y).ToArray();
+            return new LayerScores(_layer, ScoreSet.FromLayer(Method.Ig, _kind, _layer, scores), new Completeness(_evaluations, total, expected, mass));
         }
 
-        // Split IG: each prompt's pieces before its tail (a 0/1 mask per piece and prompt), plus the tail.
-        LayerScores SplitScores(Tail last, MetricPath along)
+        /// <summary>Split IG: each prompt's pieces before its tail (a 0/1 mask per piece and prompt), plus the tail.</summary>
+        private LayerScores SplitScores(Tail last, MetricPath along)
         {
-            var broadcast = Enumerable.Repeat(1L, (int)a.dim() - 1).Prepend(b).ToArray();
-            var sum = pieces.Select(x => x.GradientSum * tensor(last.From.Select(e => x.End <= e ? 1.0 : 0.0).ToArray(), dtype: a.dtype, device: a.device).view(broadcast))
+            var broadcast = Enumerable.Repeat(1L, (int)_a.dim() - 1).Prepend(_b).ToArray();
+            var sum = _pieces.Select(x => x.GradientSum * tensor(last.From.Select(e => x.End <= e ? 1.0 : 0.0).ToArray(), dtype: _a.dtype, device: _a.device).view(broadcast))
                 .Aggregate(last.GradientSum, (x, y) => x + y);
-            var attributions = delta * sum;
-            var scores = layout.SumToComponents(attributions, context.Options.PerPosition);
+            var attributions = _delta * sum;
+            var scores = _layout.SumToComponents(attributions, _context.Options.PerPosition);
             var total = attributions.flatten(1).sum(1).ToDoubles();
             var mass = attributions.flatten(1).abs().sum(1).ToDoubles();
-            var expected = Enumerable.Range(0, b).Select(p => MetricOf(p, last.To[p]) - metricAt[0][p]).ToArray();
-            return new LayerScores(layer, ScoreSet.FromLayer(Method.IgSplit, kind, layer, scores),
-                new Completeness(evaluations, total, expected, mass) { Path = along, Ends = last.To });
+            var expected = Enumerable.Range(0, _b).Select(p => MetricOf(p, last.To[p]) - _metricAt[0][p]).ToArray();
+            return new LayerScores(_layer, ScoreSet.FromLayer(Method.IgSplit, _kind, _layer, scores),
+                new Completeness(_evaluations, total, expected, mass) { Path = along, Ends = last.To });
         }
-
-        // Nodes of pieces later bisected stay on the path: F there was evaluated all the same.
-        var metricPath = MetricPath.From(path.Concat(metricAt.Select(m => (m.Key, m.Value))));
-        var whole = Upto(1);
-        var full = whole with { Completeness = whole.Completeness! with { Path = metricPath } };
-        var prefixes = checks.Where(e => e < 1).Select(e => (e, Upto(e))).ToList();
-        var splitScores = tail is null ? null : SplitScores(tail, metricPath);
-        return new Outcome(full, prefixes, evaluations, forwards, pieces.Select(p => (p.Start, p.End)).ToList(), stopped, splitScores);
     }
 }
