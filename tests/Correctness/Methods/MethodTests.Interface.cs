@@ -55,7 +55,12 @@ public partial class MethodTests
         }
     }
 
-    /// <summary>A neuron subset restricts AP to the chosen components at each layer, in the order chosen.</summary>
+    /// <summary>
+    /// A neuron subset restricts AP to the chosen components at each layer, in the order chosen. The
+    /// subset's runs stack 2 patches where the full run stacks every neuron: the same float64 arithmetic
+    /// over matrices of other shapes, which the BLAS's reproducible mode may block differently (measured:
+    /// 2.2e-16 apart), hence the reordering tolerance rather than bit equality.
+    /// </summary>
     [Test]
     public void ActivationPatchingPatchesOnlyTheChosenComponents()
     {
@@ -66,7 +71,7 @@ public partial class MethodTests
         foreach (var layer in subset.Layers)
         {
             Assert.That(layer.Scores.Components.Select(c => c.Index), Is.EqualTo(new[] { layer.Layer % 2, 3 }));
-            ScoreAssert.Close(layer.Scores, all.Scores.Select(layer.Scores.Components), 0, 0, $"layer {layer.Layer}");
+            ScoreAssert.Close(layer.Scores, all.Scores.Select(layer.Scores.Components), ReorderTol, ReorderTol, $"layer {layer.Layer}");
         }
     }
 }
