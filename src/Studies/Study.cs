@@ -131,7 +131,7 @@ public sealed class Study
     /// its pass ends (with its analysis when all of its units are there), so outputs can be written
     /// as tasks finish.
     /// </summary>
-    public StudyResult Run(Func<TaskKind, IUnitStore> stores, UnitSelection selection, IProgress<PipelineProgress>? progress = null,
+    public StudyOutcome Run(Func<TaskKind, IUnitStore> stores, UnitSelection selection, IProgress<PipelineProgress>? progress = null,
         CancellationToken cancel = default, Action<TaskOutcome>? taskFinished = null)
     {
         var outcomes = new List<TaskOutcome>();
@@ -143,28 +143,24 @@ public sealed class Study
             var pipeline = new AttributionPipeline(Model, ModelFingerprint, Options.Pipeline, store);
             var pass = pipeline.Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, selection, task.FirstUnit, progress, cancel);
             var layout = UnitsOf(Options, task.Examples.Count);
-            missing.AddRange(pass.Missing);
             var analysis = pass.Result is { } result ? TaskAnalysis.Of(result, Options.Pipeline, Model.DType) : null;
             // The opposite direction's attribution: its own units (keys carry the direction), so a run in one direction is reused.
             var opposite = Options.Opposite is { } oppositeOptions
                 ? new AttributionPipeline(Model, ModelFingerprint, oppositeOptions, store)
                     .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, selection, task.FirstUnit + layout[0], progress, cancel)
                 : null;
-            if (opposite is not null) missing.AddRange(opposite.Missing);
             var verified = Verify(task, pass, store, selection, task.FirstUnit + layout[0] + layout[1], progress, cancel);
-            if (verified is not null) missing.AddRange(verified.Missing);
             var structured = Structure(task, pass, opposite, store, selection, task.FirstUnit + layout[0] + layout[1] + layout[2], progress, cancel);
-            if (structured is not null) missing.AddRange(structured.Missing);
             // The opposite direction's units share the names of this direction's: its rows say which they are.
-            var oppositeCosts = (opposite?.Costs ?? new Dictionary<string, UnitCost>())
-                .Select(c => KeyValuePair.Create($"{c.Key} ({Options.Opposite!.Attribution.Direction.Id()})", c.Value));
-            var costs = pass.Costs.Concat(oppositeCosts).Concat(verified?.Costs ?? new Dictionary<string, UnitCost>())
-                .Concat(structured?.Costs ?? new Dictionary<string, UnitCost>()).ToDictionary();
-            int computed = pass.ComputedUnits + (opposite?.ComputedUnits ?? 0) + (verified?.ComputedUnits ?? 0) + (structured?.ComputedUnits ?? 0);
-            int reused = pass.ReusedUnits + (opposite?.ReusedUnits ?? 0) + (verified?.ReusedUnits ?? 0) + (structured?.ReusedUnits ?? 0);
-            var outcome = new TaskOutcome(task, analysis, computed, reused, clock.Elapsed, (store as FileUnitStore)?.Rejected.ToList() ?? [])
+            var passes = new (IPassOutcome? Pass, string Suffix)[]
             {
-                Costs = costs,
+                (pass, ""), (opposite, $" ({Options.Opposite?.Attribution.Direction.Id()})"), (verified, ""), (structured, ""),
+            }.Where(p => p.Pass is not null).Select(p => (Pass: p.Pass!, p.Suffix)).ToList();
+            missing.AddRange(passes.SelectMany(p => p.Pass.Missing));
+            var outcome = new TaskOutcome(task, analysis, passes.Sum(p => p.Pass.ComputedUnits), passes.Sum(p => p.Pass.ReusedUnits), clock.Elapsed,
+                (store as FileUnitStore)?.Rejected.ToList() ?? [])
+            {
+                Costs = passes.SelectMany(p => p.Pass.Costs.Select(c => KeyValuePair.Create(c.Key + p.Suffix, c.Value))).ToDictionary(),
                 Verification = verified?.Result,
                 Opposite = opposite?.Result is { } o ? TaskAnalysis.Of(o, Options.Opposite!, Model.DType) : null,
                 Structure = structured?.Result,
@@ -172,7 +168,7 @@ public sealed class Study
             outcomes.Add(outcome);
             taskFinished?.Invoke(outcome);
         }
-        return new StudyResult(outcomes, missing, UnitCount);
+        return new StudyOutcome(outcomes, missing, UnitCount);
     }
 
     /// <summary>
@@ -181,7 +177,7 @@ public sealed class Study
     /// merge — which otherwise computes nothing — computes them from the stored attribution (they
     /// cost a fraction of it), so which shard computes what stays a fixed function of the options.
     /// </summary>
-    private VerificationOutcome? Verify(StudyTask task, PipelineOutcome pass, IUnitStore store, UnitSelection selection, int first,
+    private PassOutcome<TaskVerification>? Verify(StudyTask task, PassOutcome<TaskResult> pass, IUnitStore store, UnitSelection selection, int first,
         IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
         var verification = Options.Verification;
@@ -194,7 +190,7 @@ public sealed class Study
     }
 
     /// <summary>The task's interaction units, numbered last; like the verification's, computed by a merge, never by a shard.</summary>
-    private StructureOutcome? Structure(StudyTask task, PipelineOutcome pass, PipelineOutcome? opposite, IUnitStore store, UnitSelection selection, int first,
+    private PassOutcome<TaskStructure>? Structure(StudyTask task, PassOutcome<TaskResult> pass, PassOutcome<TaskResult>? opposite, IUnitStore store, UnitSelection selection, int first,
         IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
         if (Options.Structure is not { } structure || selection is Shard) return null;
@@ -205,7 +201,7 @@ public sealed class Study
     }
 
     /// <summary>Every task's units computed in this process, with an in-memory store (tests, notebooks).</summary>
-    public StudyResult Run(IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
+    public StudyOutcome Run(IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
     {
         var stores = Tasks.ToDictionary(t => t.Kind, _ => (IUnitStore)new MemoryUnitStore());
         return Run(kind => stores[kind], UnitSelection.All, progress, cancel);

@@ -22,7 +22,7 @@ public static class ConsoleSummary
         if (model.Kind == ModelKind.Trained) Console.WriteLine("note: a small model trained to do the tasks: results describe how IG and AP behave on a model that implements them, not GPT-2's circuits");
     }
 
-    public static void PrintUnits(StudyResult result, RunSettings settings)
+    public static void PrintUnits(StudyOutcome result, RunSettings settings)
     {
         foreach (var task in result.Tasks)
         {
@@ -39,7 +39,7 @@ public static class ConsoleSummary
     }
 
     /// <summary>Per task and component kind: every summary statistic of the research question's pair, and Pearson r of the other pairs.</summary>
-    public static void Print(StudyResult result, RunSettings settings)
+    public static void Print(StudyOutcome result, RunSettings settings)
     {
         var pairs = Method.Pairs(settings.Pipeline.Methods);
         var headline = pairs.FirstOrDefault();

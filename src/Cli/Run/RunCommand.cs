@@ -230,7 +230,7 @@ public static class RunCommand
             Console.WriteLine($"note: {task.Kind.Id()}: {task.Examples.Count} prompts, fewer than --examples {settings.Study.Examples} (the data has {task.Dataset.Examples.Count} usable rows{(task.Dataset.Examples.Count > task.Examples.Count ? ", the rest dropped by the behaviour filter" : "")})");
         var output = new StudyOutput(settings.Out) { Name = "--out", Request = settings.CommandLine, Fresh = settings.Fresh };
         using var run = StudyRun.Start(study, output, settings.Selection, StudyExporters.All, note: text => Console.WriteLine($"note: {text}"), started, clock);
-        StudyResult result = null!;
+        StudyOutcome result = null!;
         void Work(IProgress<PipelineProgress> progress) => result = run.Compute(progress, cancel);
         if (progressOverride is not null) Work(progressOverride);
         else RunProgress.Run(study.Tasks.Select(t => t.Kind.Id()).ToList(), Work);

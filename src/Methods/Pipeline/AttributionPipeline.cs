@@ -30,7 +30,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     /// <paramref name="selection"/> names. Units are numbered from <paramref name="firstUnitIndex"/>,
     /// batch by batch; a unit neither stored nor selected is listed in the outcome's Missing.
     /// </summary>
-    public PipelineOutcome Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer,
+    public PassOutcome<TaskResult> Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer,
         UnitSelection selection, int firstUnitIndex, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
     {
         var units = options.UnitsPerBatch();
@@ -91,7 +91,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
             progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, "batch done", PipelineStage.BatchDone));
         }
         var complete = results.Count == batches.Count ? new TaskResult(dataset.Kind, results, computed, reused) : null;
-        return new PipelineOutcome(complete, absent, computed, reused) { Costs = costs };
+        return new PassOutcome<TaskResult>(complete, absent, computed, reused) { Costs = costs };
     }
 
     /// <summary>Raised whenever the unit files' layout changes, so files of an older layout are recomputed, never misread.</summary>

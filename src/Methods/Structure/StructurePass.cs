@@ -7,10 +7,6 @@ using Concord.Tasks;
 
 namespace Concord.Methods.Structure;
 
-/// <summary>What a structure pass over one task did (as <see cref="PipelineOutcome"/> for the attribution).</summary>
-public sealed record StructureOutcome(TaskStructure? Result, IReadOnlyList<MissingUnit> Missing, int ComputedUnits, int ReusedUnits,
-    IReadOnlyDictionary<string, UnitCost> Costs);
-
 /// <summary>
 /// The AND / OR analysis of a task patched in both directions: asymmetry from every method's
 /// noising and denoising scores (no new runs), then the joint noising of every pair among the
@@ -27,7 +23,7 @@ public sealed class StructurePass(HookedGpt2 model, string modelFingerprint, Pip
     public static int UnitCount(PipelineOptions pipeline, StructureOptions options, int examples) =>
         options.Interactions >= 2 ? pipeline.BatchCount(examples) * Kinds(pipeline).Count : 0;
 
-    public StructureOutcome Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer,
+    public PassOutcome<TaskStructure> Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer,
         TaskResult noised, TaskResult denoised, UnitSelection selection, int firstUnitIndex, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
     {
         if (noising.Attribution.Direction != Direction.Noising) throw new ArgumentException("the structure pass runs under the noising options", nameof(noising));
@@ -65,7 +61,7 @@ public sealed class StructurePass(HookedGpt2 model, string modelFingerprint, Pip
             }
             structure = new TaskStructure(gaps.Length, Asymmetry.KeptPrompts(gaps).Length, perKind);
         }
-        return new StructureOutcome(structure, units.Missing, units.Computed, units.Reused, units.Costs);
+        return new PassOutcome<TaskStructure>(structure, units.Missing, units.Computed, units.Reused) { Costs = units.Costs };
     }
 
     /// <summary>Every method scored in both directions, on its common components; the anchor (AP when it ran) chooses candidates and interacting components.</summary>

@@ -9,10 +9,6 @@ using Concord.Tasks;
 
 namespace Concord.Methods.Verification;
 
-/// <summary>What a verification pass over one task did (as <see cref="PipelineOutcome"/> for the attribution).</summary>
-public sealed record VerificationOutcome(TaskVerification? Result, IReadOnlyList<MissingUnit> Missing, int ComputedUnits, int ReusedUnits,
-    IReadOnlyDictionary<string, UnitCost> Costs);
-
 /// <summary>
 /// Verification by intervention of a task whose attribution is complete: the rankings and
 /// disagreement sets come from its scores, the interventions run batch by batch as resumable,
@@ -30,7 +26,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
 
     private sealed record KindPlan(ComponentKind Kind, IReadOnlyList<Component> Components, IReadOnlyList<(string Method, ScoreSet Scores)> Scores, FaithfulnessPlan? Faithfulness);
 
-    public VerificationOutcome Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer, TaskResult result,
+    public PassOutcome<TaskVerification> Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer, TaskResult result,
         UnitSelection selection, int firstUnitIndex, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
     {
         var direction = pipeline.Attribution.Direction;
@@ -76,7 +72,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         var verification = complete
             ? new TaskVerification(options, plans.Where(p => p is not null).Select(p => Aggregate(p!, result, found, direction)).ToList(), result.Batches.Sum(b => (long)b.Lengths.Sum()))
             : null;
-        return new VerificationOutcome(verification, units.Missing, units.Computed, units.Reused, units.Costs);
+        return new PassOutcome<TaskVerification>(verification, units.Missing, units.Computed, units.Reused) { Costs = units.Costs };
     }
 
     /// <summary>The components and each method's scores of a kind, over the task's prompts; null when no method scored it.</summary>

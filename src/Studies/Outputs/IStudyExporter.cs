@@ -14,7 +14,7 @@ public interface IStudyExporter
     void TaskFinished(StudyExport export, TaskOutcome task);
 
     /// <summary>The study, after every task was told of (in the exporters' order).</summary>
-    void StudyFinished(StudyExport export, StudyResult result);
+    void StudyFinished(StudyExport export, StudyOutcome result);
 }
 
 /// <summary>An exporter that writes per task only.</summary>
@@ -22,7 +22,7 @@ public abstract class TaskExporter : IStudyExporter
 {
     public abstract void TaskFinished(StudyExport export, TaskOutcome task);
 
-    public void StudyFinished(StudyExport export, StudyResult result) { }
+    public void StudyFinished(StudyExport export, StudyOutcome result) { }
 }
 
 /// <summary>An exporter that writes once, for the whole study.</summary>
@@ -30,5 +30,5 @@ public abstract class StudyFileExporter : IStudyExporter
 {
     public void TaskFinished(StudyExport export, TaskOutcome task) { }
 
-    public abstract void StudyFinished(StudyExport export, StudyResult result);
+    public abstract void StudyFinished(StudyExport export, StudyOutcome result);
 }

@@ -23,10 +23,10 @@ public static class Report
     /// the thread's culture, which the report leaves alone: a report is read and diffed on other
     /// machines, and one "0,05" among "0.999"s is a misreading waiting to happen.
     /// </summary>
-    public static string Text(Study study, StudyOutput output, StudyResult result, TimeSpan wall, DateTime generated) =>
+    public static string Text(Study study, StudyOutput output, StudyOutcome result, TimeSpan wall, DateTime generated) =>
         Compose(study, output, result, wall, generated);
 
-    private static string Compose(Study study, StudyOutput output, StudyResult result, TimeSpan wall, DateTime generated)
+    private static string Compose(Study study, StudyOutput output, StudyOutcome result, TimeSpan wall, DateTime generated)
     {
         var (model, config, pipeline) = (study.ResolvedModel, study.Model.Config, study.Options.Pipeline);
         var tasks = result.Tasks.Where(t => t.Analysis is not null).ToList();

@@ -73,7 +73,7 @@ public static class RunRecord
     /// their wall seconds, stacked runs from a hook and IG nodes (reused units cost nothing, so a
     /// merge records zeros). Comparisons of two runs leave it out, like the start and end times.
     /// </summary>
-    public static JsonObject WithCosts(JsonObject record, StudyResult result)
+    public static JsonObject WithCosts(JsonObject record, StudyOutcome result)
     {
         record["cost"] = new JsonObject(result.Tasks.Select(t => KeyValuePair.Create(t.Task.Kind.Id(), (JsonNode?)new JsonObject(
             t.Costs.OrderByDescending(c => c.Value.Seconds).Select(c => KeyValuePair.Create(c.Key, (JsonNode?)new JsonObject

@@ -42,7 +42,7 @@ public sealed class StudyRun : IDisposable
     }
 
     /// <summary>Reads or computes every unit this process's selection names; a one-process run exports each task as it finishes.</summary>
-    public StudyResult Compute(IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default) =>
+    public StudyOutcome Compute(IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default) =>
         Study.Run(kind => UnitStores.For(Output, kind), Selection, progress, cancel, task =>
         {
             if (Selection == UnitSelection.All && task.Analysis is not null) TaskFinished(task);
@@ -52,7 +52,7 @@ public sealed class StudyRun : IDisposable
     /// Ends the run: nothing more for a shard; otherwise every unit must be there (a merge lists the
     /// missing ones and writes nothing), a merge exports every task, and every exporter is told the study ended.
     /// </summary>
-    public void Finish(StudyResult result)
+    public void Finish(StudyOutcome result)
     {
         if (Selection is Shard) return;
         if (result.Missing.Count > 0)
@@ -65,7 +65,7 @@ public sealed class StudyRun : IDisposable
     }
 
     /// <summary>Start, compute and finish in one call.</summary>
-    public static StudyResult Execute(Study study, StudyOutput output, UnitSelection? selection = null, IReadOnlyList<IStudyExporter>? exporters = null,
+    public static StudyOutcome Execute(Study study, StudyOutput output, UnitSelection? selection = null, IReadOnlyList<IStudyExporter>? exporters = null,
         IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
     {
         using var run = Start(study, output, selection, exporters);

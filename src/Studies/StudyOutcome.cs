@@ -22,7 +22,7 @@ public sealed record TaskOutcome(StudyTask Task, TaskAnalysis? Analysis, int Com
 /// What a study's pass did: every task's outcome, and the units neither stored nor computed by this
 /// process (a shard's or a merge's gaps). <see cref="IsComplete"/> when every task has its analysis.
 /// </summary>
-public sealed record StudyResult(IReadOnlyList<TaskOutcome> Tasks, IReadOnlyList<MissingUnit> Missing, int UnitCount)
+public sealed record StudyOutcome(IReadOnlyList<TaskOutcome> Tasks, IReadOnlyList<MissingUnit> Missing, int UnitCount)
 {
     public bool IsComplete => Missing.Count == 0 && Tasks.All(t => t.Analysis is not null);
 }
