@@ -12,7 +12,7 @@ namespace Concord.Methods.Agreement;
 /// <param name="Compute">The statistic of (x, y) given the top-k fraction; undefined values carry their reason.</param>
 /// <param name="InSummary">Whether the console's and the report's summary tables show it (the task tables show every one).</param>
 public sealed record AgreementStatistic(string Id, string DisplayName, string ShortName,
-    Func<IReadOnlyList<double>, IReadOnlyList<double>, double, Statistic> Compute, bool InSummary = true)
+    Func<IReadOnlyList<double>, IReadOnlyList<double>, double, StatisticValue> Compute, bool InSummary = true)
 {
     private static readonly List<AgreementStatistic> Registered = [];
     private static readonly Lock Gate = new();

@@ -3,7 +3,7 @@ namespace Concord.Methods.Agreement;
 /// <summary>Pearson r, Spearman ρ (average ranks for ties) and Kendall τ-b (Knight's O(n log n) algorithm).</summary>
 public static class Correlation
 {
-    public static Statistic Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    public static StatisticValue Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         if (Check(x, y) is { } problem) return problem;
         double mx = x.Average(), my = y.Average();
@@ -15,11 +15,11 @@ public static class Correlation
             sxx += dx * dx;
             syy += dy * dy;
         }
-        if (sxx == 0 || syy == 0) return Statistic.None("constant scores");
-        return Statistic.Of(Math.Clamp(sxy / Math.Sqrt(sxx * syy), -1, 1));
+        if (sxx == 0 || syy == 0) return StatisticValue.None("constant scores");
+        return StatisticValue.Of(Math.Clamp(sxy / Math.Sqrt(sxx * syy), -1, 1));
     }
 
-    public static Statistic Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    public static StatisticValue Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         if (Check(x, y) is { } problem) return problem;
         return Pearson(Ranks(x), Ranks(y));
@@ -42,7 +42,7 @@ public static class Correlation
     }
 
     /// <summary>τ-b = (n_c − n_d) / √((n₀ − n₁)(n₀ − n₂)), with n₁, n₂ the pairs tied in x, in y.</summary>
-    public static Statistic KendallTauB(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    public static StatisticValue KendallTauB(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         if (Check(x, y) is { } problem) return problem;
         int n = x.Count;
@@ -78,9 +78,9 @@ public static class Correlation
             i = j + 1;
         }
         double denominator = Math.Sqrt((double)(n0 - tiedX) * (n0 - tiedY));
-        if (denominator == 0) return Statistic.None("constant scores");
+        if (denominator == 0) return StatisticValue.None("constant scores");
         long concordantMinusDiscordant = n0 - tiedX - tiedY + tiedXY - 2 * swaps;
-        return Statistic.Of(Math.Clamp(concordantMinusDiscordant / denominator, -1, 1));
+        return StatisticValue.Of(Math.Clamp(concordantMinusDiscordant / denominator, -1, 1));
     }
 
     private static long MergeCount(double[] a, double[] buffer, int lo, int hi)
@@ -100,12 +100,12 @@ public static class Correlation
         return swaps;
     }
 
-    private static Statistic? Check(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    private static StatisticValue? Check(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         if (x.Count != y.Count) throw new ArgumentException($"score vectors differ in length ({x.Count} vs {y.Count})");
-        if (x.Count < 2) return Statistic.None("fewer than 2 components");
-        if (x.Any(v => !double.IsFinite(v)) || y.Any(v => !double.IsFinite(v))) return Statistic.None("non-finite scores");
-        if (NearlyConstant(x) || NearlyConstant(y)) return Statistic.None("constant scores");
+        if (x.Count < 2) return StatisticValue.None("fewer than 2 components");
+        if (x.Any(v => !double.IsFinite(v)) || y.Any(v => !double.IsFinite(v))) return StatisticValue.None("non-finite scores");
+        if (NearlyConstant(x) || NearlyConstant(y)) return StatisticValue.None("constant scores");
         return null;
     }
 

@@ -11,8 +11,8 @@ namespace Concord.Methods.Agreement;
 /// </summary>
 public sealed record PairAgreement(
     Method First, Method Second, ComponentKind Kind, int Components, int TopK,
-    IReadOnlyList<AgreementStats> PerPrompt, AgreementStats Pooled,
-    AgreementSummaries AcrossPrompts,
+    IReadOnlyList<StatisticValues> PerPrompt, StatisticValues Pooled,
+    StatisticSummaries AcrossPrompts,
     IReadOnlyList<Disagreement> LargestDisagreements)
 {
     public string Label => $"{First.DisplayName}↔{Second.DisplayName}";
@@ -37,7 +37,7 @@ public sealed record PairAgreement(
     public static PairAgreement Compute(IEnumerable<BatchScores> batches, ComponentKind kind,
         double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10)
     {
-        var perPrompt = new List<AgreementStats>();
+        var perPrompt = new List<StatisticValues>();
         var pooledX = new List<double>();
         var pooledY = new List<double>();
         var gaps = new List<Disagreement>();
@@ -58,7 +58,7 @@ public sealed record PairAgreement(
                 componentCount = Math.Max(componentCount, slots.Length);
                 var x = slots.Select(j => a[p, j]).ToArray();
                 var y = slots.Select(j => b[p, j]).ToArray();
-                perPrompt.Add(AgreementStats.Of(x, y, topFraction));
+                perPrompt.Add(StatisticValues.Of(x, y, topFraction));
                 if (batch.InPooled?[p] ?? true)
                 {
                     pooledX.AddRange(x);
@@ -68,10 +68,10 @@ public sealed record PairAgreement(
                 gaps.AddRange(slots.Select(j => new Disagreement(prompt, components[j], a[p, j], b[p, j])));
             }
         }
-        var across = AgreementSummaries.Of(perPrompt);
+        var across = StatisticSummaries.Of(perPrompt);
         if (firstMethod is null || secondMethod is null) throw new ArgumentException("no batch of scores to compare", nameof(batches));
         return new PairAgreement(firstMethod, secondMethod, kind, componentCount, Agreement.TopK.K(componentCount, topFraction),
-            perPrompt, AgreementStats.Of(pooledX, pooledY, topFraction), across,
+            perPrompt, StatisticValues.Of(pooledX, pooledY, topFraction), across,
             gaps.OrderByDescending(g => g.Gap).Take(disagreements).ToList());
     }
 }

@@ -18,21 +18,21 @@ public static class TopK
             .OrderByDescending(i => Math.Abs(values[i])).ThenBy(i => i)
             .Take(k).ToArray();
 
-    public static Statistic Jaccard(IReadOnlyList<double> x, IReadOnlyList<double> y, double fraction = DefaultFraction)
+    public static StatisticValue Jaccard(IReadOnlyList<double> x, IReadOnlyList<double> y, double fraction = DefaultFraction)
     {
         int k = K(x.Count, fraction);
         var a = Top(x, k).ToHashSet();
         var b = Top(y, k).ToHashSet();
         int union = a.Union(b).Count();
-        return union == 0 ? Statistic.None("no nonzero scores") : Statistic.Of((double)a.Intersect(b).Count() / union);
+        return union == 0 ? StatisticValue.None("no nonzero scores") : StatisticValue.Of((double)a.Intersect(b).Count() / union);
     }
 
     /// <summary>Fraction of the components in either top-k whose two scores have the same sign.</summary>
-    public static Statistic SignAgreement(IReadOnlyList<double> x, IReadOnlyList<double> y, double fraction = DefaultFraction)
+    public static StatisticValue SignAgreement(IReadOnlyList<double> x, IReadOnlyList<double> y, double fraction = DefaultFraction)
     {
         int k = K(x.Count, fraction);
         var union = Top(x, k).Union(Top(y, k)).ToArray();
-        if (union.Length == 0) return Statistic.None("no nonzero scores");
-        return Statistic.Of((double)union.Count(i => Math.Sign(x[i]) == Math.Sign(y[i])) / union.Length);
+        if (union.Length == 0) return StatisticValue.None("no nonzero scores");
+        return StatisticValue.Of((double)union.Count(i => Math.Sign(x[i]) == Math.Sign(y[i])) / union.Length);
     }
 }

@@ -50,8 +50,8 @@ public sealed record TaskAnalysis(
     public static TaskAnalysis Of(TaskResult result, PipelineOptions options, TorchSharp.torch.ScalarType dtype = TorchSharp.torch.ScalarType.Float32)
     {
         bool noising = options.Attribution.Direction == Direction.Noising;
-        var baseMetric = result.Batches.SelectMany(b => b.Metrics.Base).Select(v => new Statistic(v));
-        var otherMetric = result.Batches.SelectMany(b => b.Metrics.Other).Select(v => new Statistic(v));
+        var baseMetric = result.Batches.SelectMany(b => b.Metrics.Base).Select(v => new StatisticValue(v));
+        var otherMetric = result.Batches.SelectMany(b => b.Metrics.Other).Select(v => new StatisticValue(v));
         var clean = Summary.Of(noising ? baseMetric : otherMetric);
         var corrupted = Summary.Of(noising ? otherMetric : baseMetric);
 

@@ -72,7 +72,7 @@ public sealed record CategoryEffect(DisagreementCategory Category, int Prompts, 
 
 /// <summary>How well a method's scores predict the isolated mean-ablation effects (pooled over prompts and components).
 /// Under resample the isolated effect of a component is AP itself (equal by construction), so only mean ablation is compared.</summary>
-public sealed record Predictiveness(string Method, Statistic Pearson, Statistic Spearman);
+public sealed record Predictiveness(string Method, StatisticValue Pearson, StatisticValue Spearman);
 
 /// <summary>A kind's disagreements verified: the four categories and the verdict.</summary>
 /// <param name="MeanGap">Mean |m(clean) − m(corrupted)| over the task's prompts: the scale the verdict reads effects against.</param>

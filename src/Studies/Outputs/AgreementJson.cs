@@ -27,11 +27,11 @@ public static class AgreementJson
         return entry;
     }
 
-    private static JsonObject Stat(Statistic s) => s.IsDefined
+    private static JsonObject Stat(StatisticValue s) => s.IsDefined
         ? new JsonObject { ["value"] = Number(s.Value) }
         : new JsonObject { ["value"] = null, ["undefined"] = s.Undefined };
 
-    private static JsonObject Stats(AgreementStats s) => new(AgreementStatistic.All.Select(statistic => KeyValuePair.Create(statistic.Id, (JsonNode?)Stat(s[statistic]))));
+    private static JsonObject Stats(StatisticValues s) => new(AgreementStatistic.All.Select(statistic => KeyValuePair.Create(statistic.Id, (JsonNode?)Stat(s[statistic]))));
 
     public static JsonObject SummaryJson(Summary s) => new()
     {

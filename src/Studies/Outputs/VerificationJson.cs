@@ -14,7 +14,7 @@ public static class VerificationJson
     private static JsonArray Points(IEnumerable<CurvePoint> points) =>
         new(points.Select(p => (JsonNode)new JsonObject { ["fraction"] = Number(p.Fraction), ["size"] = p.Size, ["f"] = Number(p.Faithfulness) }).ToArray());
 
-    private static JsonObject Stat(Statistic s) => s.IsDefined ? new JsonObject { ["value"] = Number(s.Value) } : new JsonObject { ["value"] = null, ["undefined"] = s.Undefined };
+    private static JsonObject Stat(StatisticValue s) => s.IsDefined ? new JsonObject { ["value"] = Number(s.Value) } : new JsonObject { ["value"] = null, ["undefined"] = s.Undefined };
 
     public static JsonObject Of(TaskVerification v) => new()
     {

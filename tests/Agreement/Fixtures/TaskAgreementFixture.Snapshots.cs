@@ -72,7 +72,7 @@ public abstract partial class TaskAgreementFixture
     private static string Median(PairAgreement p) =>
         p.AcrossPrompts.Pearson is { Defined: > 0 } v ? v.Median.ToString("F4", CultureInfo.InvariantCulture) : "undefined";
 
-    private static string Fixed(Statistic s) => s.IsDefined ? s.Value.ToString("F4", CultureInfo.InvariantCulture) : "undefined";
+    private static string Fixed(StatisticValue s) => s.IsDefined ? s.Value.ToString("F4", CultureInfo.InvariantCulture) : "undefined";
 
     /// <summary>6 significant digits, invariant culture, no negative zero.</summary>
     private static string Significant(double v)

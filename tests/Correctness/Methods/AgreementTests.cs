@@ -124,13 +124,13 @@ public class AgreementTests
     [Test]
     public void SummaryLeavesUndefinedValuesOutAndCountsThem()
     {
-        var summary = Summary.Of([new Statistic(1), new Statistic(2), Statistic.None("constant scores"), new Statistic(4)]);
+        var summary = Summary.Of([new StatisticValue(1), new StatisticValue(2), StatisticValue.None("constant scores"), new StatisticValue(4)]);
         Assert.That(summary.Defined, Is.EqualTo(3));
         Assert.That(summary.Undefined, Is.EqualTo(1));
         Assert.That(summary.Mean, Is.EqualTo(7.0 / 3).Within(Exact));
         Assert.That(summary.Median, Is.EqualTo(2));
         // Sample sd of (1, 2, 4): √(((−4/3)² + (−1/3)² + (5/3)²)/2) = √(7/3).
         Assert.That(summary.StandardDeviation, Is.EqualTo(Math.Sqrt(7.0 / 3)).Within(Exact));
-        Assert.That(Summary.Of([Statistic.None("x")]).Text, Is.EqualTo("undefined"));
+        Assert.That(Summary.Of([StatisticValue.None("x")]).Text, Is.EqualTo("undefined"));
     }
 }

@@ -1,22 +1,22 @@
 namespace Concord.Methods.Agreement;
 
 /// <summary>
-/// A statistic that may be undefined (a constant vector has no correlation; a prompt whose scores
+/// The value of one agreement statistic, which may be undefined (a constant vector has no correlation; a prompt whose scores
 /// are all zero has no top-k). Undefined values carry the reason and are left out of means and
 /// medians, and counted, never averaged in as NaN.
 /// </summary>
-public readonly record struct Statistic(double Value, string? Undefined = null)
+public readonly record struct StatisticValue(double Value, string? Undefined = null)
 {
     public bool IsDefined => Undefined is null;
-    public static Statistic Of(double value) => double.IsFinite(value) ? new(value) : new(double.NaN, "not finite");
-    public static Statistic None(string reason) => new(double.NaN, reason);
+    public static StatisticValue Of(double value) => double.IsFinite(value) ? new(value) : new(double.NaN, "not finite");
+    public static StatisticValue None(string reason) => new(double.NaN, reason);
     public override string ToString() => IsDefined ? Value.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : $"undefined ({Undefined})";
 }
 
 /// <summary>Mean ± sd and median of the defined values of a statistic across prompts, with the count left out.</summary>
 public sealed record Summary(double Mean, double StandardDeviation, double Median, double Min, double Max, int Defined, int Undefined)
 {
-    public static Summary Of(IEnumerable<Statistic> values)
+    public static Summary Of(IEnumerable<StatisticValue> values)
     {
         var list = values.ToList();
         var defined = list.Where(s => s.IsDefined).Select(s => s.Value).Order().ToArray();

@@ -1,7 +1,7 @@
 namespace Concord.Methods.Agreement;
 
 /// <summary>Each agreement statistic of one pair and component kind, summarised across prompts.</summary>
-public sealed record AgreementSummaries(IReadOnlyDictionary<AgreementStatistic, Summary> Values)
+public sealed record StatisticSummaries(IReadOnlyDictionary<AgreementStatistic, Summary> Values)
 {
     public Summary this[AgreementStatistic statistic] => Values[statistic];
 
@@ -11,6 +11,6 @@ public sealed record AgreementSummaries(IReadOnlyDictionary<AgreementStatistic, 
     public Summary Jaccard => this[AgreementStatistic.Jaccard];
     public Summary Sign => this[AgreementStatistic.Sign];
 
-    public static AgreementSummaries Of(IReadOnlyCollection<AgreementStats> perPrompt) =>
+    public static StatisticSummaries Of(IReadOnlyCollection<StatisticValues> perPrompt) =>
         new(AgreementStatistic.All.ToDictionary(s => s, s => Summary.Of(perPrompt.Select(p => p[s]))));
 }

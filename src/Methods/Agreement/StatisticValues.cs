@@ -1,0 +1,16 @@
+namespace Concord.Methods.Agreement;
+
+/// <summary>Every registered agreement statistic of two score vectors.</summary>
+public sealed record StatisticValues(IReadOnlyDictionary<AgreementStatistic, StatisticValue> Values)
+{
+    public StatisticValue this[AgreementStatistic statistic] => Values[statistic];
+
+    public StatisticValue Pearson => this[AgreementStatistic.Pearson];
+    public StatisticValue Spearman => this[AgreementStatistic.Spearman];
+    public StatisticValue Kendall => this[AgreementStatistic.Kendall];
+    public StatisticValue Jaccard => this[AgreementStatistic.Jaccard];
+    public StatisticValue SignAgreement => this[AgreementStatistic.Sign];
+
+    public static StatisticValues Of(IReadOnlyList<double> x, IReadOnlyList<double> y, double topFraction = TopK.DefaultFraction) =>
+        new(AgreementStatistic.All.ToDictionary(s => s, s => s.Compute(x, y, topFraction)));
+}
