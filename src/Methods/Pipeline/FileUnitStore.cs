@@ -5,6 +5,7 @@ using Concord.Methods.Attribution;
 using Concord.Methods.Components;
 using Concord.Methods.Results;
 using Concord.Model;
+using static Concord.Methods.Pipeline.StoredFields;
 
 namespace Concord.Methods.Pipeline;
 
@@ -14,15 +15,40 @@ namespace Concord.Methods.Pipeline;
 /// or edited file, or one that does not parse, is treated as missing, recomputed, and listed in
 /// <see cref="Rejected"/> so the run can say so.
 /// </summary>
-public sealed class FileUnitStore(string folder) : IUnitStore
+/// <param name="formats">The kinds of unit this store reads and writes: the attribution's (<see cref="AttributionFormats"/>) unless
+/// the caller's passes add theirs (a unit of a format not given is unreadable here, and counts as missing).</param>
+public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? formats = null) : IUnitStore
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    private readonly IReadOnlyList<UnitFormat> _formats = formats ?? AttributionFormats;
+    private readonly JsonSerializerOptions _json = Options(formats ?? AttributionFormats);
 
     public string Folder { get; } = folder;
+
+    /// <summary>The attribution pass's units: the batch's metrics, one method on one kind, one sweep point.</summary>
+    public static IReadOnlyList<UnitFormat> AttributionFormats { get; } =
+    [
+        UnitFormat.Of<BatchMetrics, MetricsDto>("metrics", m => new MetricsDto(m.Base, m.Other)),
+        UnitFormat.Of<MethodUnitResult, MethodDto>("method", u => MethodDto.From(u.Result)),
+        UnitFormat.Of<SweepUnitResult, SweepDto>("sweep", u => new SweepDto(u.Point.Scale, u.Point.Kind.Id(), u.Point.Scores.Values.Select(SetDto.From).ToArray())),
+    ];
+
+    // One JSON object per unit, tagged by its format ("unit": "method", …) ahead of its fields.
+    private static JsonSerializerOptions Options(IReadOnlyList<UnitFormat> formats)
+    {
+        var resolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver();
+        resolver.Modifiers.Add(info =>
+        {
+            if (info.Type != typeof(StoredUnit)) return;
+            info.PolymorphismOptions = new System.Text.Json.Serialization.Metadata.JsonPolymorphismOptions { TypeDiscriminatorPropertyName = "unit" };
+            foreach (var f in formats) info.PolymorphismOptions.DerivedTypes.Add(new System.Text.Json.Serialization.Metadata.JsonDerivedType(f.RecordType, f.Tag));
+        });
+        return new JsonSerializerOptions
+        {
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            TypeInfoResolver = resolver,
+        };
+    }
 
     private string PathOf(string key) => System.IO.Path.Combine(Folder, key + ".json");
 
@@ -53,7 +79,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
                 _rejected.Add($"{Name()}: damaged or edited (checksum mismatch)");
                 return false;
             }
-            var dto = JsonSerializer.Deserialize<UnitDto>(payload, Json);
+            var dto = JsonSerializer.Deserialize<StoredUnit>(payload, _json);
             if (dto is null) { _rejected.Add($"{Name()}: empty unit"); return false; }
             result = dto.ToResult();
             return true;
@@ -69,7 +95,9 @@ public sealed class FileUnitStore(string folder) : IUnitStore
     public void Save(string key, UnitResult result)
     {
         Directory.CreateDirectory(Folder);
-        var payload = JsonSerializer.Serialize(UnitDto.From(result), Json);
+        var stored = _formats.Select(f => f.TryWrite(result)).FirstOrDefault(r => r is not null)
+                     ?? throw new ArgumentOutOfRangeException(nameof(result), result, "no unit format of this store writes this result");
+        var payload = JsonSerializer.Serialize(stored, _json);
         AtomicFile.WriteAllText(PathOf(key), $"{ChecksumPrefix}{Checksum(payload)}\n{payload}");
     }
 
@@ -79,7 +107,8 @@ public sealed class FileUnitStore(string folder) : IUnitStore
     // are written by their stable ids; components as [layer, kind (index into the set's kinds),
     // index, position or -1] to keep files small. A field missing or of the wrong shape is damage
     // (a JsonException), never a null or an index error inside a result.
-    private sealed record SetDto(string Method, string[] Kinds, int[][] Components, double[][] Values)
+    /// <summary>A score set as a unit file holds it (also inside other passes' records).</summary>
+    public sealed record SetDto(string Method, string[] Kinds, int[][] Components, double[][] Values)
     {
         public static SetDto From(ScoreSet s)
         {
@@ -103,49 +132,19 @@ public sealed class FileUnitStore(string folder) : IUnitStore
         }
     }
 
-    /// <summary>A field the file must have: missing ones make the file unusable, never a null inside a result.</summary>
-    private static T Required<T>(T? value, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string field = "") where T : class =>
-        value ?? throw new JsonException($"missing {field}");
-
-    /// <summary>An id the file names that this build does not know is damage of the file, not a usage error.</summary>
-    private static T Parse<T>(string id, Func<string, T> parse)
-    {
-        try { return parse(id); }
-        catch (ArgumentException e) { throw new JsonException(e.Message, e); }
-    }
-
     private sealed record CompletenessDto(int Steps, double[] Total, double[] Expected, double[]? Mass, double[]? PathAlphas = null, double[][]? PathMetric = null, double[]? Ends = null);
     private sealed record LayerDto(int Layer, SetDto Scores, CompletenessDto? Completeness);
 
-    [JsonPolymorphic(TypeDiscriminatorPropertyName = "unit")]
-    [JsonDerivedType(typeof(MetricsDto), "metrics")]
-    [JsonDerivedType(typeof(MethodDto), "method")]
-    [JsonDerivedType(typeof(SweepDto), "sweep")]
-    [JsonDerivedType(typeof(VerifyDto), "verify")]
-    [JsonDerivedType(typeof(InteractDto), "interact")]
-    private abstract record UnitDto
-    {
-        public abstract UnitResult ToResult();
-
-        public static UnitDto From(UnitResult result) => result switch
-        {
-            BatchMetrics m => new MetricsDto(m.Base, m.Other),
-            MethodUnitResult { Result: var r } => new MethodDto(r.Method.Id(), r.Kind.Id(), r.Layers.Select(l => new LayerDto(l.Layer, SetDto.From(l.Scores),
-                l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass, c.Path?.Alphas, c.Path?.Metric, c.Ends) : null)).ToArray()),
-            SweepUnitResult { Point: var p } => new SweepDto(p.Scale, p.Kind.Id(), p.Scores.Values.Select(SetDto.From).ToArray()),
-            Verification.VerificationUnitResult v => new VerifyDto(v.Kind.Id(), v.Base, v.Faithfulness, v.DisagreementResample, v.DisagreementMean, v.Isolated),
-            Structure.InteractionUnitResult i => new InteractDto(i.Kind.Id(), i.Base, i.Metrics),
-            _ => throw new ArgumentOutOfRangeException(nameof(result), result, "unknown unit result"),
-        };
-    }
-
-    private sealed record MetricsDto(double[] Base, double[] Other) : UnitDto
+    private sealed record MetricsDto(double[] Base, double[] Other) : StoredUnit
     {
         public override UnitResult ToResult() => new BatchMetrics(Required(Base), Required(Other));
     }
 
-    private sealed record MethodDto(string Method, string Kind, LayerDto[] Layers) : UnitDto
+    private sealed record MethodDto(string Method, string Kind, LayerDto[] Layers) : StoredUnit
     {
+        public static MethodDto From(MethodResult r) => new(r.Method.Id(), r.Kind.Id(), r.Layers.Select(l => new LayerDto(l.Layer, SetDto.From(l.Scores),
+            l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass, c.Path?.Alphas, c.Path?.Metric, c.Ends) : null)).ToArray());
+
         public override UnitResult ToResult() => new MethodUnitResult(new MethodResult(Parse(Required(Method), Attribution.Method.Parse), Parse(Required(Kind), ComponentKinds.Parse),
             Required(Layers).Select(l => new LayerScores(Required(l).Layer, Required(l.Scores).ToSet(),
                 l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected), c.Mass) { Path = PathOf(c), Ends = EndsOf(c) } : null)).ToList()));
@@ -163,7 +162,7 @@ public sealed class FileUnitStore(string folder) : IUnitStore
         : c.Ends.Length != c.Total.Length || c.Ends.Any(e => !(e > 0 && e <= 1)) ? throw new JsonException("split IG's split points are not one α in (0, 1] per prompt")
         : c.Ends;
 
-    private sealed record SweepDto(double Scale, string Kind, SetDto[] Sets) : UnitDto
+    private sealed record SweepDto(double Scale, string Kind, SetDto[] Sets) : StoredUnit
     {
         public override UnitResult ToResult()
         {
@@ -171,16 +170,5 @@ public sealed class FileUnitStore(string folder) : IUnitStore
             if (sets.Select(set => set.Method).Distinct().Count() != sets.Count) throw new JsonException("a method appears twice in a sweep point");
             return new SweepUnitResult(new SweepPoint(Scale, Parse(Required(Kind), ComponentKinds.Parse), sets.ToDictionary(set => set.Method)));
         }
-    }
-
-    private sealed record VerifyDto(string Kind, double[] Base, double[] Faithfulness, double[] DisagreementResample, double[] DisagreementMean, double[] Isolated) : UnitDto
-    {
-        public override UnitResult ToResult() => new Verification.VerificationUnitResult(Parse(Required(Kind), ComponentKinds.Parse),
-            Required(Base), Required(Faithfulness), Required(DisagreementResample), Required(DisagreementMean), Required(Isolated));
-    }
-
-    private sealed record InteractDto(string Kind, double[] Base, double[] Metrics) : UnitDto
-    {
-        public override UnitResult ToResult() => new Structure.InteractionUnitResult(Parse(Required(Kind), ComponentKinds.Parse), Required(Base), Required(Metrics));
     }
 }

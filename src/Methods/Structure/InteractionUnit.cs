@@ -27,3 +27,12 @@ public sealed record InteractionUnit(ComponentKind Kind, IReadOnlyList<Component
 
 /// <summary>m of every set of an <see cref="InteractionUnit"/> on every prompt (set-major), and m(∅) from the same runs.</summary>
 public sealed record InteractionUnitResult(ComponentKind Kind, double[] Base, double[] Metrics) : UnitResult;
+
+/// <summary>How an <see cref="InteractionUnitResult"/> is written in a unit file (the pass's own format, tag "interact").</summary>
+public sealed record StoredInteraction(string Kind, double[] Base, double[] Metrics) : StoredUnit
+{
+    public static UnitFormat Format { get; } = UnitFormat.Of<InteractionUnitResult, StoredInteraction>("interact", i => new StoredInteraction(i.Kind.Id(), i.Base, i.Metrics));
+
+    public override UnitResult ToResult() =>
+        new InteractionUnitResult(StoredFields.Parse(StoredFields.Required(Kind), ComponentKinds.Parse), StoredFields.Required(Base), StoredFields.Required(Metrics));
+}

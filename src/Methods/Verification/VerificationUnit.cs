@@ -33,3 +33,13 @@ public sealed record VerificationUnit(ComponentKind Kind, VerificationOptions Ve
 /// float32 round-off of a separately computed base never enters an effect.
 /// </summary>
 public sealed record VerificationUnitResult(ComponentKind Kind, double[] Base, double[] Faithfulness, double[] DisagreementResample, double[] DisagreementMean, double[] Isolated) : UnitResult;
+
+/// <summary>How a <see cref="VerificationUnitResult"/> is written in a unit file (the pass's own format, tag "verify").</summary>
+public sealed record StoredVerification(string Kind, double[] Base, double[] Faithfulness, double[] DisagreementResample, double[] DisagreementMean, double[] Isolated) : StoredUnit
+{
+    public static UnitFormat Format { get; } = UnitFormat.Of<VerificationUnitResult, StoredVerification>("verify",
+        v => new StoredVerification(v.Kind.Id(), v.Base, v.Faithfulness, v.DisagreementResample, v.DisagreementMean, v.Isolated));
+
+    public override UnitResult ToResult() => new VerificationUnitResult(StoredFields.Parse(StoredFields.Required(Kind), ComponentKinds.Parse),
+        StoredFields.Required(Base), StoredFields.Required(Faithfulness), StoredFields.Required(DisagreementResample), StoredFields.Required(DisagreementMean), StoredFields.Required(Isolated));
+}

@@ -13,7 +13,7 @@ public static class UnitStores
     {
         var folder = Path.Combine(output.Folder, kind.Id(), FolderName);
         if (output.Fresh) DeleteUnits(folder);
-        return new FileUnitStore(folder);
+        return new FileUnitStore(folder, Study.UnitFormats);
     }
 
     /// <summary>
