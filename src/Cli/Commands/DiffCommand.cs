@@ -35,7 +35,7 @@ public static partial class DiffCommand
             var (left, right) = kindA == FileKind.Scores ? (Scores(a), Scores(b)) : (Json(a), Json(b));
             return Print(left, right, tol, parse.GetValue(limit));
         });
-        return command;
+        return StrictNumbers.Enforce(command);
     }
 
     /// <summary>What diff can compare: score tables, JSON (agreement.json, run.json), pinned snapshots (a JSON array of lines).</summary>
