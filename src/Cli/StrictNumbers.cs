@@ -77,7 +77,11 @@ public static partial class StrictNumbers
     }
 
     /// <summary>The one line a refused number gets: <c>--top '0,1': a comma is not a decimal point here; write 0.1</c>.</summary>
-    public static string Message(string name, string text, string problem) => $"{name} '{text}': {problem}";
+    public static string Message(string name, string text, string problem) => $"{name} '{Shown(text)}': {problem}";
+
+    /// <summary>The text as typed, with control characters escaped so that a newline in a value cannot break the one line.</summary>
+    public static string Shown(string text) =>
+        string.Concat(text.Select(c => c switch { '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ when char.IsControl(c) => $"\\u{(int)c:x4}", _ => c.ToString() }));
 
     /// <summary>A whole number: ASCII digits with an optional sign, nothing else.</summary>
     public static bool TryParseWhole(string text, out int value, out string problem)
