@@ -151,7 +151,8 @@ public static partial class DiffCommand
         return result;
     }
 
-    [GeneratedRegex(@"-?\d+(\.\d+)?([eE][-+]?\d+)?")]
+    // ASCII digits only: \d also matches other scripts' digits, which double.Parse then rejects mid-diff.
+    [GeneratedRegex(@"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")]
     private static partial Regex NumberPattern();
 
     /// <summary>The first word and every word up to the first number: "0.1 ig 0.017 ap ..." → "0.1 ig".</summary>
