@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Concord.Cli;
-using Concord.Cli.Commands;
 using Concord.Model;
 
 // Reports, tables and console lines are read on every machine and diffed between them: numbers are
@@ -15,14 +14,7 @@ Console.SetOut(TextWriter.Synchronized(new StandardOutputWriter(Console.Out)));
 // The same command gives the same bytes: the CPU BLAS's reproducible mode is on before any tensor exists.
 NumericalReproducibility.Ensure();
 
-var root = new RootCommand("Concord: when do Integrated Gradients and Activation Patching agree on GPT-2 circuits?");
-root.Options.Add(CliRunner.Verbose);
-root.Subcommands.Add(ModelCommands.Create());
-root.Subcommands.Add(PredictCommand.Create());
-root.Subcommands.Add(DatasetsCommand.Create());
-root.Subcommands.Add(Concord.Cli.Run.RunCommand.Create());
-root.Subcommands.Add(DiffCommand.Create());
-
+var root = CommandTree.Create();
 var parse = root.Parse(args);
 if (CliRunner.UsageProblem(parse) is { } problem)
 {

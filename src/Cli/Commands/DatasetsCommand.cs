@@ -20,7 +20,7 @@ public static class DatasetsCommand
         command.Subcommands.Add(Validate("validate", "Check task CSVs: columns, values, answer tokens and equal clean/corrupted token lengths", histogram: false));
         command.Subcommands.Add(FilterHypernymy());
         command.Subcommands.Add(Validate("stats", "Per-task row counts, token-length histograms and invalid rows", histogram: true));
-        return command;
+        return StrictNumbers.Enforce(command);
     }
 
     private static Command Generate()

@@ -35,7 +35,7 @@ public static partial class DiffCommand
             var (left, right) = kindA == FileKind.Scores ? (Scores(a), Scores(b)) : (Json(a), Json(b));
             return Print(left, right, tol, parse.GetValue(limit));
         });
-        return command;
+        return StrictNumbers.Enforce(command);
     }
 
     /// <summary>What diff can compare: score tables, JSON (agreement.json, run.json), pinned snapshots (a JSON array of lines).</summary>
@@ -151,7 +151,8 @@ public static partial class DiffCommand
         return result;
     }
 
-    [GeneratedRegex(@"-?\d+(\.\d+)?([eE][-+]?\d+)?")]
+    // ASCII digits only: \d also matches other scripts' digits, which double.Parse then rejects mid-diff.
+    [GeneratedRegex(@"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")]
     private static partial Regex NumberPattern();
 
     /// <summary>The first word and every word up to the first number: "0.1 ig 0.017 ap ..." → "0.1 ig".</summary>

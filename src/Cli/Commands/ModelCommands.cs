@@ -16,7 +16,7 @@ public static class ModelCommands
         model.Subcommands.Add(CreateRandom());
         model.Subcommands.Add(ModelTrainCommand.Create());
         model.Subcommands.Add(ModelEvalCommand.Create());
-        return model;
+        return StrictNumbers.Enforce(model);
     }
 
     private static Command Info()

@@ -36,7 +36,7 @@ public static class PredictCommand
             }
             return 0;
         });
-        return command;
+        return StrictNumbers.Enforce(command);
     }
 
     private static string Quote(string token) => "'" + token.Replace("\n", "\\n") + "'";

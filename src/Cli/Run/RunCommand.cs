@@ -74,7 +74,7 @@ public static class RunCommand
             OutputWrites.Guard("Out", settings.Out, () => Execute(settings, ct));
             return 0;
         }, ct));
-        return command;
+        return StrictNumbers.Enforce(command);
     }
 
     public static RunSettings Parse(ParseResult parse)
@@ -86,8 +86,8 @@ public static class RunCommand
         var stepsText = parse.GetValue(Steps)!.Trim();
         bool auto = stepsText.Equals("auto", StringComparison.OrdinalIgnoreCase);
         int steps = auto ? MaxSteps
-            : int.TryParse(stepsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n
-            : throw new ArgumentException($"--steps expects a whole number or auto, got '{stepsText}'");
+            : StrictNumbers.TryParseWhole(stepsText, out int n, out string stepsProblem) ? n
+            : throw new ArgumentException(StrictNumbers.Message("--steps", stepsText, stepsProblem + ", or auto"));
         if (steps < 1 || steps > MaxSteps) throw new ArgumentException($"--steps must lie between 1 and {MaxSteps} (got {steps})");
         double? tolerance = parse.GetValue(IgTolerance);
         if (tolerance is double t && !(t > 0 && t < 1)) throw new ArgumentException($"--ig-tolerance must lie in (0, 1) (got {t.ToString(CultureInfo.InvariantCulture)})");
@@ -103,8 +103,8 @@ public static class RunCommand
         var sweepText = parse.GetValue(Sweep)!;
         var scales = sweepText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? [] :
             sweepText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && v <= 1
-                    ? v : throw new ArgumentException($"--sweep scale '{s}' is not a number in (0, 1]"))
+                .Select(s => !StrictNumbers.TryParseReal(s, out double v, out string problem) ? throw new ArgumentException(StrictNumbers.Message("--sweep scale", s, problem))
+                    : v > 0 && v <= 1 ? v : throw new ArgumentException($"--sweep scale '{s}' is not a number in (0, 1]"))
                 // A scale given twice (0.5,0.50) is one point of the curve: its two units would be one unit.
                 .Distinct().ToArray();
         if (scales.Length == 0 && !sweepText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))

@@ -20,17 +20,20 @@ public sealed class CsvRow(string file, int row, IReadOnlyDictionary<string, str
         return v;
     }
 
+    /// <summary>
+    /// A whole number in invariant digits, or as pandas writes integer columns ("14235.0"). Nothing
+    /// looser: a token id read from "1,000", " 14" or "1e3" would silently be another token.
+    /// </summary>
     public int Int(string column)
     {
         var v = Text(column);
-        // pandas may write integer columns as floats ("14235.0"); accept those when they are whole.
-        if (int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i)) return i;
-        if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue) return (int)d;
-        throw Error(column, $"'{v}' is not an integer");
+        var whole = WholeNumber.Match(v);
+        if (!whole.Success) throw Error(column, $"'{v}' is not an integer (digits 0-9 with an optional sign, such as 14235)");
+        return int.TryParse(whole.Groups["digits"].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i) ? i
+            : throw Error(column, $"'{v}' is out of range for an integer");
     }
 
-    public double? OptionalDouble(string column) =>
-        Fields.TryGetValue(column, out var v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : null;
+    private static readonly System.Text.RegularExpressions.Regex WholeNumber = new(@"^(?<digits>[+-]?[0-9]+)(\.0*)?\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     public int[] IntList(string column)
     {

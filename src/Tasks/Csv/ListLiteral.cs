@@ -10,10 +10,13 @@ public static class ListLiteral
     {
         var inner = Brackets(text);
         if (inner.Trim().Length == 0) return [];
-        return inner.Split(',').Select(part =>
-            int.TryParse(part.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
-                ? v : throw new FormatException($"'{part.Trim()}' in {text} is not an integer")).ToArray();
+        // Spaces after the commas are Python's own spelling; inside an item they are not.
+        return inner.Split(',').Select(part => part.Trim()).Select(part =>
+            WholeNumber.IsMatch(part) && int.TryParse(part, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v)
+                ? v : throw new FormatException($"'{part}' in {text} is not an integer")).ToArray();
     }
+
+    private static readonly System.Text.RegularExpressions.Regex WholeNumber = new(@"^[+-]?[0-9]+\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     public static string[] ParseStrings(string text)
     {

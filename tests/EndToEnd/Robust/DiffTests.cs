@@ -27,13 +27,14 @@ public class DiffTests
 
     private static string Agreement() => Write("agreement.json", """{ "task": "ioi", "heads": { "pearson": 0.9, "spearman": 0.8 } }""");
 
-    [TestCase("NaN")]
-    [TestCase("-1")]
-    [TestCase("Infinity")]
-    public void TheToleranceIsAFiniteNumberAtLeastZero(string tolerance)
+    [TestCase("NaN", "--tolerance 'NaN': expects a finite number, not NaN")]
+    [TestCase("-1", "--tolerance must be a finite number ≥ 0")]
+    [TestCase("Infinity", "--tolerance 'Infinity': expects a finite number, not an infinity")]
+    [TestCase("0,5", "--tolerance '0,5': a comma is not a decimal point here; write 0.5")]
+    public void TheToleranceIsAFiniteNumberAtLeastZero(string tolerance, string fragment)
     {
         var file = Scores();
-        ConcordProcess.AssertOneLineError(["diff", file, file, "--tolerance", tolerance], 2, "--tolerance must be a finite number ≥ 0");
+        ConcordProcess.AssertOneLineError(["diff", file, file, "--tolerance", tolerance], 2, fragment);
     }
 
     [Test]

@@ -82,9 +82,9 @@ public class RunErrorTests
         Assert.That(Directory.Exists(output), Is.False, "nothing is created before the inputs are validated");
     }
 
-    [TestCase("--steps", "x", "--steps expects a whole number or auto, got 'x'")]
-    [TestCase("--examples", "x", "--examples expects a whole number, got 'x'")]
-    [TestCase("--top", "half", "--top expects a number, got 'half'")]
+    [TestCase("--steps", "x", "--steps 'x': expects a whole number (digits 0-9 with an optional sign, such as 8), or auto")]
+    [TestCase("--examples", "x", "--examples 'x': expects a whole number")]
+    [TestCase("--top", "half", "--top 'half': expects a number")]
     [TestCase("--examples", "", "--examples")]
     public void ParserErrorsExit2InTheUsersTerms(string option, string value, string fragment)
     {
@@ -102,7 +102,9 @@ public class RunErrorTests
     [TestCase("--components", "", "--components lists no component kind")]
     [TestCase("--sweep", ",", "--sweep lists no scale")]
     [TestCase("--sweep", "0", "--sweep scale '0' is not a number in (0, 1]")]
-    [TestCase("--top", "NaN", "--top must lie in (0, 1]")]
+    [TestCase("--top", "NaN", "--top 'NaN': expects a finite number, not NaN")]
+    [TestCase("--top", "0,1", "--top '0,1': a comma is not a decimal point here; write 0.1")]
+    [TestCase("--top", "1.5", "--top must lie in (0, 1]")]
     [TestCase("--verify", "faithfulness,bogus", "--verify: unknown verification 'bogus' (faithfulness, disagreements, isolated, or none alone)")]
     [TestCase("--verify", "none,faithfulness", "--verify: 'none,faithfulness': none stands alone")]
     [TestCase("--ablation", "median", "--ablation: unknown ablation 'median' (resample, mean, zero)")]
@@ -110,7 +112,8 @@ public class RunErrorTests
         AssertRefusedBeforeWriting([option, value], 2, fragment);
 
     [TestCase("0", "--ig-tolerance must lie in (0, 1)")]
-    [TestCase("NaN", "--ig-tolerance must lie in (0, 1)")]
+    [TestCase("NaN", "--ig-tolerance 'NaN': expects a finite number, not NaN")]
+    [TestCase("1", "--ig-tolerance must lie in (0, 1)")]
     [TestCase("-1e-3", "--ig-tolerance must lie in (0, 1)")]
     public void AutoStepsNeedAPositiveTolerance(string tolerance, string fragment) =>
         AssertRefusedBeforeWriting(["--steps", "auto", "--ig-tolerance", tolerance], 2, fragment);

@@ -49,7 +49,7 @@ public partial class RunTests
 
     [TestCase("--split-ig", "0", "--split-ig must lie in (0, 1]")]
     [TestCase("--split-ig", "1.5", "--split-ig must lie in (0, 1]")]
-    [TestCase("--split-ig", "NaN", "--split-ig must lie in (0, 1]")]
+    [TestCase("--split-ig", "-0.5", "--split-ig must lie in (0, 1]")]
     [TestCase("--methods", "ig,ig-split", "--methods ig-split needs --split-ig r")]
     public void BadSplitIgOptionsAreOneLine(string flag, string value, string expected)
     {
