@@ -66,6 +66,18 @@ public partial class TaskDatasetTests
         Assert.That(error!.Message, Does.Contain("unknown task 'sentiment'").And.Contain("greater-than"));
     }
 
+    [TestCase(",,")]
+    [TestCase(" ")]
+    [TestCase("")]
+    public void AListNamingNoTaskIsRefused(string list)
+    {
+        var error = Assert.Throws<ArgumentException>(() => TaskKinds.ParseList(list));
+        Assert.That(error!.Message, Does.Contain("names no task").And.Contain("greater-than"));
+    }
+
+    [Test]
+    public void AllInAListIsEveryTask() => Assert.That(TaskKinds.ParseList("ioi,all,"), Is.EqualTo(TaskKinds.All));
+
     private const string MismatchedIoi =
         ",clean,corrupted,corrupted_hard,correct_idx,incorrect_idx\n" +
         "0,\"When Mary and John went to the store, John gave a drink to\",\"When Mary and John went to the store, Bob gave a drink to\",\"When Mary and John went to the store, Mary gave a drink to\",5335,1757\n" +
