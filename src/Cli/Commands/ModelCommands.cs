@@ -55,7 +55,7 @@ public static class ModelCommands
         command.SetGuardedAction(async (parse, ct) =>
         {
             var store = new ModelStore(parse.GetValue(cache));
-            using var downloader = new HubDownloader(parse.GetValue(endpoint) is { } e ? new Uri(e.EndsWith('/') ? e : e + "/") : null);
+            using var downloader = new HubDownloader(parse.GetValue(endpoint) is { } e ? HubDownloader.ParseEndpoint(e, endpoint.Name) : null);
             var progress = new ConsoleProgress();
             var folder = await store.DownloadAsync(parse.GetValue(name)!, downloader, progress, ct);
             progress.Finish();
