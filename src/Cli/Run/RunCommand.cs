@@ -121,6 +121,9 @@ public static class RunCommand
         var shard = parse.GetValue(ShardOption) is string shardText ? Shard.Parse(shardText.Trim()) : null;
         bool merge = parse.GetValue(Merge);
         if (shard is not null && merge) throw new ArgumentException("--shard and --merge are separate steps: run every shard, then one --merge");
+        // Checked before the model loads and the folder is claimed: claiming it would create it, to report it empty.
+        if (merge && !Directory.Exists(parse.GetValue(Out)!))
+            throw new ArgumentException($"--merge: --out {parse.GetValue(Out)} does not exist, so there is nothing to merge (run the shards with --shard I/N and this --out first)");
         if ((shard is not null || merge) && parse.GetValue(Fresh))
             throw new ArgumentException($"--fresh with {(merge ? "--merge" : "--shard")} would delete the other shards' units; delete the --out folder before starting the shards instead");
         string directionText = parse.GetValue(DirectionOption)!.Trim();

@@ -82,6 +82,10 @@ public class RunErrorTests
         Assert.That(Directory.Exists(output), Is.False, "nothing is created before the inputs are validated");
     }
 
+    [Test]
+    public void AMergeIntoAFolderThatDoesNotExistIsRefusedAndCreatesNothing() =>
+        AssertRefusedBeforeWriting(["--merge"], 2, "does not exist, so there is nothing to merge");
+
     [TestCase("--steps", "x", "--steps expects a whole number or auto, got 'x'")]
     [TestCase("--examples", "x", "--examples expects a whole number, got 'x'")]
     [TestCase("--top", "half", "--top expects a number, got 'half'")]
