@@ -12,6 +12,16 @@ public static class SharedOptions
     public static readonly Option<bool> DropInvalid = new("--drop-invalid") { Description = "Skip rows whose clean and corrupted prompts differ in token length, and count them" };
     public static readonly Option<string> IoiCorruption = new("--ioi-corruption") { Description = "io (corrupted_hard, as the original notebook) or third-name (corrupted)", DefaultValueFactory = _ => "io" };
 
+    /// <summary>The tasks of <see cref="Tasks"/>; an unknown or empty list is refused in one line naming --task.</summary>
+    public static IReadOnlyList<TaskKind> ParseTasks(ParseResult parse) => OfFlag(Tasks.Name, () => TaskKinds.ParseList(parse.GetValue(Tasks)!));
+
+    /// <summary>A parse that fails with the flag's name in its one line: the library names values, not the options that carried them.</summary>
+    public static T OfFlag<T>(string flag, Func<T> parse)
+    {
+        try { return parse(); }
+        catch (ArgumentException e) when (e is not ArgumentNullException) { throw new ArgumentException($"{flag}: {e.Message}", e); }
+    }
+
     /// <summary>The task options of <see cref="DropInvalid"/> and <see cref="IoiCorruption"/>.</summary>
     public static TaskOptions ParseTaskOptions(ParseResult parse) => new()
     {

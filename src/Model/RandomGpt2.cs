@@ -63,8 +63,10 @@ public static class RandomGpt2
     }
 
     /// <summary>
-    /// The largest tensor's element count and the bytes <see cref="Save"/> holds at its peak (every
-    /// float32 tensor, plus the largest one's staging array), in double so that no shape overflows.
+    /// The largest tensor's element count and the bytes <see cref="Save"/> holds at its peak, in double
+    /// so that no shape overflows: every float32 tensor twice (libtorch's, and the safetensors writer's
+    /// copy until the file is written), plus the largest one's two staging arrays. Counting the tensors
+    /// once let a model twice the free memory start, and fail many minutes later.
     /// </summary>
     public static (double LargestTensor, double PeakBytes) Size(Gpt2Config config)
     {
@@ -73,7 +75,7 @@ public static class RandomGpt2
         double largest = new[] { (double)config.VocabSize * d, (double)config.NPositions * d, d * d, d * m }.Max();
         double parameters = (double)config.VocabSize * d + (double)config.NPositions * d + 2 * d
                             + layers * (4 * d + 4 * d * d + 4 * d + 2 * d * m + m + d);
-        return (largest, 4 * parameters + 4 * largest);
+        return (largest, 8 * parameters + 8 * largest);
     }
 
     public static HookedGpt2 Create(Gpt2Config config, int seed, double std = 0.02,

@@ -7,11 +7,19 @@ namespace Concord.Tasks;
 /// </summary>
 public static class ProjectPaths
 {
+    public const string HomeVariable = "CONCORD_HOME";
+
     public static string Root
     {
         get
         {
-            if (Environment.GetEnvironmentVariable("CONCORD_HOME") is { Length: > 0 } home) return home;
+            if (Environment.GetEnvironmentVariable(HomeVariable) is { Length: > 0 } home)
+            {
+                // Said of the variable: otherwise the first file looked for under it is reported missing, and the user looks for the file.
+                if (!Directory.Exists(home))
+                    throw new ArgumentException($"{HomeVariable} {home}: {(File.Exists(home) ? "is a file" : "no such folder")}; set it to a clone of the repository (the folder with Suite.sln), or unset it");
+                return home;
+            }
             if (CloneAbove(AppContext.BaseDirectory) is { } clone) return clone;
             if (Directory.Exists(Path.Combine(AppContext.BaseDirectory, "datasets")) && Directory.Exists(Path.Combine(AppContext.BaseDirectory, "models")))
                 return AppContext.BaseDirectory;

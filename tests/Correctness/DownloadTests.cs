@@ -105,6 +105,26 @@ public class DownloadTests
         Assert.That(error!.Message, Does.StartWith($"cannot reach 127.0.0.1:{port}"));
     }
 
+    [TestCase("https://mirror.example/hf", "https://mirror.example/hf/openai-community/gpt2/resolve/main/config.json")]
+    [TestCase(" http://127.0.0.1:8080/ ", "http://127.0.0.1:8080/openai-community/gpt2/resolve/main/config.json")]
+    public void AHubAddressKeepsAMirrorsPath(string endpoint, string expected)
+    {
+        using var downloader = new HubDownloader(HubDownloader.ParseEndpoint(endpoint, HubDownloader.EndpointVariable));
+        Assert.That(downloader.FileUrl(Repo, "config.json").ToString(), Is.EqualTo(expected));
+    }
+
+    [TestCase("notaurl")]
+    [TestCase("")]
+    [TestCase("ftp://x")]
+    [TestCase("http://")]
+    [TestCase("/tmp/hub")]
+    [TestCase("https://host/?q=1")]
+    public void AnAddressThatIsNotAHubsIsRefusedNamingItsSource(string endpoint)
+    {
+        var error = Assert.Throws<ArgumentException>(() => HubDownloader.ParseEndpoint(endpoint, HubDownloader.EndpointVariable));
+        Assert.That(error!.Message, Does.StartWith($"HF_ENDPOINT '{endpoint}' is not a hub address: give http(s)://host[:port][/path]"));
+    }
+
     [Test]
     public void ModelNotInTheCacheSaysHowToGetIt()
     {

@@ -35,7 +35,7 @@ public static class DatasetsCommand
             SystemFolders.Refuse("--out", folder);
             if (System.IO.File.Exists(folder)) throw new ArgumentException($"--out {folder}: is a file, not a folder");
             var lists = new WordLists(parse.GetValue(words) ?? Path.Combine(ProjectPaths.Datasets, "words"));
-            foreach (var kind in TaskKinds.ParseList(parse.GetValue(SharedOptions.Tasks)!))
+            foreach (var kind in SharedOptions.ParseTasks(parse))
             {
                 var path = Path.Combine(folder, kind.FileName());
                 int rows = DatasetGenerator.For(kind).Generate(lists, path, parse.GetValue(seed), Gpt2Tokenizer.Instance);
@@ -82,12 +82,12 @@ public static class DatasetsCommand
                 // Before the task is taken from its name: a file that is not there is that, not an unknown task.
                 if (Directory.Exists(file)) throw new DatasetException($"{file}: is a folder, not a CSV file");
                 if (!System.IO.File.Exists(file)) throw new DatasetException($"{file}: file not found");
-                var kind = parse.GetValue(SharedOptions.Tasks) is { } t && t != "all" ? TaskKinds.Parse(t) : TaskKinds.Parse(Path.GetFileName(file));
+                var kind = parse.GetValue(SharedOptions.Tasks) is { } t && t != "all" ? SharedOptions.OfFlag(SharedOptions.Tasks.Name, () => TaskKinds.Parse(t)) : TaskKinds.Parse(Path.GetFileName(file));
                 files.Add((kind, file));
             }
             else
             {
-                foreach (var kind in TaskKinds.ParseList(parse.GetValue(SharedOptions.Tasks)!))
+                foreach (var kind in SharedOptions.ParseTasks(parse))
                     files.Add((kind, dir is null ? resources.DefaultFile(kind) : Path.Combine(dir, kind.FileName())));
             }
 

@@ -55,7 +55,7 @@ public static class ModelCommands
         command.SetGuardedAction(async (parse, ct) =>
         {
             var store = new ModelStore(parse.GetValue(cache));
-            using var downloader = new HubDownloader(parse.GetValue(endpoint) is { } e ? new Uri(e.EndsWith('/') ? e : e + "/") : null);
+            using var downloader = new HubDownloader(parse.GetValue(endpoint) is { } e ? HubDownloader.ParseEndpoint(e, endpoint.Name) : null);
             var progress = new ConsoleProgress();
             var folder = await store.DownloadAsync(parse.GetValue(name)!, downloader, progress, ct);
             progress.Finish();
@@ -138,7 +138,7 @@ public static class ModelCommands
         var (_, peak) = RandomGpt2.Size(config);
         long available = MachineMemory.AvailableBytes();
         if (peak > available)
-            throw new ArgumentException($"a random GPT-2 of {config.NLayer} layers, d_model {config.NEmbd} needs about {MachineMemory.Describe(peak)} of memory to create; " +
+            throw new ArgumentException($"a random GPT-2 of {config.NLayer} layers, d_model {config.NEmbd} ({config.ParameterCount:N0} parameters) needs about {MachineMemory.Describe(peak)} of memory to create; " +
                                         $"this machine has {MachineMemory.Describe(available)} free (choose fewer --layers or a smaller --d-model)");
     }
 

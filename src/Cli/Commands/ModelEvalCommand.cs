@@ -28,7 +28,7 @@ public static class ModelEvalCommand
         command.Options.Add(SharedOptions.DropInvalid);
         command.SetGuardedAction((parse, ct) => System.Threading.Tasks.Task.Run(() =>
         {
-            var kinds = TaskKinds.ParseList(parse.GetValue(SharedOptions.Tasks)!);
+            var kinds = SharedOptions.ParseTasks(parse);
             var file = parse.GetValue(data);
             if (file is not null && kinds.Count != 1) throw new ArgumentException("--data needs exactly one --task");
             int count = parse.GetValue(examples);

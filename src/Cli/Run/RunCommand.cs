@@ -79,7 +79,7 @@ public static class RunCommand
 
     public static RunSettings Parse(ParseResult parse)
     {
-        var tasks = TaskKinds.ParseList(parse.GetValue(SharedOptions.Tasks)!);
+        var tasks = SharedOptions.ParseTasks(parse);
         if (parse.GetValue(Data) is not null && tasks.Count != 1) throw new ArgumentException("--data needs exactly one --task");
         int examples = parse.GetValue(Examples);
         if (examples < 1) throw new ArgumentException("--examples must be at least 1");
@@ -109,8 +109,7 @@ public static class RunCommand
                 .Distinct().ToArray();
         if (scales.Length == 0 && !sweepText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException("--sweep lists no scale (give scales in (0, 1], or none)");
-        var methods = Method.ParseList(parse.GetValue(Methods)!);
-        if (methods.Count == 0) throw new ArgumentException("--methods lists no method (" + string.Join(", ", Method.All.Select(m => m.Id())) + ")");
+        var methods = SharedOptions.OfFlag(Methods.Name, () => Method.ParseList(parse.GetValue(Methods)!));
         double? split = parse.GetValue(SplitIg);
         if (split is double r && !(r > 0 && r <= 1)) throw new ArgumentException($"--split-ig must lie in (0, 1], the fraction of F's range covered at the split (got {r.ToString(CultureInfo.InvariantCulture)})");
         if (split is not null && !auto) throw new ArgumentException("--split-ig needs --steps auto: split IG is read from the adaptive composite rule's integral, refined to meet τ up to each prompt's split point; a fixed rule's nodes give no integral up to a point between them");
@@ -118,12 +117,14 @@ public static class RunCommand
         if (split is not null && !methods.Contains(Method.IgSplit)) methods = [.. methods, Method.IgSplit];
         var baseline = Baselines.Parse(parse.GetValue(BaselineOption)!);
         if (scales.Length > 0 && baseline == Baseline.Zero) throw new ArgumentException("the similarity sweep scales the aligned baseline; use --sweep none with --baseline zero");
-        var kinds = ComponentKinds.ParseList(parse.GetValue(Components)!);
-        if (kinds.Count == 0) throw new ArgumentException("--components lists no component kind (heads, neurons, mlp, head-outputs)");
+        var kinds = SharedOptions.OfFlag(Components.Name, () => ComponentKinds.ParseList(parse.GetValue(Components)!));
         OutputFolder.Check(parse.GetValue(Out)!);
         var shard = parse.GetValue(ShardOption) is string shardText ? Shard.Parse(shardText.Trim()) : null;
         bool merge = parse.GetValue(Merge);
         if (shard is not null && merge) throw new ArgumentException("--shard and --merge are separate steps: run every shard, then one --merge");
+        // Checked before the model loads and the folder is claimed: claiming it would create it, to report it empty.
+        if (merge && !Directory.Exists(parse.GetValue(Out)!))
+            throw new ArgumentException($"--merge: --out {parse.GetValue(Out)} does not exist, so there is nothing to merge (run the shards with --shard I/N and this --out first)");
         if ((shard is not null || merge) && parse.GetValue(Fresh))
             throw new ArgumentException($"--fresh with {(merge ? "--merge" : "--shard")} would delete the other shards' units; delete the --out folder before starting the shards instead");
         string directionText = parse.GetValue(DirectionOption)!.Trim();
@@ -164,8 +165,8 @@ public static class RunCommand
             BehaviourFilter = !parse.GetValue(NoFilter),
             Verification = new VerificationOptions
             {
-                Analyses = Arg("--verify", () => VerificationAnalyses.Parse(parse.GetValue(Verify)!)),
-                Ablation = Arg("--ablation", () => Ablations.Parse(parse.GetValue(AblationOption)!)),
+                Analyses = SharedOptions.OfFlag(Verify.Name, () => VerificationAnalyses.Parse(parse.GetValue(Verify)!)),
+                Ablation = SharedOptions.OfFlag(AblationOption.Name, () => Ablations.Parse(parse.GetValue(AblationOption)!)),
                 Seed = parse.GetValue(Seed),
                 // "High" in the disagreement categories is the agreement's top-k.
                 HighFraction = top,
@@ -178,13 +179,6 @@ public static class RunCommand
             Shard = shard,
             Merge = merge,
         };
-    }
-
-    /// <summary>A parse that fails with the flag's name in its one line.</summary>
-    private static T Arg<T>(string flag, Func<T> parse)
-    {
-        try { return parse(); }
-        catch (ArgumentException e) when (e is not ArgumentNullException) { throw new ArgumentException($"{flag}: {e.Message}", e); }
     }
 
     /// <summary>

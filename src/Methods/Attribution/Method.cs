@@ -125,8 +125,13 @@ public sealed class Method
         All.FirstOrDefault(m => m._id == text.Trim().ToLowerInvariant())
         ?? throw new ArgumentException($"unknown method '{text.Trim()}' ({string.Join(", ", All.Select(m => m._id))})");
 
-    public static IReadOnlyList<Method> ParseList(string text) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Parse).Distinct().ToArray();
+    /// <summary>The methods of a comma-separated list; a list naming none is refused, as it would compute nothing.</summary>
+    public static IReadOnlyList<Method> ParseList(string text)
+    {
+        var ids = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (ids.Length == 0) throw new ArgumentException($"'{text}' names no method ({string.Join(", ", All.Select(m => m._id))})");
+        return ids.Select(Parse).Distinct().ToArray();
+    }
 
     /// <summary>
     /// The pairs compared among <paramref name="methods"/>: every method against the reference first

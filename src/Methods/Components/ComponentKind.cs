@@ -38,9 +38,13 @@ public static class ComponentKinds
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    /// <summary>Parses a list of kinds by their ids, singular or plural (heads, neurons, mlp, head-outputs).</summary>
-    public static IReadOnlyList<ComponentKind> ParseList(string text) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Parse).Distinct().ToArray();
+    /// <summary>Parses a list of kinds by their ids, singular or plural (heads, neurons, mlp, head-outputs); a list naming none is refused, as it would score nothing.</summary>
+    public static IReadOnlyList<ComponentKind> ParseList(string text)
+    {
+        var ids = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (ids.Length == 0) throw new ArgumentException($"'{text}' names no component kind (heads, neurons, mlp, head-outputs)");
+        return ids.Select(Parse).Distinct().ToArray();
+    }
 
     public static ComponentKind Parse(string text)
     {

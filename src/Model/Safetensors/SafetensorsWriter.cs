@@ -10,13 +10,15 @@ public sealed class SafetensorsWriter
 {
     private readonly List<(string Name, SafetensorsDType DType, long[] Shape, byte[] Data)> _tensors = new();
     private readonly Dictionary<string, string> _metadata = new();
+    // A set, not a scan of _tensors: a model of thousands of layers adds tens of thousands of tensors, and the scan made that quadratic (minutes).
+    private readonly HashSet<string> _names = new();
 
     public SafetensorsWriter Add(string name, SafetensorsDType dtype, long[] shape, byte[] data)
     {
         long expected = shape.Aggregate(1L, (a, b) => a * b) * dtype.Size();
         if (data.Length != expected)
             throw new ArgumentException($"tensor '{name}': shape [{string.Join(", ", shape)}] of {dtype.Name()} needs {expected} bytes, got {data.Length}");
-        if (_tensors.Any(t => t.Name == name)) throw new ArgumentException($"tensor '{name}' added twice");
+        if (!_names.Add(name)) throw new ArgumentException($"tensor '{name}' added twice");
         _tensors.Add((name, dtype, shape, data));
         return this;
     }

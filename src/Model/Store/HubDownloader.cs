@@ -30,13 +30,27 @@ public sealed class HubDownloader : IDisposable
 
     public HubDownloader(Uri? endpoint = null, TimeSpan? timeout = null)
     {
-        Endpoint = endpoint ?? new Uri(Environment.GetEnvironmentVariable(EndpointVariable) is { Length: > 0 } e ? e : DefaultEndpoint);
+        // An empty variable is an unset one, as the shell convention has it; anything else must be an address.
+        Endpoint = endpoint ?? (Environment.GetEnvironmentVariable(EndpointVariable) is { Length: > 0 } e ? ParseEndpoint(e, EndpointVariable) : new Uri(DefaultEndpoint));
         _get = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true, ConnectTimeout = TimeSpan.FromSeconds(20) })
         { Timeout = timeout ?? Timeout.InfiniteTimeSpan };
         _head = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(20) })
         { Timeout = TimeSpan.FromSeconds(60) };
         _get.DefaultRequestHeaders.UserAgent.ParseAdd("concord/1.0");
         _head.DefaultRequestHeaders.UserAgent.ParseAdd("concord/1.0");
+    }
+
+    /// <summary>
+    /// The hub address <paramref name="text"/> that <paramref name="source"/> (HF_ENDPOINT, --endpoint)
+    /// gave, refused in one line naming the source before any folder or connection is made.
+    /// </summary>
+    public static Uri ParseEndpoint(string text, string source)
+    {
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0
+            || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+            throw new ArgumentException($"{source} '{text}' is not a hub address: give http(s)://host[:port][/path], e.g. {DefaultEndpoint}");
+        // FileUrl resolves against the endpoint: without a final slash a mirror's path (https://host/hf) would be dropped.
+        return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.GetLeftPart(UriPartial.Path) + "/");
     }
 
     public Uri FileUrl(string repo, string file, string revision = "main") =>

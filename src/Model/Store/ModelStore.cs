@@ -24,6 +24,9 @@ public sealed class ModelStore(string? cacheRoot = null)
         ?? (Environment.GetEnvironmentVariable(CacheVariable) is { Length: > 0 } v ? v
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "concord", "models"));
 
+    /// <summary>Who chose <see cref="CacheRoot"/>, to name in an error about it.</summary>
+    private string CacheOrigin => cacheRoot is null && Environment.GetEnvironmentVariable(CacheVariable) is { Length: > 0 } ? CacheVariable : "model cache";
+
     public string FolderFor(string name) => Path.Combine(CacheRoot, name);
 
     public static bool IsComplete(string folder) => Files.All(f => File.Exists(Path.Combine(folder, f)));
@@ -54,10 +57,19 @@ public sealed class ModelStore(string? cacheRoot = null)
         throw new ModelFileException($"'{name}' is neither a model folder nor a known model ({string.Join(", ", KnownModels.Keys)})");
     }
 
+    /// <summary>A cache that is, or lies below, a file cannot be created: said of the setting that named it, before any download.</summary>
+    private void RefuseCacheBelowAFile()
+    {
+        for (var path = Path.GetFullPath(CacheRoot); path is not null && !Directory.Exists(path); path = Path.GetDirectoryName(path))
+            if (File.Exists(path))
+                throw new ArgumentException($"{CacheOrigin} {CacheRoot}: {(path == Path.GetFullPath(CacheRoot) ? "is a file" : $"{path} is a file")}, not a folder");
+    }
+
     public async Task<string> DownloadAsync(string name, HubDownloader downloader, IProgress<DownloadProgress>? progress = null, CancellationToken ct = default)
     {
         if (!KnownModels.TryGetValue(name, out var repo))
             throw new ModelFileException($"unknown model '{name}' (known: {string.Join(", ", KnownModels.Keys)})");
+        RefuseCacheBelowAFile();
         string folder = FolderFor(name);
         foreach (var file in Files)
         {

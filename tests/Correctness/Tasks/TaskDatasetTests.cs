@@ -59,12 +59,74 @@ public partial class TaskDatasetTests
         Assert.That(error.Message, Does.Contain("row 1").And.Contain("'answers_idx'").And.Contain("list literal"));
     }
 
+    private const string Gender =
+        "clean,corrupted,clean_answer_idx,corrupted_answer_idx,label\n" +
+        "The nurse said that,The man said that,673,339,0\n" +
+        "The nurse yelled that,The man yelled that,673,339,0\n";
+
+    private static string WriteBytes(byte[] bytes)
+    {
+        var path = Path.Combine(TempFolder.New(), "gender_bias.csv");
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [TestCase("utf-16", true, "UTF-16 (little-endian)")]
+    [TestCase("utf-16", false, "UTF-16 (little-endian)")]
+    [TestCase("utf-16BE", true, "UTF-16 (big-endian)")]
+    [TestCase("utf-16BE", false, "UTF-16 (big-endian)")]
+    [TestCase("utf-32", true, "UTF-32 (little-endian)")]
+    [TestCase("utf-32", false, "UTF-32 (little-endian)")]
+    [TestCase("utf-32BE", true, "UTF-32 (big-endian)")]
+    [TestCase("utf-32BE", false, "UTF-32 (big-endian)")]
+    public void AWideEncodingIsNamedWithTheRemedy(string encodingName, bool byteOrderMark, string named)
+    {
+        var encoding = System.Text.Encoding.GetEncoding(encodingName);
+        var path = WriteBytes([.. byteOrderMark ? encoding.GetPreamble() : [], .. encoding.GetBytes(Gender)]);
+        Assert.That(Rejected(TaskKind.GenderBias, path).Message, Is.EqualTo($"{path}: the file is {named} text; save it as UTF-8 (CSV files are read as UTF-8)"));
+    }
+
+    [Test]
+    public void AUtf8ByteOrderMarkIsRead() =>
+        Assert.That(TaskDataset.Load(TaskKind.GenderBias, WriteBytes([0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(Gender)]), Resources).RowsRead, Is.EqualTo(2));
+
+    [Test]
+    public void AByteThatIsNotUtf8IsNamedByItsLine()
+    {
+        // "yelledé" as Latin-1 writes it: 0xE9 alone, which starts no UTF-8 character here.
+        var bytes = System.Text.Encoding.UTF8.GetBytes(Gender.Replace("yelled", "yelled\u00e9"));
+        bytes = [.. bytes.Take(Array.IndexOf(bytes, (byte)0xC3)), 0xE9, .. bytes.Skip(Array.IndexOf(bytes, (byte)0xC3) + 2)];
+        var path = WriteBytes(bytes);
+        Assert.That(Rejected(TaskKind.GenderBias, path).Message, Does.StartWith($"{path}: line 3: not UTF-8 (byte 0xE9 at offset").And.EndWith("save the file as UTF-8"));
+    }
+
+    [TestCase("The nurse yelled", "\"The nurse yelled", "row 2 (line 3), column 'clean'")]
+    [TestCase("The man said", "\"The man said", "row 1 (line 2), column 'corrupted'")]
+    [TestCase("clean_answer_idx", "\"clean_answer_idx", "the header (line 1), field 3")]
+    public void AnUnclosedQuoteIsNamedByRowAndColumn(string field, string opened, string where)
+    {
+        var path = Write(Gender.Replace(field, opened));
+        Assert.That(Rejected(TaskKind.GenderBias, path).Message, Does.StartWith($"{path}: {where}: a quote is never closed"));
+    }
+
     [Test]
     public void UnknownTaskIsAClearError()
     {
         var error = Assert.Throws<ArgumentException>(() => TaskKinds.Parse("sentiment"));
         Assert.That(error!.Message, Does.Contain("unknown task 'sentiment'").And.Contain("greater-than"));
     }
+
+    [TestCase(",,")]
+    [TestCase(" ")]
+    [TestCase("")]
+    public void AListNamingNoTaskIsRefused(string list)
+    {
+        var error = Assert.Throws<ArgumentException>(() => TaskKinds.ParseList(list));
+        Assert.That(error!.Message, Does.Contain("names no task").And.Contain("greater-than"));
+    }
+
+    [Test]
+    public void AllInAListIsEveryTask() => Assert.That(TaskKinds.ParseList("ioi,all,"), Is.EqualTo(TaskKinds.All));
 
     private const string MismatchedIoi =
         ",clean,corrupted,corrupted_hard,correct_idx,incorrect_idx\n" +

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Concord.Model;
 using Concord.Tests.EndToEnd.Support;
 using NUnit.Framework;
 
@@ -33,6 +34,25 @@ public class CreateRandomTests
         Refused(shape, fragment);
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "refused up front, not after allocating");
     }
+
+    /// <summary>
+    /// The case: 5 billion parameters whose tensors fit the free memory once but not with the
+    /// writer's copy, so counting them once let it run for many minutes before failing.
+    /// </summary>
+    [Test]
+    public void AModelThatFitsOnlyWithoutItsFileCopyIsRefusedUpFront()
+    {
+        var config = new Gpt2Config(100_000, 4, 64, 128, Gpt2Tokenizer.VocabularySize);
+        double free = AvailableBytes();
+        if (RandomGpt2.Size(config).PeakBytes <= free) Assert.Ignore($"this machine has {free / 1e9:0.#} GB free: the 100000-layer model would fit");
+        var clock = Stopwatch.StartNew();
+        Refused(["--layers", "100000"], "(5,001,624,768 parameters) needs about 40 GB of memory to create");
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
+    }
+
+    private static double AvailableBytes() =>
+        File.ReadLines("/proc/meminfo").Where(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal))
+            .Select(l => double.Parse(l["MemAvailable:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024).First();
 
     [TestCase("-TERM")]
     [TestCase("-INT")]

@@ -33,6 +33,7 @@ public class MalformedArgumentTests
         yield return Case(Usage, "flag given a value", "run", "--float64", "x");
         yield return Case(Input, "missing file", "run", "--model", Model, "--task", "ioi", "--data", Nowhere + ".csv");
         yield return Case(Input, "missing model", "run", "--model", Nowhere);
+        yield return Case(Usage, "no task in the list", "run", "--model", Model, "--task", ",,", "--out", NewOut());
         // diff
         yield return Case(Usage, "missing argument", "diff", "a");
         yield return Case(Usage, "wrong type", "diff", "a", "b", "--tolerance", "x");
@@ -42,10 +43,14 @@ public class MalformedArgumentTests
         yield return Case(Usage, "missing subcommand", "datasets");
         yield return Case(Usage, "wrong type", "datasets", "generate", "--seed", "x");
         yield return Case(Usage, "unknown task", "datasets", "generate", "--task", "nope");
+        yield return Case(Usage, "no task in the list", "datasets", "generate", "--task", ",,", "--out", NewOut());
         yield return Case(Input, "missing folder", "datasets", "generate", "--task", "ioi", "--words", Nowhere, "--out", NewOut());
         yield return Case(Usage, "a file as --out", "datasets", "generate", "--task", "ioi", "--out", "/etc/hostname");
         yield return Case(Input, "missing file", "datasets", "validate", "--file", Nowhere + ".csv");
         yield return Case(Usage, "unknown task", "datasets", "validate", "--task", "nope");
+        yield return Case(Usage, "no task in the list", "datasets", "validate", "--task", ",,");
+        yield return Case(Usage, "no task in the list, with a file", "datasets", "validate", "--task", ",,", "--file", "/etc/hostname");
+        yield return Case(Usage, "no task in the list", "datasets", "stats", "--task", " ");
         yield return Case(Input, "missing folder", "datasets", "stats", "--dir", Nowhere);
         yield return Case(Input, "missing file", "datasets", "stats", "--task", "sva", "--verbs", Nowhere + ".csv");
         yield return Case(Usage, "missing required option", "datasets", "filter-hypernymy");
@@ -68,6 +73,7 @@ public class MalformedArgumentTests
         yield return Case(Usage, "unknown preset", "model", "train", "--out", NewOut(), "--preset", "gpt5");
         yield return Case(Usage, "missing required option", "model", "eval");
         yield return Case(Input, "missing model", "model", "eval", "--model", Nowhere);
+        yield return Case(Usage, "no task in the list", "model", "eval", "--model", Model, "--task", ",");
         yield return Case(Usage, "out of range", "model", "eval", "--model", Model, "--examples", "0");
         yield return Case(Input, "missing file", "model", "eval", "--model", Model, "--task", "ioi", "--data", Nowhere + ".csv");
         // predict

@@ -23,7 +23,7 @@ public class RunErrorTests
     public void MissingDataFile() => AssertOneLineError(Run("--task", "ioi", "--data", "/nonexistent/ioi.csv"), 3, "/nonexistent/ioi.csv: file not found");
 
     [Test]
-    public void UnknownTask() => AssertOneLineError(Run("--task", "sentiment"), 2, "unknown task 'sentiment'");
+    public void UnknownTask() => AssertOneLineError(Run("--task", "sentiment"), 2, "--task: unknown task 'sentiment'");
 
     [Test]
     public void WrongColumns()
@@ -82,6 +82,10 @@ public class RunErrorTests
         Assert.That(Directory.Exists(output), Is.False, "nothing is created before the inputs are validated");
     }
 
+    [Test]
+    public void AMergeIntoAFolderThatDoesNotExistIsRefusedAndCreatesNothing() =>
+        AssertRefusedBeforeWriting(["--merge"], 2, "does not exist, so there is nothing to merge");
+
     [TestCase("--steps", "x", "--steps 'x': expects a whole number (digits 0-9 with an optional sign, such as 8), or auto")]
     [TestCase("--examples", "x", "--examples 'x': expects a whole number")]
     [TestCase("--top", "half", "--top 'half': expects a number")]
@@ -98,8 +102,12 @@ public class RunErrorTests
     [TestCase("--steps", "0", "--steps must lie between 1 and 4096")]
     [TestCase("--neurons", "-1", "--neurons must be 0 (all) or a positive count")]
     [TestCase("--neurons", "100000", "--neurons 100000 is more than the model's 128 neurons per layer")]
-    [TestCase("--methods", "", "--methods lists no method")]
-    [TestCase("--components", "", "--components lists no component kind")]
+    [TestCase("--methods", "", "--methods: '' names no method (ig, ap, atp, ig-split)")]
+    [TestCase("--methods", ",,", "--methods: ',,' names no method (ig, ap, atp, ig-split)")]
+    [TestCase("--components", "", "--components: '' names no component kind (heads, neurons, mlp, head-outputs)")]
+    [TestCase("--components", " , ", "--components: ' , ' names no component kind")]
+    [TestCase("--task", ",,", "--task: ',,' names no task (known: ioi, gender-bias, greater-than, capital-country, sva, hypernymy, all)")]
+    [TestCase("--task", " ", "--task: ' ' names no task (known: ioi,")]
     [TestCase("--sweep", ",", "--sweep lists no scale")]
     [TestCase("--sweep", "0", "--sweep scale '0' is not a number in (0, 1]")]
     [TestCase("--top", "NaN", "--top 'NaN': expects a finite number, not NaN")]
