@@ -10,16 +10,14 @@ public sealed class AgreementJsonExporter : TaskExporter
 {
     public const string FileName = "agreement.json";
 
-    public override void TaskFinished(StudyExport export, TaskOutcome task)
+    protected override void Write(StudyExport export, TaskOutcome task, Methods.Pipeline.TaskAnalysis analysis, string folder)
     {
-        var analysis = task.Analysis ?? throw new ArgumentException($"{task.Task.Kind.Id()} is not complete", nameof(task));
         var study = export.Study;
         var agreement = AgreementJson.Build(task.Task.Dataset, analysis, study.Options.Pipeline, study.Model.DType, export.Provenance());
         if (task.Verification is { } verification) agreement["verification"] = VerificationJson.Of(verification);
         if (task.Structure is { } structure) agreement["structure"] = StructureJson.Of(structure, task.Opposite);
         var paths = IgPaths.Of(analysis, study.Options.Pipeline);
         if (paths.Count > 0) agreement["ig_path"] = StructureJson.Paths(paths);
-        var folder = Directory.CreateDirectory(export.TaskFolder(task)).FullName;
         AtomicFile.WriteAllText(Path.Combine(folder, FileName), agreement.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -1,4 +1,5 @@
 using Concord.Studies;
+using Concord.Tasks;
 
 namespace Concord.Studies.Outputs;
 
@@ -17,10 +18,17 @@ public interface IStudyExporter
     void StudyFinished(StudyExport export, StudyOutcome result);
 }
 
-/// <summary>An exporter that writes per task only.</summary>
+/// <summary>An exporter that writes per task only, into the task's folder (created on the way).</summary>
 public abstract class TaskExporter : IStudyExporter
 {
-    public abstract void TaskFinished(StudyExport export, TaskOutcome task);
+    public void TaskFinished(StudyExport export, TaskOutcome task)
+    {
+        var analysis = task.Analysis ?? throw new ArgumentException($"{task.Task.Kind.Id()} is not complete", nameof(task));
+        Write(export, task, analysis, Directory.CreateDirectory(export.TaskFolder(task)).FullName);
+    }
+
+    /// <summary>Writes the task's files into <paramref name="folder"/>.</summary>
+    protected abstract void Write(StudyExport export, TaskOutcome task, Methods.Pipeline.TaskAnalysis analysis, string folder);
 
     public void StudyFinished(StudyExport export, StudyOutcome result) { }
 }

@@ -6,11 +6,9 @@ namespace Concord.Studies.Outputs;
 /// <summary>Each task's PNG plots: heatmaps, scatters, MLP bars and the sweep (<see cref="Plots"/>), the verification's, the structure's and IG's path.</summary>
 public sealed class PlotExporter : TaskExporter
 {
-    public override void TaskFinished(StudyExport export, TaskOutcome task)
+    protected override void Write(StudyExport export, TaskOutcome task, Methods.Pipeline.TaskAnalysis analysis, string folder)
     {
-        var analysis = task.Analysis ?? throw new ArgumentException($"{task.Task.Kind.Id()} is not complete", nameof(task));
         var study = export.Study;
-        var folder = Directory.CreateDirectory(export.TaskFolder(task)).FullName;
         string title = $"{task.Task.Kind.Id()} on {study.ResolvedModel.Name}";
         Plots.WriteAll(folder, analysis, study.Options.Pipeline, study.Model.Config, study.ResolvedModel.Name);
         if (task.Verification is { } v) VerificationPlots.WriteAll(folder, v, title);

@@ -9,11 +9,9 @@ public sealed class ScoresCsvExporter : TaskExporter
 {
     public const string FileName = "scores.csv";
 
-    public override void TaskFinished(StudyExport export, TaskOutcome task)
+    protected override void Write(StudyExport export, TaskOutcome task, Methods.Pipeline.TaskAnalysis analysis, string folder)
     {
-        var analysis = task.Analysis ?? throw new ArgumentException($"{task.Task.Kind.Id()} is not complete", nameof(task));
         var pipeline = export.Study.Options.Pipeline;
-        var folder = Directory.CreateDirectory(export.TaskFolder(task)).FullName;
         ScoreCsv.Write(Path.Combine(folder, FileName), analysis.Result.Batches.Select(batch => new ScoreCsv.Batch(
             pipeline.Methods.SelectMany(m => pipeline.Kinds.Select(k => batch.Scores(m, k))).OfType<ScoreSet>(),
             batch.Rows, batch.Lengths)));
