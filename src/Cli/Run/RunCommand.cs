@@ -122,9 +122,6 @@ public static class RunCommand
         var shard = parse.GetValue(ShardOption) is string shardText ? Shard.Parse(shardText.Trim()) : null;
         bool merge = parse.GetValue(Merge);
         if (shard is not null && merge) throw new ArgumentException("--shard and --merge are separate steps: run every shard, then one --merge");
-        // Checked before the model loads and the folder is claimed: claiming it would create it, to report it empty.
-        if (merge && !Directory.Exists(parse.GetValue(Out)!))
-            throw new ArgumentException($"--merge: --out {parse.GetValue(Out)} does not exist, so there is nothing to merge (run the shards with --shard I/N and this --out first)");
         if ((shard is not null || merge) && parse.GetValue(Fresh))
             throw new ArgumentException($"--fresh with {(merge ? "--merge" : "--shard")} would delete the other shards' units; delete the --out folder before starting the shards instead");
         string directionText = parse.GetValue(DirectionOption)!.Trim();
@@ -215,6 +212,10 @@ public static class RunCommand
     {
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
+        // A fact of this machine, not of the command line (a manifest's --out exists only where it runs), so checked
+        // here rather than in Parse: before the model loads and before claiming the folder, which would create it.
+        if (settings.Merge && !Directory.Exists(settings.Out))
+            throw new ArgumentException($"--merge: --out {settings.Out} does not exist, so there is nothing to merge (run the shards with --shard I/N and this --out first)");
         var model = ModelResolver.Resolve(settings.Model, new ModelStore());
         ConsoleSummary.PrintModel(model);
         using var gpt = HookedGpt2.Load(model.Folder, settings.DType, DeviceOption.Parse(settings.Device));
