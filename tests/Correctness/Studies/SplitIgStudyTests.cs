@@ -10,7 +10,7 @@ using Concord.Tests.Support;
 using NUnit.Framework;
 using static TorchSharp.torch;
 
-namespace Concord.Tests.EndToEnd.Study;
+namespace Concord.Tests.Correctness.Studies;
 
 /// <summary>Split IG as a study: refused without the adaptive rule and a fraction; read from IG's own integral, so it adds refinement, never a second integral.</summary>
 [TestFixture, NonParallelizable]

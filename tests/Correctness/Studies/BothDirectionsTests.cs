@@ -11,7 +11,7 @@ using Concord.Tests.Support;
 using NUnit.Framework;
 using static TorchSharp.torch;
 
-namespace Concord.Tests.EndToEnd.Study;
+namespace Concord.Tests.Correctness.Studies;
 
 /// <summary>
 /// `--direction both` as a study: each direction's units are its own (a noising-only study's are
