@@ -17,4 +17,11 @@ public static class CommandTree
         root.Subcommands.Add(DiffCommand.Create());
         return StrictNumbers.Enforce(root);
     }
+
+    /// <summary>
+    /// How the program parses: without response files. System.CommandLine reads `@file` arguments as
+    /// more arguments by default, and a file that names itself recursed until the stack overflowed
+    /// (exit 134, no message); Concord documents no such feature, so `@x` is an ordinary argument.
+    /// </summary>
+    public static ParserConfiguration Parsing { get; } = new() { ResponseFileTokenReplacer = null };
 }

@@ -15,7 +15,7 @@ Console.SetOut(TextWriter.Synchronized(new StandardOutputWriter(Console.Out)));
 NumericalReproducibility.Ensure();
 
 var root = CommandTree.Create();
-var parse = root.Parse(args);
+var parse = root.Parse(args, CommandTree.Parsing);
 if (CliRunner.UsageProblem(parse) is { } problem)
 {
     Console.Error.WriteLine($"error: {problem}");
@@ -34,4 +34,20 @@ void Interrupt()
 }
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; Interrupt(); };
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; Interrupt(); });
-return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, interrupt.Token);
+try
+{
+    // Without System.CommandLine's own handler, which printed a stack trace: every command's action is
+    // guarded (one line, its exit code); only --version and --help write outside a guard, and what they
+    // can meet is a stdout that cannot be written.
+    return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, interrupt.Token);
+}
+catch (StandardOutputException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return CliRunner.RuntimeError;
+}
+catch (Exception e) when (e is not OperationCanceledException)
+{
+    Console.Error.WriteLine($"error: internal error: {CliRunner.Describe(e)} (a bug in Concord)");
+    return CliRunner.RuntimeError;
+}
