@@ -33,8 +33,7 @@ public static class TaskKinds
     /// <summary>Tasks named in a comma-separated list, "all" (alone or in the list) for every task; a list naming none is refused, as it would run nothing.</summary>
     public static IReadOnlyList<TaskKind> ParseList(string text)
     {
-        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (names.Length == 0) throw new ArgumentException($"'{text}' names no task (known: {string.Join(", ", All.Select(Id))}, all)");
+        var names = Concord.Model.IdList.Split(text, "task", $"known: {string.Join(", ", All.Select(Id))}, all");
         return names.Any(n => n.Equals("all", StringComparison.OrdinalIgnoreCase)) ? All : names.Select(Parse).Distinct().ToArray();
     }
 }

@@ -128,8 +128,7 @@ public sealed class Method
     /// <summary>The methods of a comma-separated list; a list naming none is refused, as it would compute nothing.</summary>
     public static IReadOnlyList<Method> ParseList(string text)
     {
-        var ids = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (ids.Length == 0) throw new ArgumentException($"'{text}' names no method ({string.Join(", ", All.Select(m => m._id))})");
+        var ids = Concord.Model.IdList.Split(text, "method", string.Join(", ", All.Select(m => m._id)));
         return ids.Select(Parse).Distinct().ToArray();
     }
 

@@ -41,8 +41,7 @@ public static class ComponentKinds
     /// <summary>Parses a list of kinds by their ids, singular or plural (heads, neurons, mlp, head-outputs); a list naming none is refused, as it would score nothing.</summary>
     public static IReadOnlyList<ComponentKind> ParseList(string text)
     {
-        var ids = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (ids.Length == 0) throw new ArgumentException($"'{text}' names no component kind (heads, neurons, mlp, head-outputs)");
+        var ids = Concord.Model.IdList.Split(text, "component kind", "heads, neurons, mlp, head-outputs");
         return ids.Select(Parse).Distinct().ToArray();
     }
 

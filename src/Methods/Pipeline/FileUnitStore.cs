@@ -20,7 +20,10 @@ namespace Concord.Methods.Pipeline;
 public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? formats = null) : IUnitStore
 {
     private readonly IReadOnlyList<UnitFormat> _formats = formats ?? AttributionFormats;
-    private readonly JsonSerializerOptions _json = Options(formats ?? AttributionFormats);
+
+    // One serializer setup per list of formats (a study's list is one static instance): its type metadata is built once, not per task's store.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<UnitFormat>, JsonSerializerOptions> OptionsOf = new();
+    private JsonSerializerOptions Json => OptionsOf.GetValue(_formats, Options);
 
     public string Folder { get; } = folder;
 
@@ -79,7 +82,7 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
                 _rejected.Add($"{Name()}: damaged or edited (checksum mismatch)");
                 return false;
             }
-            var dto = JsonSerializer.Deserialize<StoredUnit>(payload, _json);
+            var dto = JsonSerializer.Deserialize<StoredUnit>(payload, Json);
             if (dto is null) { _rejected.Add($"{Name()}: empty unit"); return false; }
             result = dto.ToResult();
             return true;
@@ -97,7 +100,7 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
         Directory.CreateDirectory(Folder);
         var stored = _formats.Select(f => f.TryWrite(result)).FirstOrDefault(r => r is not null)
                      ?? throw new ArgumentOutOfRangeException(nameof(result), result, "no unit format of this store writes this result");
-        var payload = JsonSerializer.Serialize(stored, _json);
+        var payload = JsonSerializer.Serialize(stored, Json);
         AtomicFile.WriteAllText(PathOf(key), $"{ChecksumPrefix}{Checksum(payload)}\n{payload}");
     }
 

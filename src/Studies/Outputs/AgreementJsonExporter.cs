@@ -1,3 +1,4 @@
+using Concord.Methods.Pipeline;
 using Concord.Tasks;
 using System.Text.Json;
 using Concord.Model;
@@ -10,7 +11,7 @@ public sealed class AgreementJsonExporter : TaskExporter
 {
     public const string FileName = "agreement.json";
 
-    protected override void Write(StudyExport export, TaskOutcome task, Methods.Pipeline.TaskAnalysis analysis, string folder)
+    protected override void Write(StudyExport export, TaskOutcome task, TaskAnalysis analysis, string folder)
     {
         var study = export.Study;
         var agreement = AgreementJson.Build(task.Task.Dataset, analysis, study.Options.Pipeline, study.Model.DType, export.Provenance());

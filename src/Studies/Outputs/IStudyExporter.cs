@@ -1,3 +1,4 @@
+using Concord.Methods.Pipeline;
 using Concord.Studies;
 using Concord.Tasks;
 
@@ -28,7 +29,7 @@ public abstract class TaskExporter : IStudyExporter
     }
 
     /// <summary>Writes the task's files into <paramref name="folder"/>.</summary>
-    protected abstract void Write(StudyExport export, TaskOutcome task, Methods.Pipeline.TaskAnalysis analysis, string folder);
+    protected abstract void Write(StudyExport export, TaskOutcome task, TaskAnalysis analysis, string folder);
 
     public void StudyFinished(StudyExport export, StudyOutcome result) { }
 }

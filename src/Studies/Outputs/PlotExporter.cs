@@ -1,3 +1,4 @@
+using Concord.Methods.Pipeline;
 using Concord.Tasks;
 using Concord.Studies;
 
@@ -6,7 +7,7 @@ namespace Concord.Studies.Outputs;
 /// <summary>Each task's PNG plots: heatmaps, scatters, MLP bars and the sweep (<see cref="Plots"/>), the verification's, the structure's and IG's path.</summary>
 public sealed class PlotExporter : TaskExporter
 {
-    protected override void Write(StudyExport export, TaskOutcome task, Methods.Pipeline.TaskAnalysis analysis, string folder)
+    protected override void Write(StudyExport export, TaskOutcome task, TaskAnalysis analysis, string folder)
     {
         var study = export.Study;
         string title = $"{task.Task.Kind.Id()} on {study.ResolvedModel.Name}";

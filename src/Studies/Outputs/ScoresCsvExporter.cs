@@ -1,3 +1,4 @@
+using Concord.Methods.Pipeline;
 using Concord.Tasks;
 using Concord.Methods.Results;
 using Concord.Studies;
@@ -9,7 +10,7 @@ public sealed class ScoresCsvExporter : TaskExporter
 {
     public const string FileName = "scores.csv";
 
-    protected override void Write(StudyExport export, TaskOutcome task, Methods.Pipeline.TaskAnalysis analysis, string folder)
+    protected override void Write(StudyExport export, TaskOutcome task, TaskAnalysis analysis, string folder)
     {
         var pipeline = export.Study.Options.Pipeline;
         ScoreCsv.Write(Path.Combine(folder, FileName), analysis.Result.Batches.Select(batch => new ScoreCsv.Batch(

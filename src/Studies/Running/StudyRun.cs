@@ -30,13 +30,12 @@ public sealed class StudyRun : IDisposable
         (Study, Output, Selection, _exporters, _folder, Export) = (study, output, selection, exporters, folder, export);
     }
 
-    /// <summary>Checks and claims the output folder (creating it); <paramref name="note"/> hears what the caller should pass on.</summary>
+    /// <summary>Checks and claims the output folder (creating it; refused in the caller's name for it); <paramref name="note"/> hears what the caller should pass on.</summary>
     /// <param name="started">When the caller's work began, for run.json and the report's wall time (now by default).</param>
     public static StudyRun Start(Study study, StudyOutput output, UnitSelection? selection = null, IReadOnlyList<IStudyExporter>? exporters = null,
         Action<string>? note = null, DateTimeOffset? started = null, Stopwatch? clock = null)
     {
         selection ??= UnitSelection.All;
-        OutputFolder.Check(output.Folder, output.Name);
         var folder = OutputFolder.ClaimFor(study, output, selection, note);
         return new StudyRun(study, output, selection, exporters ?? StudyExporters.All, folder, new StudyExport(study, output, started, clock));
     }

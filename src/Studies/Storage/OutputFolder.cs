@@ -46,7 +46,7 @@ public sealed class OutputFolder : IDisposable
     {
         var manifest = new ShardManifest(study.Fingerprint, (selection as Shard)?.Count ?? 0, study.Options.Identity());
         var folder = output.Folder;
-        var claimed = selection is Shard shard ? ClaimShard(folder, shard) : Claim(folder);
+        var claimed = selection is Shard shard ? ClaimShard(folder, shard, output.Name) : Claim(folder, output.Name);
         try
         {
             if (selection is Shard) ShardManifest.Join(folder, manifest);
@@ -61,7 +61,7 @@ public sealed class OutputFolder : IDisposable
         return claimed;
     }
 
-    public static OutputFolder Claim(string path) => Create(path, () =>
+    public static OutputFolder Claim(string path, string name = "--out") => Create(path, name, () =>
     {
         var stream = Lock(path, LockFile, exclusive: true,
             "another concord run (or a shard) is writing there; wait for it to finish or choose another --out");
@@ -72,7 +72,7 @@ public sealed class OutputFolder : IDisposable
     });
 
     /// <summary>Creates the folder and takes it as one of the shards that share it.</summary>
-    public static OutputFolder ClaimShard(string path, Shard shard) => Create(path, () =>
+    public static OutputFolder ClaimShard(string path, Shard shard, string name = "--out") => Create(path, name, () =>
     {
         var shared = Lock(path, LockFile, exclusive: false,
             "a one-process concord run or a merge is using it; wait for it to finish or choose another --out");
@@ -102,9 +102,9 @@ public sealed class OutputFolder : IDisposable
             .SelectMany(AtomicFile.TemporariesIn)
             .ToList();
 
-    private static OutputFolder Create(string path, Func<OutputFolder> claim)
+    private static OutputFolder Create(string path, string name, Func<OutputFolder> claim)
     {
-        Check(path);
+        Check(path, name);
         try
         {
             Directory.CreateDirectory(path);
