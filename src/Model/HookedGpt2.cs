@@ -81,7 +81,8 @@ public sealed class HookedGpt2 : IDisposable
         return pass.Logits(readPositions);
     }
 
-    internal Tensor LayerNorm(Tensor x, Tensor weight, Tensor bias)
+    /// <summary>A LayerNorm over the last dimension as this model's variant applies it (patches that start after an ln read it).</summary>
+    public Tensor LayerNorm(Tensor x, Tensor weight, Tensor bias)
     {
         if (!Variant.NormaliseInLayerNorm) return x * weight + bias;
         return F.layer_norm(x, [Config.NEmbd], weight, bias, Config.LayerNormEpsilon);

@@ -71,8 +71,9 @@ public sealed class AttributionContext : IDisposable
     /// The same for any prompts and metric: clean and corrupted token batches of equal width whose
     /// prompts align position for position, and a metric of one's own (bring-your-own task).
     /// </summary>
+    /// <param name="alsoCache">Further hook points cached in both runs (the edge methods read every sender's output and every receiver's input).</param>
     public static AttributionContext Create(HookedGpt2 model, TokenBatch clean, TokenBatch corrupted, IPromptMetric metric,
-        IEnumerable<ComponentKind> kinds, AttributionOptions? options = null, bool gradientAtBase = false)
+        IEnumerable<ComponentKind> kinds, AttributionOptions? options = null, bool gradientAtBase = false, IEnumerable<HookPoint>? alsoCache = null)
     {
         if (clean.Count != corrupted.Count || clean.Width != corrupted.Width || !clean.Lengths.SequenceEqual(corrupted.Lengths))
             throw new ArgumentException("clean and corrupted prompts must pair up with equal token lengths (positions align)");
@@ -91,6 +92,11 @@ public sealed class AttributionContext : IDisposable
             // The shared prefix's keys and values, read by every run from a hook (prefix reuse).
             baseNeeds.Add(HookPoint.K(l));
             baseNeeds.Add(HookPoint.V(l));
+        }
+        foreach (var point in alsoCache ?? [])
+        {
+            sources.Add(point);
+            baseNeeds.Add(point);
         }
         var (baseTokens, otherTokens) = options.Direction == Direction.Noising ? (clean, corrupted) : (corrupted, clean);
 
@@ -197,10 +203,15 @@ public sealed class AttributionContext : IDisposable
     /// (AP's patches, aligned IG's path, the sweep): then only the later positions are computed.</param>
     public Tensor MetricFrom(ComponentLayout layout, int layer, Tensor activations, int repeats, bool prefixUnchanged = false)
     {
+        using var scope = NewDisposeScope();
+        return MetricFrom(layout.Hook(layer), layout.ToHookValue(activations, Model.Weights, layer), repeats, prefixUnchanged).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>F for a stack of values [repeats·batch, ...] of one hook point: the base run with the hook set to each, from the hook on.</summary>
+    public Tensor MetricFrom(HookPoint hook, Tensor value, int repeats, bool prefixUnchanged = false)
+    {
         Cancellation.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
-        var hook = layout.Hook(layer);
-        var value = layout.ToHookValue(activations, Model.Weights, layer);
         var prompts = PromptMetrics.Repeated(Batch, repeats, BaseTokens.Tokens.device);
         var positions = BaseTokens.LastPositions.repeat(repeats);
         int p = PrefixLength;
