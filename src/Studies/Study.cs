@@ -37,7 +37,7 @@ public sealed class Study
     public int UnitCount => Tasks.Sum(t => t.UnitCount);
 
     /// <summary>How a study's units are written in unit files: each pass's own formats (attribution, verification, interactions).</summary>
-    public static IReadOnlyList<UnitFormat> UnitFormats { get; } = [.. FileUnitStore.AttributionFormats, StoredVerification.Format, StoredInteraction.Format];
+    public static IReadOnlyList<UnitFormat> UnitFormats { get; } = [.. FileUnitStore.AttributionFormats, StoredVerification.Format, StoredInteraction.Format, Methods.Edges.StoredEdgeScores.Format];
 
     private Study(HookedGpt2 model, ResolvedModel resolved, string device, StudyOptions options, TaskResources resources, IReadOnlyList<StudyTask> tasks,
         string modelFingerprint, bool filtered)
@@ -126,6 +126,7 @@ public sealed class Study
         options.Opposite?.UnitCount(examples) ?? 0,
         VerificationPass.UnitCount(options.Pipeline, options.Verification, examples),
         options.Structure is { } s ? StructurePass.UnitCount(options.Pipeline, s, examples) : 0,
+        Methods.Edges.EdgePass.UnitCount(options.Pipeline, options.Edges, examples),
     ];
 
     /// <summary>
@@ -154,10 +155,14 @@ public sealed class Study
                 : null;
             var verified = Verify(task, pass, store, selection, task.FirstUnit + layout[0] + layout[1], progress, cancel);
             var structured = Structure(task, pass, opposite, store, selection, task.FirstUnit + layout[0] + layout[1] + layout[2], progress, cancel);
+            var edges = Options.Edges is { } edgeOptions
+                ? new Methods.Edges.EdgePass(Model, ModelFingerprint, Options.Pipeline, edgeOptions, store)
+                    .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, selection, task.FirstUnit + layout[0] + layout[1] + layout[2] + layout[3], progress, cancel)
+                : null;
             // The opposite direction's units share the names of this direction's: its rows say which they are.
             var passes = new (IPassOutcome? Pass, string Suffix)[]
             {
-                (pass, ""), (opposite, $" ({Options.Opposite?.Attribution.Direction.Id()})"), (verified, ""), (structured, ""),
+                (pass, ""), (opposite, $" ({Options.Opposite?.Attribution.Direction.Id()})"), (verified, ""), (structured, ""), (edges, ""),
             }.Where(p => p.Pass is not null).Select(p => (Pass: p.Pass!, p.Suffix)).ToList();
             missing.AddRange(passes.SelectMany(p => p.Pass.Missing));
             var outcome = new TaskOutcome(task, analysis, passes.Sum(p => p.Pass.ComputedUnits), passes.Sum(p => p.Pass.ReusedUnits), clock.Elapsed,
@@ -167,6 +172,7 @@ public sealed class Study
                 Verification = verified?.Result,
                 Opposite = opposite?.Result is { } o ? TaskAnalysis.Of(o, Options.Opposite!, Model.DType) : null,
                 Structure = structured?.Result,
+                Edges = edges?.Result,
             };
             outcomes.Add(outcome);
             taskFinished?.Invoke(outcome);

@@ -40,6 +40,9 @@ public sealed record StudyOptions
     /// </summary>
     public Methods.Structure.StructureOptions? Structure { get; init; }
 
+    /// <summary>Score edges (sender → receiver) with these edge methods (`--components edges`); null for none.</summary>
+    public Methods.Edges.EdgeOptions? Edges { get; init; }
+
     /// <summary>The pipeline of the opposite direction when both run: the same methods and kinds, no sweep (the structure reads attribution only).</summary>
     public PipelineOptions? Opposite => Structure is null ? null : Pipeline with
     {
@@ -79,6 +82,7 @@ public sealed record StudyOptions
         // Only when it runs, so the fingerprint of a study without verification is what it always was.
         if (Verification.Runs) identity.Add(("verification", Verification.Id(withSeed: Verification.Seed != p.Seed)));
         if (Structure is { } structure) identity.Add(("structure", "both-directions|" + structure.Id()));
+        if (Edges is { } edges) identity.Add(("edges", edges.Id()));
         return identity;
     }
 }

@@ -16,6 +16,8 @@ public sealed record TaskOutcome(StudyTask Task, TaskAnalysis? Analysis, int Com
     public TaskAnalysis? Opposite { get; init; }
     /// <summary>The AND / OR structure, when both directions were asked for and every unit of it is in the store.</summary>
     public Methods.Structure.TaskStructure? Structure { get; init; }
+    /// <summary>The edge scores, when edges were asked for and every unit of them is in the store.</summary>
+    public Methods.Edges.TaskEdges? Edges { get; init; }
 }
 
 /// <summary>

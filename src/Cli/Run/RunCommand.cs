@@ -22,6 +22,8 @@ using System.Text.Json.Nodes;
 using Concord.Tasks.Evaluation;
 using static TorchSharp.torch;
 
+using Concord.Methods.Edges;
+
 namespace Concord.Cli.Run;
 
 /// <summary>`concord run`: IG–AP agreement on the chosen tasks, with scores, agreement tables, plots and a report.</summary>
@@ -30,8 +32,9 @@ public static class RunCommand
     private static readonly Option<string?> ModelOption = new("--model") { Description = "Model folder, cached name or concord-tasks-small (default: GPT-2 small if cached, else concord-tasks-small)" };
     private static readonly Option<string?> Data = new("--data") { Description = "A CSV in the task's schema (one task only; default: the project's dataset)" };
     private static readonly Option<int> Examples = new("--examples") { Description = "Prompts per task (a seeded random sample of the dataset)", DefaultValueFactory = _ => 64 };
-    private static readonly Option<string> Methods = new("--methods") { Description = "ig, ap, atp, ig-split (comma-separated; ig-split needs --split-ig)", DefaultValueFactory = _ => "ig,ap,atp" };
-    private static readonly Option<string> Components = new("--components") { Description = "heads, mlp, neurons, head-outputs (comma-separated)", DefaultValueFactory = _ => "heads,mlp,neurons" };
+    private static readonly Option<string> Methods = new("--methods") { Description = "Nodes: ig, ap, atp, ig-split (ig-split needs --split-ig); edges: ap, ig, eap, eap-ig (comma-separated)", DefaultValueFactory = _ => "ig,ap,atp" };
+    private static readonly Option<string> Components = new("--components") { Description = "heads, mlp, neurons, head-outputs, edges (comma-separated; edges = every sender → receiver edge of EAP-IG's graph)", DefaultValueFactory = _ => "heads,mlp,neurons" };
+    private static readonly Option<int> EapIgSteps = new("--eap-ig-steps") { Description = "With --components edges: m, the steps of EAP-IG's left Riemann sum over interpolated inputs (MIB's 5)", DefaultValueFactory = _ => Concord.Methods.Edges.EapIg.DefaultSteps };
     private static readonly Option<string> Rule = new("--rule") { Description = "IG quadrature: gauss-legendre, riemann-left, riemann-right, riemann-midpoint, trapezoid", DefaultValueFactory = _ => "gauss-legendre" };
     private static readonly Option<string> Steps = new("--steps") { Description = "IG: auto (adaptive composite Gauss–Legendre until --ig-tolerance is met on every prompt and layer), or a fixed number of integrand evaluations (50 reproduces captum)", DefaultValueFactory = _ => "auto" };
     private static readonly Option<double?> SplitIg = new("--split-ig") { Description = "With --steps auto: also score split IG (method ig-split), IG integrated only up to where F first covers this fraction r of F(a') − F(a) on the evaluated grid, with its own completeness against F there" };
@@ -64,7 +67,7 @@ public static class RunCommand
         {
             SharedOptions.Tasks, ModelOption, Data, Examples, Methods, Components, Rule, Steps, IgTolerance, SplitIg, DirectionOption, InteractionsOption, BaselineOption, Sweep, Neurons,
             PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, SharedOptions.Device, SharedOptions.Float64, Seed, Out, Fresh, NoFilter,
-            ShardOption, Merge, Verify, AblationOption,
+            ShardOption, Merge, Verify, AblationOption, EapIgSteps,
         };
         command.Options.Add(SharedOptions.IoiCorruption);
         command.Options.Add(SharedOptions.DropInvalid);
@@ -109,7 +112,25 @@ public static class RunCommand
                 .Distinct().ToArray();
         if (scales.Length == 0 && !sweepText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException("--sweep lists no scale (give scales in (0, 1], or none)");
-        var methods = SharedOptions.OfFlag(Methods.Name, () => Method.ParseList(parse.GetValue(Methods)!));
+        var componentIds = IdList.Split(parse.GetValue(Components)!, "component kind", "heads, neurons, mlp, head-outputs, edges");
+        bool withEdges = componentIds.Any(c => c.Equals("edges", StringComparison.OrdinalIgnoreCase) || c.Equals("edge", StringComparison.OrdinalIgnoreCase));
+        var nodeComponents = componentIds.Where(c => !c.Equals("edges", StringComparison.OrdinalIgnoreCase) && !c.Equals("edge", StringComparison.OrdinalIgnoreCase)).ToArray();
+        var methodIds = IdList.Split(parse.GetValue(Methods)!, "method", "ig, ap, atp, ig-split; edges: ap, ig, eap, eap-ig");
+        bool methodsGiven = parse.GetResult(Methods) is { Implicit: false };
+        var edgeMethods = withEdges
+            ? (methodsGiven ? EdgeOptions.AllMethods.Where(m => methodIds.Any(id => id.Equals(m, StringComparison.OrdinalIgnoreCase))).ToArray() : EdgeOptions.AllMethods)
+            : [];
+        if (withEdges && edgeMethods.Count == 0)
+            throw new ArgumentException($"--methods {parse.GetValue(Methods)} names no edge method for --components edges (ap, ig, eap, eap-ig)");
+        if (!withEdges && methodIds.Any(id => id.Equals("eap", StringComparison.OrdinalIgnoreCase) || id.Equals("eap-ig", StringComparison.OrdinalIgnoreCase)))
+            throw new ArgumentException("--methods eap and eap-ig score edges: add edges to --components");
+        if (parse.GetResult(EapIgSteps) is { Implicit: false } && !edgeMethods.Contains(Concord.Methods.Edges.EapIg.Id))
+            throw new ArgumentException("--eap-ig-steps needs --components edges with the eap-ig method");
+        int eapIgSteps = parse.GetValue(EapIgSteps);
+        if (eapIgSteps is < 1 or > 1000) throw new ArgumentException($"--eap-ig-steps {eapIgSteps} is outside 1–1000");
+        var nodeMethodIds = methodIds.Where(id => !id.Equals("eap", StringComparison.OrdinalIgnoreCase) && !id.Equals("eap-ig", StringComparison.OrdinalIgnoreCase)).ToArray();
+        // Edges alone: the node pass still runs its metrics unit (the batches' clean and corrupted metric), with no method.
+        var methods = nodeComponents.Length == 0 ? [] : SharedOptions.OfFlag(Methods.Name, () => Method.ParseList(string.Join(",", nodeMethodIds)));
         double? split = parse.GetValue(SplitIg);
         if (split is double r && !(r > 0 && r <= 1)) throw new ArgumentException($"--split-ig must lie in (0, 1], the fraction of F's range covered at the split (got {r.ToString(CultureInfo.InvariantCulture)})");
         if (split is not null && !auto) throw new ArgumentException("--split-ig needs --steps auto: split IG is read from the adaptive composite rule's integral, refined to meet τ up to each prompt's split point; a fixed rule's nodes give no integral up to a point between them");
@@ -117,7 +138,7 @@ public static class RunCommand
         if (split is not null && !methods.Contains(Method.IgSplit)) methods = [.. methods, Method.IgSplit];
         var baseline = Baselines.Parse(parse.GetValue(BaselineOption)!);
         if (scales.Length > 0 && baseline == Baseline.Zero) throw new ArgumentException("the similarity sweep scales the aligned baseline; use --sweep none with --baseline zero");
-        var kinds = SharedOptions.OfFlag(Components.Name, () => ComponentKinds.ParseList(parse.GetValue(Components)!));
+        var kinds = nodeComponents.Length == 0 ? [] : SharedOptions.OfFlag(Components.Name, () => ComponentKinds.ParseList(string.Join(",", nodeComponents)));
         OutputFolder.Check(parse.GetValue(Out)!);
         var shard = parse.GetValue(ShardOption) is string shardText ? Shard.Parse(shardText.Trim()) : null;
         bool merge = parse.GetValue(Merge);
@@ -169,6 +190,13 @@ public static class RunCommand
                 HighFraction = top,
             },
             Structure = both ? new StructureOptions { Interactions = interactions } : null,
+            Edges = withEdges ? new EdgeOptions
+            {
+                Methods = edgeMethods,
+                Ablation = EdgeOptions.ParseAblation(parse.GetValue(AblationOption)!),
+                EapIgSteps = eapIgSteps,
+                IgTolerance = tolerance ?? 1e-3,
+            } : null,
         };
         return new RunSettings(study, parse.GetValue(ModelOption), parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64),
             parse.GetValue(Out)!, parse.GetValue(Fresh), CommandLine(parse))

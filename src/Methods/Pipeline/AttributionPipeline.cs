@@ -22,7 +22,10 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
         Run(dataset, dataFingerprint, examples, tokenizer, UnitSelection.All, firstUnitIndex: 0, progress, cancel).Result!;
 
     /// <summary>The task's batches in the order they run (and are numbered in).</summary>
-    private IReadOnlyList<TaskExample[]> Batches(IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer) =>
+    private IReadOnlyList<TaskExample[]> Batches(IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer) => Batches(options, examples, tokenizer);
+
+    /// <summary>A task's examples in the batches every pass uses (the edge pass shares the attribution's).</summary>
+    public static IReadOnlyList<TaskExample[]> Batches(PipelineOptions options, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer) =>
         (options.GroupByPrefix ? PrefixGrouping.Order(examples, tokenizer) : examples).Chunk(options.BatchSize).ToList();
 
     /// <summary>

@@ -1,0 +1,37 @@
+using Concord.Model.Edges;
+
+namespace Concord.Methods.Edges;
+
+/// <summary>A task's edge scores: per method, every prompt (batches in order) and edge; edge IG's completeness per batch.</summary>
+public sealed record TaskEdges(EdgeGraph Graph, IReadOnlyList<int[]> Rows, IReadOnlyDictionary<string, EdgeScores> Scores,
+    IReadOnlyList<EdgeCompleteness> IgCompleteness)
+{
+    public IReadOnlyList<string> Methods => Scores.Keys.ToList();
+    public int Prompts => Rows.Sum(r => r.Length);
+
+    /// <summary>Every batch of edge IG met τ.</summary>
+    public bool IgConverged => IgCompleteness.All(c => c.Converged);
+
+    public static TaskEdges Of(EdgeGraph graph, IReadOnlyList<int[]> rows, IReadOnlyList<string> methods, Func<int, string, EdgeUnitResult> unit)
+    {
+        var scores = new Dictionary<string, EdgeScores>();
+        var completeness = new List<EdgeCompleteness>();
+        foreach (var method in methods)
+        {
+            var values = new double[rows.Sum(r => r.Length), graph.EdgeCount];
+            int prompt = 0;
+            for (int b = 0; b < rows.Count; b++)
+            {
+                var result = unit(b, method);
+                foreach (var row in result.Values)
+                {
+                    for (int e = 0; e < graph.EdgeCount; e++) values[prompt, e] = row[e];
+                    prompt++;
+                }
+                if (result.Completeness is { } c) completeness.Add(c);
+            }
+            scores[method] = new EdgeScores(method, graph, values);
+        }
+        return new TaskEdges(graph, rows, scores, completeness);
+    }
+}
