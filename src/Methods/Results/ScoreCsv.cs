@@ -20,7 +20,8 @@ public static class ScoreCsv
     /// <summary>Score sets of one batch of prompts, named by <c>PromptIds</c>.</summary>
     public sealed record Batch(IEnumerable<ScoreSet> Sets, IReadOnlyList<int> PromptIds, IReadOnlyList<int>? PromptLengths);
 
-    public static void Write(string path, IEnumerable<Batch> batches)
+    /// <param name="moreRows">Rows after the components' in the same columns (the edge rows: kind "edge", index the edge's EAP-IG name).</param>
+    public static void Write(string path, IEnumerable<Batch> batches, IEnumerable<string[]>? moreRows = null)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -44,6 +45,7 @@ public static class ScoreCsv
                             set.Values[b, j].ToString("R", CultureInfo.InvariantCulture),
                         ]);
                     }
+            foreach (var row in moreRows ?? []) writer.WriteRecord(row);
         });
     }
 }

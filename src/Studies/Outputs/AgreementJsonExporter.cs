@@ -17,6 +17,7 @@ public sealed class AgreementJsonExporter : TaskExporter
         var agreement = AgreementJson.Build(task.Task.Dataset, analysis, study.Options.Pipeline, study.Model.DType, export.Provenance());
         if (task.Verification is { } verification) agreement["verification"] = VerificationJson.Of(verification);
         if (task.Structure is { } structure) agreement["structure"] = StructureJson.Of(structure, task.Opposite);
+        if (task.Edges is { } edges) agreement["edges"] = EdgeJson.Of(edges, study.Options.Pipeline.TopFraction);
         var paths = IgPaths.Of(analysis, study.Options.Pipeline);
         if (paths.Count > 0) agreement["ig_path"] = StructureJson.Paths(paths);
         AtomicFile.WriteAllText(Path.Combine(folder, FileName), agreement.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Concord.Methods.Agreement;
+using Concord.Methods.Edges;
+
+namespace Concord.Studies.Outputs;
+
+/// <summary>agreement.json's <c>edges</c> section: the graph, each pair's agreement, edge IG's completeness, the strongest path.</summary>
+public static class EdgeJson
+{
+    private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+
+    private static JsonObject Stat(StatisticValue s) => s.IsDefined
+        ? new JsonObject { ["value"] = Number(s.Value) }
+        : new JsonObject { ["value"] = null, ["undefined"] = s.Undefined };
+
+    public static JsonObject Of(TaskEdges edges, double topFraction)
+    {
+        var graph = edges.Graph;
+        var section = new JsonObject
+        {
+            ["graph"] = new JsonObject { ["layers"] = graph.Layers, ["heads"] = graph.Heads, ["edges"] = graph.EdgeCount, ["naming"] = "hannamw/EAP-IG" },
+            ["methods"] = new JsonArray(edges.Methods.Select(m => (JsonNode)JsonValue.Create(m)!).ToArray()),
+            ["sign"] = "F(θ) − F(0) in metric units, F the task metric; θ = 1 moves an edge's sender to the other run's value (noising: corrupted)",
+            ["agreement"] = new JsonArray(EdgePairAgreement.Pairs(edges.Methods).Select(p =>
+            {
+                var a = EdgePairAgreement.Of(edges.Scores[p.First], edges.Scores[p.Second], topFraction);
+                return (JsonNode)new JsonObject
+                {
+                    ["pair"] = $"{a.First}–{a.Second}",
+                    ["across_prompts"] = new JsonObject
+                    {
+                        ["spearman"] = AgreementJson.SummaryJson(a.Spearman),
+                        ["pearson"] = AgreementJson.SummaryJson(a.Pearson),
+                        ["jaccard"] = AgreementJson.SummaryJson(a.Jaccard),
+                    },
+                    ["pooled"] = new JsonObject { ["spearman"] = Stat(a.PooledSpearman), ["pearson"] = Stat(a.PooledPearson), ["jaccard"] = Stat(a.PooledJaccard) },
+                };
+            }).ToArray()),
+        };
+        if (edges.IgCompleteness.Count > 0)
+            section["ig_completeness"] = new JsonObject
+            {
+                ["converged"] = edges.IgConverged,
+                ["max_abs_error"] = Number(edges.IgCompleteness.SelectMany(c => c.Delta).Max(Math.Abs)),
+                ["evaluations_per_batch"] = new JsonArray(edges.IgCompleteness.Select(c => (JsonNode)JsonValue.Create(c.Evaluations)).ToArray()),
+                ["stopped"] = new JsonArray(edges.IgCompleteness.Where(c => c.Stopped is not null).Select(c => (JsonNode)JsonValue.Create(c.Stopped)!).ToArray()),
+            };
+        string reference = edges.Methods.Contains(ExactEdgePatching.Id) ? ExactEdgePatching.Id : edges.Methods[0];
+        var path = StrongestPath.Of(edges, reference);
+        section["strongest_path"] = new JsonObject
+        {
+            ["by"] = reference,
+            ["edges"] = new JsonArray(path.Edges.Select((e, i) => (JsonNode)new JsonObject(
+                path.Scores.Select(kv => KeyValuePair.Create(kv.Key, Number(kv.Value[i]))).Prepend(KeyValuePair.Create("edge", (JsonNode?)JsonValue.Create(graph[e].Name))))).ToArray()),
+        };
+        return section;
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text;
+using Concord.Methods.Edges;
+using static System.FormattableString;
+
+namespace Concord.Studies.Outputs;
+
+/// <summary>report.md's edge section of a task: agreement of the edge methods, edge IG's completeness, and the strongest path.</summary>
+public static class EdgeReport
+{
+    public static void Section(StringBuilder md, TaskOutcome outcome, double topFraction)
+    {
+        if (outcome.Edges is not { } edges) return;
+        var graph = edges.Graph;
+        md.AppendLine(Invariant($"**Edges** ({graph.EdgeCount:N0} edges of EAP-IG's graph, {edges.Prompts} prompts; methods {string.Join(", ", edges.Methods)}):"));
+        md.AppendLine();
+        var pairs = EdgePairAgreement.Pairs(edges.Methods).Select(p => EdgePairAgreement.Of(edges.Scores[p.First], edges.Scores[p.Second], topFraction)).ToList();
+        if (pairs.Count > 0)
+        {
+            md.AppendLine(Invariant($"| pair | Spearman (median over prompts) | Pearson (median) | top-{topFraction:P0} Jaccard (median) | pooled Spearman |"));
+            md.AppendLine("|---|---|---|---|---|");
+            foreach (var a in pairs)
+                md.AppendLine(Invariant($"| {a.First}–{a.Second} | {a.Spearman.Median:F3} | {a.Pearson.Median:F3} | {a.Jaccard.Median:F3} | {a.PooledSpearman} |"));
+            md.AppendLine();
+        }
+        if (edges.IgCompleteness.Count > 0)
+        {
+            double worst = edges.IgCompleteness.SelectMany(c => c.Delta).Max(Math.Abs);
+            md.AppendLine(edges.IgConverged
+                ? Invariant($"Edge IG is complete on every prompt (Σ_e IG_e = m(other) − m(base) within τ; largest error {worst:E1}, {edges.IgCompleteness.Max(c => c.Evaluations)} gradient evaluations at most per batch).")
+                : Invariant($"Edge IG did not converge on every batch ({string.Join("; ", edges.IgCompleteness.Where(c => c.Stopped is not null).Select(c => c.Stopped))}): its agreement is not evidence."));
+            md.AppendLine();
+        }
+        string reference = edges.Methods.Contains(ExactEdgePatching.Id) ? ExactEdgePatching.Id : edges.Methods[0];
+        var path = StrongestPath.Of(edges, reference);
+        md.AppendLine(Invariant($"The strongest path by {reference} (from the input to the logits, each step the in-edge of largest |{reference}| into the node above; prompt means):"));
+        md.AppendLine();
+        md.AppendLine("| edge | " + string.Join(" | ", path.Scores.Keys) + " |");
+        md.AppendLine("|---|" + string.Concat(path.Scores.Keys.Select(_ => "---|")));
+        for (int i = 0; i < path.Edges.Count; i++)
+            md.AppendLine($"| {graph[path.Edges[i]].Name} | " + string.Join(" | ", path.Scores.Values.Select(v => Invariant($"{v[i]:F4}"))) + " |");
+        md.AppendLine();
+        if (path.Scores.TryGetValue(ExactEdgePatching.Id, out var ap) && path.Scores.TryGetValue(EdgeIntegratedGradients.Id, out var ig) && path.Edges.Count > 1)
+        {
+            md.AppendLine(Invariant($"Along this path AP sums to {ap.Sum():F4} and IG to {ig.Sum():F4}: patching any one edge of a serial path removes what flows through all of it, so AP credits each edge with (up to) the whole effect, while IG's completeness makes the edges in series share it."));
+            md.AppendLine();
+        }
+    }
+}
