@@ -1,0 +1,68 @@
+using Concord.Methods.Edges;
+using Concord.Methods.Pipeline;
+using Concord.Model;
+using Concord.Model.Edges;
+using Concord.Studies;
+using Concord.Tasks;
+using Concord.Tasks.Models;
+using Concord.Tests.Support;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Concord.Tests.Correctness.Studies;
+
+/// <summary>Edges through <see cref="Study"/>: every method's units per batch, resumed from the store, and the same scores as the methods called directly.</summary>
+[TestFixture, NonParallelizable]
+public class EdgeStudyTests
+{
+    private static StudyOptions Options() => new()
+    {
+        Tasks = [TaskKind.CapitalCountry],
+        Examples = 4,
+        Pipeline = new PipelineOptions { Methods = [], Kinds = [], BatchSize = 2 },
+        Edges = new EdgeOptions(),
+    };
+
+    [Test]
+    public void EdgesAloneRunEveryMethodPerBatchAndResumeFromTheStore()
+    {
+        var (gpt, resolved) = TestModels.LoadTiny(ScalarType.Float64);
+        using var _ = gpt;
+        var store = new MemoryUnitStore();
+        var study = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options());
+        var first = study.Run(_ => store, UnitSelection.All).Tasks.Single();
+        var edges = first.Edges!;
+        Assert.That(edges.Methods, Is.EqualTo(EdgeOptions.AllMethods));
+        Assert.That(edges.Graph.EdgeCount, Is.EqualTo(EdgeGraph.CountFor(TestModels.TinyConfig.NLayer, TestModels.TinyConfig.NHead)));
+        Assert.That(edges.Prompts, Is.EqualTo(4));
+        Assert.That(edges.IgConverged, Is.True);
+        // 2 batches × 4 methods, plus the node pass's metrics unit per batch.
+        Assert.That(first.ComputedUnits, Is.EqualTo(2 * 4 + 2));
+
+        var again = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options()).Run(_ => store, UnitSelection.All).Tasks.Single();
+        Assert.That(again.ComputedUnits, Is.Zero, "every unit is read back");
+        foreach (var method in EdgeOptions.AllMethods)
+            Assert.That(again.Edges!.Scores[method].Values, Is.EqualTo(edges.Scores[method].Values), method);
+
+        // The first batch's AP equals exact patching called directly on that batch.
+        var task = study.Tasks.Single();
+        var batch = AttributionPipeline.Batches(study.Options.Pipeline, task.Examples, study.Resources.Tokenizer)[0];
+        using var taskBatch = TaskBatch.Create(task.Dataset, batch, study.Resources.Tokenizer, gpt.DType, gpt.Device);
+        using var context = EdgeContext.Create(gpt, taskBatch.Clean, taskBatch.Corrupted, taskBatch.Metric);
+        var direct = ExactEdgePatching.Attribute(context);
+        for (int b = 0; b < batch.Length; b++)
+            for (int e = 0; e < direct.Graph.EdgeCount; e++)
+                Assert.That(edges.Scores[ExactEdgePatching.Id].Values[b, e], Is.EqualTo(direct.Values[b, e]));
+    }
+
+    [Test]
+    public void TheEdgeOptionsAreInTheFingerprint()
+    {
+        var (gpt, resolved) = TestModels.LoadTiny(ScalarType.Float64);
+        using var _ = gpt;
+        var a = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options());
+        var b = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options() with { Edges = new EdgeOptions { EapIgSteps = 7 } });
+        var none = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options() with { Edges = null });
+        Assert.That(new[] { a.Fingerprint, b.Fingerprint, none.Fingerprint }.Distinct().Count(), Is.EqualTo(3));
+    }
+}
