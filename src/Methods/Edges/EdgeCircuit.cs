@@ -37,8 +37,8 @@ public sealed class EdgeCircuit
         EdgeCount = pruned.Edges.Count(kept => kept);
     }
 
-    /// <summary>The edges a circuit of <paramref name="percent"/> % asks for: ⌈k·N⌉, at least one (the node circuits' rounding).</summary>
-    public static int Size(EdgeGraph graph, double percent) => TopK.K(graph.EdgeCount, percent / 100);
+    /// <summary>The edges a circuit of <paramref name="percent"/> % asks for: ⌈k·N⌉, at least one for any k &gt; 0 (the node circuits' rounding); none for k = 0.</summary>
+    public static int Size(EdgeGraph graph, double percent) => percent <= 0 ? 0 : TopK.K(graph.EdgeCount, percent / 100);
 
     /// <summary>
     /// Edges from most to least important by their prompt-mean score, as the node circuits rank

@@ -68,6 +68,11 @@ public static class EdgeFaithfulness
         return new EdgeFaithfulnessResult(graph.EdgeCount, full, empty, curves, control, null);
     }
 
+    /// <summary>Each method's curves from its scores' prompt means.</summary>
+    public static EdgeFaithfulnessResult Evaluate(EdgeContext context, IEnumerable<EdgeScores> scores,
+        int randomRankings = DefaultRandomRankings, int seed = 0, IReadOnlyList<double>? percentages = null) =>
+        Evaluate(context, scores.Select(s => (s.Method, (IReadOnlyList<double>)s.Mean())).ToList(), randomRankings, seed, percentages);
+
     /// <summary>CPR and CMD of a curve's rows: the trapezoid over the real share, closed by (0, 0) and (1, 1).</summary>
     public static EdgeFaithfulnessCurve Summarise(string method, RankingKind ranking, IReadOnlyList<EdgeCircuitRow> rows, int edges)
     {

@@ -11,7 +11,7 @@ namespace Concord.Studies.Outputs;
 /// bottom to top, <c>input</c> at the bottom, each layer's heads in a row with its MLP at the side
 /// one step above them (it reads them), <c>logits</c> at the top. Nodes outside the circuit stay as
 /// grey dots so the layout is the same for every k; a head's q, k and v inputs are entered left,
-/// centre and right so edges into them can be told apart. Colours and widths as <see cref="EdgeCircuitStyle"/>.
+/// centre and right (small dots beside the head) so edges into them can be told apart. Colours and widths as <see cref="EdgeCircuitStyle"/>.
 /// </summary>
 public static class EdgeCircuitPlot
 {
@@ -33,15 +33,20 @@ public static class EdgeCircuitPlot
             line.LineColor = Color.FromHex(EdgeCircuitStyle.IsPositive(scores[e]) ? EdgeCircuitStyle.PositiveHex : EdgeCircuitStyle.NegativeHex).WithAlpha(0.75);
             line.LineWidth = (float)EdgeCircuitStyle.Width(scores[e], largest);
         }
+        Sender? SenderOf(int node) => node == CircuitNodes.Logits(graph) ? null : graph.Senders[node];
         for (int n = 0; n < CircuitNodes.Count(graph); n++)
         {
             var (x, y) = Place(graph, n);
             bool kept = circuit.NodesInGraph[n];
             plot.Add.Marker(x, y, MarkerShape.FilledCircle, kept ? 12 : 5, kept ? Colors.Black : Colors.LightGray);
             if (!kept) continue;
+            if (SenderOf(n) is { Kind: SenderKind.Head })
+                foreach (double entry in new[] { -InputSpread, InputSpread })
+                    plot.Add.Marker(x + entry, y, MarkerShape.FilledCircle, 5, Colors.Black);
             var label = plot.Add.Text(CircuitNodes.Name(graph, n), x, y);
             label.LabelFontSize = 11;
-            label.OffsetY = -10;
+            label.LabelAlignment = Alignment.LowerCenter;
+            label.OffsetY = -8;
         }
         plot.HideAxesAndGrid();
         plot.Axes.SetLimits(-1, graph.Heads + 1, -1, 2 * graph.Layers + 2);
