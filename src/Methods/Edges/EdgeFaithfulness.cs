@@ -1,0 +1,135 @@
+using Concord.Methods.Verification;
+using Concord.Model.Edges;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Concord.Methods.Edges;
+
+/// <summary>
+/// MIB's circuit faithfulness at edges: for each ranking and size k, m(C) with every edge outside
+/// the pruned circuit C moved to z̃ (θ = 1 outside, 0 inside); f(k) = (m̄(C) − m̄(∅)) / (m̄(full) − m̄(∅)).
+/// Circuits that coincide are run once, and the empty and the full circuit are never run: they
+/// read m(∅) and m(full) themselves, so f is exactly 0 and 1 there, from the same numbers.
+/// </summary>
+public static class EdgeFaithfulness
+{
+    public const string RandomMethod = "random";
+    public const int DefaultRandomRankings = 3;
+
+    private sealed record PlannedCurve(string Method, RankingKind Ranking, IReadOnlyList<EdgeCircuit> Circuits);
+
+    /// <param name="methods">Each method's prompt-mean score per edge (<see cref="EdgeScores.Mean"/>).</param>
+    /// <param name="seed">Random ranking r is <see cref="Ranking.Random"/>(edges, seed + r).</param>
+    public static EdgeFaithfulnessResult Evaluate(EdgeContext context, IReadOnlyList<(string Method, IReadOnlyList<double> MeanScores)> methods,
+        int randomRankings = DefaultRandomRankings, int seed = 0, IReadOnlyList<double>? percentages = null)
+    {
+        var graph = context.Graph;
+        var direction = context.Runs.Options.Direction;
+        percentages = (percentages ?? EdgeCircuit.Percentages).Order().ToList();
+        PlannedCurve Plan(string method, RankingKind ranking, int[] order) =>
+            new(method, ranking, percentages.Select(p => EdgeCircuit.Top(graph, order, EdgeCircuit.Size(graph, p))).ToList());
+        var planned = new List<PlannedCurve>();
+        foreach (var (method, mean) in methods)
+        {
+            if (mean.Count != graph.EdgeCount) throw new ArgumentException($"{method}: {mean.Count} mean scores for {graph.EdgeCount} edges", nameof(methods));
+            foreach (var ranking in new[] { RankingKind.Signed, RankingKind.Absolute })
+                planned.Add(Plan(method, ranking, EdgeCircuit.Order(mean, ranking, direction)));
+        }
+        var seeds = Enumerable.Range(0, randomRankings).Select(r => seed + r).ToList();
+        foreach (int s in seeds) planned.Add(Plan(RandomMethod, RankingKind.Signed, Ranking.Random(graph.EdgeCount, s)));
+
+        var distinct = new Dictionary<string, int>();
+        var toRun = new List<EdgeCircuit>();
+        foreach (var circuit in planned.SelectMany(p => p.Circuits).Where(c => c.EdgeCount > 0 && c.EdgeCount < graph.EdgeCount))
+            if (distinct.TryAdd(Key(circuit), toRun.Count)) toRun.Add(circuit);
+        var metrics = CircuitMetrics(context, toRun);
+
+        double full = context.BaseMetric.Average(), empty = context.EndMetric.Average(), span = full - empty;
+        if (!(Math.Abs(span) > 1e-9 * Math.Max(1, Math.Abs(full))))
+            return new EdgeFaithfulnessResult(graph.EdgeCount, full, empty, [], null,
+                $"moving every edge to z̃ moves the mean metric by {span:G3}: f is undefined");
+
+        double Faithfulness(EdgeCircuit c)
+        {
+            if (c.EdgeCount == 0) return 0;
+            if (c.EdgeCount == graph.EdgeCount) return 1;
+            int row = distinct[Key(c)];
+            double sum = 0;
+            for (int b = 0; b < metrics.GetLength(1); b++) sum += metrics[row, b];
+            return (sum / metrics.GetLength(1) - empty) / span;
+        }
+        EdgeFaithfulnessCurve Curve(PlannedCurve p) => Summarise(p.Method, p.Ranking,
+            p.Circuits.Select((c, i) => new EdgeCircuitRow(percentages[i], c.Requested, c.EdgeCount, c.Share, Faithfulness(c))).ToList(), graph.EdgeCount);
+
+        var curves = planned.Where(p => p.Method != RandomMethod).Select(Curve).ToList();
+        var randomCurves = planned.Where(p => p.Method == RandomMethod).Select(Curve).ToList();
+        var control = randomCurves.Count == 0 ? null
+            : new EdgeRandomControl(seeds, randomCurves, randomCurves.Average(c => c.Cpr), randomCurves.Average(c => c.Cmd));
+        return new EdgeFaithfulnessResult(graph.EdgeCount, full, empty, curves, control, null);
+    }
+
+    /// <summary>Each method's curves from its scores' prompt means.</summary>
+    public static EdgeFaithfulnessResult Evaluate(EdgeContext context, IEnumerable<EdgeScores> scores,
+        int randomRankings = DefaultRandomRankings, int seed = 0, IReadOnlyList<double>? percentages = null) =>
+        Evaluate(context, scores.Select(s => (s.Method, (IReadOnlyList<double>)s.Mean())).ToList(), randomRankings, seed, percentages);
+
+    /// <summary>CPR and CMD of a curve's rows: the trapezoid over the real share, closed by (0, 0) and (1, 1).</summary>
+    public static EdgeFaithfulnessCurve Summarise(string method, RankingKind ranking, IReadOnlyList<EdgeCircuitRow> rows, int edges)
+    {
+        // Top-k sets are nested and pruning keeps the largest valid subset, so a larger k never
+        // keeps a smaller share: ordering by k orders by share.
+        var points = rows.OrderBy(r => r.Requested).Select(r => new CurvePoint(r.Share, r.EdgeCount, r.Faithfulness))
+            .Prepend(new CurvePoint(0, 0, 0)).Append(new CurvePoint(1, edges, 1)).ToList();
+        return new EdgeFaithfulnessCurve(method, ranking, rows,
+            FaithfulnessCurve.Area(points, f => f), FaithfulnessCurve.Area(points, f => Math.Abs(1 - f)));
+    }
+
+    /// <summary>
+    /// m(C) [circuit, prompt]: every edge outside each circuit moved to z̃, the circuits stacked
+    /// along the batch (row i·batch + b is circuit i on prompt b) in chunks within the memory budget.
+    /// </summary>
+    public static double[,] CircuitMetrics(EdgeContext context, IReadOnlyList<EdgeCircuit> circuits)
+    {
+        var graph = context.Graph;
+        int batch = context.Batch, perChunk = Math.Max(1, RowsPerChunk(context) / batch);
+        var result = new double[circuits.Count, batch];
+        for (int from = 0; from < circuits.Count; from += perChunk)
+        {
+            using var scope = NewDisposeScope();
+            int count = Math.Min(perChunk, circuits.Count - from);
+            var theta = stack(circuits.Skip(from).Take(count).Select(c => Outside(graph, c, context))).unsqueeze(1)
+                .expand(count, batch, graph.Senders.Count, graph.Receivers.Count).reshape(count * batch, graph.Senders.Count, graph.Receivers.Count);
+            var metric = context.Metric(new EdgeMask.Dense(theta), count);
+            for (int i = 0; i < count; i++)
+                for (int b = 0; b < batch; b++) result[from + i, b] = metric[i * batch + b];
+        }
+        return result;
+    }
+
+    /// <summary>θ [S, R]: 1 on every edge outside the circuit.</summary>
+    private static Tensor Outside(EdgeGraph graph, EdgeCircuit circuit, EdgeContext context) =>
+        graph.Mask(Enumerable.Range(0, graph.EdgeCount).Where(e => !circuit.InGraph[e]), context.Model.DType, context.Model.Device);
+
+    /// <summary>
+    /// Stacked rows of an edge run (no gradients) that fit the memory budget: per row every
+    /// sender's Δ twice (kept, and concatenated for each receiver group), one block's receiver
+    /// inputs with their normalised copies, q/k/v/z and head results, the MLP and the pattern; plus θ.
+    /// </summary>
+    public static int RowsPerChunk(EdgeContext context)
+    {
+        var c = context.Model.Config;
+        var graph = context.Graph;
+        long element = context.Model.DType == ScalarType.Float64 ? 8 : 4, positions = context.Runs.BaseTokens.Width;
+        long perPosition = (2L * graph.Senders.Count + 8L * c.NHead + 12) * c.NEmbd + 2L * c.DMlp + 2L * c.NHead * positions;
+        long perRow = element * (positions * perPosition + (long)graph.Senders.Count * graph.Receivers.Count);
+        return (int)Math.Clamp(context.Runs.Options.MemoryBudgetBytes / Math.Max(1, perRow), 1, int.MaxValue);
+    }
+
+    private static string Key(EdgeCircuit circuit)
+    {
+        var bits = new byte[(circuit.Graph.EdgeCount + 7) / 8];
+        for (int e = 0; e < circuit.Graph.EdgeCount; e++)
+            if (circuit.InGraph[e]) bits[e >> 3] |= (byte)(1 << (e & 7));
+        return Convert.ToBase64String(bits);
+    }
+}
