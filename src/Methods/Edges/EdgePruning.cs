@@ -10,9 +10,11 @@ namespace Concord.Methods.Edges;
 /// path from the input to the logits, so pruning a larger set never keeps fewer edges.
 /// </summary>
 /// <remarks>
-/// hannamw/EAP-IG's loop stops when the node set repeats; after <c>apply_topn</c> (which presets the
-/// nodes from the unpruned edges) that happens after one pass, so a stranded chain two nodes long
-/// can survive there. This runs to the true fixed point, as its docstring describes.
+/// hannamw/EAP-IG's loop stops when the node set repeats. <c>apply_topn</c> and <c>apply_threshold</c>
+/// preset the nodes from the unpruned edges, so there it stops after one pass: the edges of nodes
+/// lacking an in- or out-edge go, but a node stranded by that removal keeps its other edges, and
+/// EAP-IG can report more edges than this for the same ranking. This runs to the fixed point its
+/// docstring describes (DESIGN §11).
 /// </remarks>
 public static class EdgePruning
 {
