@@ -37,7 +37,7 @@ public sealed class Study
     public int UnitCount => Tasks.Sum(t => t.UnitCount);
 
     /// <summary>How a study's units are written in unit files: each pass's own formats (attribution, verification, interactions).</summary>
-    public static IReadOnlyList<UnitFormat> UnitFormats { get; } = [.. FileUnitStore.AttributionFormats, StoredVerification.Format, StoredInteraction.Format, Methods.Edges.StoredEdgeScores.Format];
+    public static IReadOnlyList<UnitFormat> UnitFormats { get; } = [.. FileUnitStore.AttributionFormats, StoredVerification.Format, StoredInteraction.Format, Methods.Edges.StoredEdgeScores.Format, Methods.Edges.StoredEdgeCircuits.Format];
 
     private Study(HookedGpt2 model, ResolvedModel resolved, string device, StudyOptions options, TaskResources resources, IReadOnlyList<StudyTask> tasks,
         string modelFingerprint, bool filtered)

@@ -34,6 +34,7 @@ public static class RunCommand
     private static readonly Option<int> Examples = new("--examples") { Description = "Prompts per task (a seeded random sample of the dataset)", DefaultValueFactory = _ => 64 };
     private static readonly Option<string> Methods = new("--methods") { Description = "Nodes: ig, ap, atp, ig-split (ig-split needs --split-ig); edges: ap, ig, eap, eap-ig (comma-separated)", DefaultValueFactory = _ => "ig,ap,atp" };
     private static readonly Option<string> Components = new("--components") { Description = "heads, mlp, neurons, head-outputs, edges (comma-separated; edges = every sender → receiver edge of EAP-IG's graph)", DefaultValueFactory = _ => "heads,mlp,neurons" };
+    private static readonly Option<double> EdgeCircuit = new("--edge-circuit") { Description = "With --components edges: the circuit size, in % of edges (top |score|, pruned), drawn and written as EAP-IG/MIB graph JSON and DOT per method", DefaultValueFactory = _ => 5 };
     private static readonly Option<int> EapIgSteps = new("--eap-ig-steps") { Description = "With --components edges: m, the steps of EAP-IG's left Riemann sum over interpolated inputs (MIB's 5)", DefaultValueFactory = _ => Concord.Methods.Edges.EapIg.DefaultSteps };
     private static readonly Option<string> Rule = new("--rule") { Description = "IG quadrature: gauss-legendre, riemann-left, riemann-right, riemann-midpoint, trapezoid", DefaultValueFactory = _ => "gauss-legendre" };
     private static readonly Option<string> Steps = new("--steps") { Description = "IG: auto (adaptive composite Gauss–Legendre until --ig-tolerance is met on every prompt and layer), or a fixed number of integrand evaluations (50 reproduces captum)", DefaultValueFactory = _ => "auto" };
@@ -67,7 +68,7 @@ public static class RunCommand
         {
             SharedOptions.Tasks, ModelOption, Data, Examples, Methods, Components, Rule, Steps, IgTolerance, SplitIg, DirectionOption, InteractionsOption, BaselineOption, Sweep, Neurons,
             PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, SharedOptions.Device, SharedOptions.Float64, Seed, Out, Fresh, NoFilter,
-            ShardOption, Merge, Verify, AblationOption, EapIgSteps,
+            ShardOption, Merge, Verify, AblationOption, EapIgSteps, EdgeCircuit,
         };
         command.Options.Add(SharedOptions.IoiCorruption);
         command.Options.Add(SharedOptions.DropInvalid);
@@ -127,6 +128,9 @@ public static class RunCommand
         if (parse.GetResult(EapIgSteps) is { Implicit: false } && !edgeMethods.Contains(Concord.Methods.Edges.EapIg.Id))
             throw new ArgumentException("--eap-ig-steps needs --components edges with the eap-ig method");
         int eapIgSteps = parse.GetValue(EapIgSteps);
+        double edgeCircuit = parse.GetValue(EdgeCircuit);
+        if (parse.GetResult(EdgeCircuit) is { Implicit: false } && !withEdges) throw new ArgumentException("--edge-circuit needs --components edges");
+        if (!(edgeCircuit > 0 && edgeCircuit <= 100)) throw new ArgumentException($"--edge-circuit {edgeCircuit.ToString(CultureInfo.InvariantCulture)} is outside (0, 100] % of edges");
         if (eapIgSteps is < 1 or > 1000) throw new ArgumentException($"--eap-ig-steps {eapIgSteps} is outside 1–1000");
         var nodeMethodIds = methodIds.Where(id => !id.Equals("eap", StringComparison.OrdinalIgnoreCase) && !id.Equals("eap-ig", StringComparison.OrdinalIgnoreCase)).ToArray();
         // Edges alone: the node pass still runs its metrics unit (the batches' clean and corrupted metric), with no method.
@@ -173,6 +177,7 @@ public static class RunCommand
             BatchSize = parse.GetValue(BatchSize),
             TopFraction = top,
         };
+        var analyses = SharedOptions.OfFlag(Verify.Name, () => VerificationAnalyses.Parse(parse.GetValue(Verify)!));
         var study = new StudyOptions
         {
             Tasks = tasks,
@@ -183,7 +188,7 @@ public static class RunCommand
             BehaviourFilter = !parse.GetValue(NoFilter),
             Verification = new VerificationOptions
             {
-                Analyses = SharedOptions.OfFlag(Verify.Name, () => VerificationAnalyses.Parse(parse.GetValue(Verify)!)),
+                Analyses = analyses,
                 Ablation = SharedOptions.OfFlag(AblationOption.Name, () => Ablations.Parse(parse.GetValue(AblationOption)!)),
                 Seed = parse.GetValue(Seed),
                 // "High" in the disagreement categories is the agreement's top-k.
@@ -196,6 +201,8 @@ public static class RunCommand
                 Ablation = EdgeOptions.ParseAblation(parse.GetValue(AblationOption)!),
                 EapIgSteps = eapIgSteps,
                 IgTolerance = tolerance ?? 1e-3,
+                CircuitPercent = edgeCircuit,
+                Faithfulness = analyses.HasFlag(VerificationAnalysis.Faithfulness),
             } : null,
         };
         return new RunSettings(study, parse.GetValue(ModelOption), parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64),

@@ -16,55 +16,43 @@ public static class EdgeFaithfulness
     public const string RandomMethod = "random";
     public const int DefaultRandomRankings = 3;
 
-    private sealed record PlannedCurve(string Method, RankingKind Ranking, IReadOnlyList<EdgeCircuit> Circuits);
-
     /// <param name="methods">Each method's prompt-mean score per edge (<see cref="EdgeScores.Mean"/>).</param>
     /// <param name="seed">Random ranking r is <see cref="Ranking.Random"/>(edges, seed + r).</param>
     public static EdgeFaithfulnessResult Evaluate(EdgeContext context, IReadOnlyList<(string Method, IReadOnlyList<double> MeanScores)> methods,
         int randomRankings = DefaultRandomRankings, int seed = 0, IReadOnlyList<double>? percentages = null)
     {
-        var graph = context.Graph;
-        var direction = context.Runs.Options.Direction;
-        percentages = (percentages ?? EdgeCircuit.Percentages).Order().ToList();
-        PlannedCurve Plan(string method, RankingKind ranking, int[] order) =>
-            new(method, ranking, percentages.Select(p => EdgeCircuit.Top(graph, order, EdgeCircuit.Size(graph, p))).ToList());
-        var planned = new List<PlannedCurve>();
-        foreach (var (method, mean) in methods)
-        {
-            if (mean.Count != graph.EdgeCount) throw new ArgumentException($"{method}: {mean.Count} mean scores for {graph.EdgeCount} edges", nameof(methods));
-            foreach (var ranking in new[] { RankingKind.Signed, RankingKind.Absolute })
-                planned.Add(Plan(method, ranking, EdgeCircuit.Order(mean, ranking, direction)));
-        }
-        var seeds = Enumerable.Range(0, randomRankings).Select(r => seed + r).ToList();
-        foreach (int s in seeds) planned.Add(Plan(RandomMethod, RankingKind.Signed, Ranking.Random(graph.EdgeCount, s)));
+        var plan = EdgeFaithfulnessPlan.Of(context.Graph, context.Runs.Options.Direction, methods, randomRankings, seed, percentages);
+        return Evaluate(plan, CircuitMetrics(context, plan.ToRun), context.BaseMetric, context.EndMetric);
+    }
 
-        var distinct = new Dictionary<string, int>();
-        var toRun = new List<EdgeCircuit>();
-        foreach (var circuit in planned.SelectMany(p => p.Circuits).Where(c => c.EdgeCount > 0 && c.EdgeCount < graph.EdgeCount))
-            if (distinct.TryAdd(Key(circuit), toRun.Count)) toRun.Add(circuit);
-        var metrics = CircuitMetrics(context, toRun);
-
-        double full = context.BaseMetric.Average(), empty = context.EndMetric.Average(), span = full - empty;
+    /// <summary>
+    /// The curves of a plan from m(C) of its circuits to run [circuit, prompt] and m(full), m(∅) per
+    /// prompt, the prompts of every batch side by side (a study's batches are evaluated one by one).
+    /// </summary>
+    public static EdgeFaithfulnessResult Evaluate(EdgeFaithfulnessPlan plan, double[,] metrics, IReadOnlyList<double> fullMetric, IReadOnlyList<double> emptyMetric)
+    {
+        var graph = plan.Graph;
+        double full = fullMetric.Average(), empty = emptyMetric.Average(), span = full - empty;
         if (!(Math.Abs(span) > 1e-9 * Math.Max(1, Math.Abs(full))))
             return new EdgeFaithfulnessResult(graph.EdgeCount, full, empty, [], null,
-                $"moving every edge to z̃ moves the mean metric by {span:G3}: f is undefined");
+                FormattableString.Invariant($"moving every edge to z̃ moves the mean metric by {span:G3}: f is undefined"));
 
         double Faithfulness(EdgeCircuit c)
         {
             if (c.EdgeCount == 0) return 0;
             if (c.EdgeCount == graph.EdgeCount) return 1;
-            int row = distinct[Key(c)];
+            int row = plan.RowOf(c);
             double sum = 0;
             for (int b = 0; b < metrics.GetLength(1); b++) sum += metrics[row, b];
             return (sum / metrics.GetLength(1) - empty) / span;
         }
-        EdgeFaithfulnessCurve Curve(PlannedCurve p) => Summarise(p.Method, p.Ranking,
-            p.Circuits.Select((c, i) => new EdgeCircuitRow(percentages[i], c.Requested, c.EdgeCount, c.Share, Faithfulness(c))).ToList(), graph.EdgeCount);
+        EdgeFaithfulnessCurve Curve(EdgeFaithfulnessPlan.Curve p) => Summarise(p.Method, p.Ranking,
+            p.Circuits.Select((c, i) => new EdgeCircuitRow(plan.Percentages[i], c.Requested, c.EdgeCount, c.Share, Faithfulness(c))).ToList(), graph.EdgeCount);
 
-        var curves = planned.Where(p => p.Method != RandomMethod).Select(Curve).ToList();
-        var randomCurves = planned.Where(p => p.Method == RandomMethod).Select(Curve).ToList();
+        var curves = plan.Curves.Where(p => p.Method != RandomMethod).Select(Curve).ToList();
+        var randomCurves = plan.Curves.Where(p => p.Method == RandomMethod).Select(Curve).ToList();
         var control = randomCurves.Count == 0 ? null
-            : new EdgeRandomControl(seeds, randomCurves, randomCurves.Average(c => c.Cpr), randomCurves.Average(c => c.Cmd));
+            : new EdgeRandomControl(plan.Seeds, randomCurves, randomCurves.Average(c => c.Cpr), randomCurves.Average(c => c.Cmd));
         return new EdgeFaithfulnessResult(graph.EdgeCount, full, empty, curves, control, null);
     }
 
@@ -125,7 +113,7 @@ public static class EdgeFaithfulness
         return (int)Math.Clamp(context.Runs.Options.MemoryBudgetBytes / Math.Max(1, perRow), 1, int.MaxValue);
     }
 
-    private static string Key(EdgeCircuit circuit)
+    internal static string Key(EdgeCircuit circuit)
     {
         var bits = new byte[(circuit.Graph.EdgeCount + 7) / 8];
         for (int e = 0; e < circuit.Graph.EdgeCount; e++)

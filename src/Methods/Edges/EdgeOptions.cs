@@ -16,6 +16,12 @@ public sealed record EdgeOptions
     public double IgTolerance { get; init; } = 1e-3;
     /// <summary>Edge IG's cap on gradient evaluations per batch.</summary>
     public int IgCap { get; init; } = 512;
+    /// <summary>MIB's circuit faithfulness at edges after the scores (computed by a one-process run or a merge, never by a shard: its circuits need every batch's scores).</summary>
+    public bool Faithfulness { get; init; } = true;
+    /// <summary>Seeded random rankings of the control.</summary>
+    public int RandomRankings { get; init; } = EdgeFaithfulness.DefaultRandomRankings;
+    /// <summary>The circuit size (% of edges) drawn and exported as EAP-IG graph JSON and DOT.</summary>
+    public double CircuitPercent { get; init; } = 5;
 
     /// <summary>A method's settings that change its numbers, for its unit's key.</summary>
     public string Fingerprint(string method) => method switch
@@ -25,7 +31,8 @@ public sealed record EdgeOptions
         _ => "",
     } + $"|ablation={Ablation.ToString().ToLowerInvariant()}";
 
-    public string Id() => string.Join(";", Methods.Select(m => $"{m}:{Fingerprint(m)}"));
+    public string Id() => string.Join(";", Methods.Select(m => $"{m}:{Fingerprint(m)}"))
+        + (Faithfulness ? FormattableString.Invariant($";faithfulness:random={RandomRankings}") : "");
 
     /// <summary>The edge methods among a list of method ids, and the node methods.</summary>
     public static (IReadOnlyList<string> Edge, IReadOnlyList<string> Node) Split(IEnumerable<string> ids)

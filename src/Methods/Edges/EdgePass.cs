@@ -13,8 +13,9 @@ namespace Concord.Methods.Edges;
 /// </summary>
 public sealed class EdgePass(HookedGpt2 model, string modelFingerprint, PipelineOptions pipeline, EdgeOptions edges, IUnitStore store)
 {
+    /// <summary>Per batch, one unit per method and, with faithfulness, one for the circuits.</summary>
     public static int UnitCount(PipelineOptions pipeline, EdgeOptions? edges, int examples) =>
-        edges is null ? 0 : (int)Math.Ceiling(examples / (double)pipeline.BatchSize) * edges.Methods.Count;
+        edges is null ? 0 : (int)Math.Ceiling(examples / (double)pipeline.BatchSize) * (edges.Methods.Count + (edges.Faithfulness ? 1 : 0));
 
     public PassOutcome<TaskEdges> Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer,
         UnitSelection selection, int firstUnitIndex, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
@@ -74,14 +75,74 @@ public sealed class EdgePass(HookedGpt2 model, string modelFingerprint, Pipeline
                 progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, "batch done", PipelineStage.BatchDone));
             }
         }
-        finally
+        catch
         {
             means?.Dispose();
+            throw;
         }
         bool complete = Enumerable.Range(0, batches.Count).All(b => edges.Methods.All(m => found.ContainsKey((b, m))));
         var taskEdges = complete ? TaskEdges.Of(EdgeGraphOf(model), batches.Select(c => c.Select(e => e.Row).ToArray()).ToList(), edges.Methods,
             (b, m) => found[(b, m)]) : null;
+        // Faithfulness ranks by every batch's scores: a shard, which sees some batches, leaves it to the merge.
+        if (taskEdges is not null && edges.Faithfulness && selection is not Shard)
+        {
+            var plan = EdgeFaithfulnessPlan.Of(taskEdges.Graph, pipeline.Attribution.Direction,
+                taskEdges.Scores.Values.Select(x => (x.Method, (IReadOnlyList<double>)x.Mean())).ToList(), edges.RandomRankings, pipeline.Seed);
+            var computes = selection == UnitSelection.Merge ? UnitSelection.All : selection;
+            var circuits = Circuits(plan, batches, dataset, dataFingerprint, tokenizer, computes, firstUnitIndex + batches.Count * units.Count, means, sample,
+                missing, costs, ref computed, ref reused, progress, cancel);
+            if (circuits is not null)
+            {
+                var metrics = new double[plan.ToRun.Count, taskEdges.Prompts];
+                int offset = 0;
+                foreach (var r in circuits)
+                {
+                    for (int c = 0; c < plan.ToRun.Count; c++)
+                        for (int b = 0; b < r.Full.Length; b++) metrics[c, offset + b] = r.Metrics[c][b];
+                    offset += r.Full.Length;
+                }
+                taskEdges = taskEdges with
+                {
+                    Plan = plan,
+                    Faithfulness = EdgeFaithfulness.Evaluate(plan, metrics, circuits.SelectMany(r => r.Full).ToArray(), circuits.SelectMany(r => r.Empty).ToArray()),
+                };
+            }
+        }
+        means?.Dispose();
         return new PassOutcome<TaskEdges>(taskEdges, missing, computed, reused) { Costs = costs };
+    }
+
+    /// <summary>Each batch's circuit runs of the plan, loaded or computed; null when one is missing.</summary>
+    private List<EdgeCircuitUnitResult>? Circuits(EdgeFaithfulnessPlan plan, IReadOnlyList<TaskExample[]> batches, TaskDataset dataset, string dataFingerprint,
+        Gpt2Tokenizer tokenizer, UnitSelection selection, int first, Tensor? means, string sample, List<MissingUnit> missing, Dictionary<string, UnitCost> costs,
+        ref int computed, ref int reused, IProgress<PipelineProgress>? progress, CancellationToken cancel)
+    {
+        var unit = new EdgeCircuitUnit(edges, plan.Fingerprint, plan.ToRun.Count);
+        var results = new List<EdgeCircuitUnitResult>();
+        bool complete = true;
+        for (int b = 0; b < batches.Count; b++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var rows = batches[b].Select(e => e.Row).ToArray();
+            string key = AttributionPipeline.UnitKey(AttributionPipeline.BatchKey(modelFingerprint, dataset.Kind, dataFingerprint, dataset.Readout, rows) + sample, unit, pipeline);
+            int index = first + b;
+            if (store.TryLoad(key, out var stored) && unit.Matches(stored, rows.Length)) { results.Add((EdgeCircuitUnitResult)stored); reused++; continue; }
+            if (!selection.Computes(index)) { missing.Add(new MissingUnit(index, dataset.Kind, unit.Name, rows)); complete = false; continue; }
+            progress?.Report(new PipelineProgress(dataset.Kind.Id(), b, batches.Count, unit.Name, PipelineStage.Computing));
+            var clock = Stopwatch.StartNew();
+            using var taskBatch = TaskBatch.Create(dataset, batches[b], tokenizer, model.DType, model.Device);
+            using var context = EdgeContext.Create(model, taskBatch.Clean, taskBatch.Corrupted, taskBatch.Metric, pipeline.Attribution, edges.Ablation, means);
+            context.Runs.Cancellation = cancel;
+            var metrics = EdgeFaithfulness.CircuitMetrics(context, plan.ToRun);
+            var result = new EdgeCircuitUnitResult(
+                Enumerable.Range(0, plan.ToRun.Count).Select(c => Enumerable.Range(0, rows.Length).Select(p => metrics[c, p]).ToArray()).ToArray(),
+                context.BaseMetric, context.EndMetric);
+            store.Save(key, result);
+            results.Add(result);
+            costs[unit.Name] = costs.GetValueOrDefault(unit.Name, UnitCost.None).Add(clock.Elapsed.TotalSeconds, context.Runs.RunsCounted - 2, 0);
+            computed++;
+        }
+        return complete ? results : null;
     }
 
     private static Model.Edges.EdgeGraph EdgeGraphOf(HookedGpt2 model) => Model.Edges.EdgeGraph.Of(model.Config);

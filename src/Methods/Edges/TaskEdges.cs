@@ -7,6 +7,11 @@ public sealed record TaskEdges(EdgeGraph Graph, IReadOnlyList<int[]> Rows, IRead
     IReadOnlyList<EdgeCompleteness> IgCompleteness)
 {
     public IReadOnlyList<string> Methods => Scores.Keys.ToList();
+
+    /// <summary>MIB's circuit faithfulness at edges, when it was asked for and every batch of it is in the store.</summary>
+    public EdgeFaithfulnessResult? Faithfulness { get; init; }
+    /// <summary>The circuits the faithfulness evaluated (drawn and exported at the chosen size).</summary>
+    public EdgeFaithfulnessPlan? Plan { get; init; }
     public int Prompts => Rows.Sum(r => r.Length);
 
     /// <summary>Every batch of edge IG met τ.</summary>

@@ -13,6 +13,33 @@ public static class EdgeJson
         ? new JsonObject { ["value"] = Number(s.Value) }
         : new JsonObject { ["value"] = null, ["undefined"] = s.Undefined };
 
+    private static JsonObject Curve(EdgeFaithfulnessCurve c) => new()
+    {
+        ["method"] = c.Method,
+        ["ranking"] = c.Ranking.ToString().ToLowerInvariant(),
+        ["cpr"] = Number(c.Cpr),
+        ["cmd"] = Number(c.Cmd),
+        ["circuits"] = new JsonArray(c.Rows.Select(r => (JsonNode)new JsonObject
+        {
+            ["percent"] = Number(r.RequestedPercent), ["requested"] = r.Requested, ["edges"] = r.EdgeCount, ["share"] = Number(r.Share), ["f"] = Number(r.Faithfulness),
+        }).ToArray()),
+    };
+
+    private static JsonObject Faithfulness(EdgeFaithfulnessResult f) => new()
+    {
+        ["rule"] = "f(k) = (m̄(C) − m̄(∅)) / (m̄(full) − m̄(∅)), every edge outside the pruned circuit C moved to z̃; CPR = ∫ f, CMD = ∫ |1 − f| by trapezoid over the real share of edges",
+        ["metric_full"] = Number(f.MetricFull),
+        ["metric_empty"] = Number(f.MetricEmpty),
+        ["undefined"] = f.Undefined,
+        ["curves"] = new JsonArray(f.Curves.Select(c => (JsonNode)Curve(c)).ToArray()),
+        ["random"] = f.Random is { } r ? new JsonObject
+        {
+            ["seeds"] = new JsonArray(r.Seeds.Select(s => (JsonNode)JsonValue.Create(s)).ToArray()),
+            ["mean_cpr"] = Number(r.MeanCpr), ["mean_cmd"] = Number(r.MeanCmd),
+            ["curves"] = new JsonArray(r.Curves.Select(c => (JsonNode)Curve(c)).ToArray()),
+        } : null,
+    };
+
     public static JsonObject Of(TaskEdges edges, double topFraction)
     {
         var graph = edges.Graph;
@@ -45,6 +72,7 @@ public static class EdgeJson
                 ["evaluations_per_batch"] = new JsonArray(edges.IgCompleteness.Select(c => (JsonNode)JsonValue.Create(c.Evaluations)).ToArray()),
                 ["stopped"] = new JsonArray(edges.IgCompleteness.Where(c => c.Stopped is not null).Select(c => (JsonNode)JsonValue.Create(c.Stopped)!).ToArray()),
             };
+        if (edges.Faithfulness is { } faithfulness) section["faithfulness"] = Faithfulness(faithfulness);
         string reference = edges.Methods.Contains(ExactEdgePatching.Id) ? ExactEdgePatching.Id : edges.Methods[0];
         var path = StrongestPath.Of(edges, reference);
         section["strongest_path"] = new JsonObject

@@ -7,7 +7,7 @@ namespace Concord.Studies.Outputs;
 /// <summary>report.md's edge section of a task: agreement of the edge methods, edge IG's completeness, and the strongest path.</summary>
 public static class EdgeReport
 {
-    public static void Section(StringBuilder md, TaskOutcome outcome, double topFraction)
+    public static void Section(StringBuilder md, TaskOutcome outcome, double topFraction, string folder, EdgeOptions? options)
     {
         if (outcome.Edges is not { } edges) return;
         var graph = edges.Graph;
@@ -30,7 +30,16 @@ public static class EdgeReport
                 : Invariant($"Edge IG did not converge on every batch ({string.Join("; ", edges.IgCompleteness.Where(c => c.Stopped is not null).Select(c => c.Stopped))}): its agreement is not evidence."));
             md.AppendLine();
         }
+        if (edges.Faithfulness is { } faithfulness) Faithfulness(md, faithfulness);
         string reference = edges.Methods.Contains(ExactEdgePatching.Id) ? ExactEdgePatching.Id : edges.Methods[0];
+        if (options is not null)
+        {
+            md.AppendLine(Invariant($"![{reference} circuit]({folder}/{EdgeCircuitExporter.FileStem(reference)}.png)"));
+            md.AppendLine();
+            md.AppendLine(Invariant($"Circuits (top {options.CircuitPercent:G} % of edges by |score|, pruned as EAP-IG prunes) as EAP-IG/MIB graph JSON, Graphviz DOT and PNG: ")
+                + string.Join(", ", edges.Methods.Select(m => $"[{m}]({folder}/{EdgeCircuitExporter.FileStem(m)}.json) ([dot]({folder}/{EdgeCircuitExporter.FileStem(m)}.dot), [png]({folder}/{EdgeCircuitExporter.FileStem(m)}.png))")) + ".");
+            md.AppendLine();
+        }
         var path = StrongestPath.Of(edges, reference);
         md.AppendLine(Invariant($"The strongest path by {reference} (from the input to the logits, each step the in-edge of largest |{reference}| into the node above; prompt means):"));
         md.AppendLine();
@@ -44,5 +53,27 @@ public static class EdgeReport
             md.AppendLine(Invariant($"Along this path AP sums to {ap.Sum():F4} and IG to {ig.Sum():F4}: patching any one edge of a serial path removes what flows through all of it, so AP credits each edge with (up to) the whole effect, while IG's completeness makes the edges in series share it."));
             md.AppendLine();
         }
+    }
+
+    private static void Faithfulness(StringBuilder md, EdgeFaithfulnessResult f)
+    {
+        if (f.Undefined is { } why)
+        {
+            md.AppendLine($"Edge faithfulness is undefined: {why}.");
+            md.AppendLine();
+            return;
+        }
+        md.AppendLine(Invariant($"Faithfulness at edges (MIB: every edge outside the pruned circuit moved to z̃; m̄(full) = {f.MetricFull:F3}, m̄(∅) = {f.MetricEmpty:F3}; CPR higher is better, CMD lower is better):"));
+        md.AppendLine();
+        var sizes = f.Curves.FirstOrDefault()?.Rows.Select(r => r.RequestedPercent).ToList() ?? [];
+        md.AppendLine("| method | ranking | CPR | CMD | " + string.Join(" | ", sizes.Select(p => Invariant($"f @ {p:G} %"))) + " |");
+        md.AppendLine("|---|---|---|---|" + string.Concat(sizes.Select(_ => "---|")));
+        foreach (var c in f.Curves)
+            md.AppendLine(Invariant($"| {c.Method} | {c.Ranking.ToString().ToLowerInvariant()} | {c.Cpr:F3} | {c.Cmd:F3} | ") + string.Join(" | ", c.Rows.Select(r => Invariant($"{r.Faithfulness:F2} ({r.EdgeCount})"))) + " |");
+        if (f.Random is { } random)
+            md.AppendLine(Invariant($"| random ({random.Seeds.Count} seeds) | signed | {random.MeanCpr:F3} | {random.MeanCmd:F3} | ") + string.Join(" | ", sizes.Select((_, i) => Invariant($"{random.Curves.Average(c => c.Rows[i].Faithfulness):F2}"))) + " |");
+        md.AppendLine();
+        md.AppendLine("In brackets: the edges the circuit kept after pruning (nodes without an in- or out-edge in it are dropped, to a fixed point), out of the size asked for.");
+        md.AppendLine();
     }
 }

@@ -223,7 +223,7 @@ public static class Report
         VerificationReport.Section(md, outcome, folder);
         StructureReport.Section(md, outcome, folder);
         StructureReport.PathSection(md, IgPaths.Of(analysis, pipeline), folder, (pipeline.Ig.Quadrature as IgQuadrature.Adaptive)?.Split);
-        EdgeReport.Section(md, outcome, pipeline.TopFraction);
+        EdgeReport.Section(md, outcome, pipeline.TopFraction, folder, study.Options.Edges);
         md.AppendLine(Invariant($"Files: [{ScoresCsvExporter.FileName}]({folder}/{ScoresCsvExporter.FileName}), [{AgreementJsonExporter.FileName}]({folder}/{AgreementJsonExporter.FileName})."));
         md.AppendLine();
     }

@@ -5,5 +5,5 @@ public static class StudyExporters
 {
     /// <summary>What `concord run` writes: scores.csv, agreement.json and plots per task, then run.json and report.md.</summary>
     public static IReadOnlyList<IStudyExporter> All { get; } =
-        [new ScoresCsvExporter(), new AgreementJsonExporter(), new PlotExporter(), new RunRecordExporter(), new MarkdownReportExporter()];
+        [new ScoresCsvExporter(), new AgreementJsonExporter(), new PlotExporter(), new EdgeCircuitExporter(), new RunRecordExporter(), new MarkdownReportExporter()];
 }

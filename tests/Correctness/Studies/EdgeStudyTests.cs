@@ -36,13 +36,18 @@ public class EdgeStudyTests
         Assert.That(edges.Graph.EdgeCount, Is.EqualTo(EdgeGraph.CountFor(TestModels.TinyConfig.NLayer, TestModels.TinyConfig.NHead)));
         Assert.That(edges.Prompts, Is.EqualTo(4));
         Assert.That(edges.IgConverged, Is.True);
-        // 2 batches × 4 methods, plus the node pass's metrics unit per batch.
-        Assert.That(first.ComputedUnits, Is.EqualTo(2 * 4 + 2));
+        // 2 batches × (4 methods + the faithfulness circuits), plus the node pass's metrics unit per batch.
+        Assert.That(first.ComputedUnits, Is.EqualTo(2 * (4 + 1) + 2));
+        var faithfulness = edges.Faithfulness!;
+        Assert.That(faithfulness.Undefined, Is.Null);
+        Assert.That(faithfulness.Curves.Select(c => c.Method).Distinct(), Is.EqualTo(EdgeOptions.AllMethods));
+        Assert.That(faithfulness.Curves.All(c => c.Rows[^1].Faithfulness == 1), Is.True, "every edge kept is the base run exactly");
 
         var again = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options()).Run(_ => store, UnitSelection.All).Tasks.Single();
         Assert.That(again.ComputedUnits, Is.Zero, "every unit is read back");
         foreach (var method in EdgeOptions.AllMethods)
             Assert.That(again.Edges!.Scores[method].Values, Is.EqualTo(edges.Scores[method].Values), method);
+        Assert.That(again.Edges!.Faithfulness!.Curves.Select(c => c.Cpr), Is.EqualTo(faithfulness.Curves.Select(c => c.Cpr)));
 
         // The first batch's AP equals exact patching called directly on that batch.
         var task = study.Tasks.Single();

@@ -15,7 +15,7 @@ public partial class RunTests
     public void EdgesAreScoredComparedAndReported()
     {
         var output = TempFolder.New();
-        var run = RunCommand.Execute(Settings(Adaptive(output, "capital-country", "--components", "heads,edges", "--methods", "ig,ap,eap,eap-ig", "--verify", "none")),
+        var run = RunCommand.Execute(Settings(Adaptive(output, "capital-country", "--components", "heads,edges", "--methods", "ig,ap,eap,eap-ig", "--verify", "faithfulness", "--edge-circuit", "50")),
             CancellationToken.None, new Progress<PipelineProgress>());
         Assert.That(run.Units[TaskKind.CapitalCountry].Computed, Is.GreaterThan(0));
         var folder = Path.Combine(output, "capital-country");
@@ -35,8 +35,26 @@ public partial class RunTests
         var path = section.GetProperty("strongest_path").GetProperty("edges").EnumerateArray().Select(e => e.GetProperty("edge").GetString()!).ToList();
         Assert.That(path[0], Does.StartWith("input->"));
         Assert.That(path[^1], Does.EndWith("->logits"));
+        var faithfulness = section.GetProperty("faithfulness");
+        var curves = faithfulness.GetProperty("curves").EnumerateArray().ToList();
+        Assert.That(curves, Has.Count.EqualTo(4 * 2), "each method, signed and absolute");
+        foreach (var curve in curves)
+        {
+            var circuits = curve.GetProperty("circuits").EnumerateArray().ToList();
+            Assert.That(circuits[^1].GetProperty("f").GetDouble(), Is.EqualTo(1.0), "every edge kept is the base run");
+            Assert.That(circuits.Select(c => c.GetProperty("edges").GetInt32()), Is.Ordered, "pruned circuits grow with k");
+        }
+        foreach (var method in new[] { "ap", "ig", "eap", "eap-ig" })
+        {
+            var graph = EdgeGraphJson.Read(Path.Combine(folder, EdgeCircuitExporter.FileStem(method) + ".json"));
+            Assert.That(graph.Scores, Has.Length.EqualTo(edges), method);
+            Assert.That(graph.EdgeCount, Is.GreaterThan(0).And.LessThan(edges), method);
+            Assert.That(File.ReadAllText(Path.Combine(folder, EdgeCircuitExporter.FileStem(method) + ".dot")), Does.StartWith("digraph"));
+            Assert.That(new FileInfo(Path.Combine(folder, EdgeCircuitExporter.FileStem(method) + ".png")).Length, Is.GreaterThan(1000));
+        }
         var report = File.ReadAllText(Path.Combine(output, Report.FileName));
         Assert.That(report, Does.Contain($"**Edges** ({edges:N0} edges of EAP-IG's graph"));
+        Assert.That(report, Does.Contain("Faithfulness at edges"));
         Assert.That(report, Does.Contain("The strongest path by ap"));
     }
 
