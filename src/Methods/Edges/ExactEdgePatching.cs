@@ -99,17 +99,4 @@ public static class ExactEdgePatching
             }
         }
     }
-
-    /// <summary>
-    /// The naive reference: one full edge run per edge with θ = 1 on that edge alone (what
-    /// hannamw/EAP-IG's <c>get_scores_exact</c> does). For benchmarks and as the independent check.
-    /// </summary>
-    public static double[] Naive(EdgeContext context, int edge)
-    {
-        var graph = context.Graph;
-        using var scope = NewDisposeScope();
-        var theta = graph.Mask([edge], context.Model.DType, context.Model.Device).unsqueeze(0);
-        var metric = context.Metric(new EdgeMask.Dense(theta), 1);
-        return metric.Zip(context.BaseMetric, (m, f0) => m - f0).ToArray();
-    }
 }

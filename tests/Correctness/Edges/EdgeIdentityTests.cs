@@ -75,7 +75,7 @@ public sealed class EdgeIdentityTests
         }
     }
 
-    /// <summary>Exact patching (one stacked run per receiver from its layer) equals one full edge run per edge, every edge, both directions.</summary>
+    /// <summary>Exact patching (one stacked run per receiver from its layer) equals one full edge run per edge with θ = 1 on it, and the naive mode (one hooked forward per edge), every edge, both directions.</summary>
     [TestCaseSource(nameof(Seeds))]
     public void ExactPatchingEqualsOneFullRunPerEdge(int seed)
     {
@@ -86,9 +86,14 @@ public sealed class EdgeIdentityTests
             var exact = ExactEdgePatching.Attribute(context);
             for (int e = 0; e < context.Graph.EdgeCount; e++)
             {
-                var naive = ExactEdgePatching.Naive(context, e);
+                // Two references: the edge run with θ = 1 on this edge alone, and the naive mode (a full forward with one hook).
+                var dense = context.Metric(new EdgeMask.Dense(Theta(context.Graph, [e], s.Model)), 1);
+                var naive = NaiveEdgeMethods.ExactPatching(context, e);
                 for (int b = 0; b < context.Batch; b++)
-                    Assert.That(exact.Values[b, e], Is.EqualTo(naive[b]).Within(RoundOff), $"{context.Graph[e].Name}, prompt {b}, {direction}, {s}");
+                {
+                    Assert.That(exact.Values[b, e], Is.EqualTo(dense[b] - context.BaseMetric[b]).Within(RoundOff), $"{context.Graph[e].Name}, prompt {b}, {direction}, {s}");
+                    Assert.That(naive[b], Is.EqualTo(exact.Values[b, e]).Within(RoundOff), $"naive {context.Graph[e].Name}, prompt {b}, {direction}, {s}");
+                }
             }
         }
     }
@@ -240,5 +245,22 @@ public sealed class EdgeIdentityTests
         for (int b = 0; b < context.Batch; b++)
             for (int e = 0; e < context.Graph.EdgeCount; e++)
                 Assert.That(eapIg.Values[b, e], Is.EqualTo(expected[b, e]).Within(RoundOff));
+    }
+
+    /// <summary>The naive modes the benchmarks measure against compute the same numbers: EAP and EAP-IG scored edge by edge, EAP-IG one step at a time.</summary>
+    [TestCaseSource(nameof(Seeds))]
+    public void NaiveEapAndEapIgEqualTheContractions(int seed)
+    {
+        using var s = Scenario.Create(seed);
+        using var context = Context(s);
+        var pairs = new[]
+        {
+            (EdgeAttributionPatching.Attribute(context), NaiveEdgeMethods.Eap(context)),
+            (EapIg.Attribute(context, 3), NaiveEdgeMethods.EapIg(context, 3)),
+        };
+        foreach (var (fast, naive) in pairs)
+            for (int b = 0; b < context.Batch; b++)
+                for (int e = 0; e < context.Graph.EdgeCount; e++)
+                    Assert.That(naive.Values[b, e], Is.EqualTo(fast.Values[b, e]).Within(RoundOff), $"{fast.Method} {context.Graph[e].Name}, prompt {b}");
     }
 }
