@@ -59,6 +59,6 @@ public static class ReproducibilityCost
         return 0;
     }
 
-    private static string CpuName() =>
+    internal static string CpuName() =>
         File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU" : "unknown CPU";
 }

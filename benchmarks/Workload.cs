@@ -61,6 +61,10 @@ public sealed class Workload : IDisposable
     public int Tokens => Batch.Clean.Width;
 
     /// <param name="reusePrefix">Compute runs from a hook only from the first differing token on (the default); false for the full recompute it replaces.</param>
+    /// <summary>The edge methods' context on the workload's batch (noising, resampled).</summary>
+    public Concord.Methods.Edges.EdgeContext EdgeContext() =>
+        Concord.Methods.Edges.EdgeContext.Create(Model, Batch.Clean, Batch.Corrupted, Batch.Metric);
+
     public AttributionContext Context(bool gradientAtBase = false, bool reusePrefix = true, params ComponentKind[] kinds) =>
         AttributionContext.Create(Model, Batch, kinds.Length == 0 ? [ComponentKind.Head] : kinds,
             new AttributionOptions { ReusePrefix = reusePrefix }, gradientAtBase);
