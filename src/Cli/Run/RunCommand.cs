@@ -113,10 +113,10 @@ public static class RunCommand
                 .Distinct().ToArray();
         if (scales.Length == 0 && !sweepText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException("--sweep lists no scale (give scales in (0, 1], or none)");
-        var componentIds = IdList.Split(parse.GetValue(Components)!, "component kind", "heads, neurons, mlp, head-outputs, edges");
+        var componentIds = SharedOptions.OfFlag(Components.Name, () => IdList.Split(parse.GetValue(Components)!, "component kind", "heads, neurons, mlp, head-outputs, edges"));
         bool withEdges = componentIds.Any(c => c.Equals("edges", StringComparison.OrdinalIgnoreCase) || c.Equals("edge", StringComparison.OrdinalIgnoreCase));
         var nodeComponents = componentIds.Where(c => !c.Equals("edges", StringComparison.OrdinalIgnoreCase) && !c.Equals("edge", StringComparison.OrdinalIgnoreCase)).ToArray();
-        var methodIds = IdList.Split(parse.GetValue(Methods)!, "method", "ig, ap, atp, ig-split; edges: ap, ig, eap, eap-ig");
+        var methodIds = SharedOptions.OfFlag(Methods.Name, () => IdList.Split(parse.GetValue(Methods)!, "method", "ig, ap, atp, ig-split; edges: ap, ig, eap, eap-ig"));
         bool methodsGiven = parse.GetResult(Methods) is { Implicit: false };
         var edgeMethods = withEdges
             ? (methodsGiven ? EdgeOptions.AllMethods.Where(m => methodIds.Any(id => id.Equals(m, StringComparison.OrdinalIgnoreCase))).ToArray() : EdgeOptions.AllMethods)

@@ -55,6 +55,7 @@ public abstract partial class TaskAgreementFixture
         Pipeline = Options,
         Verification = new VerificationOptions(),
         Structure = new StructureOptions { Interactions = FixtureInteractions },
+        Edges = FixtureEdges,
     };
 
     protected TaskAnalysis Analysis { get; private set; } = null!;
@@ -71,6 +72,7 @@ public abstract partial class TaskAgreementFixture
         Verification = task.Verification!;
         Opposite = task.Opposite!;
         Structure = task.Structure!;
+        Edges = task.Edges!;
     }
 }
 

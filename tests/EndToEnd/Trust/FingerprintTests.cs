@@ -21,7 +21,7 @@ public class FingerprintTests
 {
     // One batch of 2 prompts; 15 units: metrics, IG/AP/AtP × heads/mlp/neurons, sweep s = 0.5 × heads/mlp,
     // and the verification of heads, mlp and neurons (keyed by the sets they run, so new scores recompute them).
-    private const int AllUnits = 15, IgUnits = 3, SweepUnits = 2, VerificationUnits = 3;
+    private const int AllUnits = 15, IgUnits = 3, SweepUnits = 2, VerificationUnits = 3, EdgeUnits = 4 + 1;
 
     private enum Recompute { All, None, Some }
 
@@ -86,6 +86,10 @@ public class FingerprintTests
         ["--merge"] = new([("--merge", null)], Recompute.None, Why: "a merge computes no attribution and reads every unit"),
         ["--verify"] = new([("--verify", "none")], Recompute.None, Why: "no verification: the attribution units are reused"),
         ["--ablation"] = new([("--ablation", "mean")], Recompute.Some, VerificationUnits, "the verification units only"),
+        ["--eap-ig-steps"] = new([("--components", "heads,mlp,neurons,edges"), ("--eap-ig-steps", "3")], Recompute.Some, EdgeUnits,
+            "edges join: their pass's units are new (4 methods and the faithfulness circuits, one batch); every node unit is reused"),
+        ["--edge-circuit"] = new([("--components", "heads,mlp,neurons,edges"), ("--edge-circuit", "10")], Recompute.Some, EdgeUnits,
+            "edges join as above; the circuit size only chooses which circuit the files draw"),
     };
 
     [Test]
