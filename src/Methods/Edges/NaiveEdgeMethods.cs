@@ -9,8 +9,8 @@ namespace Concord.Methods.Edges;
 /// <summary>
 /// The naive modes the benchmarks measure the edge methods against, as the field's reference code
 /// computes them: exact patching with one hooked full forward per edge; EAP and EAP-IG with the
-/// same split-input forward and backward passes but one step at a time and one dot product per
-/// edge (a loop over sender–receiver pairs, as the original EAP code scores them).
+/// TransformerLens-style split-input forward and backward passes (every head's q, k and v input its
+/// own copy of the stream), one step at a time and one dot product per edge (a loop over sender–receiver pairs, as the original EAP code scores them).
 /// </summary>
 public static class NaiveEdgeMethods
 {
@@ -73,8 +73,7 @@ public static class NaiveEdgeMethods
     {
         using var scope = NewDisposeScope();
         var tokens = context.Runs.BaseTokens;
-        var (_, gradients, _) = EdgeGradients.AtRun(context, tokens.Tokens, tokens.LastPositions, context.OtherSenders,
-            EdgeMask.None(context.Batch, context.Model.DType, context.Model.Device), 1);
+        var (_, gradients, _) = EdgeGradients.AtRun(context, tokens.Tokens, tokens.LastPositions, context.OtherSenders, SplitInputs(context), 1);
         return new EdgeScores(EdgeAttributionPatching.Id, context.Graph, EdgeByEdge(context, cat(gradients.ToArray(), 2)));
     }
 
@@ -89,12 +88,16 @@ public static class NaiveEdgeMethods
         for (int k = 0; k < steps; k++)
         {
             var (_, gradients, _) = EdgeGradients.AtRun(context, runs.BaseTokens.Tokens, runs.BaseTokens.LastPositions, context.OtherSenders,
-                EdgeMask.None(context.Batch, context.Model.DType, context.Model.Device), 1, eOther + (double)k / steps * (eBase - eOther));
+                SplitInputs(context), 1, eOther + (double)k / steps * (eBase - eOther));
             var all = cat(gradients.ToArray(), 2);
             sum = sum is null ? all : sum + all;
         }
         return new EdgeScores(Edges.EapIg.Id, context.Graph, EdgeByEdge(context, sum! / steps));
     }
+
+    /// <summary>θ = 0 as a dense mask: every head reads its own copy of the residual stream through its own ln_1 (TransformerLens's split q/k/v inputs), and the backward pass reaches each copy.</summary>
+    private static EdgeMask SplitInputs(EdgeContext context) =>
+        new EdgeMask.Dense(zeros(1, context.Graph.Senders.Count, context.Graph.Receivers.Count, dtype: context.Model.DType, device: context.Model.Device));
 
     /// <summary>Σ_{pos, d} Δ_u · G_v per edge, one edge at a time; G [batch, pos, R, d_model].</summary>
     private static double[,] EdgeByEdge(EdgeContext context, Tensor gradients)

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Concord.Model.Edges;
@@ -19,7 +20,7 @@ public static class EdgeRun
     /// </summary>
     /// <param name="other">z̃ [rows or 1, pos, S, d_model] in sender order (<see cref="SenderOutputs"/> of the other run, or a mean broadcast over positions).</param>
     /// <param name="embedding">The input sender's value instead of the tokens' embedding (EAP-IG's interpolated inputs); [rows, pos, d_model].</param>
-    /// <param name="recordReceivers">Keep every receiver's input for gradients: the token embedding becomes a leaf that requires grad, and the result holds x_v [rows, pos, R, d_model] in receiver order and z_u(run) [rows, pos, S, d_model].</param>
+    /// <param name="recordReceivers">Keep what ∂F/∂x_v of every receiver needs (<see cref="EdgeRunResult.ReceiverGradients"/>): the token embedding becomes a leaf that requires grad, and the result holds z_u(run) [rows, pos, S, d_model].</param>
     public static EdgeRunResult Run(HookedGpt2 model, Tensor tokens, Tensor readPositions, Tensor other, EdgeMask mask,
         Tensor? embedding = null, bool recordReceivers = false)
     {
@@ -60,8 +61,12 @@ public static class EdgeRun
         // Δ_u = z̃_u − z_u(run) of the senders so far, in blocks (input; each layer's heads; its MLP).
         private readonly List<Tensor> _deltas = [];
         private readonly List<Tensor> _outputs = [];
-        private readonly List<Tensor> _receivers = [];
+        // Dense θ: every receiver's own input. Uniform θ: what the backward pass reads per layer.
+        private readonly List<Tensor> _splitInputs = [];
+        private readonly List<SharedLayer> _shared = [];
         private Tensor? _deltaSum;
+
+        private Tensor? Alpha => mask is EdgeMask.Uniform u ? u.Alpha.to(_deltaSum?.dtype ?? model.DType).view(_rows, 1, 1) : null;
 
         private Tensor Other(int from, int count) => other[.., .., from..(from + count)].expand(_rows, _positions, count, _c.NEmbd);
 
@@ -77,22 +82,18 @@ public static class EdgeRun
             }
         }
 
-        /// <summary>Σ_u θ_uv Δ_u for receivers [first, first + count) over the senders so far: [rows, pos, count, d_model].</summary>
-        private Tensor Written(int firstReceiver, int count)
+        /// <summary>Uniform θ = α: every receiver of a group reads the same x = resid + α Σ_u Δ_u, so the group shares one input.</summary>
+        private Tensor Shared(Tensor resid) => resid + Alpha! * _deltaSum!;
+
+        /// <summary>Dense θ: receivers [first, first + count) each read resid + Σ_u θ_uv Δ_u: [rows, pos, count, d_model].</summary>
+        private Tensor Split(Tensor resid, int firstReceiver, int count)
         {
-            if (mask is EdgeMask.Uniform uniform)
-                return (uniform.Alpha.to(_deltaSum!.dtype).view(_rows, 1, 1) * _deltaSum!).unsqueeze(2).expand(_rows, _positions, count, _c.NEmbd);
             var theta = ((EdgeMask.Dense)mask).Theta.to(_deltas[0].dtype);
             var deltas = cat(_deltas, 2);
             int senders = (int)deltas.shape[2];
             var slice = theta[.., ..senders, firstReceiver..(firstReceiver + count)].expand(_rows, senders, count);
-            return einsum("bpsd,bsr->bprd", deltas, slice);
-        }
-
-        private Tensor Receive(Tensor resid, int firstReceiver, int count)
-        {
-            var x = resid.unsqueeze(2) + Written(firstReceiver, count);
-            if (record) _receivers.Add(x.MoveToOuterDisposeScope());
+            var x = resid.unsqueeze(2) + einsum("bpsd,bsr->bprd", deltas, slice);
+            if (record) _splitInputs.Add(x.MoveToOuterDisposeScope());
             return x;
         }
 
@@ -109,31 +110,61 @@ public static class EdgeRun
                 using var scope = NewDisposeScope();
                 resid = Block(l, resid).MoveToOuterDisposeScope();
             }
-            var final = Receive(resid, graph.Receivers.Count - 1, 1).squeeze(2);
+            Tensor final;
+            if (mask is EdgeMask.Uniform)
+            {
+                final = Shared(resid);
+                if (record) final = final.MoveToOuterDisposeScope();
+            }
+            else final = Split(resid, graph.Receivers.Count - 1, 1).squeeze(2);
             var rows = arange(_rows, dtype: ScalarType.Int64, device: final.device);
             var read = final[rows, readPositions];
             var logits = model.LayerNorm(read, w.LnFinalWeight, w.LnFinalBias).matmul(w.TokenEmbedding.t());
-            return new EdgeRunResult(logits, record ? _receivers : [], record ? cat(_outputs, 2) : null);
+            var recorded = !record ? null
+                : mask is EdgeMask.Uniform ? new RecordedReceivers(model, null, _shared, final) : new RecordedReceivers(model, _splitInputs, null, null);
+            return new EdgeRunResult(logits, recorded, record ? cat(_outputs, 2) : null);
         }
 
         private Tensor Block(int l, Tensor resid)
         {
             var b = model.Weights.Blocks[l];
             int heads = _c.NHead, dHead = _c.DHead, d = _c.NEmbd;
-            var inputs = model.LayerNorm(Receive(resid, graph.FirstReceiverOfLayer(l), 3 * heads), b.Ln1Weight, b.Ln1Bias);
-            Tensor Project(int part, Tensor weight, Tensor bias) =>
-                einsum("bphd,hde->bphe", inputs[.., .., (part * heads)..((part + 1) * heads)], weight.view(d, heads, dHead).permute(1, 0, 2))
-                + bias.view(heads, dHead);
-            var q = Project(0, b.WQ, b.BQ).permute(0, 2, 1, 3);
-            var k = Project(1, b.WK, b.BK).permute(0, 2, 3, 1);
-            var v = Project(2, b.WV, b.BV).permute(0, 2, 1, 3);
-            var scores = q.matmul(k) / Math.Sqrt(dHead);
+            Tensor q, k, v;
+            Tensor? shared = null;
+            if (mask is EdgeMask.Uniform)
+            {
+                // One input for the layer's 3H receivers: the plain block's projections, whose
+                // gradients the backward pass pulls back through ln_1 for each receiver.
+                shared = Shared(resid);
+                var ln = model.LayerNorm(shared, b.Ln1Weight, b.Ln1Bias);
+                q = (ln.matmul(b.WQ) + b.BQ).view(_rows, _positions, heads, dHead);
+                k = (ln.matmul(b.WK) + b.BK).view(_rows, _positions, heads, dHead);
+                v = (ln.matmul(b.WV) + b.BV).view(_rows, _positions, heads, dHead);
+            }
+            else
+            {
+                var inputs = model.LayerNorm(Split(resid, graph.FirstReceiverOfLayer(l), 3 * heads), b.Ln1Weight, b.Ln1Bias);
+                Tensor Project(int part, Tensor weight, Tensor bias) =>
+                    einsum("bphd,hde->bphe", inputs[.., .., (part * heads)..((part + 1) * heads)], weight.view(d, heads, dHead).permute(1, 0, 2))
+                    + bias.view(heads, dHead);
+                (q, k, v) = (Project(0, b.WQ, b.BQ), Project(1, b.WK, b.BK), Project(2, b.WV, b.BV));
+            }
+            var scores = q.permute(0, 2, 1, 3).matmul(k.permute(0, 2, 3, 1)) / Math.Sqrt(dHead);
             var future = arange(_positions, device: scores.device).view(1, _positions) > arange(_positions, device: scores.device).view(_positions, 1);
-            var z = TorchSharp.torch.nn.functional.softmax(scores.masked_fill(future, double.NegativeInfinity), -1).matmul(v).permute(0, 2, 1, 3);
+            var z = TorchSharp.torch.nn.functional.softmax(scores.masked_fill(future, double.NegativeInfinity), -1).matmul(v.permute(0, 2, 1, 3)).permute(0, 2, 1, 3);
             var results = einsum("bphe,hed->bphd", z, b.WO.view(heads, dHead, d));
             var residMid = resid + results.sum(2) + b.BO;
             AddSenders(graph.FirstSenderOfLayer(l), results);
-            var mlpIn = model.LayerNorm(Receive(residMid, graph.FirstReceiverOfLayer(l) + 3 * heads, 1).squeeze(2), b.Ln2Weight, b.Ln2Bias);
+            Tensor mlpX, mlpIn;
+            if (mask is EdgeMask.Uniform)
+            {
+                mlpX = Shared(residMid);
+                mlpIn = model.LayerNorm(mlpX, b.Ln2Weight, b.Ln2Bias);
+                if (record)
+                    _shared.Add(new SharedLayer(shared!.MoveToOuterDisposeScope(), q.MoveToOuterDisposeScope(), k.MoveToOuterDisposeScope(), v.MoveToOuterDisposeScope(),
+                        mlpX.MoveToOuterDisposeScope(), mlpIn.MoveToOuterDisposeScope()));
+            }
+            else mlpIn = model.LayerNorm(Split(residMid, graph.FirstReceiverOfLayer(l) + 3 * heads, 1).squeeze(2), b.Ln2Weight, b.Ln2Bias);
             var mlpOut = model.Activation(mlpIn.matmul(b.WIn) + b.BIn).matmul(b.WOut) + b.BOut;
             AddSenders(graph.FirstSenderOfLayer(l) + heads, mlpOut.unsqueeze(2));
             return residMid + mlpOut;
@@ -141,15 +172,75 @@ public static class EdgeRun
     }
 }
 
-/// <summary>An edge run's logits at the read positions, and (when recorded) every receiver's input and sender's output.</summary>
-/// <param name="ReceiverInputs">x_v in receiver order, as the run used them (so gradients reach them): per layer [rows, pos, 3H, d_model] for the heads' inputs and [rows, pos, 1, d_model] for the MLP, then [rows, pos, 1, d_model] for the logits; concatenated along dim 2 they are [rows, pos, R, d_model].</param>
-/// <param name="SenderOutputs">z_u(run) [rows, pos, S, d_model] in sender order.</param>
-public sealed record EdgeRunResult(Tensor Logits, IReadOnlyList<Tensor> ReceiverInputs, Tensor? SenderOutputs) : IDisposable
+/// <summary>A uniform-θ run's layer as the backward pass needs it: the heads' shared input, their q/k/v [rows, pos, H, d_head], the MLP's input and its ln_2 output.</summary>
+internal sealed record SharedLayer(Tensor Input, Tensor Q, Tensor K, Tensor V, Tensor MlpInput, Tensor MlpNormalised);
+
+/// <summary>
+/// What a recorded edge run keeps to give ∂F/∂x_v for every receiver. A dense-θ run keeps each
+/// receiver's own input. A uniform-θ run computes each layer once (its receivers all read one x),
+/// so a head's ∂F/∂x_v is ∂F/∂q_h (or k, v) pulled back through W_Q[h] and ln_1's Jacobian at that
+/// x — the same number without materialising 3H copies of the residual stream in the forward pass.
+/// </summary>
+internal sealed class RecordedReceivers(HookedGpt2 model, IReadOnlyList<Tensor>? split, IReadOnlyList<SharedLayer>? shared, Tensor? final)
 {
+    public IEnumerable<Tensor> All => split ?? shared!.SelectMany(l => new[] { l.Input, l.Q, l.K, l.V, l.MlpInput, l.MlpNormalised }).Append(final!);
+
+    public Tensor[] Gradients(Tensor objective)
+    {
+        if (split is not null)
+            return torch.autograd.grad([objective], split.ToList()).Select(g => g!).ToArray();
+        var c = model.Config;
+        var targets = shared!.SelectMany(l => new[] { l.Q, l.K, l.V, l.MlpNormalised }).Append(final!).ToList();
+        var g = torch.autograd.grad([objective], targets).Select(x => x!).ToArray();
+        var result = new List<Tensor>();
+        for (int l = 0; l < shared!.Count; l++)
+        {
+            var w = model.Weights.Blocks[l];
+            Tensor Back(Tensor gradient, Tensor weight) => einsum("bphe,dhe->bphd", gradient, weight.view(c.NEmbd, c.NHead, c.DHead));
+            var normalised = cat([Back(g[4 * l], w.WQ), Back(g[4 * l + 1], w.WK), Back(g[4 * l + 2], w.WV)], 2);
+            result.Add(LayerNormBackward(shared[l].Input, w.Ln1Weight, normalised));
+            result.Add(LayerNormBackward(shared[l].MlpInput, w.Ln2Weight, g[4 * l + 3].unsqueeze(2)));
+        }
+        result.Add(g[^1].unsqueeze(2));
+        return result.ToArray();
+    }
+
+    /// <summary>ln's vector–Jacobian product at x [rows, pos, d] for n output gradients [rows, pos, n, d] at once.</summary>
+    private Tensor LayerNormBackward(Tensor x, Tensor weight, Tensor gradients)
+    {
+        var scaled = gradients * weight;
+        if (!model.Variant.NormaliseInLayerNorm) return scaled;
+        using var scope = NewDisposeScope();
+        var mean = x.mean([-1], keepdim: true);
+        var sigma = (x.var(-1, unbiased: false, keepdim: true) + model.Config.LayerNormEpsilon).sqrt();
+        var xHat = ((x - mean) / sigma).unsqueeze(2);
+        var result = (scaled - scaled.mean([-1], keepdim: true) - xHat * (scaled * xHat).mean([-1], keepdim: true)) / sigma.unsqueeze(2);
+        return result.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>An edge run's logits at the read positions and, when recorded, what gives ∂F/∂x_v at every receiver and every sender's output.</summary>
+public sealed class EdgeRunResult : IDisposable
+{
+    public Tensor Logits { get; }
+    /// <summary>z_u(run) [rows, pos, S, d_model] in sender order (recorded runs).</summary>
+    public Tensor? SenderOutputs { get; }
+    private readonly RecordedReceivers? _recorded;
+
+    internal EdgeRunResult(Tensor logits, RecordedReceivers? recorded, Tensor? senderOutputs) => (Logits, _recorded, SenderOutputs) = (logits, recorded, senderOutputs);
+
+    /// <summary>
+    /// ∂objective/∂x_v for every receiver, in receiver order grouped per layer: [rows, pos, 3H, d_model]
+    /// for the heads' q, k, v inputs and [rows, pos, 1, d_model] for the MLP, then [rows, pos, 1, d_model]
+    /// for the logits (concatenated along dim 2: [rows, pos, R, d_model]). Needs a recorded run; once.
+    /// </summary>
+    public Tensor[] ReceiverGradients(Tensor objective) =>
+        (_recorded ?? throw new InvalidOperationException("the edge run was not recorded (recordReceivers: true)")).Gradients(objective);
+
     public EdgeRunResult MoveToOuterDisposeScope()
     {
         Logits.MoveToOuterDisposeScope();
-        foreach (var x in ReceiverInputs) x.MoveToOuterDisposeScope();
+        foreach (var x in _recorded?.All ?? []) x.MoveToOuterDisposeScope();
         SenderOutputs?.MoveToOuterDisposeScope();
         return this;
     }
@@ -157,7 +248,7 @@ public sealed record EdgeRunResult(Tensor Logits, IReadOnlyList<Tensor> Receiver
     public void Dispose()
     {
         Logits.Dispose();
-        foreach (var x in ReceiverInputs) x.Dispose();
+        foreach (var x in _recorded?.All ?? []) x.Dispose();
         SenderOutputs?.Dispose();
     }
 }

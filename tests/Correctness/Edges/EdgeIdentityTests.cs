@@ -234,10 +234,12 @@ public sealed class EdgeIdentityTests
         Tensor? sum = null;
         for (int k = 0; k < steps; k++)
         {
-            using var run = EdgeRun.Run(s.Model, clean.Tokens, clean.LastPositions, context.OtherSenders, EdgeMask.None(clean.Count, float64, s.Model.Device),
+            // θ = 0 as a dense mask: every receiver's own input, differentiated directly (not pulled back through ln_1).
+            var split = new EdgeMask.Dense(zeros(1, context.Graph.Senders.Count, context.Graph.Receivers.Count, dtype: float64));
+            using var run = EdgeRun.Run(s.Model, clean.Tokens, clean.LastPositions, context.OtherSenders, split,
                 embedding: eOther + (double)k / steps * (eBase - eOther), recordReceivers: true);
             var metric = s.Batch.Metric.EvaluateBatch(run.Logits).sum();
-            var gradients = torch.autograd.grad([metric], run.ReceiverInputs.ToList()).Select(g => g!).ToArray();
+            var gradients = run.ReceiverGradients(metric);
             var scores = EdgeGradients.Scores(context.Graph, context.BaseDeltas(), gradients);
             sum = sum is null ? scores : sum + scores;
         }
