@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Concord.Methods.Edges;
+using Concord.Model;
 
 namespace Concord.Benchmarks;
 
@@ -17,6 +18,7 @@ public static class EdgeCost
         string shape = CommandOptions.Get(args, "--shape") ?? "gpt2-small";
         int sample = int.Parse(CommandOptions.Get(args, "--naive-sample") ?? "64", CultureInfo.InvariantCulture);
         bool skipExact = args.Contains("--no-exact");
+        using var _ = TorchSharp.torch.NewDisposeScope();
         using var work = new Workload(shape, prompts: 8, tokens: 20);
         using var context = work.EdgeContext();
         var graph = context.Graph;
@@ -31,10 +33,38 @@ public static class EdgeCost
         void Report(string what, double naive, double fast, string note = "") =>
             Console.WriteLine(FormattableString.Invariant($"  {what,-16} naive {naive,10:F2} s   Concord {fast,10:F2} s   naive/Concord {naive / fast,6:F1}×{note}"));
 
-        // Warm-up: one of each, so first-call costs (allocator, kernels) fall on no measurement.
+        // Warm-up: one of each, so first-call costs (the allocator's first touch of the largest blocks,
+        // measured at several times a warm call's, and kernel set-up) fall on no measurement.
         EdgeAttributionPatching.Attribute(context);
+        NaiveEdgeMethods.Eap(context);
+        EapIg.Attribute(context);
+        NaiveEdgeMethods.EapIg(context);
         NaiveEdgeMethods.ExactPatching(context, 0);
 
+        if (args.Contains("--parts"))
+        {
+            var tokens = context.Runs.BaseTokens;
+            foreach (int repeats in new[] { 1, 2 })
+            {
+                double run = Seconds(() =>
+                {
+                    using var scope = TorchSharp.torch.NewDisposeScope();
+                    EdgeGradients.AtRun(context, tokens.Tokens.RepeatAlongBatch(repeats), tokens.LastPositions.repeat(repeats), context.OtherRepeated(repeats),
+                        Concord.Model.Edges.EdgeMask.None(repeats * context.Batch, context.Model.DType, context.Model.Device), repeats);
+                });
+                Console.WriteLine(FormattableString.Invariant($"  recorded uniform run + backward, {repeats * context.Batch} rows: {run:F2} s"));
+            }
+            using (var scope = TorchSharp.torch.NewDisposeScope())
+            {
+                var (_, gradients, _) = EdgeGradients.AtRun(context, tokens.Tokens, tokens.LastPositions, context.OtherSenders,
+                    Concord.Model.Edges.EdgeMask.None(context.Batch, context.Model.DType, context.Model.Device), 1);
+                var deltas = context.BaseDeltas();
+                Console.WriteLine(FormattableString.Invariant($"  contraction of every edge: {Seconds(() => EdgeGradients.Scores(graph, deltas, gradients).Dispose()):F2} s"));
+            }
+            Console.WriteLine(FormattableString.Invariant($"  rows per recorded chunk: {context.RecordedRowsPerChunk()}"));
+            foreach (int m in new[] { 1, 2, 5 })
+                Console.WriteLine(FormattableString.Invariant($"  EAP-IG, m = {m}: {Seconds(() => EapIg.Attribute(context, m)):F2} s"));
+        }
         double eap = Seconds(() => EdgeAttributionPatching.Attribute(context));
         double eapNaive = Seconds(() => NaiveEdgeMethods.Eap(context));
         Report("EAP", eapNaive, eap);
@@ -47,6 +77,22 @@ public static class EdgeCost
         double naiveSample = Seconds(() => { foreach (var e in edges) NaiveEdgeMethods.ExactPatching(context, e); });
         double naivePerEdge = naiveSample / edges.Count;
         Console.WriteLine(FormattableString.Invariant($"  naive exact patching: {naivePerEdge * 1000:F1} ms per edge over {edges.Count} edges spread over the graph → {naivePerEdge * graph.EdgeCount:F0} s for all {graph.EdgeCount:N0} (extrapolated)"));
+        if (args.Contains("--exact-sample"))
+        {
+            // Per layer, the stacked runs of two receivers (a head's q input and the MLP) and the logits':
+            // a layer's cost per edge times its edges estimates the whole (every receiver of a layer
+            // runs the same layers on the same number of rows per sender).
+            double total = 0;
+            var byLayer = graph.Receivers.Select((r, i) => (r, i)).GroupBy(x => x.r.Kind == Concord.Model.Edges.ReceiverKind.Logits ? graph.Layers : x.r.Layer);
+            foreach (var layer in byLayer)
+            {
+                var sampled = layer.Where(x => x.r.Kind != Concord.Model.Edges.ReceiverKind.Head || (x.r.Head == 0 && x.r.Input == Concord.Model.Edges.ReceiverInput.Q)).ToList();
+                double seconds = Seconds(() => { foreach (var x in sampled) ExactEdgePatching.Receiver(context, x.i); });
+                int sampledEdges = sampled.Sum(x => graph.SendersInto(x.i)), layerEdges = layer.Sum(x => graph.SendersInto(x.i));
+                total += seconds / sampledEdges * layerEdges;
+            }
+            Report("exact patching", naivePerEdge * graph.EdgeCount, total, " (both extrapolated: naive from its sample, Concord from two receivers per layer)");
+        }
         if (!skipExact)
         {
             var clock = Stopwatch.StartNew();
@@ -58,8 +104,9 @@ public static class EdgeCost
             }));
             Report("exact patching", naivePerEdge * graph.EdgeCount, clock.Elapsed.TotalSeconds, " (naive extrapolated from the sample)");
         }
-        double ig = Seconds(() => EdgeIntegratedGradients.Attribute(context));
-        Console.WriteLine(FormattableString.Invariant($"  edge IG (τ = 1e-3): {ig:F2} s"));
+        EdgeCompleteness? completeness = null;
+        double ig = Seconds(() => completeness = EdgeIntegratedGradients.Attribute(context).Completeness);
+        Console.WriteLine(FormattableString.Invariant($"  edge IG (τ = 1e-3): {ig:F2} s, {completeness!.Evaluations} gradient evaluations, {(completeness.Converged ? "converged" : completeness.Stopped)}"));
         return 0;
     }
 }

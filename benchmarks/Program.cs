@@ -7,7 +7,7 @@ using Concord.Benchmarks.Throughput;
 // dotnet run -c Release --project benchmarks -- peak-memory ig|ig-naive|ap [--shape gpt2-small] [--steps 50] [--device cpu]
 // dotnet run -c Release --project benchmarks -- peak [--device cpu]
 // dotnet run -c Release --project benchmarks -- reproducibility-cost [--shape gpt2-small] [--rounds 1]
-// dotnet run -c Release --project benchmarks -- edge-cost [--shape gpt2-small] [--naive-sample 64] [--no-exact]
+// dotnet run -c Release --project benchmarks -- edge-cost [--shape gpt2-small] [--naive-sample 64] [--no-exact] [--exact-sample] [--parts]
 // dotnet run -c Release --project benchmarks -- profile ap-heads|ig-heads [--shape gpt2-small] [--device cpu] [--steps 10] [--repeats 2] [--no-products]
 Concord.Model.NumericalReproducibility.Ensure();   // before any tensor: the BLAS's mode is fixed at its first call
 var started = (Cpu: Concord.Benchmarks.Devices.ProcessTimes.Now(), Machine: Concord.Benchmarks.Devices.MachineTimes.BusySeconds(), Wall: System.Diagnostics.Stopwatch.StartNew());

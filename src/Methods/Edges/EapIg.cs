@@ -26,8 +26,8 @@ public static class EapIg
         var eOther = runs.OtherCache[HookPoint.Embed];
         int batch = context.Batch;
         int perChunk = Math.Max(1, context.RecordedRowsPerChunk() / batch);
-        Tensor? gradientSum = null;
-        var deltas = context.BaseDeltas();
+        // Δ is the same at every step: the steps' gradients are summed first and contracted once.
+        Tensor[]? gradientSum = null;
         for (int from = 0; from < steps; from += perChunk)
         {
             using var chunk = NewDisposeScope();
@@ -35,11 +35,10 @@ public static class EapIg
             var embedding = cat(Enumerable.Range(from, count).Select(k => eOther + (double)k / steps * (eBase - eOther)).ToArray(), 0);
             var (_, gradients, _) = EdgeGradients.AtRun(context, runs.BaseTokens.Tokens.RepeatAlongBatch(count), runs.BaseTokens.LastPositions.repeat(count),
                 context.OtherRepeated(count), EdgeMask.None(count * batch, context.Model.DType, context.Model.Device), count, embedding);
-            // Δ is the same at every step, so the gradients may be averaged before the contraction.
-            var summed = gradients.Select(g => g.view([count, batch, .. g.shape[1..]]).sum(0L)).ToList();  // 0L: a literal 0 would bind to sum(ScalarType)
-            var scores = EdgeGradients.Scores(context.Graph, deltas, summed);
-            gradientSum = (gradientSum is null ? scores : gradientSum + scores).MoveToOuterDisposeScope();
+            var summed = gradients.Select(g => g.view([count, batch, .. g.shape[1..]]).sum(0L)).ToArray();  // 0L: a literal 0 would bind to sum(ScalarType)
+            gradientSum = (gradientSum is null ? summed : gradientSum.Zip(summed, (a, b) => a + b).ToArray()).Select(g => g.MoveToOuterDisposeScope()).ToArray();
         }
-        return new EdgeScores(Id, context.Graph, EdgeScores.ToArray(gradientSum! / steps));
+        var scores = EdgeGradients.Scores(context.Graph, context.BaseDeltas(), gradientSum!.Select(g => g / steps).ToArray());
+        return new EdgeScores(Id, context.Graph, EdgeScores.ToArray(scores));
     }
 }
