@@ -26,7 +26,7 @@ public static class EdgeReport
         {
             double worst = edges.IgCompleteness.SelectMany(c => c.Delta).Max(Math.Abs);
             md.AppendLine(edges.IgConverged
-                ? Invariant($"Edge IG is complete on every prompt (Σ_e IG_e = m(other) − m(base) within τ; largest error {worst:E1}, {edges.IgCompleteness.Max(c => c.Evaluations)} gradient evaluations at most per batch).")
+                ? Invariant($"Edge IG is complete on every prompt (Σ_e IG_e = m(other) − m(base) within τ; largest |Σ_e IG_e − ΔF| {worst:E1} in metric units, {edges.IgCompleteness.Max(c => c.Evaluations)} gradient evaluations at most per batch).")
                 : Invariant($"Edge IG did not converge on every batch ({string.Join("; ", edges.IgCompleteness.Where(c => c.Stopped is not null).Select(c => c.Stopped))}): its agreement is not evidence."));
             md.AppendLine();
         }
