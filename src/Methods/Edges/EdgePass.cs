@@ -27,7 +27,6 @@ public sealed class EdgePass(HookedGpt2 model, string modelFingerprint, Pipeline
         var missing = new List<MissingUnit>();
         var costs = new Dictionary<string, UnitCost>();
         Tensor? means = null;
-        var keyed = pipeline;
         // Mean ablation's z̃ comes from the whole sample, so its rows are part of every key.
         string sample = edges.Ablation == EdgeAblation.Mean ? "|sample=" + string.Join(",", examples.Select(e => e.Row)) : "";
         try
@@ -43,7 +42,7 @@ public sealed class EdgePass(HookedGpt2 model, string modelFingerprint, Pipeline
                 {
                     int index = firstUnitIndex + b * units.Count + u;
                     if (!selection.Reads(index)) continue;
-                    if (store.TryLoad(AttributionPipeline.UnitKey(batchKey, units[u], keyed), out var stored) && units[u].Matches(stored, rows.Length))
+                    if (store.TryLoad(AttributionPipeline.UnitKey(batchKey, units[u], pipeline), out var stored) && units[u].Matches(stored, rows.Length))
                     { found[(b, units[u].Method)] = (EdgeUnitResult)stored; reused++; done++; }
                     else if (selection.Computes(index)) toCompute.Add(units[u]);
                     else { missing.Add(new MissingUnit(index, dataset.Kind, units[u].Name, rows)); done++; }
@@ -65,7 +64,7 @@ public sealed class EdgePass(HookedGpt2 model, string modelFingerprint, Pipeline
                     var clock = Stopwatch.StartNew();
                     int runsBefore = context.Runs.RunsCounted;
                     var result = EdgeUnitResult.Of(Score(context, unit.Method));
-                    store.Save(AttributionPipeline.UnitKey(batchKey, unit, keyed), result);
+                    store.Save(AttributionPipeline.UnitKey(batchKey, unit, pipeline), result);
                     found[(b, unit.Method)] = result;
                     costs[unit.Name] = costs.GetValueOrDefault(unit.Name, UnitCost.None).Add(clock.Elapsed.TotalSeconds, context.Runs.RunsCounted - runsBefore,
                         result.Completeness?.Evaluations ?? 0);
@@ -81,7 +80,7 @@ public sealed class EdgePass(HookedGpt2 model, string modelFingerprint, Pipeline
             throw;
         }
         bool complete = Enumerable.Range(0, batches.Count).All(b => edges.Methods.All(m => found.ContainsKey((b, m))));
-        var taskEdges = complete ? TaskEdges.Of(EdgeGraphOf(model), batches.Select(c => c.Select(e => e.Row).ToArray()).ToList(), edges.Methods,
+        var taskEdges = complete ? TaskEdges.Of(Model.Edges.EdgeGraph.Of(model.Config), batches.Select(c => c.Select(e => e.Row).ToArray()).ToList(), edges.Methods,
             (b, m) => found[(b, m)]) : null;
         // Faithfulness ranks by every batch's scores: a shard, which sees some batches, leaves it to the merge.
         if (taskEdges is not null && edges.Faithfulness && selection is not Shard)
@@ -144,8 +143,6 @@ public sealed class EdgePass(HookedGpt2 model, string modelFingerprint, Pipeline
         }
         return complete ? results : null;
     }
-
-    private static Model.Edges.EdgeGraph EdgeGraphOf(HookedGpt2 model) => Model.Edges.EdgeGraph.Of(model.Config);
 
     private EdgeScores Score(EdgeContext context, string method) => method switch
     {

@@ -81,14 +81,9 @@ public static class ExactEdgePatching
             default:
             {
                 int l = target.Layer, h = target.Head, dh = c.DHead;
-                var b = w.Blocks[l];
-                var x = model.LayerNorm(cache[HookPoint.ResidPre(l)].RepeatAlongBatch(count) + deltas, b.Ln1Weight, b.Ln1Bias);
-                var columns = arange(h * dh, (h + 1) * dh, dtype: ScalarType.Int64, device: model.Device);
-                Tensor Head(HookPoint point) => cache[point][.., .., h].RepeatAlongBatch(count);
-                Tensor Projected(Tensor weight, Tensor bias) => x.matmul(weight.index_select(1, columns)) + bias.index_select(0, columns);
-                var q = target.Input == ReceiverInput.Q ? Projected(b.WQ, b.BQ) : Head(HookPoint.Q(l));
-                var k = target.Input == ReceiverInput.K ? Projected(b.WK, b.BK) : Head(HookPoint.K(l));
-                var v = target.Input == ReceiverInput.V ? Projected(b.WV, b.BV) : Head(HookPoint.V(l));
+                var patched = HeadInput(model, target, cache[HookPoint.ResidPre(l)].RepeatAlongBatch(count) + deltas);
+                Tensor Head(HookPoint point, ReceiverInput input) => target.Input == input ? patched : cache[point][.., .., h].RepeatAlongBatch(count);
+                var (q, k, v) = (Head(HookPoint.Q(l), ReceiverInput.Q), Head(HookPoint.K(l), ReceiverInput.K), Head(HookPoint.V(l), ReceiverInput.V));
                 long positions = q.shape[1];
                 var scores = q.matmul(k.transpose(1, 2)) / Math.Sqrt(dh);
                 var future = arange(positions, device: model.Device).view(1, positions) > arange(positions, device: model.Device).view(positions, 1);
@@ -98,5 +93,22 @@ public static class ExactEdgePatching
                 return context.Runs.MetricFrom(HookPoint.Z(l), z, count, prefix);
             }
         }
+    }
+
+    /// <summary>
+    /// A head receiver's q, k or v [rows, pos, d_head] from the residual stream as that receiver
+    /// reads it: through ln_1 and that head's columns of W_Q, W_K or W_V.
+    /// </summary>
+    internal static Tensor HeadInput(HookedGpt2 model, Receiver target, Tensor residual)
+    {
+        var b = model.Weights.Blocks[target.Layer];
+        int from = target.Head * model.Config.DHead, to = from + model.Config.DHead;
+        var (weight, bias) = target.Input switch
+        {
+            ReceiverInput.Q => (b.WQ, b.BQ),
+            ReceiverInput.K => (b.WK, b.BK),
+            _ => (b.WV, b.BV),
+        };
+        return model.LayerNorm(residual, b.Ln1Weight, b.Ln1Bias).matmul(weight[.., from..to]) + bias[from..to];
     }
 }

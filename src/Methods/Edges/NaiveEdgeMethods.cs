@@ -43,19 +43,12 @@ public static class NaiveEdgeMethods
             }
             default:
             {
-                int l = target.Layer, h = target.Head, dh = model.Config.DHead;
-                var b = model.Weights.Blocks[l];
-                var (weight, bias, point) = target.Input switch
-                {
-                    ReceiverInput.Q => (b.WQ, b.BQ, HookPoint.Q(l)),
-                    ReceiverInput.K => (b.WK, b.BK, HookPoint.K(l)),
-                    _ => (b.WV, b.BV, HookPoint.V(l)),
-                };
+                int l = target.Layer;
+                var point = target.Input switch { ReceiverInput.Q => HookPoint.Q(l), ReceiverInput.K => HookPoint.K(l), _ => HookPoint.V(l) };
                 hooks.Add(point, (value, _) =>
                 {
-                    var x = model.LayerNorm(cache[HookPoint.ResidPre(l)] + delta, b.Ln1Weight, b.Ln1Bias);
                     var patched = value.clone();
-                    patched[.., .., h] = x.matmul(weight[.., (h * dh)..((h + 1) * dh)]) + bias[(h * dh)..((h + 1) * dh)];
+                    patched[.., .., target.Head] = ExactEdgePatching.HeadInput(model, target, cache[HookPoint.ResidPre(l)] + delta);
                     return patched;
                 });
                 break;
