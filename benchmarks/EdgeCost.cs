@@ -24,11 +24,17 @@ public static class EdgeCost
         var graph = context.Graph;
         Console.WriteLine($"edges on {shape} ({graph.EdgeCount:N0} edges), 8 IOI prompts × 20 tokens, {ReproducibilityCost.CpuName()}, {Environment.ProcessorCount} cores, float32");
 
-        static double Seconds(Action action)
+        // Peak resident memory of each measurement above what the set-up holds (libtorch's tensors are native).
+        using var gauge = Concord.Benchmarks.Devices.MemoryGauge.For("cpu");
+        long setup = gauge.CurrentBytes();
+        double Seconds(Action action)
         {
+            gauge.ResetPeak();
             var clock = Stopwatch.StartNew();
             action();
-            return clock.Elapsed.TotalSeconds;
+            double seconds = clock.Elapsed.TotalSeconds;
+            Console.WriteLine(FormattableString.Invariant($"    ({seconds:F2} s, peak {(gauge.PeakBytes() - setup) / 1e9:F2} GB above the set-up)"));
+            return seconds;
         }
         void Report(string what, double naive, double fast, string note = "") =>
             Console.WriteLine(FormattableString.Invariant($"  {what,-16} naive {naive,10:F2} s   Concord {fast,10:F2} s   naive/Concord {naive / fast,6:F1}×{note}"));
@@ -59,9 +65,9 @@ public static class EdgeCost
                 var (_, gradients, _) = EdgeGradients.AtRun(context, tokens.Tokens, tokens.LastPositions, context.OtherSenders,
                     Concord.Model.Edges.EdgeMask.None(context.Batch, context.Model.DType, context.Model.Device), 1);
                 var deltas = context.BaseDeltas();
-                Console.WriteLine(FormattableString.Invariant($"  contraction of every edge: {Seconds(() => EdgeGradients.Scores(graph, deltas, gradients).Dispose()):F2} s"));
+                Console.WriteLine(FormattableString.Invariant($"  contraction of every edge: {Seconds(() => gradients.Scores(graph, deltas).Dispose()):F2} s"));
             }
-            Console.WriteLine(FormattableString.Invariant($"  rows per recorded chunk: {context.RecordedRowsPerChunk()}"));
+            Console.WriteLine(FormattableString.Invariant($"  rows per recorded chunk: {context.RecordedRowsPerChunk(withDeltas: false)} at θ = 0 (EAP, EAP-IG), {context.RecordedRowsPerChunk()} along the mask path (edge IG)"));
             foreach (int m in new[] { 1, 2, 5 })
                 Console.WriteLine(FormattableString.Invariant($"  EAP-IG, m = {m}: {Seconds(() => EapIg.Attribute(context, m)):F2} s"));
         }

@@ -25,20 +25,19 @@ public static class EapIg
         var eBase = runs.BaseCache[HookPoint.Embed];
         var eOther = runs.OtherCache[HookPoint.Embed];
         int batch = context.Batch;
-        int perChunk = Math.Max(1, context.RecordedRowsPerChunk() / batch);
+        int perChunk = Math.Max(1, context.RecordedRowsPerChunk(withDeltas: false) / batch);
         // Δ is the same at every step: the steps' gradients are summed first and contracted once.
-        Tensor[]? gradientSum = null;
+        ReceiverGradients? gradientSum = null;
         for (int from = 0; from < steps; from += perChunk)
         {
             using var chunk = NewDisposeScope();
             int count = Math.Min(perChunk, steps - from);
             var embedding = cat(Enumerable.Range(from, count).Select(k => eOther + (double)k / steps * (eBase - eOther)).ToArray(), 0);
             var (_, gradients, _) = EdgeGradients.AtRun(context, runs.BaseTokens.Tokens.RepeatAlongBatch(count), runs.BaseTokens.LastPositions.repeat(count),
-                context.OtherRepeated(count), EdgeMask.None(count * batch, context.Model.DType, context.Model.Device), count, embedding);
-            var summed = gradients.Select(g => g.view([count, batch, .. g.shape[1..]]).sum(0L)).ToArray();  // 0L: a literal 0 would bind to sum(ScalarType)
-            gradientSum = (gradientSum is null ? summed : gradientSum.Zip(summed, (a, b) => a + b).ToArray()).Select(g => g.MoveToOuterDisposeScope()).ToArray();
+                context.OtherRepeated(count), EdgeMask.None(count * batch, context.Model.DType, context.Model.Device), count, embedding, sumRepeats: true);
+            gradientSum = (gradientSum is null ? gradients : gradientSum.Plus(gradients)).MoveToOuterDisposeScope();
         }
-        var scores = EdgeGradients.Scores(context.Graph, context.BaseDeltas(), gradientSum!.Select(g => g / steps).ToArray());
+        var scores = gradientSum!.Scores(context.Graph, context.BaseDeltas()) / steps;
         return new EdgeScores(Id, context.Graph, EdgeScores.ToArray(scores));
     }
 }

@@ -18,7 +18,7 @@ public static class EdgeAttributionPatching
         var tokens = context.Runs.BaseTokens;
         var (_, gradients, _) = EdgeGradients.AtRun(context, tokens.Tokens, tokens.LastPositions, context.OtherSenders,
             EdgeMask.None(context.Batch, context.Model.DType, context.Model.Device), 1);
-        var scores = EdgeGradients.Scores(context.Graph, context.BaseDeltas(), gradients);
+        var scores = gradients.Scores(context.Graph, context.BaseDeltas());
         return new EdgeScores(Id, context.Graph, EdgeScores.ToArray(scores));
     }
 }

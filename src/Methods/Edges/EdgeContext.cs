@@ -119,18 +119,23 @@ public sealed class EdgeContext : IDisposable
     }
 
     /// <summary>
-    /// Stacked rows of a recorded edge run (one that keeps every receiver's input for a backward
-    /// pass) that fit the memory budget: per layer and row the heads' split inputs, their normalised
-    /// copies and gradients (about 12H + 12 residual-sized vectors per position), the MLP and the
-    /// attention pattern, plus the senders' outputs and deltas.
+    /// Stacked rows of a recorded edge run (one that keeps what a backward pass to every receiver
+    /// needs) that fit the memory budget. Per layer, position and row, in residual-sized vectors:
+    /// a uniform-θ run keeps the layer's shared input, its normalised copy, q, k, v, z and the MLP's
+    /// input and normalised input, then holds 3H + 1 receiver gradients after the backward pass (and
+    /// one layer's layer-norm pull-back, 9H, at a time); a split-input run keeps every head's own
+    /// input and its normalised copy and gradient (about 12H + 12). Both keep the MLP's hidden
+    /// activations and the attention pattern, and, when the run computes Δ, 2S more (Δ and its copy).
     /// </summary>
-    public int RecordedRowsPerChunk()
+    /// <param name="splitInputs">A dense-θ run (every head reads its own input).</param>
+    /// <param name="withDeltas">The run computes every sender's Δ (θ ≠ 0 somewhere, or Δ kept).</param>
+    public int RecordedRowsPerChunk(bool splitInputs = false, bool withDeltas = true)
     {
         var c = Model.Config;
         long element = Model.DType == ScalarType.Float64 ? 8 : 4, positions = Runs.BaseTokens.Width;
-        long perLayer = positions * element * ((12L * c.NHead + 12) * c.NEmbd + 2L * c.DMlp + 2L * c.NHead * positions);
-        long perRow = c.NLayer * perLayer + 2 * positions * Graph.Senders.Count * c.NEmbd * element;
-        return (int)Math.Clamp(Runs.Options.MemoryBudgetBytes / Math.Max(1, perRow), 1, int.MaxValue);
+        long perLayer = (splitInputs ? 12L * c.NHead + 12 : 3L * c.NHead + 13) * c.NEmbd + 2L * c.DMlp + 2L * c.NHead * positions;
+        long perPosition = c.NLayer * perLayer + (splitInputs ? 0 : 9L * c.NHead * c.NEmbd) + (withDeltas ? 2L * Graph.Senders.Count * c.NEmbd : 0);
+        return (int)Math.Clamp(Runs.Options.MemoryBudgetBytes / Math.Max(1, positions * element * perPosition), 1, int.MaxValue);
     }
 
     public void Dispose()

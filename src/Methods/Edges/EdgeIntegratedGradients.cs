@@ -112,9 +112,9 @@ public static class EdgeIntegratedGradients
             int count = Math.Min(perChunk, alphas.Count - from);
             var alpha = tensor(alphas.Skip(from).Take(count).SelectMany(a => Enumerable.Repeat(a, batch)).ToArray(), dtype: context.Model.DType, device: context.Model.Device);
             var other = context.OtherRepeated(count);
-            var (_, gradients, senders) = EdgeGradients.AtRun(context, runs.BaseTokens.Tokens.RepeatAlongBatch(count), runs.BaseTokens.LastPositions.repeat(count),
-                other, new EdgeMask.Uniform(alpha), count);
-            var scores = EdgeGradients.Scores(context.Graph, other.expand_as(senders) - senders, gradients);
+            var (_, gradients, deltas) = EdgeGradients.AtRun(context, runs.BaseTokens.Tokens.RepeatAlongBatch(count), runs.BaseTokens.LastPositions.repeat(count),
+                other, new EdgeMask.Uniform(alpha), count, keepDeltas: true);
+            var scores = gradients.Scores(context.Graph, deltas!);
             var weighted = EdgeGradients.WeightedSum(scores, weights.Skip(from).Take(count).ToArray(), batch);
             sum = (sum is null ? weighted : sum + weighted).MoveToOuterDisposeScope();
         }

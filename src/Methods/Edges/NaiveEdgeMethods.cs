@@ -67,7 +67,7 @@ public static class NaiveEdgeMethods
         using var scope = NewDisposeScope();
         var tokens = context.Runs.BaseTokens;
         var (_, gradients, _) = EdgeGradients.AtRun(context, tokens.Tokens, tokens.LastPositions, context.OtherSenders, SplitInputs(context), 1);
-        return new EdgeScores(EdgeAttributionPatching.Id, context.Graph, EdgeByEdge(context, cat(gradients.ToArray(), 2)));
+        return new EdgeScores(EdgeAttributionPatching.Id, context.Graph, EdgeByEdge(context, cat(gradients.Dense(), 2)));
     }
 
     /// <summary>EAP-IG with one recorded run per step (no stacking) and its edges scored one by one.</summary>
@@ -82,7 +82,7 @@ public static class NaiveEdgeMethods
         {
             var (_, gradients, _) = EdgeGradients.AtRun(context, runs.BaseTokens.Tokens, runs.BaseTokens.LastPositions, context.OtherSenders,
                 SplitInputs(context), 1, eOther + (double)k / steps * (eBase - eOther));
-            var all = cat(gradients.ToArray(), 2);
+            var all = cat(gradients.Dense(), 2);
             sum = sum is null ? all : sum + all;
         }
         return new EdgeScores(Edges.EapIg.Id, context.Graph, EdgeByEdge(context, sum! / steps));

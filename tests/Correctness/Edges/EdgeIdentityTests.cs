@@ -240,13 +240,62 @@ public sealed class EdgeIdentityTests
                 embedding: eOther + (double)k / steps * (eBase - eOther), recordReceivers: true);
             var metric = s.Batch.Metric.EvaluateBatch(run.Logits).sum();
             var gradients = run.ReceiverGradients(metric);
-            var scores = EdgeGradients.Scores(context.Graph, context.BaseDeltas(), gradients);
+            var scores = gradients.Scores(context.Graph, context.BaseDeltas());
             sum = sum is null ? scores : sum + scores;
         }
         var expected = EdgeScores.ToArray(sum! / steps);
         for (int b = 0; b < context.Batch; b++)
             for (int e = 0; e < context.Graph.EdgeCount; e++)
                 Assert.That(eapIg.Values[b, e], Is.EqualTo(expected[b, e]).Within(RoundOff));
+    }
+
+    /// <summary>
+    /// A uniform-θ run keeps its head receivers' gradients factored through ln_1 and summed over
+    /// stacked repeats; expanded, and contracted with Δ, they equal the split-input run's gradients,
+    /// which autograd takes at every receiver's own copy of the stream — at α = 0 and inside the path,
+    /// over two repeats weighted unequally.
+    /// </summary>
+    [TestCaseSource(nameof(Seeds))]
+    public void FactoredReceiverGradientsEqualTheSplitRunsGradients(int seed)
+    {
+        using var s = Scenario.Create(seed);
+        using var context = Context(s);
+        var clean = s.Batch.Clean;
+        var graph = context.Graph;
+        double[] alphas = [0, 0.37], weights = [0.25, 1.5];
+        var tokens = clean.Tokens.RepeatAlongBatch(2);
+        var positions = clean.LastPositions.repeat(2);
+        var other = context.OtherRepeated(2);
+        var alpha = tensor(alphas.SelectMany(a => Enumerable.Repeat(a, clean.Count)).ToArray(), dtype: float64);
+        using var uniform = EdgeRun.Run(s.Model, tokens, positions, other, new EdgeMask.Uniform(alpha), recordReceivers: true);
+        var byRepeat = uniform.Logits.view(2, clean.Count, -1);
+        using var factored = uniform.ReceiverGradients(s.Batch.Metric.EvaluateBatch(byRepeat[0]).sum() + s.Batch.Metric.EvaluateBatch(byRepeat[1]).sum(), 2, weights);
+
+        // The reference: one split-input run per α (θ = α on every pair), its gradients weighted and added.
+        Tensor[]? expected = null;
+        for (int k = 0; k < 2; k++)
+        {
+            var theta = full(1, graph.Senders.Count, graph.Receivers.Count, alphas[k], dtype: float64);
+            using var split = EdgeRun.Run(s.Model, clean.Tokens, clean.LastPositions, context.OtherSenders, new EdgeMask.Dense(theta), recordReceivers: true);
+            var dense = split.ReceiverGradients(s.Batch.Metric.EvaluateBatch(split.Logits).sum()).Dense().Select(g => g * weights[k]).ToArray();
+            expected = expected is null ? dense : expected.Zip(dense, (a, b) => a + b).ToArray();
+        }
+        var actual = factored.Dense();
+        Assert.That(actual, Has.Length.EqualTo(expected!.Length));
+        for (int i = 0; i < actual.Length; i++)
+            Assert.That((actual[i] - expected[i]).abs().max().item<double>(), Is.LessThan(RoundOff), $"receiver group {i}, {s}");
+
+        // Contracted with Δ without expanding the heads' gradients: the same scores as the dense contraction.
+        var deltas = context.BaseDeltas();
+        var viaFactors = factored.Scores(graph, deltas);
+        var viaDense = cat(expected, 2);
+        var edges = Enumerable.Range(0, graph.EdgeCount).Select(e => graph.Ends(e)).ToList();
+        for (int e = 0; e < edges.Count; e++)
+        {
+            var (sender, receiver) = edges[e];
+            var dot = (deltas[.., .., sender] * viaDense[.., .., receiver]).sum([1, 2]);
+            Assert.That((viaFactors[.., e] - dot).abs().max().item<double>(), Is.LessThan(RoundOff), $"edge {graph[e].Name}");
+        }
     }
 
     /// <summary>The naive modes the benchmarks measure against compute the same numbers: EAP and EAP-IG scored edge by edge, EAP-IG one step at a time.</summary>
