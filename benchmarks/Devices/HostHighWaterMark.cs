@@ -28,7 +28,8 @@ public sealed class HostHighWaterMark : IMemoryGauge
     {
         if (!File.Exists("/proc/self/status")) return 0;
         var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        // "VmHWM:\t 123456 kB": the kernel pads the number to 8 columns after the tab, so from 10 GB on no space separates it from the tab.
+        return line is null ? 0 : long.Parse(line[(name.Length + 1)..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 
     public void Dispose() { }
