@@ -142,6 +142,21 @@ public class WrittenFilesPolicyTests
         Assert.That(Contents(folder), Is.EqualTo(before), "not a byte changed, nothing added (no lock file, no checkpoint)");
     }
 
+    /// <summary>A name the command writes held by a symlink, to a user's file elsewhere or to nothing: replacing it is replacing a file it did not make.</summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public void ASymlinkOfANameTheCommandWritesIsRefusedAndItsTargetKept(bool dangling)
+    {
+        var elsewhere = Path.Combine(TempFolder.New("elsewhere"), "notes.md");
+        if (!dangling) File.WriteAllText(elsewhere, UserWords);
+        var folder = TempFolder.New("symlinked-name");
+        File.CreateSymbolicLink(Path.Combine(folder, "report.md"), elsewhere);
+        AssertRefused(Run(folder), Foreign(folder, "report.md"));
+        if (dangling) Assert.That(elsewhere, Does.Not.Exist);
+        else Assert.That(File.ReadAllText(elsewhere), Is.EqualTo(UserWords));
+        Assert.That(Directory.GetFileSystemEntries(folder), Is.EqualTo(new[] { Path.Combine(folder, "report.md") }), "no lock file, nothing else");
+    }
+
     [Test]
     public void ForceLetsEachCommandReplaceThem()
     {
