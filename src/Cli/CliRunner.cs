@@ -96,7 +96,7 @@ public static class CliRunner
         ["Steps"] = "--steps", ["Minutes"] = "--minutes", ["Out"] = "--out", ["Resume"] = "--resume", ["Model"] = "--model",
         ["DropInvalid"] = "--drop-invalid", ["IgTolerance"] = "--ig-tolerance", ["SplitIg"] = "--split-ig", ["Shard"] = "--shard", ["NeuronsPerLayer"] = "--neurons",
         ["MemoryBudget"] = "--memory-budget", ["NoBehaviourFilter"] = "--no-filter", ["Device"] = "--device",
-        ["HeadDropout"] = "--head-dropout",
+        ["HeadDropout"] = "--head-dropout", ["Force"] = WritePolicy.ForceFlag,
     };
 
     /// <summary>A library text with every setting it names (a whole word: Steps, DropInvalid) replaced by its flag.</summary>

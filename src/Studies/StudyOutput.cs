@@ -19,4 +19,10 @@ public sealed record StudyOutput(string Folder)
 
     /// <summary>Delete the stored units of every task first and compute them anew.</summary>
     public bool Fresh { get; init; }
+
+    /// <summary>
+    /// Replace files of the names a run writes in a folder no run made (by default such a folder is refused:
+    /// <see cref="Storage.OutputFolder.Check"/>).
+    /// </summary>
+    public bool Force { get; init; }
 }

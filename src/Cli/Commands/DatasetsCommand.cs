@@ -28,18 +28,23 @@ public static class DatasetsCommand
         var seed = new Option<int>("--seed") { Description = "Random seed (the committed files use 0)", DefaultValueFactory = _ => 0 };
         var words = new Option<string?>("--words") { Description = "Word-list folder (default datasets/words)" };
         var output = new Option<string?>("--out") { Description = "Output folder (default datasets/)" };
-        var command = new Command("generate", "Write the project's task CSVs from its word lists (deterministic, byte-identical for a seed)") { SharedOptions.Tasks, seed, words, output };
+        var force = new Option<bool>(WritePolicy.ForceFlag) { Description = "Replace TASK.csv files in --out that hold other bytes than these (without it they are refused; a file with exactly these bytes is left as it is)" };
+        var command = new Command("generate", "Write the project's task CSVs from its word lists (deterministic, byte-identical for a seed)") { SharedOptions.Tasks, seed, words, output, force };
         command.SetGuardedAction(parse =>
         {
             var folder = parse.GetValue(output) ?? ProjectPaths.Datasets;
-            SystemFolders.Refuse("--out", folder);
-            if (System.IO.File.Exists(folder)) throw new ArgumentException($"--out {folder}: is a file, not a folder");
+            WritePolicy.Folder("--out", folder);
             var lists = new WordLists(parse.GetValue(words) ?? Path.Combine(ProjectPaths.Datasets, "words"));
-            foreach (var kind in SharedOptions.ParseTasks(parse))
+            // Every file rendered before any is written: a file of the user's in the way is refused with nothing changed.
+            var files = SharedOptions.ParseTasks(parse)
+                .Select(kind => (Kind: kind, Path: Path.Combine(folder, kind.FileName()), Made: DatasetGenerator.For(kind).Render(lists, parse.GetValue(seed), Gpt2Tokenizer.Instance)))
+                .Select(f => (f.Kind, f.Path, f.Made, Same: System.IO.File.Exists(f.Path) && System.IO.File.ReadAllBytes(f.Path).AsSpan().SequenceEqual(f.Made.Bytes)))
+                .ToList();
+            WritePolicy.RefuseReplacing("--out", folder, files.Where(f => !f.Same).Select(f => f.Kind.FileName()), parse.GetValue(force));
+            foreach (var (kind, path, (bytes, rows), same) in files)
             {
-                var path = Path.Combine(folder, kind.FileName());
-                int rows = DatasetGenerator.For(kind).Generate(lists, path, parse.GetValue(seed), Gpt2Tokenizer.Instance);
-                Console.WriteLine($"{kind.Id(),-16} {rows,6} rows  {path}");
+                if (!same) DatasetGenerator.Write(path, bytes);
+                Console.WriteLine($"{kind.Id(),-16} {rows,6} rows  {path}{(same ? "  (unchanged)" : "")}");
             }
             return 0;
         });
@@ -50,13 +55,15 @@ public static class DatasetsCommand
     {
         var model = new Option<string>("--model") { Description = "GPT-2 small (the study's filter), or any model folder", DefaultValueFactory = _ => "gpt2" };
         var threshold = new Option<double>("--threshold") { Description = "Keep rows whose clean probability difference is at least this", DefaultValueFactory = _ => HypernymyFilter.StudyThreshold };
-        var output = new Option<string>("--out") { Description = "Where to write the filtered CSV", Required = true };
-        var command = new Command("filter-hypernymy", "Keep hypernymy rows the model gets right (prob diff ≥ threshold), as the study did with GPT-2 small; fills prob_diff") { File, model, threshold, output };
+        var output = new Option<string>("--out") { Description = "Where to write the filtered CSV (a new file: an existing one, the input above all, is refused without --force)", Required = true };
+        var force = new Option<bool>(WritePolicy.ForceFlag) { Description = "Replace the file --out names if it exists, even the input itself" };
+        var command = new Command("filter-hypernymy", "Keep hypernymy rows the model gets right (prob diff ≥ threshold), as the study did with GPT-2 small; fills prob_diff") { File, model, threshold, output, force };
         command.SetGuardedAction(parse =>
         {
             if (!double.IsFinite(parse.GetValue(threshold))) throw new ArgumentException($"--threshold must be a finite number (got {parse.GetValue(threshold)})");
             var resources = new TaskResources();
             var path = parse.GetValue(File) ?? resources.DefaultFile(TaskKind.Hypernymy);
+            WritePolicy.File(output.Name, parse.GetValue(output)!, parse.GetValue(force), [(parse.GetValue(File) is null ? "the default --file" : File.Name, path)]);
             using var gpt = ModelResolver.Load(parse.GetValue(model)!);
             var (kept, total) = HypernymyFilter.Apply(gpt, path, parse.GetValue(output)!, resources, parse.GetValue(threshold));
             Console.WriteLine($"kept {kept} of {total} rows (prob diff ≥ {parse.GetValue(threshold)}) in {parse.GetValue(output)}");

@@ -54,6 +54,7 @@ public static class ModelCommands
         var command = new Command("download", "Download config.json and model.safetensors from the Hugging Face hub (resumable, checksummed)") { name, cache, endpoint };
         command.SetGuardedAction(async (parse, ct) =>
         {
+            if (parse.GetValue(cache) is { } given) WritePolicy.Folder(cache.Name, given);
             var store = new ModelStore(parse.GetValue(cache));
             using var downloader = new HubDownloader(parse.GetValue(endpoint) is { } e ? HubDownloader.ParseEndpoint(e, endpoint.Name) : null);
             var progress = new ConsoleProgress();
@@ -76,7 +77,8 @@ public static class ModelCommands
         var positions = new Option<int?>("--positions") { Description = "Context length" };
         var seed = new Option<int>("--seed") { Description = "Random seed: the same seed gives the same model on every machine", DefaultValueFactory = _ => 0 };
         var std = new Option<double>("--std") { Description = "Standard deviation of weight matrices", DefaultValueFactory = _ => 0.02 };
-        var command = new Command("create-random", "Create a seeded random GPT-2 of any shape") { output, preset, layers, heads, dModel, vocab, positions, seed, std };
+        var force = new Option<bool>(WritePolicy.ForceFlag) { Description = "Replace a config.json or model.safetensors already in --out" };
+        var command = new Command("create-random", "Create a seeded random GPT-2 of any shape") { output, preset, layers, heads, dModel, vocab, positions, seed, std, force };
         command.SetGuardedAction((parse, ct) => Task.Run(() =>
         {
             var basis = parse.GetValue(preset) switch
@@ -95,22 +97,21 @@ public static class ModelCommands
             };
             RequireShape(config);
             string folder = parse.GetValue(output)!;
-            SystemFolders.Refuse("--out", folder);
-            if (File.Exists(folder)) throw new ArgumentException($"--out {folder}: is a file, not a folder");
-            if (File.Exists(Path.Combine(folder, "config.json")) || File.Exists(Path.Combine(folder, "model.safetensors")))
-                throw new ArgumentException($"--out {folder}: holds a model already (config.json, model.safetensors); choose another folder or delete that model first");
+            WritePolicy.Folder(output.Name, folder);
+            WritePolicy.RefuseReplacing(output.Name, folder, ModelStore.Files, parse.GetValue(force));
             if (!(parse.GetValue(std) > 0 && double.IsFinite(parse.GetValue(std))))
                 throw new ArgumentException($"--std must be a positive number (got {parse.GetValue(std)})");
             RequireMemory(config);
             bool existed = Directory.Exists(folder);
+            var before = ModelStore.Files.Where(f => File.Exists(Path.Combine(folder, f))).ToHashSet();
             try
             {
                 RandomGpt2.Save(folder, config, parse.GetValue(seed), parse.GetValue(std), cancel: ct);
             }
             catch
             {
-                // Interrupted or failed (a full disk): no half-made model is left behind (any model file there is this run's: one there before was refused).
-                DeleteCreated(folder, removeFolder: !existed);
+                // Interrupted or failed (a full disk): no half-made model is left behind; a file there before (--force) is kept.
+                DeleteCreated(folder, ModelStore.Files.Where(f => !before.Contains(f)), removeFolder: !existed);
                 throw;
             }
             Console.WriteLine($"wrote a random GPT-2 ({config.NLayer} layers, {config.NHead} heads, d_model {config.NEmbd}, {config.ParameterCount:N0} parameters, seed {parse.GetValue(seed)}) to {folder}");
@@ -142,9 +143,9 @@ public static class ModelCommands
                                         $"this machine has {MachineMemory.Describe(available)} free (choose fewer --layers or a smaller --d-model)");
     }
 
-    private static void DeleteCreated(string folder, bool removeFolder)
+    private static void DeleteCreated(string folder, IEnumerable<string> created, bool removeFolder)
     {
-        foreach (var file in new[] { "config.json", "model.safetensors" }.Select(f => Path.Combine(folder, f)).Where(File.Exists)) File.Delete(file);
+        foreach (var file in created.Select(f => Path.Combine(folder, f)).Where(File.Exists)) File.Delete(file);
         if (removeFolder && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
     }
 }

@@ -19,19 +19,27 @@ public static class ModelTrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and of the training stream", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads (default: one per core)" };
         var resume = new Option<bool>("--resume") { Description = "Continue the checkpoint in --out (same options); the result equals an uninterrupted run" };
+        var force = new Option<bool>(WritePolicy.ForceFlag) { Description = "Train into an --out that holds config.json, model.safetensors, training.json, eval.json or MODEL_CARD.md of no unfinished training of its own, replacing them" };
         var float32 = new Option<bool>("--float32") { Description = "Store float32 weights (default float16, half the size; loads as float32/float64 either way)" };
         var headDropout = new Option<double>("--head-dropout") { Description = "Drop each attention head's output with this probability per sample and step during training (kept heads rescaled; off at evaluation): trains redundancy in", DefaultValueFactory = _ => 0 };
         var examples = new Option<int>("--eval-examples") { Description = "Prompts per task for the final evaluation", DefaultValueFactory = _ => 1000 };
         var command = new Command("train", "Train a small GPT-2 (full GPT-2 vocabulary, tied embeddings) on the six tasks; resumable")
         {
-            output, preset, steps, minutes, seed, threads, resume, float32, examples, headDropout,
+            output, preset, steps, minutes, seed, threads, resume, float32, examples, headDropout, force,
         };
         command.SetGuardedAction((parse, ct) => Task.Run(() =>
         {
             var run = new TrainingRun(TrainingPreset.Parse(parse.GetValue(preset)!), parse.GetValue(output)!, parse.GetValue(seed),
-                parse.GetValue(steps), parse.GetValue(minutes), parse.GetValue(resume), HalfPrecision: !parse.GetValue(float32), HeadDropout: parse.GetValue(headDropout));
-            SystemFolders.Refuse("--out", run.Out);
+                parse.GetValue(steps), parse.GetValue(minutes), parse.GetValue(resume), HalfPrecision: !parse.GetValue(float32), HeadDropout: parse.GetValue(headDropout))
+            {
+                Force = parse.GetValue(force),
+            };
+            var folder = WritePolicy.Folder(output.Name, run.Out);
             run.Validate();
+            // A checkpoint there is an unfinished training's, which --resume continues (and which the trainer refuses to start over);
+            // without one, every file of a name the training writes is someone else's.
+            if (!File.Exists(Path.Combine(folder, Model.Training.TrainingCheckpoint.FileName)))
+                WritePolicy.RefuseReplacing(output.Name, run.Out, TaskModelTrainer.WrittenFiles, run.Force);
             if (parse.GetValue(threads) is int t)
             {
                 if (t < 1) throw new ArgumentException($"--threads must be at least 1 (got {t})");

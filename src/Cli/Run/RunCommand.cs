@@ -53,6 +53,7 @@ public static class RunCommand
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed for the example sample and the neuron subset", DefaultValueFactory = _ => 0 };
     private static readonly Option<string> Out = new("--out") { Description = "Output folder", DefaultValueFactory = _ => "results" };
     private static readonly Option<bool> Fresh = new("--fresh") { Description = "Recompute everything instead of resuming from finished work" };
+    private static readonly Option<bool> Force = new(WritePolicy.ForceFlag) { Description = "Write into an --out that no concord run made even where it holds files of the names a run writes (report.md, run.json, TASK/scores.csv, ...), replacing them" };
     private static readonly Option<string?> ShardOption = new("--shard") { Description = "Compute only shard I of N of the run's units (e.g. 0/4; shards may run at once on machines sharing --out), then run once more with --merge" };
     private static readonly Option<bool> Merge = new("--merge") { Description = "Compute no attribution: build the outputs of a sharded run from its unit files (computing the verification units no shard could, as they need every shard's attribution), or list the missing units and write nothing" };
     private static readonly Option<string> Verify = new("--verify") { Description = "Verification by intervention after the attribution: faithfulness, disagreements, isolated (comma-separated), or none", DefaultValueFactory = _ => "faithfulness,disagreements" };
@@ -67,7 +68,7 @@ public static class RunCommand
         var command = new Command("run", "Measure IG–AP agreement on circuit tasks; writes scores, agreement tables, plots and report.md")
         {
             SharedOptions.Tasks, ModelOption, Data, Examples, Methods, Components, Rule, Steps, IgTolerance, SplitIg, DirectionOption, InteractionsOption, BaselineOption, Sweep, Neurons,
-            PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, SharedOptions.Device, SharedOptions.Float64, Seed, Out, Fresh, NoFilter,
+            PerPosition, BatchSize, MemoryBudget, TopFraction, LogitDiff, SharedOptions.Device, SharedOptions.Float64, Seed, Out, Fresh, Force, NoFilter,
             ShardOption, Merge, Verify, AblationOption, EapIgSteps, EdgeCircuit,
         };
         command.Options.Add(SharedOptions.IoiCorruption);
@@ -143,7 +144,7 @@ public static class RunCommand
         var baseline = Baselines.Parse(parse.GetValue(BaselineOption)!);
         if (scales.Length > 0 && baseline == Baseline.Zero) throw new ArgumentException("the similarity sweep scales the aligned baseline; use --sweep none with --baseline zero");
         var kinds = nodeComponents.Length == 0 ? [] : SharedOptions.OfFlag(Components.Name, () => ComponentKinds.ParseList(string.Join(",", nodeComponents)));
-        OutputFolder.Check(parse.GetValue(Out)!);
+        OutputFolder.Check(parse.GetValue(Out)!, Out.Name, tasks, parse.GetValue(Force));
         var shard = parse.GetValue(ShardOption) is string shardText ? Shard.Parse(shardText.Trim()) : null;
         bool merge = parse.GetValue(Merge);
         if (shard is not null && merge) throw new ArgumentException("--shard and --merge are separate steps: run every shard, then one --merge");
@@ -210,6 +211,7 @@ public static class RunCommand
         {
             Shard = shard,
             Merge = merge,
+            Force = parse.GetValue(Force),
         };
     }
 
@@ -217,7 +219,7 @@ public static class RunCommand
     /// How the work is split, not what is computed: left out of run.json, so a merged run records the
     /// same options as a one-process run (the split is in shards.json).
     /// </summary>
-    public static readonly IReadOnlySet<string> ExecutionOnly = new HashSet<string> { "--shard", "--merge" };
+    public static readonly IReadOnlySet<string> ExecutionOnly = new HashSet<string> { "--shard", "--merge", WritePolicy.ForceFlag };
 
     /// <summary>Every option of the command with the value it had (given or default), for run.json.</summary>
     private static IReadOnlyList<(string Name, string Value)> CommandLine(ParseResult parse) =>
@@ -258,7 +260,7 @@ public static class RunCommand
         var study = Study.Prepare(gpt, model, settings.Device, settings.Study, cancel: cancel);
         foreach (var task in study.Tasks.Where(t => t.Examples.Count < settings.Study.Examples))
             Console.WriteLine($"note: {task.Kind.Id()}: {task.Examples.Count} prompts, fewer than --examples {settings.Study.Examples} (the data has {task.Dataset.Examples.Count} usable rows{(task.Dataset.Examples.Count > task.Examples.Count ? ", the rest dropped by the behaviour filter" : "")})");
-        var output = new StudyOutput(settings.Out) { Name = "--out", Request = settings.CommandLine, Fresh = settings.Fresh };
+        var output = new StudyOutput(settings.Out) { Name = "--out", Request = settings.CommandLine, Fresh = settings.Fresh, Force = settings.Force };
         using var run = StudyRun.Start(study, output, settings.Selection, StudyExporters.All, note: text => Console.WriteLine($"note: {text}"), started, clock);
         StudyOutcome result = null!;
         void Work(IProgress<PipelineProgress> progress) => result = run.Compute(progress, cancel);

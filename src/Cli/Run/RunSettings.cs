@@ -27,6 +27,9 @@ public sealed record RunSettings(
     /// <summary>With --merge: compute nothing; build the outputs from the units the shards wrote.</summary>
     public bool Merge { get; init; }
 
+    /// <summary>With --force: write into an --out no run made even over files of the names a run writes.</summary>
+    public bool Force { get; init; }
+
     public IReadOnlyList<TaskKind> Tasks => Study.Tasks;
     public PipelineOptions Pipeline => Study.Pipeline;
     public AttributionOptions Attribution => Pipeline.Attribution;

@@ -57,13 +57,8 @@ public sealed class ModelStore(string? cacheRoot = null)
         throw new ModelFileException($"'{name}' is neither a model folder nor a known model ({string.Join(", ", KnownModels.Keys)})");
     }
 
-    /// <summary>A cache that is, or lies below, a file cannot be created: said of the setting that named it, before any download.</summary>
-    private void RefuseCacheBelowAFile()
-    {
-        for (var path = Path.GetFullPath(CacheRoot); path is not null && !Directory.Exists(path); path = Path.GetDirectoryName(path))
-            if (File.Exists(path))
-                throw new ArgumentException($"{CacheOrigin} {CacheRoot}: {(path == Path.GetFullPath(CacheRoot) ? "is a file" : $"{path} is a file")}, not a folder");
-    }
+    /// <summary>A cache that is, or lies below, a file cannot be created, and one that is (or leads to) a system folder is refused: said of the setting that named it, before any download.</summary>
+    private void RefuseCacheBelowAFile() => WritePolicy.Folder(CacheOrigin, CacheRoot);
 
     public async Task<string> DownloadAsync(string name, HubDownloader downloader, IProgress<DownloadProgress>? progress = null, CancellationToken ct = default)
     {

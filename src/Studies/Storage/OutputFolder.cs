@@ -1,4 +1,7 @@
+using Concord.Methods.Components;
+using Concord.Methods.Edges;
 using Concord.Methods.Pipeline;
+using Concord.Studies.Outputs;
 using Concord.Model;
 using Concord.Tasks;
 
@@ -24,17 +27,36 @@ public sealed class OutputFolder : IDisposable
         _locks = locks;
     }
 
-    /// <summary>Fails with one line when <paramref name="path"/> cannot be an output folder; creates nothing.</summary>
+    /// <summary>
+    /// Fails with one line when <paramref name="path"/> cannot be an output folder; creates nothing. Beyond
+    /// <see cref="WritePolicy.Folder"/> (system folders by name and by where symlinks lead, files in the
+    /// way): a folder no concord run made (it holds no <see cref="LockFile"/>) may not hold a file of a name
+    /// the run writes (<see cref="WrittenFiles"/>) unless <paramref name="force"/>; a folder a run made is
+    /// that run's, to resume or redo.
+    /// </summary>
     /// <param name="name">How the message names the folder ("--out").</param>
-    public static void Check(string path, string name = "--out")
+    /// <param name="tasks">The run's tasks (default: every task).</param>
+    public static void Check(string path, string name = "--out", IReadOnlyList<TaskKind>? tasks = null, bool force = false)
     {
-        SystemFolders.Refuse(name, path);
-        if (File.Exists(path)) throw new ArgumentException($"{name} {path}: is a file, not a folder");
-        for (var dir = new DirectoryInfo(System.IO.Path.GetFullPath(path)); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(dir.FullName)) throw new ArgumentException($"{name} {path}: {dir.FullName} is a file, not a folder");
-            if (dir.Exists) break;
-        }
+        var resolved = WritePolicy.Folder(name, path);
+        if (File.Exists(System.IO.Path.Combine(resolved, LockFile))) return;
+        WritePolicy.RefuseReplacing(name, path, WrittenFiles(tasks ?? TaskKinds.All), force);
+    }
+
+    /// <summary>
+    /// Every file a run of <paramref name="tasks"/> can write, relative to its folder: run.json, report.md,
+    /// shards.json, and per task scores.csv, agreement.json and every plot, graph and DOT file of any
+    /// component kind and edge method (units are named by their content's key, which no user file shares).
+    /// </summary>
+    public static IEnumerable<string> WrittenFiles(IEnumerable<TaskKind> tasks)
+    {
+        string[] top = [RunRecord.FileName, Report.FileName, ShardManifest.FileName];
+        var kinds = Enum.GetValues<ComponentKind>();
+        var perTask = new[] { ScoresCsvExporter.FileName, AgreementJsonExporter.FileName, Plots.Heatmaps, Plots.MlpBars, Plots.Sweep }
+            .Concat(kinds.SelectMany(k => new[] { Plots.Scatter(k), VerificationPlots.File(k), StructurePlots.ScatterFile(k), StructurePlots.HeatmapFile(k), StructurePlots.PathFile(k) }))
+            .Concat(EdgeOptions.AllMethods.SelectMany(m => new[] { ".json", ".dot", ".png" }.Select(e => EdgeCircuitExporter.FileStem(m) + e)))
+            .ToList();
+        return top.Concat(tasks.SelectMany(t => perTask.Select(f => System.IO.Path.Combine(t.Id(), f))));
     }
 
     /// <summary>
@@ -46,7 +68,7 @@ public sealed class OutputFolder : IDisposable
     {
         var manifest = new ShardManifest(study.Fingerprint, (selection as Shard)?.Count ?? 0, study.Options.Identity());
         var folder = output.Folder;
-        var claimed = selection is Shard shard ? ClaimShard(folder, shard, output.Name) : Claim(folder, output.Name);
+        var claimed = selection is Shard shard ? ClaimShard(folder, shard, output.Name, study.Options.Tasks, output.Force) : Claim(folder, output.Name, study.Options.Tasks, output.Force);
         try
         {
             if (selection is Shard) ShardManifest.Join(folder, manifest);
@@ -61,7 +83,7 @@ public sealed class OutputFolder : IDisposable
         return claimed;
     }
 
-    public static OutputFolder Claim(string path, string name = "--out") => Create(path, name, () =>
+    public static OutputFolder Claim(string path, string name = "--out", IReadOnlyList<TaskKind>? tasks = null, bool force = false) => Create(path, name, tasks, force, () =>
     {
         var stream = Lock(path, LockFile, exclusive: true,
             "another concord run (or a shard) is writing there; wait for it to finish or choose another --out");
@@ -72,7 +94,7 @@ public sealed class OutputFolder : IDisposable
     });
 
     /// <summary>Creates the folder and takes it as one of the shards that share it.</summary>
-    public static OutputFolder ClaimShard(string path, Shard shard, string name = "--out") => Create(path, name, () =>
+    public static OutputFolder ClaimShard(string path, Shard shard, string name = "--out", IReadOnlyList<TaskKind>? tasks = null, bool force = false) => Create(path, name, tasks, force, () =>
     {
         var shared = Lock(path, LockFile, exclusive: false,
             "a one-process concord run or a merge is using it; wait for it to finish or choose another --out");
@@ -102,9 +124,9 @@ public sealed class OutputFolder : IDisposable
             .SelectMany(AtomicFile.TemporariesIn)
             .ToList();
 
-    private static OutputFolder Create(string path, string name, Func<OutputFolder> claim)
+    private static OutputFolder Create(string path, string name, IReadOnlyList<TaskKind>? tasks, bool force, Func<OutputFolder> claim)
     {
-        Check(path, name);
+        Check(path, name, tasks, force);
         try
         {
             Directory.CreateDirectory(path);

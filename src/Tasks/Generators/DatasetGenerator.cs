@@ -29,16 +29,30 @@ public abstract class DatasetGenerator
     /// <summary>Generates into <paramref name="file"/> atomically; returns the number of rows.</summary>
     public int Generate(WordLists words, string file, int seed, Gpt2Tokenizer tokenizer)
     {
+        var (bytes, rows) = Render(words, seed, tokenizer);
+        Write(file, bytes);
+        return rows;
+    }
+
+    /// <summary>The CSV's bytes and its number of rows, nothing written (so a caller can check where they go first).</summary>
+    public (byte[] Bytes, int Rows) Render(WordLists words, int seed, Gpt2Tokenizer tokenizer)
+    {
         var rows = Rows(words, new Random(seed), tokenizer).ToList();
-        // The folder appears only once the rows exist: a bad word list leaves nothing behind.
-        if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder) Directory.CreateDirectory(folder);
-        AtomicFile.Write(file, stream =>
+        using var stream = new MemoryStream();
+        using (var writer = CsvWriter.Create(stream, CsvWriterOptions.Default with { NewLine = "\n" }, leaveOpen: true))
         {
-            using var writer = CsvWriter.Create(stream, CsvWriterOptions.Default with { NewLine = "\n" }, leaveOpen: true);
             writer.WriteRecord(Header.ToArray());
             foreach (var row in rows) writer.WriteRecord(row);
-        });
-        return rows.Count;
+        }
+        return (stream.ToArray(), rows.Count);
+    }
+
+    /// <summary>Writes rendered bytes to <paramref name="file"/> atomically, creating its folder.</summary>
+    public static void Write(string file, byte[] bytes)
+    {
+        // The folder appears only once the rows exist: a bad word list leaves nothing behind.
+        if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder) Directory.CreateDirectory(folder);
+        AtomicFile.Write(file, stream => stream.Write(bytes));
     }
 
     protected static IReadOnlyList<string> SingleTokens(IEnumerable<string> words, Gpt2Tokenizer tokenizer) =>

@@ -20,6 +20,9 @@ public sealed record TrainingOutcome(int Steps, double FinalLoss, TimeSpan Wall,
 public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
 {
     public const string RecordFile = "training.json";
+
+    /// <summary>The files a training writes into its folder when it ends (the checkpoint only while it runs).</summary>
+    public static IReadOnlyList<string> WrittenFiles { get; } = ["config.json", "model.safetensors", RecordFile, Evaluation.EvaluationFile.FileName, ModelCard.FileName];
     /// <summary>Training examples per task over which the progress bar's accuracy is taken.</summary>
     public const int AccuracyWindow = 500;
     /// <summary>Checkpoint metadata: the step count the schedule runs to (fixed once, also under --minutes).</summary>
@@ -112,8 +115,9 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
         bool checkpoint = File.Exists(Path.Combine(run.Out, TrainingCheckpoint.FileName));
         if (run.Resume && !checkpoint)
             throw new SettingException(nameof(TrainingRun.Resume), $"found no training checkpoint ({TrainingCheckpoint.FileName}) in {run.Out} to continue; leave Resume out to start anew");
-        if (!checkpoint && (File.Exists(Path.Combine(run.Out, "model.safetensors")) || File.Exists(Path.Combine(run.Out, "config.json"))))
-            throw new SettingException(nameof(TrainingRun.Out), $"{run.Out} holds a model already (model.safetensors, config.json); train into another folder, or delete that model first");
+        // Without a checkpoint the folder is no training's of this run: any file of a name it writes is someone else's.
+        if (!checkpoint && !run.Force && WrittenFiles.FirstOrDefault(f => File.Exists(Path.Combine(run.Out, f))) is { } existing)
+            throw new SettingException(nameof(TrainingRun.Out), $"{run.Out} holds {existing} already; train into another folder, or set Force to replace it");
     }
 
     private static void PrepareOut(TrainingRun run)

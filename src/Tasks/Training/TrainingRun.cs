@@ -8,6 +8,9 @@ public sealed record TrainingRun(TrainingPreset Preset, string Out, int Seed = 0
 {
     public HeldOutSplit HeldOut => Split ?? HeldOutSplit.Default;
 
+    /// <summary>Train into <see cref="Out"/> even where it holds files of the names a training writes (a model, a card), replacing them.</summary>
+    public bool Force { get; init; }
+
     public void Validate()
     {
         if (Steps is int s && s < 1) throw new SettingException(nameof(Steps), $"must be at least 1 (got {s})");

@@ -77,7 +77,8 @@ public class CreateRandomTests
         var (code, _, error) = ConcordProcess.Run("model", "create-random", "--out", folder, "--seed", "1");
         Assert.That(code, Is.Zero, error);
         var before = File.ReadAllBytes(Path.Combine(folder, "model.safetensors"));
-        ConcordProcess.AssertOneLineError(["model", "create-random", "--out", folder, "--seed", "2"], 2, "holds a model already");
+        ConcordProcess.AssertOneLineError(["model", "create-random", "--out", folder, "--seed", "2"], 2,
+            $"{Path.Combine(folder, "config.json")} exists and this command did not write it; choose another --out, or add --force to replace it");
         Assert.That(File.ReadAllBytes(Path.Combine(folder, "model.safetensors")), Is.EqualTo(before));
     }
 }

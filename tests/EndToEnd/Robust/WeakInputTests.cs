@@ -110,7 +110,8 @@ public class WeakInputTests
         var folder = TempFolder.New();
         foreach (var file in new[] { "config.json", "model.safetensors" }) File.Copy(Path.Combine(TestModels.TinyFolder, file), Path.Combine(folder, file));
         var before = File.ReadAllBytes(Path.Combine(folder, "model.safetensors"));
-        ConcordProcess.AssertOneLineError(["model", "train", "--preset", "tiny", "--steps", "1", "--out", folder], 2, "holds a model already");
+        ConcordProcess.AssertOneLineError(["model", "train", "--preset", "tiny", "--steps", "1", "--out", folder], 2,
+            $"{Path.Combine(folder, "config.json")} exists and this command did not write it; choose another --out, or add --force to replace it");
         Assert.That(File.ReadAllBytes(Path.Combine(folder, "model.safetensors")), Is.EqualTo(before));
     }
 
