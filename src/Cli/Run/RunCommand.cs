@@ -134,7 +134,7 @@ public static class RunCommand
         if (eapIgSteps is < 1 or > 1000) throw new ArgumentException($"--eap-ig-steps {eapIgSteps} is outside 1–1000");
         var nodeMethodIds = methodIds.Where(id => !id.Equals("eap", StringComparison.OrdinalIgnoreCase) && !id.Equals("eap-ig", StringComparison.OrdinalIgnoreCase)).ToArray();
         // Edges alone: the node pass still runs its metrics unit (the batches' clean and corrupted metric), with no method.
-        var methods = nodeComponents.Length == 0 ? [] : SharedOptions.OfFlag(Methods.Name, () => Method.ParseList(string.Join(",", nodeMethodIds)));
+        var methods = nodeComponents.Length == 0 ? [] : SharedOptions.OfFlag(Methods.Name, () => MethodCatalogue.BuiltIn.ParseList(string.Join(",", nodeMethodIds)));
         double? split = parse.GetValue(SplitIg);
         if (split is double r && !(r > 0 && r <= 1)) throw new ArgumentException($"--split-ig must lie in (0, 1], the fraction of F's range covered at the split (got {r.ToString(CultureInfo.InvariantCulture)})");
         if (split is not null && !auto) throw new ArgumentException("--split-ig needs --steps auto: split IG is read from the adaptive composite rule's integral, refined to meet τ up to each prompt's split point; a fixed rule's nodes give no integral up to a point between them");

@@ -117,7 +117,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     {
         MetricsUnit => new BatchMetrics(context.BaseMetric.ToDoubles(), context.OtherMetric.ToDoubles()),
         // IG's factory runs the sweep from the aligned baseline whatever IG's baseline is.
-        SweepUnit sweep => new SweepUnitResult(SimilaritySweep.Point(context, sweep.Kind, sweep.Scale, options.MethodSettings)),
+        SweepUnit sweep => new SweepUnitResult(SimilaritySweep.Point(context, sweep.Kind, sweep.Scale, options.MethodSettings, options.MethodCatalogue)),
         MethodUnit m => new MethodUnitResult(Instance(methods, m.Method).Attribute(context, m.Kind)),
         _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, "unknown work unit"),
     };
