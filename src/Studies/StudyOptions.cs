@@ -22,7 +22,8 @@ public enum ExampleOrder
 /// </summary>
 public sealed record StudyOptions
 {
-    public IReadOnlyList<TaskKind> Tasks { get; init; } = TaskKinds.All;
+    /// <summary>The tasks studied, in order: the six built-in ones by default; a user's own <see cref="TaskDescriptor"/> runs like them.</summary>
+    public IReadOnlyList<TaskDescriptor> Tasks { get; init; } = TaskDescriptor.BuiltIn;
     /// <summary>A CSV in the task's schema instead of the project's dataset (one task only).</summary>
     public string? DataFile { get; init; }
     /// <summary>Prompts per task.</summary>

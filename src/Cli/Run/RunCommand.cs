@@ -180,7 +180,7 @@ public static class RunCommand
         var analyses = SharedOptions.OfFlag(Verify.Name, () => VerificationAnalyses.Parse(parse.GetValue(Verify)!));
         var study = new StudyOptions
         {
-            Tasks = tasks,
+            Tasks = tasks.Select(TaskDescriptor.Of).ToList(),
             DataFile = parse.GetValue(Data),
             Examples = examples,
             Pipeline = pipeline,
@@ -241,7 +241,7 @@ public static class RunCommand
     };
 
     /// <summary>Units computed and reused per task, for the console and for tests of resumption.</summary>
-    public sealed record Outcome(IReadOnlyDictionary<TaskKind, (int Computed, int Reused)> Units, TimeSpan Wall);
+    public sealed record Outcome(IReadOnlyDictionary<TaskDescriptor, (int Computed, int Reused)> Units, TimeSpan Wall);
 
     public static Outcome Execute(RunSettings settings, CancellationToken cancel, IProgress<PipelineProgress>? progressOverride = null)
     {

@@ -27,7 +27,7 @@ public sealed record RunSettings(
     /// <summary>With --merge: compute nothing; build the outputs from the units the shards wrote.</summary>
     public bool Merge { get; init; }
 
-    public IReadOnlyList<TaskKind> Tasks => Study.Tasks;
+    public IReadOnlyList<TaskDescriptor> Tasks => Study.Tasks;
     public PipelineOptions Pipeline => Study.Pipeline;
     public AttributionOptions Attribution => Pipeline.Attribution;
     public IgSettings Ig => Pipeline.Ig;

@@ -103,7 +103,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     private string Key(string batchKey, WorkUnit unit) => UnitKey(batchKey, unit, options);
 
     /// <summary>What every unit of one batch shares in its key: the unit layout, model, task, data, readout and the batch's rows, each by its stable text.</summary>
-    public static string BatchKey(string modelFingerprint, TaskKind task, string dataFingerprint, MetricReadout readout, IReadOnlyList<int> rows) =>
+    public static string BatchKey(string modelFingerprint, TaskDescriptor task, string dataFingerprint, MetricReadout readout, IReadOnlyList<int> rows) =>
         $"units={UnitFormat}|{modelFingerprint}|{task.Id()}|{dataFingerprint}|{readout.Id()}|rows={string.Join(",", rows)}";
 
     /// <summary>A unit's store key: its name and a hash of the batch key and the unit's fingerprint (<see cref="UnitKeyText"/>).</summary>

@@ -46,7 +46,8 @@ public sealed class OutputFolder : IDisposable
     {
         var manifest = new ShardManifest(study.Fingerprint, (selection as Shard)?.Count ?? 0, study.Options.Identity());
         var folder = output.Folder;
-        var claimed = selection is Shard shard ? ClaimShard(folder, shard, output.Name) : Claim(folder, output.Name);
+        var tasks = study.Tasks.Select(t => t.Kind.Id()).ToList();
+        var claimed = selection is Shard shard ? ClaimShard(folder, shard, output.Name, tasks) : Claim(folder, output.Name, tasks);
         try
         {
             if (selection is Shard) ShardManifest.Join(folder, manifest);
@@ -61,18 +62,19 @@ public sealed class OutputFolder : IDisposable
         return claimed;
     }
 
-    public static OutputFolder Claim(string path, string name = "--out") => Create(path, name, () =>
+    /// <param name="tasks">The ids of the tasks whose folders the run writes (the built-in ones when null): their stale temporaries are cleared.</param>
+    public static OutputFolder Claim(string path, string name = "--out", IReadOnlyList<string>? tasks = null) => Create(path, name, () =>
     {
         var stream = Lock(path, LockFile, exclusive: true,
             "another concord run (or a shard) is writing there; wait for it to finish or choose another --out");
         // With the folder held alone no other process writes here: any temporary of Concord's is garbage.
-        foreach (var stale in Temporaries(path)) File.Delete(stale);
+        foreach (var stale in Temporaries(path, tasks)) File.Delete(stale);
         Own(stream);
         return new OutputFolder(path, stream);
     });
 
     /// <summary>Creates the folder and takes it as one of the shards that share it.</summary>
-    public static OutputFolder ClaimShard(string path, Shard shard, string name = "--out") => Create(path, name, () =>
+    public static OutputFolder ClaimShard(string path, Shard shard, string name = "--out", IReadOnlyList<string>? tasks = null) => Create(path, name, () =>
     {
         var shared = Lock(path, LockFile, exclusive: false,
             "a one-process concord run or a merge is using it; wait for it to finish or choose another --out");
@@ -81,7 +83,7 @@ public sealed class OutputFolder : IDisposable
             var own = Lock(path, $".concord-shard-{shard.Index}-of-{shard.Count}.lock", exclusive: true,
                 $"shard {shard} of this run is already running there");
             // Other shards may be writing: only temporaries of this machine's dead processes are garbage.
-            foreach (var stale in Temporaries(path).Where(AtomicFile.IsOrphan)) File.Delete(stale);
+            foreach (var stale in Temporaries(path, tasks).Where(AtomicFile.IsOrphan)) File.Delete(stale);
             Own(own);
             return new OutputFolder(path, shared, own);
         }
@@ -96,8 +98,8 @@ public sealed class OutputFolder : IDisposable
     /// Concord's own temporaries (by their exact name, <see cref="AtomicFile.IsTemporary"/>) in the folders a run writes:
     /// --out itself, each task's folder and its units/ — never any other folder below --out, which is the user's.
     /// </summary>
-    private static IEnumerable<string> Temporaries(string path) =>
-        TaskKinds.All.SelectMany(kind => new[] { System.IO.Path.Combine(path, kind.Id()), System.IO.Path.Combine(path, kind.Id(), UnitStores.FolderName) })
+    private static IEnumerable<string> Temporaries(string path, IReadOnlyList<string>? tasks) =>
+        (tasks ?? TaskDescriptor.BuiltIn.Select(t => t.Id()).ToList()).SelectMany(id => new[] { System.IO.Path.Combine(path, id), System.IO.Path.Combine(path, id, UnitStores.FolderName) })
             .Prepend(path)
             .SelectMany(AtomicFile.TemporariesIn)
             .ToList();

@@ -10,7 +10,7 @@ public static class UnitStores
     public const string FolderName = "units";
 
     /// <param name="methods">The methods the study knows: the ones its unit files may name.</param>
-    public static FileUnitStore For(StudyOutput output, TaskKind kind, Methods.Attribution.MethodCatalogue methods)
+    public static FileUnitStore For(StudyOutput output, TaskDescriptor kind, Methods.Attribution.MethodCatalogue methods)
     {
         var folder = Path.Combine(output.Folder, kind.Id(), FolderName);
         if (output.Fresh) DeleteUnits(folder);
