@@ -74,6 +74,23 @@ public sealed class Method
         InSweep = inSweep;
     }
 
+    /// <summary>The settings this descriptor was bound with (<see cref="Bind{TSettings}"/>); null for a method that reads only the shared <see cref="MethodSettings"/>.</summary>
+    public object? OwnSettings { get; private init; }
+
+    /// <summary>
+    /// A method that binds its own settings, as auto-circuit's PruneAlgo binds with <c>partial</c>: the
+    /// factory and the fingerprint are given <paramref name="settings"/> ahead of the shared ones, so a
+    /// new setting is a field of the method's own settings type, never of <see cref="MethodSettings"/>,
+    /// and its unit keys change exactly when its settings' <paramref name="fingerprint"/> text does.
+    /// </summary>
+    /// <param name="fingerprint">The settings as stable text (hashed into the method's unit keys); "" when they change no number.</param>
+    public static Method Bind<TSettings>(string id, string displayName, TSettings settings,
+        Func<TSettings, MethodSettings, double?, IAttributionMethod> create, Func<TSettings, ComponentKind, string> fingerprint,
+        IReadOnlyList<ComponentKind>? kinds = null, bool comparedWithReference = true, IReadOnlyList<string>? alsoComparedWith = null,
+        bool hasCompleteness = false, bool usesBaseGradient = false, bool inSweep = false) where TSettings : notnull =>
+        new(id, displayName, (shared, scale) => create(settings, shared, scale), kinds, (_, kind) => fingerprint(settings, kind),
+            comparedWithReference, alsoComparedWith, hasCompleteness, usesBaseGradient, inSweep) { OwnSettings = settings };
+
     /// <summary>Integrated gradients: its quadrature and baseline are its settings.</summary>
     public static readonly Method Ig = new("ig", "IG",
         (s, scale) => new IntegratedGradients(scale is null ? s.IgCut : s.IgCut with { Baseline = Baseline.Aligned }, scale),

@@ -74,6 +74,31 @@ public class CatalogueTests
         }));
     }
 
+    /// <summary>A method's own settings, bound to its descriptor (not a field of the shared MethodSettings).</summary>
+    private sealed record Smoothing(double Sigma, int Samples)
+    {
+        public string Id() => FormattableString.Invariant($"sigma={Sigma};samples={Samples}");
+    }
+
+    private static Method Smooth(double sigma) => Method.Bind("smooth", "SG", new Smoothing(sigma, 8),
+        (_, _, _) => throw new NotSupportedException("never run"), (s, _) => s.Id(), kinds: [ComponentKind.Head]);
+
+    /// <summary>A method binds its own settings and contributes its own fingerprint: its unit keys change with them, and the study's fingerprint names them.</summary>
+    [Test]
+    public void AMethodBindsItsOwnSettingsIntoItsUnitKeys()
+    {
+        var options = new PipelineOptions();
+        Assert.That(new MethodUnit(Smooth(0.1), ComponentKind.Head).Fingerprint(options), Is.EqualTo("smooth-head|direction=noising|per-position=no|sigma=0.1;samples=8"));
+        Assert.That(AttributionPipeline.UnitKey("batch", new MethodUnit(Smooth(0.1), ComponentKind.Head), options),
+            Is.Not.EqualTo(AttributionPipeline.UnitKey("batch", new MethodUnit(Smooth(0.2), ComponentKind.Head), options)));
+        Assert.That(Smooth(0.1).OwnSettings, Is.EqualTo(new Smoothing(0.1, 8)));
+        Assert.That(MethodCatalogue.BuiltIn.Select(m => m.OwnSettings), Has.All.Null, "the built-in methods read the shared settings, so their fingerprints stay as they were");
+
+        Concord.Studies.StudyOptions Study(Method m) => new() { Pipeline = new PipelineOptions { Methods = [Method.Ap, m], MethodCatalogue = MethodCatalogue.BuiltIn.With(m) } };
+        Assert.That(Study(Smooth(0.1)).Identity(), Does.Contain(("method-settings", "smooth:sigma=0.1;samples=8")));
+        Assert.That(new Concord.Studies.StudyOptions().Identity().Select(i => i.Name), Does.Not.Contain("method-settings"));
+    }
+
     /// <summary>A unit file naming a method is read in the store's catalogue: a foreign method is damage to the built-in store, a result to its own.</summary>
     [Test]
     public void AStoreReadsTheMethodsOfItsCatalogue()
