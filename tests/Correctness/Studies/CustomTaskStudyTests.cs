@@ -16,6 +16,7 @@ namespace Concord.Tests.Correctness.Studies;
 /// A task is a value: one defined here — its CSV columns, row parser, metric and file, none of
 /// them known to src/ — runs through <see cref="Study"/> and <see cref="StudyRun"/> like the six
 /// built-in tasks, with every output (scores.csv, agreement.json, plots, run.json, report.md).
+/// A statistic defined here joins the study's catalogue and reaches agreement.json and the report.
 /// </summary>
 [TestFixture, NonParallelizable]
 public class CustomTaskStudyTests
@@ -29,6 +30,10 @@ public class CustomTaskStudyTests
             return new TaskExample(row.Row, Prompt(row.Text("second")), Prompt(row.Text("stranger")),
                 [tokenizer.SingleToken(" " + row.Text("first"))], [tokenizer.SingleToken(" " + row.Text("second"))], row.Text("first"));
         });
+
+    /// <summary>How often the two methods' scores share a sign: a statistic of this test's own.</summary>
+    private static readonly Concord.Methods.Agreement.AgreementStatistic SameSign = new("same-sign", "same sign", "same",
+        (x, y, _) => new Concord.Methods.Agreement.StatisticValue(x.Zip(y).Count(p => Math.Sign(p.First) == Math.Sign(p.Second)) / (double)x.Count));
 
     private static string WriteRows(string folder)
     {
@@ -46,7 +51,11 @@ public class CustomTaskStudyTests
         {
             Tasks = [task],
             Examples = 4,
-            Pipeline = new PipelineOptions { Kinds = [ComponentKind.Head, ComponentKind.Mlp], Ig = IgSettings.FixedNodes(4), NeuronsPerLayer = 0, BatchSize = 2 },
+            Pipeline = new PipelineOptions
+            {
+                Kinds = [ComponentKind.Head, ComponentKind.Mlp], Ig = IgSettings.FixedNodes(4), NeuronsPerLayer = 0, BatchSize = 2,
+                StatisticCatalogue = Concord.Methods.Agreement.StatisticCatalogue.BuiltIn.With(SameSign),
+            },
         };
         var (gpt, resolved) = TestModels.LoadTiny(ScalarType.Float64);
         using var _ = gpt;
@@ -63,8 +72,10 @@ public class CustomTaskStudyTests
         Assert.That(scores.Length - 1, Is.EqualTo(3 * 4 * gpt.Config.NLayer * (gpt.Config.NHead + 1)), "a row per method (IG, AP, AtP) × prompt × head and MLP layer");
         var agreement = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "receiver", AgreementJsonExporter.FileName)))!;
         Assert.That((string?)agreement["task"], Is.EqualTo("receiver"));
+        Assert.That(agreement["agreement"]![0]!["across_prompts"]!["same-sign"], Is.Not.Null, "the test's statistic, under its id");
         var report = File.ReadAllText(Path.Combine(output, Report.FileName));
         Assert.That(report, Does.Contain("receiver"));
+        Assert.That(report, Does.Contain("| same sign |"), "the test's statistic is a column of the task's table");
         Assert.That(File.Exists(Path.Combine(output, RunRecord.FileName)), Is.True);
 
         // Resumed: the same study reads every unit back under the same keys.
