@@ -64,6 +64,10 @@ public sealed class Study
         var pipeline = options.Pipeline;
         if (options.Examples < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Examples, "a study needs at least one example per task");
         if (options.DataFile is not null && options.Tasks.Count != 1) throw new ArgumentException("a data file belongs to exactly one task", nameof(options));
+        if (options.Tasks.GroupBy(t => t.Id()).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"two tasks have the id '{twice.Key}' (each task has its own folder and unit keys)", nameof(options));
+        if (pipeline.Methods.FirstOrDefault(m => !pipeline.MethodCatalogue.Contains(m)) is { } unknown)
+            throw new ArgumentException($"method '{unknown.Id()}' is not in the study's method catalogue ({string.Join(", ", pipeline.MethodCatalogue.Select(m => m.Id()))}): add it with MethodCatalogue.With", nameof(options));
         if (options.Structure is { } structure)
         {
             if (pipeline.Attribution.Direction != Direction.Noising)
@@ -135,7 +139,7 @@ public sealed class Study
     /// its pass ends (with its analysis when all of its units are there), so outputs can be written
     /// as tasks finish.
     /// </summary>
-    public StudyOutcome Run(Func<TaskKind, IUnitStore> stores, UnitSelection selection, IProgress<PipelineProgress>? progress = null,
+    public StudyOutcome Run(Func<TaskDescriptor, IUnitStore> stores, UnitSelection selection, IProgress<PipelineProgress>? progress = null,
         CancellationToken cancel = default, Action<TaskOutcome>? taskFinished = null)
     {
         var outcomes = new List<TaskOutcome>();
@@ -218,11 +222,11 @@ public sealed class Study
 }
 
 /// <summary>The model shows a task's behaviour on none of the prompts tried, so the filter left nothing to study.</summary>
-public sealed class NoBehaviourException(string file, TaskKind kind, FilteredSample sample)
+public sealed class NoBehaviourException(string file, TaskDescriptor kind, FilteredSample sample)
     : DatasetException($"{file}: the model shows the {kind.Id()} behaviour on none of the {sample.Dropped.Count} prompts tried ({sample.Rule})",
         new Remedy("NoBehaviourFilter", "keeps them all"))
 {
-    public TaskKind Task { get; } = kind;
+    public TaskDescriptor Task { get; } = kind;
 }
 
 /// <summary>The memory budget is below what one stacked row of the model needs.</summary>

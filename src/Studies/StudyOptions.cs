@@ -22,7 +22,8 @@ public enum ExampleOrder
 /// </summary>
 public sealed record StudyOptions
 {
-    public IReadOnlyList<TaskKind> Tasks { get; init; } = TaskKinds.All;
+    /// <summary>The tasks studied, in order: the six built-in ones by default; a user's own <see cref="TaskDescriptor"/> runs like them.</summary>
+    public IReadOnlyList<TaskDescriptor> Tasks { get; init; } = TaskDescriptor.BuiltIn;
     /// <summary>A CSV in the task's schema instead of the project's dataset (one task only).</summary>
     public string? DataFile { get; init; }
     /// <summary>Prompts per task.</summary>
@@ -83,6 +84,10 @@ public sealed record StudyOptions
         if (Verification.Runs) identity.Add(("verification", Verification.Id(withSeed: Verification.Seed != p.Seed)));
         if (Structure is { } structure) identity.Add(("structure", "both-directions|" + structure.Id()));
         if (Edges is { } edges) identity.Add(("edges", edges.Id()));
+        // Methods bound with their own settings (none of the built-in ones): each kind's fingerprint text, so two studies that differ there are told apart.
+        if (p.Methods.Any(m => m.OwnSettings is not null))
+            identity.Add(("method-settings", string.Join(";", p.Methods.Where(m => m.OwnSettings is not null)
+                .Select(m => $"{m.Id()}:{string.Join(",", p.Kinds.Where(m.Kinds.Contains).Select(k => m.Fingerprint(p.MethodSettings, k)))}"))));
         return identity;
     }
 }

@@ -20,7 +20,8 @@ public sealed record InvalidRow(int Row, int CleanTokens, int CorruptedTokens, s
 /// <summary>The examples of one task file, checked: parseable, and clean/corrupted of equal token length.</summary>
 public sealed class TaskDataset
 {
-    public TaskKind Kind { get; }
+    /// <summary>Which task: its descriptor (a built-in one or the user's own).</summary>
+    public TaskDescriptor Kind { get; }
     public string File { get; }
     public CircuitTask Task { get; }
     public TaskOptions Options { get; }
@@ -30,7 +31,7 @@ public sealed class TaskDataset
     public int RowsRead => Examples.Count + Dropped.Count;
     public MetricReadout Readout => Task.Readout(Options);
 
-    private TaskDataset(TaskKind kind, string file, CircuitTask task, TaskOptions options, List<TaskExample> examples, List<InvalidRow> dropped)
+    private TaskDataset(TaskDescriptor kind, string file, CircuitTask task, TaskOptions options, List<TaskExample> examples, List<InvalidRow> dropped)
     {
         Kind = kind;
         File = file;
@@ -40,10 +41,10 @@ public sealed class TaskDataset
         Dropped = dropped;
     }
 
-    public static TaskDataset Load(TaskKind kind, string file, TaskResources resources, TaskOptions? options = null)
+    public static TaskDataset Load(TaskDescriptor kind, string file, TaskResources resources, TaskOptions? options = null)
     {
         options ??= TaskOptions.Default;
-        var task = CircuitTask.For(kind, resources);
+        var task = kind.Define(resources);
         var rows = CsvTable.Read(file, task.RequiredColumns);
         var examples = new List<TaskExample>();
         var dropped = new List<InvalidRow>();

@@ -26,7 +26,8 @@ public sealed class TaskResources
     }
 
     /// <summary>Files besides its CSV whose content changes a task's metric (for content fingerprints and provenance).</summary>
-    public IReadOnlyList<string> AuxiliaryFiles(TaskKind kind) => kind == TaskKind.Sva ? [SvaVerbsFile] : [];
+    public IReadOnlyList<string> AuxiliaryFiles(TaskDescriptor task) => task.AuxiliaryFiles(this);
 
-    public string DefaultFile(TaskKind kind) => Path.Combine(DatasetsFolder, kind.FileName());
+    /// <summary>The task's data file: its file name in the datasets folder (a path of the user's stays as it is when absolute).</summary>
+    public string DefaultFile(TaskDescriptor task) => Path.Combine(DatasetsFolder, task.FileName);
 }

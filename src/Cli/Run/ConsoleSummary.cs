@@ -41,9 +41,9 @@ public static class ConsoleSummary
     /// <summary>Per task and component kind: every summary statistic of the research question's pair, and Pearson r of the other pairs.</summary>
     public static void Print(StudyOutcome result, RunSettings settings)
     {
-        var pairs = Method.Pairs(settings.Pipeline.Methods);
+        var pairs = settings.Pipeline.MethodCatalogue.Pairs(settings.Pipeline.Methods);
         var headline = pairs.FirstOrDefault();
-        var statistics = AgreementStatistic.All.Where(s => s.InSummary).ToList();
+        var statistics = settings.Pipeline.StatisticCatalogue.InSummary;
         var table = new Table().Border(TableBorder.Ascii2).Title("median across prompts");
         table.AddColumn("task");
         table.AddColumn("components");

@@ -135,7 +135,7 @@ public static class RunCommand
         if (eapIgSteps is < 1 or > 1000) throw new ArgumentException($"--eap-ig-steps {eapIgSteps} is outside 1–1000");
         var nodeMethodIds = methodIds.Where(id => !id.Equals("eap", StringComparison.OrdinalIgnoreCase) && !id.Equals("eap-ig", StringComparison.OrdinalIgnoreCase)).ToArray();
         // Edges alone: the node pass still runs its metrics unit (the batches' clean and corrupted metric), with no method.
-        var methods = nodeComponents.Length == 0 ? [] : SharedOptions.OfFlag(Methods.Name, () => Method.ParseList(string.Join(",", nodeMethodIds)));
+        var methods = nodeComponents.Length == 0 ? [] : SharedOptions.OfFlag(Methods.Name, () => MethodCatalogue.BuiltIn.ParseList(string.Join(",", nodeMethodIds)));
         double? split = parse.GetValue(SplitIg);
         if (split is double r && !(r > 0 && r <= 1)) throw new ArgumentException($"--split-ig must lie in (0, 1], the fraction of F's range covered at the split (got {r.ToString(CultureInfo.InvariantCulture)})");
         if (split is not null && !auto) throw new ArgumentException("--split-ig needs --steps auto: split IG is read from the adaptive composite rule's integral, refined to meet τ up to each prompt's split point; a fixed rule's nodes give no integral up to a point between them");
@@ -144,7 +144,7 @@ public static class RunCommand
         var baseline = Baselines.Parse(parse.GetValue(BaselineOption)!);
         if (scales.Length > 0 && baseline == Baseline.Zero) throw new ArgumentException("the similarity sweep scales the aligned baseline; use --sweep none with --baseline zero");
         var kinds = nodeComponents.Length == 0 ? [] : SharedOptions.OfFlag(Components.Name, () => ComponentKinds.ParseList(string.Join(",", nodeComponents)));
-        OutputFolder.Check(parse.GetValue(Out)!, Out.Name, tasks, parse.GetValue(Force));
+        OutputFolder.Check(parse.GetValue(Out)!, Out.Name, tasks.Select(t => t.Id()).ToList(), parse.GetValue(Force));
         var shard = parse.GetValue(ShardOption) is string shardText ? Shard.Parse(shardText.Trim()) : null;
         bool merge = parse.GetValue(Merge);
         if (shard is not null && merge) throw new ArgumentException("--shard and --merge are separate steps: run every shard, then one --merge");
@@ -181,7 +181,7 @@ public static class RunCommand
         var analyses = SharedOptions.OfFlag(Verify.Name, () => VerificationAnalyses.Parse(parse.GetValue(Verify)!));
         var study = new StudyOptions
         {
-            Tasks = tasks,
+            Tasks = tasks.Select(TaskDescriptor.Of).ToList(),
             DataFile = parse.GetValue(Data),
             Examples = examples,
             Pipeline = pipeline,
@@ -243,7 +243,7 @@ public static class RunCommand
     };
 
     /// <summary>Units computed and reused per task, for the console and for tests of resumption.</summary>
-    public sealed record Outcome(IReadOnlyDictionary<TaskKind, (int Computed, int Reused)> Units, TimeSpan Wall);
+    public sealed record Outcome(IReadOnlyDictionary<TaskDescriptor, (int Computed, int Reused)> Units, TimeSpan Wall);
 
     public static Outcome Execute(RunSettings settings, CancellationToken cancel, IProgress<PipelineProgress>? progressOverride = null)
     {

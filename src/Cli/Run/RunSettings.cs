@@ -30,7 +30,7 @@ public sealed record RunSettings(
     /// <summary>With --force: write into an --out no run made even over files of the names a run writes.</summary>
     public bool Force { get; init; }
 
-    public IReadOnlyList<TaskKind> Tasks => Study.Tasks;
+    public IReadOnlyList<TaskDescriptor> Tasks => Study.Tasks;
     public PipelineOptions Pipeline => Study.Pipeline;
     public AttributionOptions Attribution => Pipeline.Attribution;
     public IgSettings Ig => Pipeline.Ig;

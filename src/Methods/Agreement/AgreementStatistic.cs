@@ -1,10 +1,11 @@
 namespace Concord.Methods.Agreement;
 
 /// <summary>
-/// One agreement statistic of two score vectors, registered once: its id (agreement.json's key),
-/// its names (report columns, the snapshot table), and its computation. Reports, the console,
-/// agreement.json and the pinned tables iterate <see cref="All"/>; adding a statistic is its
-/// computation plus one <see cref="Register"/> call.
+/// One agreement statistic of two score vectors, described once: its id (agreement.json's key),
+/// its names (report columns, the snapshot table), and its computation. A
+/// <see cref="StatisticCatalogue"/> lists the statistics a study computes (<see cref="StatisticCatalogue.BuiltIn"/>
+/// by default); reports, the console, agreement.json and the pinned tables iterate the catalogue they
+/// are given. Adding a statistic is its computation plus one descriptor given to <see cref="StatisticCatalogue.With"/>.
 /// </summary>
 /// <param name="Id">Stable key in agreement.json; never change one.</param>
 /// <param name="DisplayName">As a report's column names it (e.g. "Pearson r").</param>
@@ -14,27 +15,11 @@ namespace Concord.Methods.Agreement;
 public sealed record AgreementStatistic(string Id, string DisplayName, string ShortName,
     Func<IReadOnlyList<double>, IReadOnlyList<double>, double, StatisticValue> Compute, bool InSummary = true)
 {
-    private static readonly List<AgreementStatistic> Registered = [];
-    private static readonly Lock Gate = new();
-
-    /// <summary>Every registered statistic, in registration order (the order of columns and keys).</summary>
-    public static IReadOnlyList<AgreementStatistic> All { get { lock (Gate) return Registered.ToArray(); } }
-
-    public static AgreementStatistic Register(AgreementStatistic statistic)
-    {
-        lock (Gate)
-        {
-            if (Registered.Any(s => s.Id == statistic.Id)) throw new ArgumentException($"a statistic '{statistic.Id}' is registered already", nameof(statistic));
-            Registered.Add(statistic);
-        }
-        return statistic;
-    }
-
-    public static readonly AgreementStatistic Pearson = Register(new("pearson", "Pearson r", "r", (x, y, _) => Correlation.Pearson(x, y)));
-    public static readonly AgreementStatistic Spearman = Register(new("spearman", "Spearman ρ", "rho", (x, y, _) => Correlation.Spearman(x, y)));
-    public static readonly AgreementStatistic Kendall = Register(new("kendall", "Kendall τ-b", "tau", (x, y, _) => Correlation.KendallTauB(x, y)));
-    public static readonly AgreementStatistic Jaccard = Register(new("jaccard", "top-k Jaccard", "jaccard", TopK.Jaccard));
-    public static readonly AgreementStatistic Sign = Register(new("sign", "sign agreement", "sign", TopK.SignAgreement, InSummary: false));
+    public static readonly AgreementStatistic Pearson = new("pearson", "Pearson r", "r", (x, y, _) => Correlation.Pearson(x, y));
+    public static readonly AgreementStatistic Spearman = new("spearman", "Spearman ρ", "rho", (x, y, _) => Correlation.Spearman(x, y));
+    public static readonly AgreementStatistic Kendall = new("kendall", "Kendall τ-b", "tau", (x, y, _) => Correlation.KendallTauB(x, y));
+    public static readonly AgreementStatistic Jaccard = new("jaccard", "top-k Jaccard", "jaccard", TopK.Jaccard);
+    public static readonly AgreementStatistic Sign = new("sign", "sign agreement", "sign", TopK.SignAgreement, InSummary: false);
 
     public override string ToString() => Id;
 }

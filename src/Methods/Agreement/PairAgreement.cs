@@ -24,8 +24,8 @@ public sealed record PairAgreement(
     public PairAgreement? Normalised { get; init; }
 
     public static PairAgreement Compute(ScoreSet first, ScoreSet second, ComponentKind kind, IReadOnlyList<int>? promptLengths = null,
-        double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10) =>
-        Compute([new BatchScores(first, second, promptLengths, null)], kind, topFraction, disagreements);
+        double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10, StatisticCatalogue? statistics = null) =>
+        Compute([new BatchScores(first, second, promptLengths, null)], kind, topFraction, disagreements, statistics);
 
     /// <summary>
     /// Scores of two methods for one batch; <c>Rows</c> name the prompts in disagreement lists (batch
@@ -34,8 +34,9 @@ public sealed record PairAgreement(
     /// </summary>
     public sealed record BatchScores(ScoreSet First, ScoreSet Second, IReadOnlyList<int>? Lengths, IReadOnlyList<int>? Rows, IReadOnlyList<bool>? InPooled = null);
 
+    /// <param name="statistics">The statistics computed (the built-in ones when null).</param>
     public static PairAgreement Compute(IEnumerable<BatchScores> batches, ComponentKind kind,
-        double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10)
+        double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10, StatisticCatalogue? statistics = null)
     {
         var perPrompt = new List<StatisticValues>();
         var pooledX = new List<double>();
@@ -58,7 +59,7 @@ public sealed record PairAgreement(
                 componentCount = Math.Max(componentCount, slots.Length);
                 var x = slots.Select(j => a[p, j]).ToArray();
                 var y = slots.Select(j => b[p, j]).ToArray();
-                perPrompt.Add(StatisticValues.Of(x, y, topFraction));
+                perPrompt.Add(StatisticValues.Of(x, y, topFraction, statistics));
                 if (batch.InPooled?[p] ?? true)
                 {
                     pooledX.AddRange(x);
@@ -68,10 +69,10 @@ public sealed record PairAgreement(
                 gaps.AddRange(slots.Select(j => new Disagreement(prompt, components[j], a[p, j], b[p, j])));
             }
         }
-        var across = StatisticSummaries.Of(perPrompt);
+        var across = StatisticSummaries.Of(perPrompt, statistics);
         if (firstMethod is null || secondMethod is null) throw new ArgumentException("no batch of scores to compare", nameof(batches));
         return new PairAgreement(firstMethod, secondMethod, kind, componentCount, Agreement.TopK.K(componentCount, topFraction),
-            perPrompt, StatisticValues.Of(pooledX, pooledY, topFraction), across,
+            perPrompt, StatisticValues.Of(pooledX, pooledY, topFraction, statistics), across,
             gaps.OrderByDescending(g => g.Gap).Take(disagreements).ToList());
     }
 }

@@ -11,6 +11,7 @@ public sealed record StatisticSummaries(IReadOnlyDictionary<AgreementStatistic, 
     public Summary Jaccard => this[AgreementStatistic.Jaccard];
     public Summary Sign => this[AgreementStatistic.Sign];
 
-    public static StatisticSummaries Of(IReadOnlyCollection<StatisticValues> perPrompt) =>
-        new(AgreementStatistic.All.ToDictionary(s => s, s => Summary.Of(perPrompt.Select(p => p[s]))));
+    /// <summary>Each statistic of <paramref name="statistics"/> (the built-in ones when null) across the prompts.</summary>
+    public static StatisticSummaries Of(IReadOnlyCollection<StatisticValues> perPrompt, StatisticCatalogue? statistics = null) =>
+        new((statistics ?? StatisticCatalogue.BuiltIn).ToDictionary(s => s, s => Summary.Of(perPrompt.Select(p => p[s]))));
 }

@@ -1,6 +1,6 @@
 namespace Concord.Methods.Agreement;
 
-/// <summary>Every registered agreement statistic of two score vectors.</summary>
+/// <summary>Every agreement statistic of a catalogue, of two score vectors.</summary>
 public sealed record StatisticValues(IReadOnlyDictionary<AgreementStatistic, StatisticValue> Values)
 {
     public StatisticValue this[AgreementStatistic statistic] => Values[statistic];
@@ -11,6 +11,7 @@ public sealed record StatisticValues(IReadOnlyDictionary<AgreementStatistic, Sta
     public StatisticValue Jaccard => this[AgreementStatistic.Jaccard];
     public StatisticValue SignAgreement => this[AgreementStatistic.Sign];
 
-    public static StatisticValues Of(IReadOnlyList<double> x, IReadOnlyList<double> y, double topFraction = TopK.DefaultFraction) =>
-        new(AgreementStatistic.All.ToDictionary(s => s, s => s.Compute(x, y, topFraction)));
+    /// <summary>Every statistic of <paramref name="statistics"/> (the built-in ones when null) of (x, y).</summary>
+    public static StatisticValues Of(IReadOnlyList<double> x, IReadOnlyList<double> y, double topFraction = TopK.DefaultFraction, StatisticCatalogue? statistics = null) =>
+        new((statistics ?? StatisticCatalogue.BuiltIn).ToDictionary(s => s, s => s.Compute(x, y, topFraction)));
 }

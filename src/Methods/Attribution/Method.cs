@@ -3,11 +3,13 @@ using Concord.Methods.Components;
 namespace Concord.Methods.Attribution;
 
 /// <summary>
-/// One attribution method, registered once: its id and names, the component kinds it scores, the
-/// settings that change its numbers, a factory, and whom its scores are compared with. The study,
-/// its unit keys, the analysis, the sweep, the report and the console iterate these descriptors;
-/// adding a method is a class implementing <see cref="IAttributionMethod"/> plus one
-/// <see cref="Register"/> call.
+/// One attribution method, described once: its id and names, the component kinds it scores, the
+/// settings that change its numbers, a factory, and whom its scores are compared with. A
+/// <see cref="MethodCatalogue"/> lists the methods a study knows (<see cref="MethodCatalogue.BuiltIn"/>
+/// by default); the study, its unit keys, the analysis, the sweep, the report and the console iterate
+/// the catalogue they are given. Adding a method is a class implementing <see cref="IAttributionMethod"/>
+/// plus one descriptor given to <see cref="MethodCatalogue.With"/>. A descriptor is immutable and
+/// belongs to no global list, so a test's own method is seen only by the studies given its catalogue.
 /// </summary>
 public sealed class Method
 {
@@ -52,10 +54,14 @@ public sealed class Method
 
     public override string ToString() => _id;
 
-    private Method(string id, string displayName, IReadOnlyList<ComponentKind>? kinds, Func<MethodSettings, ComponentKind, string>? fingerprint,
-        Func<MethodSettings, double?, IAttributionMethod> create, bool comparedWithReference, IReadOnlyList<string>? alsoComparedWith,
-        bool hasCompleteness, bool usesBaseGradient, bool inSweep)
+    /// <summary>A method descriptor; its id must be lower-case letters, digits and '-' (the characters unit files and keys allow).</summary>
+    public Method(string id, string displayName, Func<MethodSettings, double?, IAttributionMethod> create,
+        IReadOnlyList<ComponentKind>? kinds = null, Func<MethodSettings, ComponentKind, string>? fingerprint = null,
+        bool comparedWithReference = true, IReadOnlyList<string>? alsoComparedWith = null,
+        bool hasCompleteness = false, bool usesBaseGradient = false, bool inSweep = false)
     {
+        if (id.Length == 0 || id.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
+            throw new ArgumentException($"a method id is lower-case letters, digits and '-' (got '{id}')", nameof(id));
         _id = id;
         DisplayName = displayName;
         Kinds = kinds ?? Enum.GetValues<ComponentKind>();
@@ -68,43 +74,37 @@ public sealed class Method
         InSweep = inSweep;
     }
 
-    private static readonly List<Method> Registered = [];
-    private static readonly Lock Gate = new();
+    /// <summary>The settings this descriptor was bound with (<see cref="Bind{TSettings}"/>); null for a method that reads only the shared <see cref="MethodSettings"/>.</summary>
+    public object? OwnSettings { get; private init; }
 
-    /// <summary>Every registered method, in registration order (the order of units, tables and columns).</summary>
-    public static IReadOnlyList<Method> All { get { lock (Gate) return Registered.ToArray(); } }
-
-    /// <summary>Registers a method; its id must be new, lower-case and free of the characters unit files and keys use.</summary>
-    public static Method Register(string id, string displayName, Func<MethodSettings, double?, IAttributionMethod> create,
-        IReadOnlyList<ComponentKind>? kinds = null, Func<MethodSettings, ComponentKind, string>? fingerprint = null,
-        bool comparedWithReference = true, IReadOnlyList<string>? alsoComparedWith = null,
-        bool hasCompleteness = false, bool usesBaseGradient = false, bool inSweep = false)
-    {
-        if (id.Length == 0 || id.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
-            throw new ArgumentException($"a method id is lower-case letters, digits and '-' (got '{id}')", nameof(id));
-        var method = new Method(id, displayName, kinds, fingerprint, create, comparedWithReference, alsoComparedWith, hasCompleteness, usesBaseGradient, inSweep);
-        lock (Gate)
-        {
-            if (Registered.Any(m => m._id == id)) throw new ArgumentException($"a method '{id}' is registered already", nameof(id));
-            Registered.Add(method);
-        }
-        return method;
-    }
+    /// <summary>
+    /// A method that binds its own settings, as auto-circuit's PruneAlgo binds with <c>partial</c>: the
+    /// factory and the fingerprint are given <paramref name="settings"/> ahead of the shared ones, so a
+    /// new setting is a field of the method's own settings type, never of <see cref="MethodSettings"/>,
+    /// and its unit keys change exactly when its settings' <paramref name="fingerprint"/> text does.
+    /// </summary>
+    /// <param name="fingerprint">The settings as stable text (hashed into the method's unit keys); "" when they change no number.</param>
+    public static Method Bind<TSettings>(string id, string displayName, TSettings settings,
+        Func<TSettings, MethodSettings, double?, IAttributionMethod> create, Func<TSettings, ComponentKind, string> fingerprint,
+        IReadOnlyList<ComponentKind>? kinds = null, bool comparedWithReference = true, IReadOnlyList<string>? alsoComparedWith = null,
+        bool hasCompleteness = false, bool usesBaseGradient = false, bool inSweep = false) where TSettings : notnull =>
+        new(id, displayName, (shared, scale) => create(settings, shared, scale), kinds, (_, kind) => fingerprint(settings, kind),
+            comparedWithReference, alsoComparedWith, hasCompleteness, usesBaseGradient, inSweep) { OwnSettings = settings };
 
     /// <summary>Integrated gradients: its quadrature and baseline are its settings.</summary>
-    public static readonly Method Ig = Register("ig", "IG",
+    public static readonly Method Ig = new("ig", "IG",
         (s, scale) => new IntegratedGradients(scale is null ? s.IgCut : s.IgCut with { Baseline = Baseline.Aligned }, scale),
         fingerprint: (s, _) => s.IgCut.Id(),
         alsoComparedWith: ["atp"], hasCompleteness: true, inSweep: true);
 
-    /// <summary>Activation patching: the reference every other method is compared with.</summary>
-    public static readonly Method Ap = Register("ap", "AP",
+    /// <summary>Activation patching: the reference every other method of the built-in catalogue is compared with.</summary>
+    public static readonly Method Ap = new("ap", "AP",
         (s, scale) => new ActivationPatching(s.Neurons, scale),
         fingerprint: (s, kind) => kind == ComponentKind.Neuron ? s.Neurons.Id() : "",
         comparedWithReference: false, inSweep: true);
 
     /// <summary>Attribution patching: the first-order term, one backward pass shared by every kind of a batch.</summary>
-    public static readonly Method Atp = Register("atp", "AtP",
+    public static readonly Method Atp = new("atp", "AtP",
         (s, scale) => new AttributionPatching(s.Kinds, scale),
         usesBaseGradient: true, inSweep: true);
 
@@ -112,40 +112,10 @@ public sealed class Method
     /// Split IG (`--split-ig r`): IG up to each prompt's point of saturation, from IG's own composite
     /// integral; compared with AP and with IG. Never in the sweep (its split points are the main path's).
     /// </summary>
-    public static readonly Method IgSplit = Register("ig-split", "split IG",
+    public static readonly Method IgSplit = new("ig-split", "split IG",
         (s, _) => new SplitIntegratedGradients(s.IgCut),
         fingerprint: (s, _) => s.IgCut.Id(),
         alsoComparedWith: ["ig"], hasCompleteness: true);
-
-    /// <summary>The method the others are compared with.</summary>
-    public static Method Reference => Ap;
-
-    /// <summary>The registered method with this id (trimmed, case-insensitive).</summary>
-    public static Method Parse(string text) =>
-        All.FirstOrDefault(m => m._id == text.Trim().ToLowerInvariant())
-        ?? throw new ArgumentException($"unknown method '{text.Trim()}' ({string.Join(", ", All.Select(m => m._id))})");
-
-    /// <summary>The methods of a comma-separated list; a list naming none is refused, as it would compute nothing.</summary>
-    public static IReadOnlyList<Method> ParseList(string text)
-    {
-        var ids = Concord.Model.IdList.Split(text, "method", string.Join(", ", All.Select(m => m._id)));
-        return ids.Select(Parse).Distinct().ToArray();
-    }
-
-    /// <summary>
-    /// The pairs compared among <paramref name="methods"/>: every method against the reference first
-    /// (in registration order), then the further pairs each method names.
-    /// </summary>
-    public static IReadOnlyList<(Method First, Method Second)> Pairs(IReadOnlyCollection<Method> methods)
-    {
-        var ordered = All.Where(methods.Contains).ToList();
-        var pairs = new List<(Method, Method)>();
-        if (methods.Contains(Reference))
-            pairs.AddRange(ordered.Where(m => m.ComparedWithReference && m != Reference).Select(m => (m, Reference)));
-        foreach (var m in ordered)
-            pairs.AddRange(ordered.Where(other => m.AlsoComparedWith.Contains(other._id)).Select(other => (m, other)));
-        return pairs;
-    }
 }
 
 /// <summary>Each method's own settings, given to its factory: IG's quadrature and baseline, AP's neuron subset.</summary>

@@ -103,7 +103,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     private string Key(string batchKey, WorkUnit unit) => UnitKey(batchKey, unit, options);
 
     /// <summary>What every unit of one batch shares in its key: the unit layout, model, task, data, readout and the batch's rows, each by its stable text.</summary>
-    public static string BatchKey(string modelFingerprint, TaskKind task, string dataFingerprint, MetricReadout readout, IReadOnlyList<int> rows) =>
+    public static string BatchKey(string modelFingerprint, TaskDescriptor task, string dataFingerprint, MetricReadout readout, IReadOnlyList<int> rows) =>
         $"units={UnitFormat}|{modelFingerprint}|{task.Id()}|{dataFingerprint}|{readout.Id()}|rows={string.Join(",", rows)}";
 
     /// <summary>A unit's store key: its name and a hash of the batch key and the unit's fingerprint (<see cref="UnitKeyText"/>).</summary>
@@ -117,7 +117,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     {
         MetricsUnit => new BatchMetrics(context.BaseMetric.ToDoubles(), context.OtherMetric.ToDoubles()),
         // IG's factory runs the sweep from the aligned baseline whatever IG's baseline is.
-        SweepUnit sweep => new SweepUnitResult(SimilaritySweep.Point(context, sweep.Kind, sweep.Scale, options.MethodSettings)),
+        SweepUnit sweep => new SweepUnitResult(SimilaritySweep.Point(context, sweep.Kind, sweep.Scale, options.MethodSettings, options.MethodCatalogue)),
         MethodUnit m => new MethodUnitResult(Instance(methods, m.Method).Attribute(context, m.Kind)),
         _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, "unknown work unit"),
     };

@@ -12,11 +12,11 @@ public sealed record BatchResult(int[] Rows, int[] Lengths, BatchMetrics Metrics
     public ScoreSet? Scores(Method method, ComponentKind kind) => Result(method, kind)?.Scores;
 
     /// <summary>Every swept method's scores at a sweep scale; s = 1 is the main run itself when that was computed.</summary>
-    public SweepPoint Sweep(ComponentKind kind, double scale)
+    public SweepPoint Sweep(ComponentKind kind, double scale, MethodCatalogue methods)
     {
         if (SweepPoints.FirstOrDefault(p => p.Kind == kind && p.Scale == scale) is { } point) return point;
-        var swept = SimilaritySweep.Methods;
-        if (scale != 1 || Scores(Method.Reference, kind) is not { } reference || swept.Any(m => Scores(m, kind) is null))
+        var swept = methods.Swept;
+        if (scale != 1 || Scores(methods.Reference, kind) is not { } reference || swept.Any(m => Scores(m, kind) is null))
             throw new KeyNotFoundException($"no sweep point {kind.Id()} s = {scale}");
         return new SweepPoint(scale, kind, swept.ToDictionary(m => m, m => Scores(m, kind)!.Select(reference.Components)));
     }

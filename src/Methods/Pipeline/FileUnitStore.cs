@@ -17,9 +17,11 @@ namespace Concord.Methods.Pipeline;
 /// </summary>
 /// <param name="formats">The kinds of unit this store reads and writes: the attribution's (<see cref="AttributionFormats"/>) unless
 /// the caller's passes add theirs (a unit of a format not given is unreadable here, and counts as missing).</param>
-public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? formats = null) : IUnitStore
+/// <param name="methods">The methods unit files may name (the built-in catalogue when null); a unit naming another is unreadable here.</param>
+public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? formats = null, MethodCatalogue? methods = null) : IUnitStore
 {
     private readonly IReadOnlyList<UnitFormat> _formats = formats ?? AttributionFormats;
+    private readonly MethodCatalogue _methods = methods ?? MethodCatalogue.BuiltIn;
 
     // One serializer setup per list of formats (a study's list is one static instance): its type metadata is built once, not per task's store.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<UnitFormat>, JsonSerializerOptions> OptionsOf = new();
@@ -84,7 +86,7 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
             }
             var dto = JsonSerializer.Deserialize<StoredUnit>(payload, Json);
             if (dto is null) { _rejected.Add($"{Name()}: empty unit"); return false; }
-            result = dto.ToResult();
+            result = dto.ToResult(_methods);
             return true;
         }
         // Damage is a file that does not parse or does not have the unit's shape; any other exception is a bug and surfaces.
@@ -121,7 +123,7 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
                 Enumerable.Range(0, s.Prompts).Select(s.Row).ToArray());
         }
 
-        public ScoreSet ToSet()
+        public ScoreSet ToSet(MethodCatalogue methods)
         {
             var kinds = Required(Kinds).Select(k => Parse(k, ComponentKinds.Parse)).ToArray();
             if (Required(Components).Any(c => c is null || c.Length != 4 || c[1] < 0 || c[1] >= kinds.Length))
@@ -131,7 +133,7 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
             var values = new double[Values.Length, components.Count];
             for (int b = 0; b < Values.Length; b++)
                 for (int j = 0; j < components.Count; j++) values[b, j] = Values[b][j];
-            return new ScoreSet(Parse(Required(Method), Attribution.Method.Parse), components, values);
+            return new ScoreSet(Parse(Required(Method), methods.Parse), components, values);
         }
     }
 
@@ -148,8 +150,10 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
         public static MethodDto From(MethodResult r) => new(r.Method.Id(), r.Kind.Id(), r.Layers.Select(l => new LayerDto(l.Layer, SetDto.From(l.Scores),
             l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass, c.Path?.Alphas, c.Path?.Metric, c.Ends) : null)).ToArray());
 
-        public override UnitResult ToResult() => new MethodUnitResult(new MethodResult(Parse(Required(Method), Attribution.Method.Parse), Parse(Required(Kind), ComponentKinds.Parse),
-            Required(Layers).Select(l => new LayerScores(Required(l).Layer, Required(l.Scores).ToSet(),
+        public override UnitResult ToResult() => ToResult(MethodCatalogue.BuiltIn);
+
+        public override UnitResult ToResult(MethodCatalogue methods) => new MethodUnitResult(new MethodResult(Parse(Required(Method), methods.Parse), Parse(Required(Kind), ComponentKinds.Parse),
+            Required(Layers).Select(l => new LayerScores(Required(l).Layer, Required(l.Scores).ToSet(methods),
                 l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected), c.Mass) { Path = PathOf(c), Ends = EndsOf(c) } : null)).ToList()));
     }
 
@@ -167,9 +171,11 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
 
     private sealed record SweepDto(double Scale, string Kind, SetDto[] Sets) : StoredUnit
     {
-        public override UnitResult ToResult()
+        public override UnitResult ToResult() => ToResult(MethodCatalogue.BuiltIn);
+
+        public override UnitResult ToResult(MethodCatalogue methods)
         {
-            var sets = Required(Sets).Select(set => Required(set).ToSet()).ToList();
+            var sets = Required(Sets).Select(set => Required(set).ToSet(methods)).ToList();
             if (sets.Select(set => set.Method).Distinct().Count() != sets.Count) throw new JsonException("a method appears twice in a sweep point");
             return new SweepUnitResult(new SweepPoint(Scale, Parse(Required(Kind), ComponentKinds.Parse), sets.ToDictionary(set => set.Method)));
         }

@@ -8,6 +8,14 @@ public sealed record PipelineOptions
 {
     public IReadOnlyList<Method> Methods { get; init; } = [Method.Ig, Method.Ap, Method.Atp];
     /// <summary>
+    /// The methods this pipeline knows (every one of <see cref="Methods"/> must be in it): their order
+    /// orders units and tables, its reference is what the others are compared with, its swept methods
+    /// make the sweep. The built-in catalogue unless the caller adds its own methods.
+    /// </summary>
+    public MethodCatalogue MethodCatalogue { get; init; } = MethodCatalogue.BuiltIn;
+    /// <summary>The agreement statistics computed for every pair (the built-in ones unless the caller adds its own).</summary>
+    public Agreement.StatisticCatalogue StatisticCatalogue { get; init; } = Agreement.StatisticCatalogue.BuiltIn;
+    /// <summary>
     /// IG's quadrature and baseline, given to IG alone: a study's IG converges by default (adaptive
     /// composite rule, τ = 1e-3); a fixed rule (<see cref="IgSettings.FixedNodes"/>) reproduces captum.
     /// </summary>
@@ -40,7 +48,7 @@ public sealed record PipelineOptions
 
     /// <summary>At s = 1 the sweep point is the main run of every swept method (aligned baseline), so it is not computed twice.</summary>
     public bool SweepPointIsMainRun(ComponentKind kind, double scale) =>
-        scale == 1 && Kinds.Contains(kind) && Ig.Baseline == Baseline.Aligned && SimilaritySweep.Methods.All(Methods.Contains);
+        scale == 1 && Kinds.Contains(kind) && Ig.Baseline == Baseline.Aligned && MethodCatalogue.Swept.All(Methods.Contains);
 
     /// <summary>A batch's units, in the order they run and are numbered in.</summary>
     public IReadOnlyList<WorkUnit> UnitsPerBatch()
@@ -52,7 +60,7 @@ public sealed record PipelineOptions
         foreach (var s in SweepScales)
             foreach (var kind in SweepKinds)
                 if (!SweepPointIsMainRun(kind, s))
-                    units.Add(new SweepUnit(kind, s));
+                    units.Add(new SweepUnit(kind, s, MethodCatalogue));
         return units;
     }
 

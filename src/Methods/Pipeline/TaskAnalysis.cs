@@ -62,11 +62,11 @@ public sealed record TaskAnalysis(
 
         var agreements = new List<PairAgreement>();
         foreach (var kind in options.Kinds)
-            foreach (var (first, second) in Method.Pairs(options.Methods))
+            foreach (var (first, second) in options.MethodCatalogue.Pairs(options.Methods))
             {
                 if (!first.Kinds.Contains(kind) || !second.Kinds.Contains(kind)) continue;
                 var raw = PairAgreement.Compute(result.Batches.Select(b =>
-                    new PairAgreement.BatchScores(b.Scores(first, kind)!, b.Scores(second, kind)!, b.Lengths, b.Rows)), kind, options.TopFraction);
+                    new PairAgreement.BatchScores(b.Scores(first, kind)!, b.Scores(second, kind)!, b.Lengths, b.Rows)), kind, options.TopFraction, statistics: options.StatisticCatalogue);
                 // The normalised view divides both methods by the same per-prompt denominator, the
                 // metric's full-run change F(a') − F(a): per-prompt statistics are unchanged,
                 // pooled ones stop being dominated by the prompts with the largest effects.
@@ -74,11 +74,11 @@ public sealed record TaskAnalysis(
                 {
                     var denominators = b.Metrics.FullEffect;
                     return new PairAgreement.BatchScores(b.Scores(first, kind)!.Normalised(denominators), b.Scores(second, kind)!.Normalised(denominators), b.Lengths, b.Rows, InPooled(b));
-                }), kind, options.TopFraction);
+                }), kind, options.TopFraction, statistics: options.StatisticCatalogue);
                 agreements.Add(raw with { Normalised = normalised });
             }
 
-        var order = Method.All.ToList();
+        var order = options.MethodCatalogue.ToList();
         var convergence = result.Batches.SelectMany(b => b.Methods.SelectMany(m => m.Completeness.Select(c => (m.Method, m.Kind, c.Layer, c.Check))))
             .GroupBy(c => (c.Method, c.Kind, c.Layer))
             .Select(g => new ConvergenceSummary(g.Key.Kind, g.Key.Layer,
@@ -90,9 +90,10 @@ public sealed record TaskAnalysis(
         foreach (var kind in options.SweepKinds)
             foreach (var s in options.SweepScales)
             {
-                var points = result.Batches.Select(b => (Batch: b, Point: b.Sweep(kind, s))).ToList();
-                sweep.Add(new SweepSummary(kind, s, Method.Pairs(SimilaritySweep.Methods).Select(pair => PairAgreement.Compute(
-                    points.Select(x => new PairAgreement.BatchScores(x.Point[pair.First], x.Point[pair.Second], x.Batch.Lengths, x.Batch.Rows)), kind, options.TopFraction)).ToList()));
+                var points = result.Batches.Select(b => (Batch: b, Point: b.Sweep(kind, s, options.MethodCatalogue))).ToList();
+                sweep.Add(new SweepSummary(kind, s, options.MethodCatalogue.Pairs(options.MethodCatalogue.Swept).Select(pair => PairAgreement.Compute(
+                    points.Select(x => new PairAgreement.BatchScores(x.Point[pair.First], x.Point[pair.Second], x.Batch.Lengths, x.Batch.Rows)), kind, options.TopFraction,
+                    statistics: options.StatisticCatalogue)).ToList()));
             }
         return new TaskAnalysis(result, clean, corrupted, agreements, convergence, sweep, exclusion) { Verdicts = Verdict(result, options, dtype) };
     }

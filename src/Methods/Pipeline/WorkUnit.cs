@@ -45,18 +45,18 @@ public sealed record MethodUnit(Method Method, ComponentKind Kind) : WorkUnit
         string.Join("|", new[] { base.Fingerprint(options), Method.Fingerprint(options.MethodSettings, Kind) }.Where(p => p.Length > 0));
 }
 
-/// <summary>Every swept method on one component kind at one similarity-sweep scale s.</summary>
-public sealed record SweepUnit(ComponentKind Kind, double Scale) : WorkUnit
+/// <summary>Every swept method (<paramref name="Methods"/>' <see cref="MethodCatalogue.Swept"/>) on one component kind at one similarity-sweep scale s.</summary>
+public sealed record SweepUnit(ComponentKind Kind, double Scale, MethodCatalogue Methods) : WorkUnit
 {
     public override string Name => $"sweep-{Kind.Id()}-{Scale.ToString("0.####", CultureInfo.InvariantCulture)}";
     public override bool Matches(UnitResult result, int prompts) =>
         result is SweepUnitResult { Point: var p } && p.Kind == Kind && p.Scale == Scale
-        && SimilaritySweep.Methods.All(m => p.Scores.TryGetValue(m, out var s) && s.Prompts == prompts);
+        && Methods.Swept.All(m => p.Scores.TryGetValue(m, out var s) && s.Prompts == prompts);
 
     public override string Fingerprint(PipelineOptions options)
     {
         // The sweep scales the aligned baseline's corruption whatever IG's baseline says.
         var settings = (options with { Ig = options.Ig with { Baseline = Baseline.Aligned } }).MethodSettings;
-        return string.Join("|", SimilaritySweep.Methods.Select(m => m.Fingerprint(settings, Kind)).Where(p => p.Length > 0).Prepend(base.Fingerprint(options)));
+        return string.Join("|", Methods.Swept.Select(m => m.Fingerprint(settings, Kind)).Where(p => p.Length > 0).Prepend(base.Fingerprint(options)));
     }
 }

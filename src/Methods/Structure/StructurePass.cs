@@ -74,7 +74,7 @@ public sealed class StructurePass(HookedGpt2 model, string modelFingerprint, Pip
             var components = TaskScores.Common(noised, m, kind).Intersect(TaskScores.Common(denoised, m, kind)).ToList();
             return new MethodAsymmetry(m, Asymmetry.Of(TaskScores.Stacked(noised, m, kind, components), TaskScores.Stacked(denoised, m, kind, components), gaps));
         }).ToList();
-        return (all, all.FirstOrDefault(a => a.Method == Method.Reference) ?? all[0]);
+        return (all, all.FirstOrDefault(a => a.Method == noising.MethodCatalogue.Reference) ?? all[0]);
     }
 
     /// <summary>The components with the largest median share of the gap in either direction (n or d), at most <see cref="StructureOptions.Interactions"/>.</summary>

@@ -81,7 +81,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         var methods = pipeline.Methods.Where(m => TaskScores.Has(result, m, kind)).ToList();
         if (methods.Count == 0) return null;
         // AP's components (its neuron sample for neurons): every method is ranked on the same ones.
-        var anchor = methods.Contains(Method.Reference) ? Method.Reference : methods[0];
+        var anchor = methods.Contains(pipeline.MethodCatalogue.Reference) ? pipeline.MethodCatalogue.Reference : methods[0];
         var components = TaskScores.Common(result, anchor, kind);
         var scores = methods.Select(m => (m.Id(), TaskScores.Stacked(result, m, kind, components))).ToList();
         FaithfulnessPlan? faithfulness = null;
@@ -101,7 +101,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         int prompts = batch.Rows.Length;
         var components = plan.Components;
         ScoreSet? Of(Method m) => batch.Scores(m, plan.Kind)?.Select(components);
-        var disagreement = options.Analyses.HasFlag(VerificationAnalysis.Disagreements) && Of(Method.Ig) is { } ig && Of(Method.Reference) is { } ap
+        var disagreement = options.Analyses.HasFlag(VerificationAnalysis.Disagreements) && Of(Method.Ig) is { } ig && Of(pipeline.MethodCatalogue.Reference) is { } ap
             ? DisagreementCategories.Rows(ig, ap, options.HighFraction) : [];
         var isolated = options.Analyses.HasFlag(VerificationAnalysis.Isolated)
             ? Enumerable.Range(0, prompts).SelectMany(p => components.Select(c => new InterventionRow(p, [c]))).ToList() : [];

@@ -31,7 +31,7 @@ public static class AgreementJson
         ? new JsonObject { ["value"] = Number(s.Value) }
         : new JsonObject { ["value"] = null, ["undefined"] = s.Undefined };
 
-    private static JsonObject Stats(StatisticValues s) => new(AgreementStatistic.All.Select(statistic => KeyValuePair.Create(statistic.Id, (JsonNode?)Stat(s[statistic]))));
+    private static JsonObject Stats(StatisticValues s, StatisticCatalogue statistics) => new(statistics.Select(statistic => KeyValuePair.Create(statistic.Id, (JsonNode?)Stat(s[statistic]))));
 
     public static JsonObject SummaryJson(Summary s) => new()
     {
@@ -41,7 +41,7 @@ public static class AgreementJson
 
     private static JsonObject Pair(PairAgreement p, IReadOnlyList<int> rows, PipelineOptions options, TaskAnalysis analysis)
     {
-        var across = new JsonObject(AgreementStatistic.All.Select(s => KeyValuePair.Create(s.Id, (JsonNode?)SummaryJson(p.AcrossPrompts[s]))));
+        var across = new JsonObject(options.StatisticCatalogue.Select(s => KeyValuePair.Create(s.Id, (JsonNode?)SummaryJson(p.AcrossPrompts[s]))));
         return new JsonObject
         {
             ["kind"] = p.Kind.Id(),
@@ -49,12 +49,12 @@ public static class AgreementJson
             ["components"] = p.Components,
             ["top_k"] = p.TopK,
             ["across_prompts"] = across,
-            ["pooled"] = Stats(p.Pooled),
-            ["pooled_normalised"] = p.Normalised is { } normalised ? Stats(normalised.Pooled) : null,
+            ["pooled"] = Stats(p.Pooled, options.StatisticCatalogue),
+            ["pooled_normalised"] = p.Normalised is { } normalised ? Stats(normalised.Pooled, options.StatisticCatalogue) : null,
             ["equal_by_construction"] = TaskAnalysis.EqualByConstruction(p, options),
             // False where IG of this kind did not converge on some prompt (see ig_convergence): then the pair is a quadrature artefact.
             ["evidence"] = analysis.IsEvidence(p),
-            ["per_prompt"] = new JsonArray(p.PerPrompt.Select((s, i) => (JsonNode)new JsonObject { ["row"] = rows[i], ["stats"] = Stats(s) }).ToArray()),
+            ["per_prompt"] = new JsonArray(p.PerPrompt.Select((s, i) => (JsonNode)new JsonObject { ["row"] = rows[i], ["stats"] = Stats(s, options.StatisticCatalogue) }).ToArray()),
             ["largest_disagreements"] = new JsonArray(p.LargestDisagreements.Select(d => (JsonNode)new JsonObject
             {
                 ["row"] = d.Prompt, ["component"] = d.Component.Label, ["first"] = Number(d.First), ["second"] = Number(d.Second),
@@ -105,7 +105,7 @@ public static class AgreementJson
                 ["kind"] = s.Kind.Id(), ["scale"] = s.Scale,
                 // Keyed by the pair's method ids, e.g. ig_ap_pearson; at scale s AtP's scores are s·AtP.
                 ["pairs"] = new JsonObject(s.Pairs.Select(p => KeyValuePair.Create($"{p.First.Id()}_{p.Second.Id()}",
-                    (JsonNode?)new JsonObject(AgreementStatistic.All.Select(st => KeyValuePair.Create(st.Id, (JsonNode?)SummaryJson(p.AcrossPrompts[st]))))))),
+                    (JsonNode?)new JsonObject(options.StatisticCatalogue.Select(st => KeyValuePair.Create(st.Id, (JsonNode?)SummaryJson(p.AcrossPrompts[st]))))))),
             }).ToArray()),
             ["run"] = provenance.DeepClone(),
         };

@@ -37,7 +37,7 @@ public static class Plots
         if (igAndAp)
             foreach (var kind in pipeline.Kinds) ScatterPlot(Path.Combine(folder, Scatter(kind)), analysis, kind, task);
         if (pipeline.Kinds.Contains(ComponentKind.Mlp)) MlpLayers(Path.Combine(folder, MlpBars), analysis, methods, config, task);
-        if (analysis.Sweep.Count > 0) SweepCurve(Path.Combine(folder, Sweep), analysis, task);
+        if (analysis.Sweep.Count > 0) SweepCurve(Path.Combine(folder, Sweep), analysis, pipeline.MethodCatalogue.Reference, task);
     }
 
     private static void Save(Plot plot, string path, int width, int height)
@@ -146,14 +146,14 @@ public static class Plots
         Save(plot, path, 160 + 70 * config.NLayer, 480);
     }
 
-    private static void SweepCurve(string path, TaskAnalysis analysis, string task)
+    private static void SweepCurve(string path, TaskAnalysis analysis, Method reference, string task)
     {
         var plot = new Plot();
         foreach (var group in analysis.Sweep.GroupBy(s => s.Kind))
         {
             var scales = group.Select(s => s.Scale).ToArray();
             // Every swept method against the reference (AP); at scale s AtP stands for s·AtP.
-            foreach (var (first, second) in group.First().Pairs.Where(p => p.Second == Method.Reference).Select(p => (p.First, p.Second)))
+            foreach (var (first, second) in group.First().Pairs.Where(p => p.Second == reference).Select(p => (p.First, p.Second)))
             {
                 var values = group.Select(s => s.Pair(first, second)?.AcrossPrompts.Pearson is { Defined: > 0 } r ? r.Median : double.NaN).ToArray();
                 var line = plot.Add.Scatter(scales, values);

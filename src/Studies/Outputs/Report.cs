@@ -69,8 +69,8 @@ public static class Report
 
         md.AppendLine("## Summary");
         md.AppendLine();
-        var pairs = Method.Pairs(pipeline.Methods);
-        var summary = AgreementStatistic.All.Where(st => st.InSummary).ToList();
+        var pairs = pipeline.MethodCatalogue.Pairs(pipeline.Methods);
+        var summary = pipeline.StatisticCatalogue.InSummary;
         md.AppendLine("Median across prompts of per-prompt statistics over one component kind (scores of different kinds are never pooled). " +
                       (pairs.Count > 0 ? Invariant($"{Label(pairs[0])} is the research question") + (pairs.Count > 1 ? Invariant($"; the other pairs show how far the others get ({string.Join(", ", pairs.Skip(1).Select(Label))}).") : ".") : ""));
         md.AppendLine();
@@ -155,7 +155,7 @@ public static class Report
         md.AppendLine();
         md.AppendLine(Invariant($"Metric on clean prompts {analysis.CleanMetric.Text}; on corrupted prompts {analysis.CorruptedMetric.Text}."));
         md.AppendLine();
-        var statistics = AgreementStatistic.All;
+        var statistics = pipeline.StatisticCatalogue;
         md.AppendLine("| components | pair | " + string.Join(" | ", statistics.Select(st => st.DisplayName)) + " | pooled r | pooled r, normalised |");
         md.AppendLine("|---|---|" + string.Concat(statistics.Select(_ => "---|")) + "---|---|");
         foreach (var p in analysis.Agreements)

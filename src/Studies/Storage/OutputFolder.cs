@@ -35,20 +35,22 @@ public sealed class OutputFolder : IDisposable
     /// that run's, to resume or redo.
     /// </summary>
     /// <param name="name">How the message names the folder ("--out").</param>
-    /// <param name="tasks">The run's tasks (default: every task).</param>
-    public static void Check(string path, string name = "--out", IReadOnlyList<TaskKind>? tasks = null, bool force = false)
+    /// <param name="tasks">The ids of the run's tasks (default: the built-in ones).</param>
+    public static void Check(string path, string name = "--out", IReadOnlyList<string>? tasks = null, bool force = false)
     {
         var resolved = WritePolicy.Folder(name, path);
         if (File.Exists(System.IO.Path.Combine(resolved, LockFile))) return;
-        WritePolicy.RefuseReplacing(name, path, WrittenFiles(tasks ?? TaskKinds.All), force);
+        WritePolicy.RefuseReplacing(name, path, WrittenFiles(tasks ?? BuiltInIds), force);
     }
+
+    private static IReadOnlyList<string> BuiltInIds => TaskDescriptor.BuiltIn.Select(t => t.Id()).ToList();
 
     /// <summary>
     /// Every file a run of <paramref name="tasks"/> can write, relative to its folder: run.json, report.md,
     /// shards.json, and per task scores.csv, agreement.json and every plot, graph and DOT file of any
     /// component kind and edge method (units are named by their content's key, which no user file shares).
     /// </summary>
-    public static IEnumerable<string> WrittenFiles(IEnumerable<TaskKind> tasks)
+    public static IEnumerable<string> WrittenFiles(IEnumerable<string> tasks)
     {
         string[] top = [RunRecord.FileName, Report.FileName, ShardManifest.FileName];
         var kinds = Enum.GetValues<ComponentKind>();
@@ -56,7 +58,7 @@ public sealed class OutputFolder : IDisposable
             .Concat(kinds.SelectMany(k => new[] { Plots.Scatter(k), VerificationPlots.File(k), StructurePlots.ScatterFile(k), StructurePlots.HeatmapFile(k), StructurePlots.PathFile(k) }))
             .Concat(EdgeOptions.AllMethods.SelectMany(m => new[] { ".json", ".dot", ".png" }.Select(e => EdgeCircuitExporter.FileStem(m) + e)))
             .ToList();
-        return top.Concat(tasks.SelectMany(t => perTask.Select(f => System.IO.Path.Combine(t.Id(), f))));
+        return top.Concat(tasks.SelectMany(t => perTask.Select(f => System.IO.Path.Combine(t, f))));
     }
 
     /// <summary>
@@ -68,7 +70,8 @@ public sealed class OutputFolder : IDisposable
     {
         var manifest = new ShardManifest(study.Fingerprint, (selection as Shard)?.Count ?? 0, study.Options.Identity());
         var folder = output.Folder;
-        var claimed = selection is Shard shard ? ClaimShard(folder, shard, output.Name, study.Options.Tasks, output.Force) : Claim(folder, output.Name, study.Options.Tasks, output.Force);
+        var tasks = study.Tasks.Select(t => t.Kind.Id()).ToList();
+        var claimed = selection is Shard shard ? ClaimShard(folder, shard, output.Name, tasks, output.Force) : Claim(folder, output.Name, tasks, output.Force);
         try
         {
             if (selection is Shard) ShardManifest.Join(folder, manifest);
@@ -83,18 +86,19 @@ public sealed class OutputFolder : IDisposable
         return claimed;
     }
 
-    public static OutputFolder Claim(string path, string name = "--out", IReadOnlyList<TaskKind>? tasks = null, bool force = false) => Create(path, name, tasks, force, () =>
+    /// <param name="tasks">The ids of the tasks whose folders the run writes (the built-in ones when null): their stale temporaries are cleared.</param>
+    public static OutputFolder Claim(string path, string name = "--out", IReadOnlyList<string>? tasks = null, bool force = false) => Create(path, name, tasks, force, () =>
     {
         var stream = Lock(path, LockFile, exclusive: true,
             "another concord run (or a shard) is writing there; wait for it to finish or choose another --out");
         // With the folder held alone no other process writes here: any temporary of Concord's is garbage.
-        foreach (var stale in Temporaries(path)) File.Delete(stale);
+        foreach (var stale in Temporaries(path, tasks)) File.Delete(stale);
         Own(stream);
         return new OutputFolder(path, stream);
     });
 
     /// <summary>Creates the folder and takes it as one of the shards that share it.</summary>
-    public static OutputFolder ClaimShard(string path, Shard shard, string name = "--out", IReadOnlyList<TaskKind>? tasks = null, bool force = false) => Create(path, name, tasks, force, () =>
+    public static OutputFolder ClaimShard(string path, Shard shard, string name = "--out", IReadOnlyList<string>? tasks = null, bool force = false) => Create(path, name, tasks, force, () =>
     {
         var shared = Lock(path, LockFile, exclusive: false,
             "a one-process concord run or a merge is using it; wait for it to finish or choose another --out");
@@ -103,7 +107,7 @@ public sealed class OutputFolder : IDisposable
             var own = Lock(path, $".concord-shard-{shard.Index}-of-{shard.Count}.lock", exclusive: true,
                 $"shard {shard} of this run is already running there");
             // Other shards may be writing: only temporaries of this machine's dead processes are garbage.
-            foreach (var stale in Temporaries(path).Where(AtomicFile.IsOrphan)) File.Delete(stale);
+            foreach (var stale in Temporaries(path, tasks).Where(AtomicFile.IsOrphan)) File.Delete(stale);
             Own(own);
             return new OutputFolder(path, shared, own);
         }
@@ -118,13 +122,13 @@ public sealed class OutputFolder : IDisposable
     /// Concord's own temporaries (by their exact name, <see cref="AtomicFile.IsTemporary"/>) in the folders a run writes:
     /// --out itself, each task's folder and its units/ — never any other folder below --out, which is the user's.
     /// </summary>
-    private static IEnumerable<string> Temporaries(string path) =>
-        TaskKinds.All.SelectMany(kind => new[] { System.IO.Path.Combine(path, kind.Id()), System.IO.Path.Combine(path, kind.Id(), UnitStores.FolderName) })
+    private static IEnumerable<string> Temporaries(string path, IReadOnlyList<string>? tasks) =>
+        (tasks ?? BuiltInIds).SelectMany(id => new[] { System.IO.Path.Combine(path, id), System.IO.Path.Combine(path, id, UnitStores.FolderName) })
             .Prepend(path)
             .SelectMany(AtomicFile.TemporariesIn)
             .ToList();
 
-    private static OutputFolder Create(string path, string name, IReadOnlyList<TaskKind>? tasks, bool force, Func<OutputFolder> claim)
+    private static OutputFolder Create(string path, string name, IReadOnlyList<string>? tasks, bool force, Func<OutputFolder> claim)
     {
         Check(path, name, tasks, force);
         try

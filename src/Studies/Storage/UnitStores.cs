@@ -9,11 +9,12 @@ public static class UnitStores
 {
     public const string FolderName = "units";
 
-    public static FileUnitStore For(StudyOutput output, TaskKind kind)
+    /// <param name="methods">The methods the study knows: the ones its unit files may name.</param>
+    public static FileUnitStore For(StudyOutput output, TaskDescriptor kind, Methods.Attribution.MethodCatalogue methods)
     {
         var folder = Path.Combine(output.Folder, kind.Id(), FolderName);
         if (output.Fresh) DeleteUnits(folder);
-        return new FileUnitStore(folder, Study.UnitFormats);
+        return new FileUnitStore(folder, Study.UnitFormats, methods);
     }
 
     /// <summary>

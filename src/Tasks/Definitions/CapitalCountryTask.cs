@@ -5,7 +5,6 @@ namespace Concord.Tasks.Definitions;
 /// <summary>Capital–country (Hanna et al. 2024): logit(country) − logit(corrupted country).</summary>
 public sealed class CapitalCountryTask : CircuitTask
 {
-    public override TaskKind Kind => TaskKind.CapitalCountry;
     public override IReadOnlyList<string> RequiredColumns =>
         ["clean", "capital", "country", "country_idx", "corrupted", "corrupted_capital", "corrupted_country", "corrupted_country_idx"];
     public override MetricReadout NaturalReadout => MetricReadout.LogitDifference;

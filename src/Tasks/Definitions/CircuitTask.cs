@@ -4,12 +4,12 @@ using Concord.Tasks.Csv;
 namespace Concord.Tasks.Definitions;
 
 /// <summary>
-/// A task's CSV schema and metric. Every task reduces to "answer tokens to contrast at the last
-/// position", so one metric (<see cref="TaskMetric"/>) serves all six.
+/// A task's CSV schema, row parser and metric. Every task reduces to "answer tokens to contrast at
+/// the last position", so one metric (<see cref="TaskMetric"/>) serves all six and a user's own; a
+/// <see cref="TaskDescriptor"/> names the task and says where its data is.
 /// </summary>
 public abstract class CircuitTask
 {
-    public abstract TaskKind Kind { get; }
     public abstract IReadOnlyList<string> RequiredColumns { get; }
     /// <summary>The metric as the literature defines it for this task.</summary>
     public abstract MetricReadout NaturalReadout { get; }

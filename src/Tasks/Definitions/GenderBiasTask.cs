@@ -5,7 +5,6 @@ namespace Concord.Tasks.Definitions;
 /// <summary>Gender bias (Vig et al. 2020): logit(clean pronoun) − logit(other pronoun).</summary>
 public sealed class GenderBiasTask : CircuitTask
 {
-    public override TaskKind Kind => TaskKind.GenderBias;
     public override IReadOnlyList<string> RequiredColumns => ["clean", "corrupted", "clean_answer_idx", "corrupted_answer_idx", "label"];
     public override MetricReadout NaturalReadout => MetricReadout.LogitDifference;
 

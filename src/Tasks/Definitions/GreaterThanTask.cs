@@ -8,7 +8,6 @@ namespace Concord.Tasks.Definitions;
 /// </summary>
 public sealed class GreaterThanTask(YearTokens years) : CircuitTask
 {
-    public override TaskKind Kind => TaskKind.GreaterThan;
     public override IReadOnlyList<string> RequiredColumns => ["clean", "corrupted", "correct_idx"];
     public override MetricReadout NaturalReadout => MetricReadout.ProbabilityDifference;
 

@@ -5,7 +5,6 @@ namespace Concord.Tasks.Definitions;
 /// <summary>Hypernymy: Σ p(clean answers) − Σ p(corrupted answers), answer lists given per row.</summary>
 public sealed class HypernymyTask(Model.Gpt2Tokenizer tokenizer) : CircuitTask
 {
-    public override TaskKind Kind => TaskKind.Hypernymy;
     public override IReadOnlyList<string> RequiredColumns => ["clean", "answers", "answers_idx", "corrupted", "corrupted_answers", "corrupted_answers_idx"];
     public override MetricReadout NaturalReadout => MetricReadout.ProbabilityDifference;
 

@@ -5,7 +5,6 @@ namespace Concord.Tasks.Definitions;
 /// <summary>Indirect object identification (Wang et al. 2023): logit(IO) − logit(S).</summary>
 public sealed class IoiTask : CircuitTask
 {
-    public override TaskKind Kind => TaskKind.Ioi;
     public override IReadOnlyList<string> RequiredColumns => ["clean", "corrupted", "corrupted_hard", "correct_idx", "incorrect_idx"];
     public override MetricReadout NaturalReadout => MetricReadout.LogitDifference;
 

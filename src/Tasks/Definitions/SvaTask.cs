@@ -8,7 +8,6 @@ namespace Concord.Tasks.Definitions;
 /// </summary>
 public sealed class SvaTask(SvaVerbs verbs) : CircuitTask
 {
-    public override TaskKind Kind => TaskKind.Sva;
     public override IReadOnlyList<string> RequiredColumns => ["clean", "corrupted", "group", "plural"];
     public override MetricReadout NaturalReadout => MetricReadout.ProbabilityDifference;
 

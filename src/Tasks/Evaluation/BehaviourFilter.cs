@@ -17,12 +17,11 @@ public sealed record FilteredSample(IReadOnlyList<TaskExample> Kept, IReadOnlyLi
 /// </summary>
 public static class BehaviourFilter
 {
-    public static bool Passes(TaskKind kind, double cleanMetric) =>
-        kind == TaskKind.Hypernymy ? cleanMetric >= HypernymyFilter.StudyThreshold : cleanMetric > 0;
+    /// <summary>Whether a prompt of the task with this clean metric shows the behaviour (the task's own rule, <see cref="TaskDescriptor.ShowsBehaviour"/>).</summary>
+    public static bool Passes(TaskDescriptor task, double cleanMetric) => task.ShowsBehaviour(cleanMetric);
 
-    public static string Rule(TaskKind kind) => kind == TaskKind.Hypernymy
-        ? $"clean metric ≥ {HypernymyFilter.StudyThreshold} (the study's hypernymy filter)"
-        : "clean metric > 0 (the model prefers the clean answer)";
+    /// <summary>The task's rule in words.</summary>
+    public static string Rule(TaskDescriptor task) => task.BehaviourRule;
 
     public static FilteredSample Sample(HookedGpt2 model, TaskDataset dataset, Gpt2Tokenizer tokenizer, int count, int seed,
         int batchSize = 32, CancellationToken cancel = default)

@@ -11,7 +11,7 @@ namespace Concord.Tasks.Evaluation;
 /// </summary>
 public static class HypernymyFilter
 {
-    public const double StudyThreshold = 0.1;
+    public const double StudyThreshold = TaskDescriptor.HypernymyThreshold;
 
     /// <summary>Writes the kept rows (every column of the input, prob_diff filled) to <paramref name="output"/>; returns kept and total rows.</summary>
     public static (int Kept, int Total) Apply(HookedGpt2 model, string input, string output, TaskResources resources, double threshold = StudyThreshold)

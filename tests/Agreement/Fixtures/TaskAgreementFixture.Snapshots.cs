@@ -45,9 +45,9 @@ public abstract partial class TaskAgreementFixture
         var lines = new List<string>();
         foreach (var pair in Analysis.Agreements)
         {
-            // One column per registered statistic, named as compact tables name it (r, rho, tau, jaccard, sign).
+            // One column per built-in statistic, named as compact tables name it (r, rho, tau, jaccard, sign).
             string Stat(AgreementStatistic s) => pair.AcrossPrompts[s] is { Defined: > 0 } v ? $"{v.Median.ToString("F4", CultureInfo.InvariantCulture)}/{v.Mean.ToString("F4", CultureInfo.InvariantCulture)}" : "undefined";
-            lines.Add($"{pair.Kind.Id(),-7} {pair.Label,-7} median/mean " + string.Join(" ", AgreementStatistic.All.Select(s => $"{s.ShortName} {Stat(s)}")) +
+            lines.Add($"{pair.Kind.Id(),-7} {pair.Label,-7} median/mean " + string.Join(" ", StatisticCatalogue.BuiltIn.Select(s => $"{s.ShortName} {Stat(s)}")) +
                       $" pooled r {Fixed(pair.Pooled.Pearson)}");
         }
         foreach (var s in Analysis.Sweep)

@@ -66,7 +66,7 @@ public class UnitKeyTests
         Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Fingerprint(Options with { Ig = IgSettings.FixedNodes(9, QuadratureRule.Trapezoid) }),
             Is.EqualTo("ig-head|direction=noising|per-position=no|trapezoid/9;baseline=aligned"));
         // The sweep scales the aligned baseline whatever IG's baseline is.
-        Assert.That(new SweepUnit(ComponentKind.Head, 0.25).Fingerprint(options),
+        Assert.That(new SweepUnit(ComponentKind.Head, 0.25, MethodCatalogue.BuiltIn).Fingerprint(options),
             Is.EqualTo("sweep-head-0.25|direction=denoising|per-position=yes|auto/0.001/4096/cuts=0.25;baseline=aligned"));
     }
 
@@ -81,7 +81,7 @@ public class UnitKeyTests
     [Test]
     public void EveryIdParsesBack()
     {
-        foreach (var m in Method.All) Assert.That(Method.Parse(m.Id()), Is.SameAs(m));
+        foreach (var m in MethodCatalogue.BuiltIn) Assert.That(MethodCatalogue.BuiltIn.Parse(m.Id()), Is.SameAs(m));
         foreach (var k in Enum.GetValues<ComponentKind>()) Assert.That(ComponentKinds.Parse(k.Id()), Is.EqualTo(k));
         foreach (var d in Enum.GetValues<Direction>()) Assert.That(Directions.Parse(d.Id()), Is.EqualTo(d));
         foreach (var b in Enum.GetValues<Baseline>()) Assert.That(Baselines.Parse(b.Id()), Is.EqualTo(b));

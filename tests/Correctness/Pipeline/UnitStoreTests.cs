@@ -121,9 +121,9 @@ public class UnitStoreTests
         Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Matches(igWithoutCheck, 2), Is.False, "IG without its completeness check");
         Assert.That(new MethodUnit(Method.Ap, ComponentKind.Head).Matches(igHeads, 2), Is.False);
         Assert.That(new MethodUnit(Method.Ig, ComponentKind.Mlp).Matches(igHeads, 2), Is.False);
-        Assert.That(new SweepUnit(ComponentKind.Head, 0.5).Matches(sweep, 2), Is.True);
-        Assert.That(new SweepUnit(ComponentKind.Head, 0.1).Matches(sweep, 2), Is.False);
-        Assert.That(new SweepUnit(ComponentKind.Head, 0.5).Matches(metrics, 2), Is.False);
+        Assert.That(new SweepUnit(ComponentKind.Head, 0.5, MethodCatalogue.BuiltIn).Matches(sweep, 2), Is.True);
+        Assert.That(new SweepUnit(ComponentKind.Head, 0.1, MethodCatalogue.BuiltIn).Matches(sweep, 2), Is.False);
+        Assert.That(new SweepUnit(ComponentKind.Head, 0.5, MethodCatalogue.BuiltIn).Matches(metrics, 2), Is.False);
     }
 
     /// <summary>Every byte of a unit counts: a file truncated, edited or replaced is rejected with one line, never read.</summary>

@@ -9,9 +9,10 @@ using NUnit.Framework;
 namespace Concord.Tests.EndToEnd.Packaging;
 
 /// <summary>
-/// The libraries as a consumer gets them: `dotnet pack` of Concord.Model, Concord.Tasks and
-/// Concord.Methods into a folder feed, and samples/CustomTask — a program outside the solution with
-/// its own prompts and metric — restored from that feed, built and run on the bundled model.
+/// The libraries as a consumer gets them: `dotnet pack` of Concord.Model, Concord.Tasks,
+/// Concord.Methods and Concord.Studies into a folder feed, and samples/CustomTask — a program outside
+/// the solution with its own task (data file, row parser, metric) run through the library's Study,
+/// writing report.md without the CLI — restored from that feed, built and run on the bundled model.
 /// </summary>
 [TestFixture, NonParallelizable]
 public class PackageSampleTests
@@ -105,6 +106,12 @@ public class PackageSampleTests
         Assert.That(completeness, Has.Count.EqualTo(2), output);
         foreach (Match m in completeness) Assert.That(double.Parse(m.Groups[1].Value), Is.LessThan(1e-3), output);
         Assert.That(Regex.Matches(output, @"IG↔AP: Pearson r median (-?[\d.]+)"), Has.Count.EqualTo(2), output);
+        // The study's every output, through Concord.Studies alone.
+        var report = Regex.Match(output, @"^report: (.*)$", RegexOptions.Multiline);
+        Assert.That(report.Success, Is.True, output);
+        Assert.That(File.ReadAllText(report.Groups[1].Value.Trim()), Does.Contain("| receiver | head |"));
+        foreach (var file in new[] { "scores.csv", "agreement.json" })
+            Assert.That(Path.Combine(Path.GetDirectoryName(report.Groups[1].Value.Trim())!, "receiver", file), Does.Exist);
 
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
         {

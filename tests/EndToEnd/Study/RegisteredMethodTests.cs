@@ -20,10 +20,10 @@ using static TorchSharp.torch;
 namespace Concord.Tests.EndToEnd.Study;
 
 /// <summary>
-/// A method is registered once and every part of the study iterates the registry: a method that
-/// exists only in this test project runs through <see cref="Concord.Studies.Study"/>, is compared
-/// with AP, and appears in agreement.json, scores.csv and the report, without a line of src/
-/// knowing it.
+/// A method is described once and every part of the study iterates the catalogue it is given: a
+/// method that exists only in this test project, in this test's catalogue, runs through
+/// <see cref="Concord.Studies.Study"/>, is compared with AP, and appears in agreement.json,
+/// scores.csv and the report, without a line of src/ knowing it.
 /// </summary>
 [TestFixture, NonParallelizable]
 public class RegisteredMethodTests
@@ -46,7 +46,7 @@ public class RegisteredMethodTests
             }));
     }
 
-    private static readonly Method Registered = Method.Register("grad-x-act", "G×A", (_, _) => new GradientTimesActivation(),
+    private static readonly Method Registered = new("grad-x-act", "G×A", (_, _) => new GradientTimesActivation(),
         kinds: [ComponentKind.Head, ComponentKind.Mlp]);
 
     [Test]
@@ -59,6 +59,7 @@ public class RegisteredMethodTests
             Pipeline = new PipelineOptions
             {
                 Methods = [Method.Ig, Method.Ap, Registered],
+                MethodCatalogue = MethodCatalogue.BuiltIn.With(Registered),
                 Kinds = [ComponentKind.Head, ComponentKind.Mlp, ComponentKind.Neuron],
                 Ig = IgSettings.FixedNodes(4),
                 NeuronsPerLayer = 4,
