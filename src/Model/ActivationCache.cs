@@ -12,8 +12,8 @@ public sealed class ActivationCache : IDisposable
     private readonly Dictionary<HookPoint, Tensor> _values = new();
     private readonly Func<HookPoint, bool> _filter;
 
-    /// <param name="filter">Which hook points a run should record; null records every one.</param>
-    public ActivationCache(Func<HookPoint, bool>? filter = null) => _filter = filter ?? (_ => true);
+    /// <param name="filter">Which hook points a run should record; null records every one but the per-head copies (<see cref="HookPoint.IsPerHead"/>), which a filter must name.</param>
+    public ActivationCache(Func<HookPoint, bool>? filter = null) => _filter = filter ?? (p => !p.IsPerHead);
 
     public static ActivationCache Of(params HookPoint[] points)
     {

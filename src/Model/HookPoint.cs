@@ -6,7 +6,7 @@ namespace Concord.Model;
 public enum HookKind
 {
     Embed, PosEmbed,
-    ResidPre, Q, K, V, Pattern, Z, AttnOut, ResidMid, MlpIn, MlpPre, MlpPost, MlpOut, ResidPost,
+    ResidPre, QInput, KInput, VInput, Q, K, V, Pattern, Z, Result, AttnOut, ResidMid, MlpIn, MlpPre, MlpPost, MlpOut, ResidPost,
 }
 
 /// <summary>
@@ -18,11 +18,17 @@ public readonly partial record struct HookPoint(HookKind Kind, int Layer = -1) :
     public static HookPoint Embed => new(HookKind.Embed);
     public static HookPoint PosEmbed => new(HookKind.PosEmbed);
     public static HookPoint ResidPre(int l) => new(HookKind.ResidPre, l);
+    /// <summary>The residual stream as each head's query reads it, before ln_1: [batch, pos, head, d_model] (per head; see <see cref="IsPerHead"/>).</summary>
+    public static HookPoint QInput(int l) => new(HookKind.QInput, l);
+    public static HookPoint KInput(int l) => new(HookKind.KInput, l);
+    public static HookPoint VInput(int l) => new(HookKind.VInput, l);
     public static HookPoint Q(int l) => new(HookKind.Q, l);
     public static HookPoint K(int l) => new(HookKind.K, l);
     public static HookPoint V(int l) => new(HookKind.V, l);
     public static HookPoint Pattern(int l) => new(HookKind.Pattern, l);
     public static HookPoint Z(int l) => new(HookKind.Z, l);
+    /// <summary>Each head's output z_h·W_O[h] without the bias: [batch, pos, head, d_model] (per head; see <see cref="IsPerHead"/>).</summary>
+    public static HookPoint Result(int l) => new(HookKind.Result, l);
     public static HookPoint AttnOut(int l) => new(HookKind.AttnOut, l);
     public static HookPoint ResidMid(int l) => new(HookKind.ResidMid, l);
     public static HookPoint MlpIn(int l) => new(HookKind.MlpIn, l);
@@ -32,6 +38,13 @@ public readonly partial record struct HookPoint(HookKind Kind, int Layer = -1) :
     public static HookPoint ResidPost(int l) => new(HookKind.ResidPost, l);
 
     public bool IsGlobal => Kind is HookKind.Embed or HookKind.PosEmbed;
+
+    /// <summary>
+    /// A per-head copy of a residual-sized activation (TransformerLens's <c>hook_q_input</c>, <c>hook_k_input</c>,
+    /// <c>hook_v_input</c> and <c>attn.hook_result</c>): H times the memory of the stream, so a run
+    /// computes it only when a hook sits on it or a cache names it, and never otherwise.
+    /// </summary>
+    public bool IsPerHead => Kind is HookKind.QInput or HookKind.KInput or HookKind.VInput or HookKind.Result;
 
     public string Name => Kind switch
     {
@@ -57,6 +70,10 @@ public readonly partial record struct HookPoint(HookKind Kind, int Layer = -1) :
     private static string Suffix(HookKind kind) => kind switch
     {
         HookKind.ResidPre => "hook_resid_pre",
+        HookKind.QInput => "hook_q_input",
+        HookKind.KInput => "hook_k_input",
+        HookKind.VInput => "hook_v_input",
+        HookKind.Result => "attn.hook_result",
         HookKind.Q => "attn.hook_q",
         HookKind.K => "attn.hook_k",
         HookKind.V => "attn.hook_v",
@@ -90,13 +107,14 @@ public readonly partial record struct HookPoint(HookKind Kind, int Layer = -1) :
     public static HookPoint Parse(string name) =>
         TryParse(name, out var p) ? p : throw new ArgumentException($"'{name}' is not a hook point name (examples: hook_embed, blocks.0.attn.hook_z, blocks.3.mlp.hook_post)");
 
-    /// <summary>Every hook point of a model with <paramref name="nLayer"/> blocks, in forward order.</summary>
-    public static IEnumerable<HookPoint> All(int nLayer)
+    /// <summary>Every hook point of a model with <paramref name="nLayer"/> blocks, in forward order; the per-head ones (<see cref="IsPerHead"/>) only when asked.</summary>
+    public static IEnumerable<HookPoint> All(int nLayer, bool perHead = false)
     {
         yield return Embed;
         yield return PosEmbed;
         for (int l = 0; l < nLayer; l++)
-            foreach (var kind in BlockKinds) yield return new HookPoint(kind, l);
+            foreach (var kind in BlockKinds)
+                if (perHead || !new HookPoint(kind, l).IsPerHead) yield return new HookPoint(kind, l);
     }
 
     /// <summary>

@@ -41,6 +41,9 @@ public sealed class HookSet
         return result;
     }
 
+    /// <summary>Whether any hook sits on <paramref name="point"/>.</summary>
+    internal bool Has(HookPoint point) => _hooks.ContainsKey(point);
+
     /// <summary>Whether any hook sits on a point of <paramref name="layer"/>.</summary>
     internal bool TouchesLayer(int layer) => _hooks.Keys.Any(p => !p.IsGlobal && p.Layer == layer);
 

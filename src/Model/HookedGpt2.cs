@@ -75,6 +75,7 @@ public sealed class HookedGpt2 : IDisposable
     {
         if (!start.IsGlobal && (start.Layer < 0 || start.Layer >= Config.NLayer))
             throw new ArgumentException($"{start.Name}: the model has layers 0..{Config.NLayer - 1}");
+        if (start.IsPerHead) throw new ArgumentException($"{start.Name}: a run cannot start at a per-head copy; start at the block's hook_resid_pre, or hook the copy in a full run");
         if (prefix is not null && (start.IsGlobal || start.Kind is HookKind.Q or HookKind.K or HookKind.V or HookKind.Pattern))
             throw new ArgumentException($"{start.Name}: a shared prefix needs a start after the block's attention scores");
         var pass = new Pass(this, null, start, value, upstream, hooks ?? HookSet.Empty, cache) { Prefix = prefix };
@@ -98,6 +99,9 @@ public sealed class HookedGpt2 : IDisposable
         public SharedPrefix? Prefix { get; init; }
         public readonly long Batch = tokens?.shape[0] ?? startValue!.shape[0];
         public readonly long Positions = tokens?.shape[1] ?? (start!.Value.Kind == HookKind.Pattern ? startValue!.shape[2] : startValue!.shape[1]);
+
+        /// <summary>Whether a hook or the cache asks for <paramref name="p"/> and the run computes it (it is not upstream of the start).</summary>
+        public bool Wants(HookPoint p) => !(start is HookPoint s && p < s) && (hooks.Has(p) || cache?.Wants(p) == true);
 
         public Tensor Point(HookPoint p, Func<Tensor> compute)
         {
@@ -180,9 +184,20 @@ public sealed class HookedGpt2 : IDisposable
 
         public Tensor ResidPre => _residPre ??= Point(HookPoint.ResidPre(layer), input);
         private Tensor Ln1 => _ln1 ??= pass.Model.LayerNorm(ResidPre, w.Ln1Weight, w.Ln1Bias);
-        public Tensor Q => _q ??= Point(HookPoint.Q(layer), () => Heads(AtQueries(Ln1).matmul(w.WQ) + w.BQ));
-        public Tensor K => _k ??= Point(HookPoint.K(layer), () => Heads(Ln1.matmul(w.WK) + w.BK));
-        public Tensor V => _v ??= Point(HookPoint.V(layer), () => Heads(Ln1.matmul(w.WV) + w.BV));
+        public Tensor Q => _q ??= Point(HookPoint.Q(layer), () => Wanted(HookPoint.QInput(layer)) ? PerHead(HookPoint.QInput(layer), w.WQ, w.BQ) : Heads(AtQueries(Ln1).matmul(w.WQ) + w.BQ));
+        public Tensor K => _k ??= Point(HookPoint.K(layer), () => Wanted(HookPoint.KInput(layer)) ? PerHead(HookPoint.KInput(layer), w.WK, w.BK) : Heads(Ln1.matmul(w.WK) + w.BK));
+        public Tensor V => _v ??= Point(HookPoint.V(layer), () => Wanted(HookPoint.VInput(layer)) ? PerHead(HookPoint.VInput(layer), w.WV, w.BV) : Heads(Ln1.matmul(w.WV) + w.BV));
+
+        // A per-head point is computed only when asked for, and never in a restricted block (whose values are not the points' shapes).
+        private bool Wanted(HookPoint p) => queries is null && pass.Wants(p);
+
+        /// <summary>Split inputs: each head's copy of resid_pre through its own ln_1 and its own columns of W (TransformerLens's use_split_qkv_input).</summary>
+        private Tensor PerHead(HookPoint point, Tensor weight, Tensor bias)
+        {
+            var copies = Point(point, () => ResidPre.unsqueeze(2).expand(B, P, C.NHead, C.NEmbd));
+            var normalised = pass.Model.LayerNorm(copies, w.Ln1Weight, w.Ln1Bias);
+            return einsum("bphd,hde->bphe", normalised, weight.view(C.NEmbd, C.NHead, C.DHead).permute(1, 0, 2)) + bias.view(C.NHead, C.DHead);
+        }
 
         // With a shared prefix of length p, keys and values are the prefix's (cached) followed by
         // this run's own, and query i sits at position p + i.
@@ -212,7 +227,10 @@ public sealed class HookedGpt2 : IDisposable
         });
 
         public Tensor AttnOut => _attnOut ??= Point(HookPoint.AttnOut(layer), () =>
-            Z.reshape(B, N, C.NEmbd).matmul(w.WO) + w.BO);
+            Wanted(HookPoint.Result(layer)) ? Result.sum(2) + w.BO : Z.reshape(B, N, C.NEmbd).matmul(w.WO) + w.BO);
+
+        /// <summary>Each head's output z_h·W_O[h] [batch, pos, head, d_model]: only when asked for (<see cref="HookPoint.IsPerHead"/>).</summary>
+        private Tensor Result => Point(HookPoint.Result(layer), () => einsum("bphe,hed->bphd", Z, w.WO.view(C.NHead, C.DHead, C.NEmbd)));
 
         public Tensor ResidMid => _residMid ??= Point(HookPoint.ResidMid(layer), () => AtQueries(ResidPre) + AttnOut);
         // hook_mlp_in is what the MLP's first linear map reads: resid_mid after ln_2 (as in the

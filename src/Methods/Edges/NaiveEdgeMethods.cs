@@ -43,12 +43,13 @@ public static class NaiveEdgeMethods
             }
             default:
             {
+                // TransformerLens's split input: the receiving head's own copy of the stream, moved by this one sender.
                 int l = target.Layer;
-                var point = target.Input switch { ReceiverInput.Q => HookPoint.Q(l), ReceiverInput.K => HookPoint.K(l), _ => HookPoint.V(l) };
+                var point = target.Input switch { ReceiverInput.Q => HookPoint.QInput(l), ReceiverInput.K => HookPoint.KInput(l), _ => HookPoint.VInput(l) };
                 hooks.Add(point, (value, _) =>
                 {
                     var patched = value.clone();
-                    patched[.., .., target.Head] = ExactEdgePatching.HeadInput(model, target, cache[HookPoint.ResidPre(l)] + delta);
+                    patched[.., .., target.Head] += delta;
                     return patched;
                 });
                 break;
