@@ -84,6 +84,7 @@ public class FingerprintTests
         ["--drop-invalid"] = new([("--drop-invalid", null)], Recompute.All, Why: "task options are part of the data's fingerprint"),
         ["--shard"] = new([("--shard", "0/1")], Recompute.None, Why: "how the work is split, not what a unit is: one shard of one owns every unit"),
         ["--merge"] = new([("--merge", null)], Recompute.None, Why: "a merge computes no attribution and reads every unit"),
+        ["--force"] = new([("--force", null)], Recompute.None, Why: "whether a user's files may be replaced, not what a unit is (kept out of run.json's options)"),
         ["--verify"] = new([("--verify", "none")], Recompute.None, Why: "no verification: the attribution units are reused"),
         ["--ablation"] = new([("--ablation", "mean")], Recompute.Some, VerificationUnits, "the verification units only"),
         ["--eap-ig-steps"] = new([("--components", "heads,mlp,neurons,edges"), ("--eap-ig-steps", "3")], Recompute.Some, EdgeUnits,
