@@ -17,9 +17,12 @@ public static class BlankValues
         "--prompt", "--task", "--methods", "--components", "--sweep", "--verify", "--steps", "--direction", "--device", "--shard", "--endpoint",
     };
 
+    /// <summary>Symbols already given the check: options shared by several commands, or by every tree built (one per parse in tests), get it once.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Symbol, object> Checked = [];
+
     public static T Enforce<T>(T command) where T : Command
     {
-        foreach (var option in command.Options.Where(o => (o.ValueType == typeof(string)) && !OwnMessage.Contains(o.Name)))
+        foreach (var option in command.Options.Where(o => (o.ValueType == typeof(string)) && !OwnMessage.Contains(o.Name) && Checked.TryAdd(o, Checked)))
         {
             string name = option.Name;
             option.Validators.Add(result =>
@@ -28,7 +31,7 @@ public static class BlankValues
                     result.AddError(Message(name, result.Tokens[0].Value));
             });
         }
-        foreach (var argument in command.Arguments.Where(a => a.ValueType == typeof(string)))
+        foreach (var argument in command.Arguments.Where(a => a.ValueType == typeof(string) && Checked.TryAdd(a, Checked)))
         {
             string name = $"<{argument.Name}>";
             argument.Validators.Add(result =>
