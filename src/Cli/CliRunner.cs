@@ -30,9 +30,9 @@ public static class CliRunner
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 int code = Classify(e);
-                Console.Error.WriteLine(code == RuntimeError && IsUnexpected(e)
+                Console.Error.WriteLine(OneLine(code == RuntimeError && IsUnexpected(e)
                     ? $"error: internal error: {Describe(e)} (a bug in Concord; --verbose shows where it happened)"
-                    : $"error: {Describe(e)}");
+                    : $"error: {Describe(e)}"));
                 if (parse.GetValue(Verbose)) Console.Error.WriteLine(e);
                 return code;
             }
@@ -40,6 +40,19 @@ public static class CliRunner
 
     public static void SetGuardedAction(this Command command, Func<ParseResult, int> action) =>
         command.SetGuardedAction((parse, _) => Task.FromResult(action(parse)));
+
+    /// <summary>
+    /// An error as the one line the README promises: a value the user gave may hold a line break or
+    /// another control character (`--task $'a\nb'`), which is shown escaped (\n) rather than breaking the line.
+    /// </summary>
+    public static string OneLine(string text) =>
+        string.Concat(text.TrimEnd().Select(c => c switch
+        {
+            '\n' => "\\n",
+            '\r' => "\\r",
+            _ when char.IsControl(c) && c != '\t' || c is '\u2028' or '\u2029' or '\u0085' => $"\\u{(int)c:x4}",
+            _ => c.ToString(),
+        }));
 
     /// <summary>
     /// The first parse error in the user's terms ("--steps expects a whole number, got 'x'"), or null

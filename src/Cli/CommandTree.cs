@@ -15,7 +15,7 @@ public static class CommandTree
         root.Subcommands.Add(DatasetsCommand.Create());
         root.Subcommands.Add(Run.RunCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
-        return StrictNumbers.Enforce(root);
+        return BlankValues.Enforce(StrictNumbers.Enforce(root));
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Runtime.InteropServices;
 using Concord.Cli;
 using Concord.Model;
@@ -14,14 +13,6 @@ Console.SetOut(TextWriter.Synchronized(new StandardOutputWriter(Console.Out)));
 // The same command gives the same bytes: the CPU BLAS's reproducible mode is on before any tensor exists.
 NumericalReproducibility.Ensure();
 
-var root = CommandTree.Create();
-var parse = root.Parse(args, CommandTree.Parsing);
-if (CliRunner.UsageProblem(parse) is { } problem)
-{
-    Console.Error.WriteLine($"error: {problem}");
-    return CliRunner.UsageError;
-}
-
 // Ctrl-C (or SIGTERM) cancels the command's token: long work checks it between chunks, so it stops
 // within seconds, keeps what is finished (written atomically) and exits 130. A second Ctrl-C only
 // says that it is stopping; the process never exits under running native code.
@@ -34,20 +25,4 @@ void Interrupt()
 }
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; Interrupt(); };
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; Interrupt(); });
-try
-{
-    // Without System.CommandLine's own handler, which printed a stack trace: every command's action is
-    // guarded (one line, its exit code); only --version and --help write outside a guard, and what they
-    // can meet is a stdout that cannot be written.
-    return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, interrupt.Token);
-}
-catch (StandardOutputException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    return CliRunner.RuntimeError;
-}
-catch (Exception e) when (e is not OperationCanceledException)
-{
-    Console.Error.WriteLine($"error: internal error: {CliRunner.Describe(e)} (a bug in Concord)");
-    return CliRunner.RuntimeError;
-}
+return await CliProgram.InvokeAsync(args, interrupt.Token);

@@ -26,6 +26,6 @@ public static class SharedOptions
     public static TaskOptions ParseTaskOptions(ParseResult parse) => new()
     {
         DropInvalid = parse.GetValue(DropInvalid),
-        IoiCorruption = IoiCorruptions.Parse(parse.GetValue(IoiCorruption)!),
+        IoiCorruption = OfFlag(IoiCorruption.Name, () => IoiCorruptions.Parse(parse.GetValue(IoiCorruption)!)),
     };
 }

@@ -85,7 +85,7 @@ public static class ModelCommands
             {
                 "tiny" => new Gpt2Config(2, 4, 64, 128, Gpt2Tokenizer.VocabularySize),
                 "gpt2-small" => Gpt2Config.Gpt2Small,
-                var other => throw new ArgumentException($"unknown preset '{other}' (tiny, gpt2-small)"),
+                var other => throw new ArgumentException($"{preset.Name}: unknown preset '{other}' (tiny, gpt2-small)"),
             };
             var config = basis with
             {

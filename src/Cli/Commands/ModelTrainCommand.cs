@@ -29,7 +29,7 @@ public static class ModelTrainCommand
         };
         command.SetGuardedAction((parse, ct) => Task.Run(() =>
         {
-            var run = new TrainingRun(TrainingPreset.Parse(parse.GetValue(preset)!), parse.GetValue(output)!, parse.GetValue(seed),
+            var run = new TrainingRun(SharedOptions.OfFlag(preset.Name, () => TrainingPreset.Parse(parse.GetValue(preset)!)), parse.GetValue(output)!, parse.GetValue(seed),
                 parse.GetValue(steps), parse.GetValue(minutes), parse.GetValue(resume), HalfPrecision: !parse.GetValue(float32), HeadDropout: parse.GetValue(headDropout))
             {
                 Force = parse.GetValue(force),

@@ -97,7 +97,7 @@ public static class RunCommand
         double? tolerance = parse.GetValue(IgTolerance);
         if (tolerance is double t && !(t > 0 && t < 1)) throw new ArgumentException($"--ig-tolerance must lie in (0, 1) (got {t.ToString(CultureInfo.InvariantCulture)})");
         if (tolerance is not null && !auto) throw new ArgumentException("--ig-tolerance applies to --steps auto only");
-        var rule = QuadratureRules.Parse(parse.GetValue(Rule)!);
+        var rule = SharedOptions.OfFlag(Rule.Name, () => QuadratureRules.Parse(parse.GetValue(Rule)!));
         if (auto && rule != QuadratureRule.GaussLegendre) throw new ArgumentException($"--rule {rule.Id()} needs a fixed --steps N (--steps auto, the default, is adaptive Gauss–Legendre)");
         if (rule == QuadratureRule.Trapezoid && steps < 2) throw new ArgumentException("--rule trapezoid needs --steps 2 or more (its two ends)");
         if (parse.GetValue(Neurons) < 0) throw new ArgumentException($"--neurons must be 0 (all) or a positive count (got {parse.GetValue(Neurons)})");
@@ -141,7 +141,7 @@ public static class RunCommand
         if (split is not null && !auto) throw new ArgumentException("--split-ig needs --steps auto: split IG is read from the adaptive composite rule's integral, refined to meet τ up to each prompt's split point; a fixed rule's nodes give no integral up to a point between them");
         if (split is null && methods.Contains(Method.IgSplit)) throw new ArgumentException("--methods ig-split needs --split-ig r (the fraction of F's range at which the path is split)");
         if (split is not null && !methods.Contains(Method.IgSplit)) methods = [.. methods, Method.IgSplit];
-        var baseline = Baselines.Parse(parse.GetValue(BaselineOption)!);
+        var baseline = SharedOptions.OfFlag(BaselineOption.Name, () => Baselines.Parse(parse.GetValue(BaselineOption)!));
         if (scales.Length > 0 && baseline == Baseline.Zero) throw new ArgumentException("the similarity sweep scales the aligned baseline; use --sweep none with --baseline zero");
         var kinds = nodeComponents.Length == 0 ? [] : SharedOptions.OfFlag(Components.Name, () => ComponentKinds.ParseList(string.Join(",", nodeComponents)));
         OutputFolder.Check(parse.GetValue(Out)!, Out.Name, tasks.Select(t => t.Id()).ToList(), parse.GetValue(Force));

@@ -48,6 +48,15 @@ public sealed class SafetensorsFile
         long dataStart = 8 + (long)headerLength;
         long dataLength = fileLength - dataStart;
 
+        // JSON text must be UTF-8: System.Text.Json checks that only when a string is read, where it throws no JsonException.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            int at = 0;
+            try { _ = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(header); }
+            catch (System.Text.DecoderFallbackException e) { at = e.Index; }
+            throw new ModelFileException($"{path}: header is not valid UTF-8 (byte {8 + at} of the file): not a safetensors file, or damaged");
+        }
+
         JsonDocument doc;
         try { doc = JsonDocument.Parse(header); }
         catch (JsonException e) { throw new ModelFileException($"{path}: header is not valid JSON ({e.Message})"); }

@@ -53,7 +53,8 @@ public sealed class ModelStore(string? cacheRoot = null)
         if (Directory.Exists(name))
             throw new ModelFileException($"{name}: folder has no {string.Join(" and ", Files.Where(f => !File.Exists(Path.Combine(name, f))))}");
         if (KnownModels.ContainsKey(name))
-            throw new ModelFileException($"model '{name}' is not in the cache ({FolderFor(name)}): run `concord model download {name}`, or copy config.json and model.safetensors there");
+            // Said with the variable when it chose the cache: a mistyped CONCORD_MODEL_CACHE is then visible as the cause.
+            throw new ModelFileException($"model '{name}' is not in the cache ({(CacheOrigin == CacheVariable ? $"{CacheVariable}: " : "")}{FolderFor(name)}): run `concord model download {name}`, or copy config.json and model.safetensors there");
         throw new ModelFileException($"'{name}' is neither a model folder nor a known model ({string.Join(", ", KnownModels.Keys)})");
     }
 
