@@ -16,6 +16,9 @@ public static class EdgeFaithfulness
     public const string RandomMethod = "random";
     public const int DefaultRandomRankings = 3;
 
+    /// <summary>Resamples of the prompts behind each method's CPR interval (as for nodes).</summary>
+    public const int BootstrapSamples = 1000;
+
     /// <param name="methods">Each method's prompt-mean score per edge (<see cref="EdgeScores.Mean"/>).</param>
     /// <param name="seed">Random ranking r is <see cref="Ranking.Random"/>(edges, seed + r).</param>
     public static EdgeFaithfulnessResult Evaluate(EdgeContext context, IReadOnlyList<(string Method, IReadOnlyList<double> MeanScores)> methods,
@@ -27,34 +30,61 @@ public static class EdgeFaithfulness
 
     /// <summary>
     /// The curves of a plan from m(C) of its circuits to run [circuit, prompt] and m(full), m(∅) per
-    /// prompt, the prompts of every batch side by side (a study's batches are evaluated one by one).
+    /// prompt, the prompts of every batch side by side (a study's batches are evaluated one by one);
+    /// each method's CPR with a 95 % interval from <paramref name="bootstrapSamples"/> resamples of the
+    /// prompts (the rankings and circuits stay fixed: the interval is the spread from which prompts were drawn).
     /// </summary>
-    public static EdgeFaithfulnessResult Evaluate(EdgeFaithfulnessPlan plan, double[,] metrics, IReadOnlyList<double> fullMetric, IReadOnlyList<double> emptyMetric)
+    public static EdgeFaithfulnessResult Evaluate(EdgeFaithfulnessPlan plan, double[,] metrics, IReadOnlyList<double> fullMetric, IReadOnlyList<double> emptyMetric,
+        int bootstrapSamples = BootstrapSamples, int seed = 0)
     {
         var graph = plan.Graph;
+        int prompts = fullMetric.Count;
+        if (emptyMetric.Count != prompts || metrics.GetLength(1) != prompts)
+            throw new ArgumentException($"m(full) of {prompts} prompts, m(∅) of {emptyMetric.Count}, m(C) of {metrics.GetLength(1)}");
+        var all = Enumerable.Range(0, prompts).ToArray();
         double full = fullMetric.Average(), empty = emptyMetric.Average(), span = full - empty;
-        if (!(Math.Abs(span) > 1e-9 * Math.Max(1, Math.Abs(full))))
+        if (!Defined(full, empty))
             return new EdgeFaithfulnessResult(graph.EdgeCount, full, empty, [], null,
                 FormattableString.Invariant($"moving every edge to z̃ moves the mean metric by {span:G3}: f is undefined"));
 
-        double Faithfulness(EdgeCircuit c)
+        // The curves over a draw of prompts (all of them once, or a bootstrap resample).
+        List<EdgeFaithfulnessCurve> Curves(int[] draw, bool random)
         {
-            if (c.EdgeCount == 0) return 0;
-            if (c.EdgeCount == graph.EdgeCount) return 1;
-            int row = plan.RowOf(c);
-            double sum = 0;
-            for (int b = 0; b < metrics.GetLength(1); b++) sum += metrics[row, b];
-            return (sum / metrics.GetLength(1) - empty) / span;
+            double Mean(Func<int, double> of) => draw.Sum(of) / draw.Length;
+            double f0 = Mean(p => emptyMetric[p]), f1 = Mean(p => fullMetric[p]);
+            double Faithfulness(EdgeCircuit c)
+            {
+                if (c.EdgeCount == 0) return 0;
+                if (c.EdgeCount == graph.EdgeCount) return 1;
+                int row = plan.RowOf(c);
+                return (Mean(p => metrics[row, p]) - f0) / (f1 - f0);
+            }
+            return plan.Curves.Where(p => (p.Method == RandomMethod) == random).Select(p => Summarise(p.Method, p.Ranking,
+                p.Circuits.Select((c, i) => new EdgeCircuitRow(plan.Percentages[i], c.Requested, c.EdgeCount, c.Share, Faithfulness(c))).ToList(), graph.EdgeCount)).ToList();
         }
-        EdgeFaithfulnessCurve Curve(EdgeFaithfulnessPlan.Curve p) => Summarise(p.Method, p.Ranking,
-            p.Circuits.Select((c, i) => new EdgeCircuitRow(plan.Percentages[i], c.Requested, c.EdgeCount, c.Share, Faithfulness(c))).ToList(), graph.EdgeCount);
 
-        var curves = plan.Curves.Where(p => p.Method != RandomMethod).Select(Curve).ToList();
-        var randomCurves = plan.Curves.Where(p => p.Method == RandomMethod).Select(Curve).ToList();
+        var curves = Curves(all, random: false);
+        if (bootstrapSamples > 0)
+        {
+            var resampled = curves.Select(_ => new double[bootstrapSamples]).ToList();
+            var generator = new Random(seed);
+            var draw = new int[prompts];
+            for (int b = 0; b < bootstrapSamples; b++)
+            {
+                for (int i = 0; i < prompts; i++) draw[i] = generator.Next(prompts);
+                bool defined = Defined(draw.Average(p => fullMetric[p]), draw.Average(p => emptyMetric[p]));
+                var drawn = defined ? Curves(draw, random: false) : null;
+                for (int c = 0; c < curves.Count; c++) resampled[c][b] = drawn?[c].Cpr ?? double.NaN;
+            }
+            curves = curves.Select((c, i) => c with { CprInterval = Interval.FromResamples(resampled[i]) }).ToList();
+        }
+        var randomCurves = Curves(all, random: true);
         var control = randomCurves.Count == 0 ? null
             : new EdgeRandomControl(plan.Seeds, randomCurves, randomCurves.Average(c => c.Cpr), randomCurves.Average(c => c.Cmd));
         return new EdgeFaithfulnessResult(graph.EdgeCount, full, empty, curves, control, null);
     }
+
+    private static bool Defined(double full, double empty) => Math.Abs(full - empty) > 1e-9 * Math.Max(1, Math.Abs(full));
 
     /// <summary>Each method's curves from its scores' prompt means.</summary>
     public static EdgeFaithfulnessResult Evaluate(EdgeContext context, IEnumerable<EdgeScores> scores,

@@ -10,7 +10,8 @@ public readonly record struct EdgeCircuitRow(double RequestedPercent, int Reques
 /// trapezoid over the real share of edges, from (0, f(∅) = 0) to (1, f(full) = 1).
 /// </summary>
 /// <param name="Method">The ranking's method id, or <see cref="EdgeFaithfulness.RandomMethod"/>.</param>
-public sealed record EdgeFaithfulnessCurve(string Method, RankingKind Ranking, IReadOnlyList<EdgeCircuitRow> Rows, double Cpr, double Cmd);
+/// <param name="CprInterval">CPR's 95 % bootstrap interval over prompts (rankings and circuits fixed), or null when not resampled.</param>
+public sealed record EdgeFaithfulnessCurve(string Method, RankingKind Ranking, IReadOnlyList<EdgeCircuitRow> Rows, double Cpr, double Cmd, Interval? CprInterval = null);
 
 /// <summary>The seeded random rankings (the control): each one's curve and their mean CPR and CMD.</summary>
 public sealed record EdgeRandomControl(IReadOnlyList<int> Seeds, IReadOnlyList<EdgeFaithfulnessCurve> Curves, double MeanCpr, double MeanCmd);

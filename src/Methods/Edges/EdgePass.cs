@@ -103,7 +103,9 @@ public sealed class EdgePass(HookedGpt2 model, string modelFingerprint, Pipeline
                 taskEdges = taskEdges with
                 {
                     Plan = plan,
-                    Faithfulness = EdgeFaithfulness.Evaluate(plan, metrics, circuits.SelectMany(r => r.Full).ToArray(), circuits.SelectMany(r => r.Empty).ToArray()),
+                    // The bootstrap's seed apart from the random rankings' (seed + r), so no draw shares their stream.
+                    Faithfulness = EdgeFaithfulness.Evaluate(plan, metrics, circuits.SelectMany(r => r.Full).ToArray(), circuits.SelectMany(r => r.Empty).ToArray(),
+                        seed: unchecked(pipeline.Seed * 7_919 + 1_000_003)),
                 };
             }
         }

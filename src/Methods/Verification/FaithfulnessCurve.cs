@@ -7,6 +7,15 @@ public readonly record struct CurvePoint(double Fraction, int Size, double Faith
 public readonly record struct Interval(double Low, double High)
 {
     public bool Contains(double value) => value >= Low && value <= High;
+
+    /// <summary>The 2.5th and 97.5th percentiles of a statistic's resamples (undefined ones, NaN, left out); null when none is defined.</summary>
+    public static Interval? FromResamples(IEnumerable<double> values)
+    {
+        var defined = values.Where(double.IsFinite).Order().ToArray();
+        if (defined.Length == 0) return null;
+        double At(double q) => defined[(int)Math.Round(q * (defined.Length - 1))];
+        return new Interval(At(0.025), At(0.975));
+    }
 }
 
 /// <summary>

@@ -112,7 +112,7 @@ public sealed class FaithfulnessPlan
         {
             var points = Points(c, mean);
             return new FaithfulnessCurve(c.Method, c.Ranking, points, FaithfulnessCurve.Area(points, f => f), FaithfulnessCurve.Area(points, f => Math.Abs(1 - f)),
-                bootstrapSamples > 0 ? Percentiles(cprs[i]) : null);
+                bootstrapSamples > 0 ? Interval.FromResamples(cprs[i]) : null);
         }).ToList();
 
         var randomCurves = Curves.Where(c => c.Method == RandomMethod).Select(c => Points(c, mean)).ToList();
@@ -140,13 +140,5 @@ public sealed class FaithfulnessPlan
             result[s] = sum / prompts.Length;
         }
         return result;
-    }
-
-    private static Interval? Percentiles(double[] values)
-    {
-        var defined = values.Where(double.IsFinite).Order().ToArray();
-        if (defined.Length == 0) return null;
-        double At(double q) => defined[(int)Math.Round(q * (defined.Length - 1))];
-        return new Interval(At(0.025), At(0.975));
     }
 }

@@ -18,6 +18,7 @@ public static class EdgeJson
         ["method"] = c.Method,
         ["ranking"] = c.Ranking.ToString().ToLowerInvariant(),
         ["cpr"] = Number(c.Cpr),
+        ["cpr_95"] = c.CprInterval is { } ci ? new JsonArray(Number(ci.Low), Number(ci.High)) : null,
         ["cmd"] = Number(c.Cmd),
         ["circuits"] = new JsonArray(c.Rows.Select(r => (JsonNode)new JsonObject
         {

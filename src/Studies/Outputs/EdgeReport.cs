@@ -66,14 +66,16 @@ public static class EdgeReport
         md.AppendLine(Invariant($"Faithfulness at edges (MIB: every edge outside the pruned circuit moved to z̃; m̄(full) = {f.MetricFull:F3}, m̄(∅) = {f.MetricEmpty:F3}; CPR higher is better, CMD lower is better):"));
         md.AppendLine();
         var sizes = f.Curves.FirstOrDefault()?.Rows.Select(r => r.RequestedPercent).ToList() ?? [];
-        md.AppendLine("| method | ranking | CPR | CMD | " + string.Join(" | ", sizes.Select(p => Invariant($"f @ {p:G} %"))) + " |");
-        md.AppendLine("|---|---|---|---|" + string.Concat(sizes.Select(_ => "---|")));
+        md.AppendLine("| method | ranking | CPR | CPR 95 % | CMD | " + string.Join(" | ", sizes.Select(p => Invariant($"f @ {p:G} %"))) + " |");
+        md.AppendLine("|---|---|---|---|---|" + string.Concat(sizes.Select(_ => "---|")));
         foreach (var c in f.Curves)
-            md.AppendLine(Invariant($"| {c.Method} | {c.Ranking.ToString().ToLowerInvariant()} | {c.Cpr:F3} | {c.Cmd:F3} | ") + string.Join(" | ", c.Rows.Select(r => Invariant($"{r.Faithfulness:F2} ({r.EdgeCount})"))) + " |");
+            md.AppendLine(Invariant($"| {c.Method} | {c.Ranking.ToString().ToLowerInvariant()} | {c.Cpr:F3} | {(c.CprInterval is { } ci ? Invariant($"[{ci.Low:F3}, {ci.High:F3}]") : "–")} | {c.Cmd:F3} | ")
+                + string.Join(" | ", c.Rows.Select(r => Invariant($"{r.Faithfulness:F2} ({r.EdgeCount})"))) + " |");
         if (f.Random is { } random)
-            md.AppendLine(Invariant($"| random ({random.Seeds.Count} seeds) | signed | {random.MeanCpr:F3} | {random.MeanCmd:F3} | ") + string.Join(" | ", sizes.Select((_, i) => Invariant($"{random.Curves.Average(c => c.Rows[i].Faithfulness):F2}"))) + " |");
+            md.AppendLine(Invariant($"| random ({random.Seeds.Count} seeds) | signed | {random.MeanCpr:F3} | [{random.Curves.Min(c => c.Cpr):F3}, {random.Curves.Max(c => c.Cpr):F3}] (range) | {random.MeanCmd:F3} | ")
+                + string.Join(" | ", sizes.Select((_, i) => Invariant($"{random.Curves.Average(c => c.Rows[i].Faithfulness):F2}"))) + " |");
         md.AppendLine();
-        md.AppendLine("In brackets: the edges the circuit kept after pruning (nodes without an in- or out-edge in it are dropped, to a fixed point), out of the size asked for.");
+        md.AppendLine(Invariant($"In brackets: the edges the circuit kept after pruning (nodes without an in- or out-edge in it are dropped, to a fixed point), out of the size asked for. CPR 95 %: percentiles of {EdgeFaithfulness.BootstrapSamples} bootstrap resamples of the prompts, the rankings fixed."));
         md.AppendLine();
     }
 }

@@ -145,6 +145,43 @@ public sealed class EdgeCircuitTests
     }
 
     /// <summary>
+    /// CPR's interval resamples the prompts and nothing else: prompts that differ give a spread, the
+    /// same prompt repeated gives exactly [CPR, CPR] (every resample is the sample), and no resamples give none.
+    /// </summary>
+    [Test]
+    public void CprIntervalResamplesThePromptsAndCollapsesWhenEveryPromptIsTheSame()
+    {
+        var graph = EdgeGraph.Of(new Gpt2Config(NLayer: 2, NHead: 2, NEmbd: 8, NPositions: 16, VocabSize: Scenario.Vocab));
+        var scores = Enumerable.Range(0, graph.EdgeCount).Select(e => (double)(e * 37 % 11) - 5).ToList();
+        var plan = EdgeFaithfulnessPlan.Of(graph, Direction.Noising, [("ap", scores)], randomRankings: 0, percentages: [10, 20, 50]);
+        const int prompts = 6;
+        var generator = new Random(3);
+        var full = Enumerable.Range(0, prompts).Select(p => 2 + 0.1 * p).ToArray();
+        var empty = Enumerable.Range(0, prompts).Select(p => -1 - 0.2 * p).ToArray();
+        var metrics = new double[plan.ToRun.Count, prompts];
+        for (int c = 0; c < plan.ToRun.Count; c++)
+            for (int p = 0; p < prompts; p++) metrics[c, p] = empty[p] + (full[p] - empty[p]) * generator.NextDouble();
+
+        var spread = EdgeFaithfulness.Evaluate(plan, metrics, full, empty, bootstrapSamples: 200, seed: 1);
+        Assert.That(spread.Curves, Is.Not.Empty);
+        foreach (var c in spread.Curves)
+        {
+            Assert.That(c.CprInterval, Is.Not.Null, c.Method);
+            Assert.That(c.CprInterval!.Value.High - c.CprInterval.Value.Low, Is.GreaterThan(1e-3), $"{c.Method} {c.Ranking}: prompts that differ spread the resamples");
+        }
+
+        for (int c = 0; c < plan.ToRun.Count; c++)
+            for (int p = 1; p < prompts; p++) metrics[c, p] = metrics[c, 0];
+        var same = EdgeFaithfulness.Evaluate(plan, metrics, Enumerable.Repeat(full[0], prompts).ToArray(), Enumerable.Repeat(empty[0], prompts).ToArray(), bootstrapSamples: 200, seed: 1);
+        foreach (var c in same.Curves)
+        {
+            Assert.That(c.CprInterval!.Value.Low, Is.EqualTo(c.Cpr).Within(1e-12), $"{c.Method} {c.Ranking}");
+            Assert.That(c.CprInterval.Value.High, Is.EqualTo(c.Cpr).Within(1e-12), $"{c.Method} {c.Ranking}");
+        }
+        Assert.That(EdgeFaithfulness.Evaluate(plan, metrics, full, empty, bootstrapSamples: 0).Curves.All(c => c.CprInterval is null), Is.True);
+    }
+
+    /// <summary>
     /// k = 0 and k = 100 % are m(∅) and m(full) themselves, so f is 0 and 1 with no round-off; and
     /// those two numbers are what explicit runs give (θ = 1 everywhere, θ = 0) to round-off.
     /// </summary>
