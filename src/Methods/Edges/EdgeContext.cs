@@ -119,22 +119,20 @@ public sealed class EdgeContext : IDisposable
     }
 
     /// <summary>
-    /// Stacked rows of a recorded edge run (one that keeps what a backward pass to every receiver
-    /// needs) that fit the memory budget. Per layer, position and row, in residual-sized vectors:
-    /// a uniform-θ run keeps the layer's shared input, its normalised copy, q, k, v, z and the MLP's
-    /// input and normalised input, then holds 3H + 1 receiver gradients after the backward pass (and
-    /// one layer's layer-norm pull-back, 9H, at a time); a split-input run keeps every head's own
-    /// input and its normalised copy and gradient (about 12H + 12). Both keep the MLP's hidden
-    /// activations and the attention pattern, and, when the run computes Δ, 2S more (Δ and its copy).
+    /// Stacked rows of a recorded uniform-θ edge run (one that keeps what a backward pass to every
+    /// receiver needs) that fit the memory budget. Per layer, position and row, in residual-sized
+    /// vectors: the layer's shared input, its normalised copy, q, k, v, z and the MLP's input and
+    /// normalised input, then 3H + 1 receiver gradients after the backward pass (and one layer's
+    /// layer-norm pull-back, 9H, at a time); the MLP's hidden activations and the attention pattern;
+    /// and, when the run computes Δ, 2S more (Δ and its copy).
     /// </summary>
-    /// <param name="splitInputs">A dense-θ run (every head reads its own input).</param>
     /// <param name="withDeltas">The run computes every sender's Δ (θ ≠ 0 somewhere, or Δ kept).</param>
-    public int RecordedRowsPerChunk(bool splitInputs = false, bool withDeltas = true)
+    public int RecordedRowsPerChunk(bool withDeltas = true)
     {
         var c = Model.Config;
         long element = Model.DType == ScalarType.Float64 ? 8 : 4, positions = Runs.BaseTokens.Width;
-        long perLayer = (splitInputs ? 12L * c.NHead + 12 : 3L * c.NHead + 13) * c.NEmbd + 2L * c.DMlp + 2L * c.NHead * positions;
-        long perPosition = c.NLayer * perLayer + (splitInputs ? 0 : 9L * c.NHead * c.NEmbd) + (withDeltas ? 2L * Graph.Senders.Count * c.NEmbd : 0);
+        long perLayer = (3L * c.NHead + 13) * c.NEmbd + 2L * c.DMlp + 2L * c.NHead * positions;
+        long perPosition = c.NLayer * perLayer + 9L * c.NHead * c.NEmbd + (withDeltas ? 2L * Graph.Senders.Count * c.NEmbd : 0);
         return (int)Math.Clamp(Runs.Options.MemoryBudgetBytes / Math.Max(1, positions * element * perPosition), 1, int.MaxValue);
     }
 

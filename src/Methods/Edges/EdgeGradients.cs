@@ -30,12 +30,4 @@ public static class EdgeGradients
         run.Dispose();
         return (values, gradients, deltas);
     }
-
-    /// <summary>A [repeats·batch, ...] stack summed over its repeats with weights: [batch, ...].</summary>
-    public static Tensor WeightedSum(Tensor stacked, IReadOnlyList<double> weights, int batch)
-    {
-        var byRepeat = stacked.view([weights.Count, batch, .. stacked.shape[1..]]);
-        var w = tensor(weights.ToArray(), dtype: stacked.dtype, device: stacked.device).view([weights.Count, .. Enumerable.Repeat(1L, (int)stacked.dim())]);
-        return (byRepeat * w).sum(0L);  // 0L: a literal 0 would bind to sum(ScalarType) and sum everything
-    }
 }

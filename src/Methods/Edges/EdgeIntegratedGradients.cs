@@ -115,7 +115,7 @@ public static class EdgeIntegratedGradients
             var (_, gradients, deltas) = EdgeGradients.AtRun(context, runs.BaseTokens.Tokens.RepeatAlongBatch(count), runs.BaseTokens.LastPositions.repeat(count),
                 other, new EdgeMask.Uniform(alpha), count, keepDeltas: true);
             var scores = gradients.Scores(context.Graph, deltas!);
-            var weighted = EdgeGradients.WeightedSum(scores, weights.Skip(from).Take(count).ToArray(), batch);
+            var weighted = ReceiverGradients.Sum(scores, tensor(weights.Skip(from).Take(count).ToArray(), dtype: scores.dtype, device: scores.device));
             sum = (sum is null ? weighted : sum + weighted).MoveToOuterDisposeScope();
         }
         return sum!.MoveToOuterDisposeScope();

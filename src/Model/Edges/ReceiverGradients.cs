@@ -80,8 +80,8 @@ public sealed class ReceiverGradients : IDisposable
 
     private IEnumerable<Tensor> Tensors => _heads.SelectMany(h => h.Tensors).Concat(_mlps).Append(_logits);
 
-    /// <summary>A dense [repeats·batch, ...] stack as Σ_k w_k of its repeats: [batch, ...].</summary>
-    internal static Tensor Sum(Tensor stacked, Tensor weights)
+    /// <summary>A [repeats·batch, ...] stack as Σ_k w_k of its repeats: [batch, ...] (<paramref name="weights"/> [repeats]).</summary>
+    public static Tensor Sum(Tensor stacked, Tensor weights)
     {
         int repeats = (int)weights.shape[0];
         var byRepeat = stacked.view([repeats, stacked.shape[0] / repeats, .. stacked.shape[1..]]);

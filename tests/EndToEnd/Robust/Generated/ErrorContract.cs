@@ -1,3 +1,4 @@
+using Concord.Cli;
 using Concord.Tests.EndToEnd.Support;
 
 namespace Concord.Tests.EndToEnd.Robust.Generated;
@@ -21,7 +22,7 @@ public static class ErrorContract
     {
         // Still working when the case's time ran out: the value passed validation (a large but valid --steps).
         if (result.TimedOut) return null;
-        bool refused = result.Code is CliCodes.Usage or CliCodes.Input;
+        bool refused = result.Code is CliRunner.UsageError or CliRunner.InputError;
         if (!refused && result.Code != validCode) return $"exit {result.Code}, expected 2 (usage), 3 (input file) or {validCode} (as the valid command line)";
         if (result.Code == 0) return null;
         var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -52,8 +53,3 @@ public static class ErrorContract
     }));
 }
 
-/// <summary>The README's exit codes.</summary>
-public static class CliCodes
-{
-    public const int Usage = 2, Input = 3;
-}
