@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Concord.Methods.Attribution;
 using Concord.Methods.Attribution.Naive;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 
 namespace Concord.Benchmarks;
 
@@ -28,15 +28,15 @@ public class ActivationPatchingBenchmarks : BenchmarkBase
     [Benchmark(Baseline = true)]
     public void HeadsNaive() => Synchronised(() =>
     {
-        for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveActivationPatching.Layer(_context, ComponentKind.Head, l);
+        for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveActivationPatching.Layer(_context, TargetSpace.Head, l);
     });
 
     [Benchmark]
-    public void Heads() => Synchronised(() => new ActivationPatching().Attribute(_context, ComponentKind.Head));
+    public void Heads() => Synchronised(() => new ActivationPatching().Attribute(_context, TargetSpace.Head));
 
     /// <summary>Every position recomputed after the hook (no prefix reuse): what <see cref="Heads"/> saves.</summary>
     [Benchmark]
-    public void HeadsFullRecompute() => Synchronised(() => new ActivationPatching().Attribute(_fullRecompute, ComponentKind.Head));
+    public void HeadsFullRecompute() => Synchronised(() => new ActivationPatching().Attribute(_fullRecompute, TargetSpace.Head));
 }
 
 /// <summary>AP over a slice of neurons (the first 32 of the middle layer): patches are many and cheap.</summary>
@@ -49,7 +49,7 @@ public class NeuronPatchingBenchmarks : BenchmarkBase
     public override void Setup()
     {
         base.Setup();
-        _context = Work.Context(kinds: ComponentKind.Neuron);
+        _context = Work.Context(kinds: TargetSpace.Neuron);
     }
 
     public override void Cleanup()
@@ -63,9 +63,9 @@ public class NeuronPatchingBenchmarks : BenchmarkBase
     {
         // The notebook's algorithm restricted to the same slice: one full forward per neuron.
         var indices = Enumerable.Range(0, Slice).ToArray();
-        NaiveActivationPatching.Layer(_context, ComponentKind.Neuron, Layer, indices);
+        NaiveActivationPatching.Layer(_context, TargetSpace.Neuron, Layer, indices);
     });
 
     [Benchmark]
-    public void NeuronSlice() => Synchronised(() => ActivationPatching.Layer(_context, ComponentKind.Neuron, Layer, chosen: Enumerable.Range(0, Slice).ToArray()));
+    public void NeuronSlice() => Synchronised(() => ActivationPatching.Layer(_context, TargetSpace.Neuron, Layer, chosen: Enumerable.Range(0, Slice).ToArray()));
 }

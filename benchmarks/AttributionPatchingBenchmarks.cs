@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 
 namespace Concord.Benchmarks;
 
@@ -38,11 +38,11 @@ public class AttributionPatchingBenchmarks : BenchmarkBase
     }
 
     [Benchmark(Baseline = true)]
-    public void ApHeads() => Synchronised(() => new ActivationPatching().Attribute(_context, ComponentKind.Head));
+    public void ApHeads() => Synchronised(() => new ActivationPatching().Attribute(_context, TargetSpace.Head));
 
     [Benchmark]
-    public void AtpWithForward() => Synchronised(() => new AttributionPatching().AttributeAll(_context, [ComponentKind.Head]));
+    public void AtpWithForward() => Synchronised(() => new AttributionPatching().AttributeAll(_context, [TargetSpace.Head]));
 
     [Benchmark]
-    public void AtpFromRecordedGraph() => Synchronised(() => new AttributionPatching().AttributeAll(_recorded!, [ComponentKind.Head]));
+    public void AtpFromRecordedGraph() => Synchronised(() => new AttributionPatching().AttributeAll(_recorded!, [TargetSpace.Head]));
 }

@@ -2,7 +2,7 @@ using Concord.Methods.Quadrature;
 using BenchmarkDotNet.Attributes;
 using Concord.Methods.Attribution;
 using Concord.Methods.Attribution.Naive;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 
 namespace Concord.Benchmarks;
 
@@ -39,15 +39,15 @@ public class IntegratedGradientsBenchmarks : BenchmarkBase
     [Benchmark(Baseline = true)]
     public void HeadsAllLayersNaive() => Synchronised(() =>
     {
-        for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveIntegratedGradients.Layer(_context, ComponentKind.Head, l, QuadraturePoints.For(QuadratureRule.GaussLegendre, Steps));
+        for (int l = 0; l < Work.Model.Config.NLayer; l++) NaiveIntegratedGradients.Layer(_context, TargetSpace.Head, l, QuadraturePoints.For(QuadratureRule.GaussLegendre, Steps));
     });
 
     [Benchmark]
-    public void HeadsAllLayers() => Synchronised(() => new IntegratedGradients(IgSettings.FixedNodes(Steps)).Attribute(_context, ComponentKind.Head));
+    public void HeadsAllLayers() => Synchronised(() => new IntegratedGradients(IgSettings.FixedNodes(Steps)).Attribute(_context, TargetSpace.Head));
 
     /// <summary>Every position recomputed after the hook (no prefix reuse).</summary>
     [Benchmark]
-    public void HeadsAllLayersFullRecompute() => Synchronised(() => new IntegratedGradients(IgSettings.FixedNodes(Steps)).Attribute(_fullRecompute, ComponentKind.Head));
+    public void HeadsAllLayersFullRecompute() => Synchronised(() => new IntegratedGradients(IgSettings.FixedNodes(Steps)).Attribute(_fullRecompute, TargetSpace.Head));
 
     /// <summary>
     /// `--steps auto` at τ = 1e-3: the adaptive composite rule per layer. Called through
@@ -57,9 +57,9 @@ public class IntegratedGradientsBenchmarks : BenchmarkBase
     [Benchmark]
     public void HeadsAllLayersAuto() => Synchronised(() =>
     {
-        for (int l = 0; l < Work.Model.Config.NLayer; l++) AdaptiveComposite.Layer(_autoContext, ComponentKind.Head, l, 1e-3, cap: 4096);
+        for (int l = 0; l < Work.Model.Config.NLayer; l++) AdaptiveComposite.Layer(_autoContext, TargetSpace.Head, l, 1e-3, cap: 4096);
     });
 
     [Benchmark]
-    public void HeadsOneLayer() => Synchronised(() => IntegratedGradients.Layer(_context, ComponentKind.Head, 0, QuadraturePoints.For(QuadratureRule.GaussLegendre, Steps)));
+    public void HeadsOneLayer() => Synchronised(() => IntegratedGradients.Layer(_context, TargetSpace.Head, 0, QuadraturePoints.For(QuadratureRule.GaussLegendre, Steps)));
 }

@@ -2,7 +2,7 @@ using Concord.Methods.Quadrature;
 using System.Diagnostics;
 using Concord.Methods.Attribution;
 using Concord.Methods.Attribution.Naive;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Benchmarks.Devices;
 
 namespace Concord.Benchmarks;
@@ -26,7 +26,7 @@ public static class PeakMemory
         using var work = new Workload(shape, prompts, tokens, device);
         using var gauge = MemoryGauge.For(device);
         var deviceClock = DeviceClock.For(device);
-        using var context = AttributionContext.Create(work.Model, work.Batch, [ComponentKind.Head],
+        using var context = AttributionContext.Create(work.Model, work.Batch, [TargetSpace.Head],
             new AttributionOptions { MemoryBudgetBytes = budget });
         var nodes = QuadraturePoints.For(QuadratureRule.GaussLegendre, steps);
         deviceClock.Synchronize();
@@ -35,9 +35,9 @@ public static class PeakMemory
         var clock = Stopwatch.StartNew();
         switch (method)
         {
-            case "ig": new IntegratedGradients(IgSettings.FixedNodes(steps)).Attribute(context, ComponentKind.Head); break;
-            case "ig-naive": for (int l = 0; l < work.Model.Config.NLayer; l++) NaiveIntegratedGradients.Layer(context, ComponentKind.Head, l, nodes); break;
-            case "ap": new ActivationPatching().Attribute(context, ComponentKind.Head); break;
+            case "ig": new IntegratedGradients(IgSettings.FixedNodes(steps)).Attribute(context, TargetSpace.Head); break;
+            case "ig-naive": for (int l = 0; l < work.Model.Config.NLayer; l++) NaiveIntegratedGradients.Layer(context, TargetSpace.Head, l, nodes); break;
+            case "ap": new ActivationPatching().Attribute(context, TargetSpace.Head); break;
             default: Console.Error.WriteLine($"unknown method '{method}' (ig, ig-naive, ap)"); return 2;
         }
         deviceClock.Synchronize();

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Concord.Methods.Attribution;
 using Concord.Methods.Attribution.Naive;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Tasks;
 
@@ -14,11 +14,11 @@ namespace Concord.Benchmarks;
 /// </summary>
 public class PipelineBenchmarks : BenchmarkBase
 {
-    private static readonly ComponentKind[] Kinds = [ComponentKind.Head, ComponentKind.Mlp];
+    private static readonly TargetSpace[] Kinds = [TargetSpace.Head, TargetSpace.Mlp];
     private static readonly PipelineOptions Options = new()
     {
         Methods = [Method.Ig, Method.Ap, Method.Atp],
-        Kinds = Kinds,
+        Spaces = Kinds,
         Ig = IgSettings.FixedNodes(10),
         BatchSize = int.MaxValue,
     };

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Model;
 using Concord.Tasks;
 using static TorchSharp.torch;
@@ -65,8 +65,8 @@ public sealed class Workload : IDisposable
     public Concord.Methods.Edges.EdgeContext EdgeContext() =>
         Concord.Methods.Edges.EdgeContext.Create(Model, Batch.Clean, Batch.Corrupted, Batch.Metric);
 
-    public AttributionContext Context(bool gradientAtBase = false, bool reusePrefix = true, params ComponentKind[] kinds) =>
-        AttributionContext.Create(Model, Batch, kinds.Length == 0 ? [ComponentKind.Head] : kinds,
+    public AttributionContext Context(bool gradientAtBase = false, bool reusePrefix = true, params TargetSpace[] kinds) =>
+        AttributionContext.Create(Model, Batch, kinds.Length == 0 ? [TargetSpace.Head] : kinds,
             new AttributionOptions { ReusePrefix = reusePrefix }, gradientAtBase);
 
     public void Dispose()

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Concord.Benchmarks.Devices;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using static TorchSharp.torch;
 
 namespace Concord.Benchmarks.Throughput;
@@ -34,11 +34,11 @@ public static class ProductProfile
         switch (what)
         {
             case "ap-heads":
-                algorithm = () => new ActivationPatching().Attribute(context, ComponentKind.Head);
+                algorithm = () => new ActivationPatching().Attribute(context, TargetSpace.Head);
                 products = BenchmarkWork.For(nameof(ActivationPatchingBenchmarks), nameof(ActivationPatchingBenchmarks.Heads), shape, prompts, tokens, steps);
                 break;
             case "ig-heads":
-                algorithm = () => new IntegratedGradients(IgSettings.FixedNodes(steps)).Attribute(context, ComponentKind.Head);
+                algorithm = () => new IntegratedGradients(IgSettings.FixedNodes(steps)).Attribute(context, TargetSpace.Head);
                 products = BenchmarkWork.For(nameof(IntegratedGradientsBenchmarks), nameof(IntegratedGradientsBenchmarks.HeadsAllLayers), shape, prompts, tokens, steps);
                 break;
             default:

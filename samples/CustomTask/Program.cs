@@ -4,7 +4,7 @@
 // scores.csv, agreement.json, plots, run.json and report.md — run by Concord.Studies, as `concord
 // run` runs the six built-in tasks. Nothing here refers to the command-line program.
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Studies;
@@ -39,7 +39,7 @@ var options = new StudyOptions
     Examples = 4,
     // Every prompt is reported, shown behaviour or not (the filter keeps only prompts with metric > 0).
     BehaviourFilter = false,
-    Pipeline = new PipelineOptions { Kinds = [ComponentKind.Head, ComponentKind.Mlp], Ig = IgSettings.FixedNodes(32), BatchSize = 4 },
+    Pipeline = new PipelineOptions { Kinds = [TargetSpace.Head, TargetSpace.Mlp], Ig = IgSettings.FixedNodes(32), BatchSize = 4 },
 };
 using var model = HookedGpt2.Load(modelFolder);
 var resolved = ModelResolver.Describe(modelFolder, Path.GetFileName(Path.GetFullPath(modelFolder)));
@@ -60,7 +60,7 @@ foreach (var kind in options.Pipeline.Kinds)
 {
     // IG's completeness error relative to each prompt's effect F(a') − F(a), the worst over layers and prompts.
     double worst = batches.Max(b => b.Result(Method.Ig, kind)!.Completeness.Max(c => c.Check.Delta.Select((d, p) => Math.Abs(d) / Math.Abs(b.Metrics.FullEffect[p])).Max()));
-    Console.WriteLine($"{kind.Plural()}: IG completeness error at most {worst:E1} of |F(a') − F(a)| (32 Gauss–Legendre nodes)");
+    Console.WriteLine($"{kind.Plural}: IG completeness error at most {worst:E1} of |F(a') − F(a)| (32 Gauss–Legendre nodes)");
     foreach (var pair in analysis.Agreements.Where(p => p.Kind == kind))
         Console.WriteLine($"  {pair.Label}: Pearson r median {pair.AcrossPrompts.Pearson.Median:F3}, Spearman ρ median {pair.AcrossPrompts.Spearman.Median:F3}, top-{pair.TopK} Jaccard median {pair.AcrossPrompts.Jaccard.Median:F3}");
     var ap = analysis.MeanScores(Method.Ap, kind);

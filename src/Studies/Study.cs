@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Structure;
 using Concord.Methods.Verification;

@@ -1,7 +1,7 @@
 using Concord.Methods;
 using System.Globalization;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Tasks;
 
@@ -68,13 +68,13 @@ public sealed record StudyOptions
             ("behaviour-filter", BehaviourFilter ? "on" : "off"),
             ("seed", p.Seed.ToString(CultureInfo.InvariantCulture)),
             ("methods", List(p.Methods, m => m.Id())),
-            ("kinds", List(p.Kinds, k => k.Id())),
+            ("kinds", List(p.Spaces, k => k.Id())),
             ("ig", p.Ig.Id()),
             ("direction", p.Attribution.Direction.Id()),
             ("per-position", p.Attribution.PerPosition ? "yes" : "no"),
             ("neurons", p.Neurons.Id()),
             ("sweep", List(p.SweepScales, Number)),
-            ("sweep-kinds", List(p.SweepKinds, k => k.Id())),
+            ("sweep-kinds", List(p.SweepSpaces, k => k.Id())),
             ("batch-size", p.BatchSize.ToString(CultureInfo.InvariantCulture)),
             ("prefix-grouping", p.GroupByPrefix ? "on" : "off"),
             ("top", Number(p.TopFraction)),
@@ -87,7 +87,7 @@ public sealed record StudyOptions
         // Methods bound with their own settings (none of the built-in ones): each kind's fingerprint text, so two studies that differ there are told apart.
         if (p.Methods.Any(m => m.OwnSettings is not null))
             identity.Add(("method-settings", string.Join(";", p.Methods.Where(m => m.OwnSettings is not null)
-                .Select(m => $"{m.Id()}:{string.Join(",", p.Kinds.Where(m.Kinds.Contains).Select(k => m.Fingerprint(p.MethodSettings, k)))}"))));
+                .Select(m => $"{m.Id()}:{string.Join(",", p.Spaces.Where(m.Spaces.Contains).Select(k => m.Fingerprint(p.MethodSettings, k)))}"))));
         return identity;
     }
 }

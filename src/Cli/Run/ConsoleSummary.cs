@@ -5,7 +5,7 @@ using System.Globalization;
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
 using Concord.Studies;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Tasks;
 using Concord.Tasks.Models;
 using Spectre.Console;
@@ -55,9 +55,9 @@ public static class ConsoleSummary
         foreach (var task in result.Tasks)
         {
             if (task.Analysis is not { } analysis) continue;
-            foreach (var component in analysis.Agreements.Select(a => a.Kind).Distinct())
+            foreach (var component in analysis.Agreements.Select(a => a.Space).Distinct())
             {
-                PairAgreement? Find((Method First, Method Second) p) => analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == p.First && a.Second == p.Second);
+                PairAgreement? Find((Method First, Method Second) p) => analysis.Agreements.FirstOrDefault(a => a.Space == component && a.First == p.First && a.Second == p.Second);
                 var first = Find(headline);
                 bool identity = first is not null && TaskAnalysis.EqualByConstruction(first, settings.Pipeline);
                 double completeness = analysis.Convergence.Where(c => c.Kind == component && c.Method == Method.Ig).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();

@@ -7,7 +7,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Concord.Cli.Commands;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Quadrature;
 using Concord.Studies;
@@ -143,7 +143,7 @@ public static class RunCommand
         if (split is not null && !methods.Contains(Method.IgSplit)) methods = [.. methods, Method.IgSplit];
         var baseline = SharedOptions.OfFlag(BaselineOption.Name, () => Baselines.Parse(parse.GetValue(BaselineOption)!));
         if (scales.Length > 0 && baseline == Baseline.Zero) throw new ArgumentException("the similarity sweep scales the aligned baseline; use --sweep none with --baseline zero");
-        var kinds = nodeComponents.Length == 0 ? [] : SharedOptions.OfFlag(Components.Name, () => ComponentKinds.ParseList(string.Join(",", nodeComponents)));
+        var kinds = nodeComponents.Length == 0 ? [] : SharedOptions.OfFlag(Components.Name, () => TargetSpace.ParseList(string.Join(",", nodeComponents)));
         OutputFolder.Check(parse.GetValue(Out)!, Out.Name, tasks.Select(t => t.Id()).ToList(), parse.GetValue(Force));
         var shard = parse.GetValue(ShardOption) is string shardText ? Shard.Parse(shardText.Trim()) : null;
         bool merge = parse.GetValue(Merge);
@@ -163,7 +163,7 @@ public static class RunCommand
         var pipeline = new PipelineOptions
         {
             Methods = methods,
-            Kinds = kinds,
+            Spaces = kinds,
             Ig = auto ? IgSettings.Auto(tolerance ?? 1e-3, MaxSteps, baseline, split) : IgSettings.FixedNodes(steps, rule, baseline),
             Attribution = new AttributionOptions
             {
@@ -174,7 +174,7 @@ public static class RunCommand
             NeuronsPerLayer = parse.GetValue(Neurons),
             Seed = parse.GetValue(Seed),
             SweepScales = scales,
-            SweepKinds = kinds.Where(k => k is ComponentKind.Head or ComponentKind.Mlp).ToArray(),
+            SweepSpaces = kinds.Where(k => k == TargetSpace.Head || k == TargetSpace.Mlp).ToArray(),
             BatchSize = parse.GetValue(BatchSize),
             TopFraction = top,
         };

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Concord.Methods.Attribution;
 using Concord.Methods.Pipeline;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Quadrature;
 using Concord.Studies;
 using Concord.Methods.Verification;

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 
 namespace Concord.Methods.Agreement;
@@ -10,7 +10,7 @@ namespace Concord.Methods.Agreement;
 /// component kinds have different scales and are never mixed.
 /// </summary>
 public sealed record PairAgreement(
-    Method First, Method Second, ComponentKind Kind, int Components, int TopK,
+    Method First, Method Second, TargetSpace Space, int Targets, int TopK,
     IReadOnlyList<StatisticValues> PerPrompt, StatisticValues Pooled,
     StatisticSummaries AcrossPrompts,
     IReadOnlyList<Disagreement> LargestDisagreements)
@@ -23,7 +23,7 @@ public sealed record PairAgreement(
     /// </summary>
     public PairAgreement? Normalised { get; init; }
 
-    public static PairAgreement Compute(ScoreSet first, ScoreSet second, ComponentKind kind, IReadOnlyList<int>? promptLengths = null,
+    public static PairAgreement Compute(ScoreSet first, ScoreSet second, TargetSpace kind, IReadOnlyList<int>? promptLengths = null,
         double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10, StatisticCatalogue? statistics = null) =>
         Compute([new BatchScores(first, second, promptLengths, null)], kind, topFraction, disagreements, statistics);
 
@@ -35,7 +35,7 @@ public sealed record PairAgreement(
     public sealed record BatchScores(ScoreSet First, ScoreSet Second, IReadOnlyList<int>? Lengths, IReadOnlyList<int>? Rows, IReadOnlyList<bool>? InPooled = null);
 
     /// <param name="statistics">The statistics computed (the built-in ones when null).</param>
-    public static PairAgreement Compute(IEnumerable<BatchScores> batches, ComponentKind kind,
+    public static PairAgreement Compute(IEnumerable<BatchScores> batches, TargetSpace kind,
         double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10, StatisticCatalogue? statistics = null)
     {
         var perPrompt = new List<StatisticValues>();
@@ -49,7 +49,7 @@ public sealed record PairAgreement(
             firstMethod = batch.First.Method;
             secondMethod = batch.Second.Method;
             // Align on the second set's components (AP may cover a neuron subset only) and drop padding positions.
-            var components = batch.Second.Components.Where(c => c.Kind == kind).ToList();
+            var components = batch.Second.Targets.Where(c => c.Space == kind).ToList();
             var a = batch.First.Select(components);
             var b = batch.Second.Select(components);
             for (int p = 0; p < a.Prompts; p++)

@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 using Concord.Model;
 using TorchSharp;
@@ -22,13 +22,13 @@ public sealed class ActivationPatching(Func<int, IReadOnlyList<int>?>? indices =
 
     public Method Method => Method.Ap;
 
-    public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Method.Ap, kind,
+    public MethodResult Attribute(AttributionContext context, TargetSpace kind) => MethodResult.FromLayers(Method.Ap, kind,
         Enumerable.Range(0, context.Model.Config.NLayer).Select(l => Layer(context, kind, l,
-            indices?.Invoke(l) ?? (kind == ComponentKind.Neuron ? _neurons?.At(l, context.Model.Config.DMlp) : null), corruptionScale)));
+            indices?.Invoke(l) ?? (kind == TargetSpace.Neuron ? _neurons?.At(l, context.Model.Config.DMlp) : null), corruptionScale)));
 
     /// <param name="chosen">Components to patch (e.g. a neuron subset); all when null.</param>
     /// <param name="scale">Patch in a + scale·(a' − a) instead of a' (the similarity sweep); a' when null.</param>
-    public static LayerScores Layer(AttributionContext context, ComponentKind kind, int layer, IReadOnlyList<int>? chosen = null, double? scale = null)
+    public static LayerScores Layer(AttributionContext context, TargetSpace kind, int layer, IReadOnlyList<int>? chosen = null, double? scale = null)
     {
         using var scope = NewDisposeScope();
         var layout = new ComponentLayout(kind, context.Model.Config);
@@ -63,16 +63,16 @@ public sealed class ActivationPatching(Func<int, IReadOnlyList<int>?>? indices =
     }
 
     /// <summary>The components patched one at a time, in patch order: each chosen index, or each (position, index) pair.</summary>
-    internal static IReadOnlyList<Component> Patches(ComponentKind kind, int layer, IReadOnlyList<int> chosen, int positions, bool perPosition) =>
+    internal static IReadOnlyList<Target> Patches(TargetSpace kind, int layer, IReadOnlyList<int> chosen, int positions, bool perPosition) =>
         perPosition
-            ? Enumerable.Range(0, positions).SelectMany(pos => chosen.Select(c => new Component(layer, kind, c, pos))).ToList()
-            : chosen.Select(c => new Component(layer, kind, c)).ToList();
+            ? Enumerable.Range(0, positions).SelectMany(pos => chosen.Select(c => new Target(layer, kind, c, pos))).ToList()
+            : chosen.Select(c => new Target(layer, kind, c)).ToList();
 
     /// <summary>
     /// One boolean mask per patch [n, 1, pos, C, 1] selecting the slice taken from the target:
     /// where() keeps every other element bit-identical to a.
     /// </summary>
-    internal static Tensor Masks(IReadOnlyList<Component> patches, long positions, long perPosition, Device device)
+    internal static Tensor Masks(IReadOnlyList<Target> patches, long positions, long perPosition, Device device)
     {
         var data = new bool[patches.Count * positions * perPosition];
         for (int i = 0; i < patches.Count; i++)

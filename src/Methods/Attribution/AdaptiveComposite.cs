@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Results;
 using Concord.Model;
@@ -106,7 +106,7 @@ public static class AdaptiveComposite
     /// over [0, split] is held to τ like any checked end. Null for none (the grid is then exactly what it
     /// was without split IG).
     /// </param>
-    public static Outcome Layer(AttributionContext context, ComponentKind kind, int layer, double tolerance, Baseline baseline = Baseline.Aligned,
+    public static Outcome Layer(AttributionContext context, TargetSpace kind, int layer, double tolerance, Baseline baseline = Baseline.Aligned,
         int cap = 4096, IReadOnlyList<double>? breakpoints = null, double roundOffAllowance = 1, double? split = null)
     {
         if (!(tolerance > 0)) throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "the IG tolerance must be positive");
@@ -123,7 +123,7 @@ public static class AdaptiveComposite
     private sealed class Integration
     {
         private readonly AttributionContext _context;
-        private readonly ComponentKind _kind;
+        private readonly TargetSpace _kind;
         private readonly int _layer;
         private readonly double _tolerance;
         private readonly int _cap;
@@ -148,7 +148,7 @@ public static class AdaptiveComposite
         private readonly (double Low, double High)[] _bracketOf;
         private readonly double[] _splitAlpha, _splitMetric;
 
-        public Integration(AttributionContext context, ComponentKind kind, int layer, double tolerance, Baseline baseline, int cap,
+        public Integration(AttributionContext context, TargetSpace kind, int layer, double tolerance, Baseline baseline, int cap,
             IReadOnlyList<double> breakpoints, double roundOffAllowance, double? split)
         {
             (_context, _kind, _layer, _tolerance, _cap, _roundOffAllowance, _split) = (context, kind, layer, tolerance, cap, roundOffAllowance, split);

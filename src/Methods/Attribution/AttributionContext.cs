@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Model;
 using Concord.Tasks;
 using TorchSharp;
@@ -63,7 +63,7 @@ public sealed class AttributionContext : IDisposable
     /// <summary>Runs the base and the other prompts once, caching what the given component kinds need at every layer.</summary>
     /// <param name="gradientAtBase">Record the base run's autograd graph at the scored hooks, so that
     /// attribution patching needs only a backward pass (no second forward).</param>
-    public static AttributionContext Create(HookedGpt2 model, TaskBatch batch, IEnumerable<ComponentKind> kinds,
+    public static AttributionContext Create(HookedGpt2 model, TaskBatch batch, IEnumerable<TargetSpace> kinds,
         AttributionOptions? options = null, bool gradientAtBase = false) =>
         Create(model, batch.Clean, batch.Corrupted, batch.Metric, kinds, options, gradientAtBase);
 
@@ -73,7 +73,7 @@ public sealed class AttributionContext : IDisposable
     /// </summary>
     /// <param name="alsoCache">Further hook points cached in both runs (the edge methods read every sender's output and every receiver's input).</param>
     public static AttributionContext Create(HookedGpt2 model, TokenBatch clean, TokenBatch corrupted, IPromptMetric metric,
-        IEnumerable<ComponentKind> kinds, AttributionOptions? options = null, bool gradientAtBase = false, IEnumerable<HookPoint>? alsoCache = null)
+        IEnumerable<TargetSpace> kinds, AttributionOptions? options = null, bool gradientAtBase = false, IEnumerable<HookPoint>? alsoCache = null)
     {
         if (clean.Count != corrupted.Count || clean.Width != corrupted.Width || !clean.Lengths.SequenceEqual(corrupted.Lengths))
             throw new ArgumentException("clean and corrupted prompts must pair up with equal token lengths (positions align)");

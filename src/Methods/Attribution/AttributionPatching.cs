@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 using Concord.Model;
 using TorchSharp;
@@ -14,11 +14,11 @@ namespace Concord.Methods.Attribution;
 /// </summary>
 /// <param name="sharedKinds">Kinds scored together from the one backward pass the first <see cref="Attribute"/> on a context runs; later calls on that context, by any instance, read from it.</param>
 /// <param name="scale">s of the similarity sweep: scores are s·AtP, AtP being linear in Δ.</param>
-public sealed class AttributionPatching(IReadOnlyList<ComponentKind>? sharedKinds = null, double? scale = null) : IAttributionMethod
+public sealed class AttributionPatching(IReadOnlyList<TargetSpace>? sharedKinds = null, double? scale = null) : IAttributionMethod
 {
     public Method Method => Method.Atp;
 
-    public MethodResult Attribute(AttributionContext context, ComponentKind kind)
+    public MethodResult Attribute(AttributionContext context, TargetSpace kind)
     {
         var kinds = (sharedKinds ?? []).Contains(kind) ? sharedKinds! : [kind];
         var shared = context.Memo("atp:" + string.Join(",", kinds.Select(k => k.Id())), () => AttributeAll(context, kinds));
@@ -27,14 +27,14 @@ public sealed class AttributionPatching(IReadOnlyList<ComponentKind>? sharedKind
     }
 
     /// <summary>Every kind's scores from one backward pass.</summary>
-    public IReadOnlyDictionary<ComponentKind, MethodResult> AttributeAll(AttributionContext context, IReadOnlyList<ComponentKind> kinds)
+    public IReadOnlyDictionary<TargetSpace, MethodResult> AttributeAll(AttributionContext context, IReadOnlyList<TargetSpace> kinds)
     {
         using var scope = NewDisposeScope();
         var model = context.Model;
         var layouts = kinds.Distinct().Select(k => new ComponentLayout(k, model.Config)).ToList();
         var gradientAt = context.GradientsAtBase(AttributionContext.ScoredHooks(layouts, model.Config.NLayer));
 
-        var result = new Dictionary<ComponentKind, MethodResult>();
+        var result = new Dictionary<TargetSpace, MethodResult>();
         foreach (var layout in layouts)
         {
             var perLayer = new List<LayerScores>();
@@ -43,7 +43,7 @@ public sealed class AttributionPatching(IReadOnlyList<ComponentKind>? sharedKind
                 var delta = context.OtherActivation(layout, l) - context.BaseActivation(layout, l);
                 var g = gradientAt[layout.Hook(l)];
                 // A head output enters attn_out by a sum, so each head sees attn_out's gradient.
-                if (layout.Kind == ComponentKind.HeadOutput) g = g.unsqueeze(2);
+                if (layout.Kind == TargetSpace.HeadOutput) g = g.unsqueeze(2);
                 perLayer.Add(new LayerScores(l, ScoreSet.FromLayer(Method.Atp, layout.Kind, l, layout.SumToComponents(delta * g, context.Options.PerPosition))));
             }
             result[layout.Kind] = MethodResult.FromLayers(Method.Atp, layout.Kind, perLayer);

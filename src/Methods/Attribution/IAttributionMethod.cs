@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 
 namespace Concord.Methods.Attribution;
@@ -12,5 +12,5 @@ public interface IAttributionMethod
 {
     Method Method { get; }
 
-    MethodResult Attribute(AttributionContext context, ComponentKind kind);
+    MethodResult Attribute(AttributionContext context, TargetSpace kind);
 }

@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Results;
 using Concord.Model;
@@ -21,7 +21,7 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
 
     public Method Method => Method.Ig;
 
-    public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Method.Ig, kind,
+    public MethodResult Attribute(AttributionContext context, TargetSpace kind) => MethodResult.FromLayers(Method.Ig, kind,
         Enumerable.Range(0, context.Model.Config.NLayer).Select(l => AsConfigured(context, kind, l, Settings, corruptionScale)));
 
     /// <summary>
@@ -29,7 +29,7 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
     /// rule integrates the whole path once per context, kind and layer (<see cref="AttributionContext.Memo"/>):
     /// the sweep's IG at scale s is the part of that integral left of s, from the same evaluations.
     /// </summary>
-    public static LayerScores AsConfigured(AttributionContext context, ComponentKind kind, int layer, IgSettings settings, double? scale = null)
+    public static LayerScores AsConfigured(AttributionContext context, TargetSpace kind, int layer, IgSettings settings, double? scale = null)
     {
         switch (settings.Quadrature)
         {
@@ -44,7 +44,7 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
     }
 
     /// <summary>The composite rule's integral of one context, kind and layer, computed once and shared by IG, its sweep points and split IG.</summary>
-    internal static AdaptiveComposite.Outcome Composite(AttributionContext context, ComponentKind kind, int layer, IgSettings settings, IgQuadrature.Adaptive a, double? scale = null)
+    internal static AdaptiveComposite.Outcome Composite(AttributionContext context, TargetSpace kind, int layer, IgSettings settings, IgQuadrature.Adaptive a, double? scale = null)
     {
         var cuts = scale is double s && s < 1 && !a.Cuts.Contains(s) ? [.. a.Cuts, s] : a.Cuts;
         return context.Memo($"ig-composite|{kind.Id()}|{layer}|{(settings with { Quadrature = a with { Breakpoints = cuts } }).Id()}",
@@ -54,7 +54,7 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
     /// <param name="q">Nodes and weights.</param>
     /// <param name="baseline">Where the path starts: a (aligned) or 0.</param>
     /// <param name="scale">End the path at a + scale·(a' − a) instead of a' (the similarity sweep); a' when null.</param>
-    public static LayerScores Layer(AttributionContext context, ComponentKind kind, int layer, QuadraturePoints q, Baseline baseline = Baseline.Aligned, double? scale = null)
+    public static LayerScores Layer(AttributionContext context, TargetSpace kind, int layer, QuadraturePoints q, Baseline baseline = Baseline.Aligned, double? scale = null)
     {
         using var scope = NewDisposeScope();
         var options = context.Options;
@@ -192,7 +192,7 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
     /// <see cref="GradientRoundOff"/> × the prompt's Σ |IG_i|). A tolerance not
     /// met within <paramref name="maxSteps"/> is an error naming the layer, the error reached and the cap.
     /// </summary>
-    public static LayerScores Adaptive(AttributionContext context, ComponentKind kind, int layer, double tolerance, Baseline baseline = Baseline.Aligned,
+    public static LayerScores Adaptive(AttributionContext context, TargetSpace kind, int layer, double tolerance, Baseline baseline = Baseline.Aligned,
         int initialSteps = AdaptiveInitialSteps, int maxSteps = 4096, double? scale = null)
     {
         if (!(tolerance > 0)) throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "the IG tolerance must be positive");

@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 
 namespace Concord.Methods.Attribution;
 
@@ -19,10 +19,10 @@ public sealed class Method
     public string DisplayName { get; }
 
     /// <summary>The component kinds the method can score.</summary>
-    public IReadOnlyList<ComponentKind> Kinds { get; }
+    public IReadOnlyList<TargetSpace> Spaces { get; }
 
     /// <summary>The method's own settings that change its numbers (hashed into its units' keys); empty when none.</summary>
-    public Func<MethodSettings, ComponentKind, string> Fingerprint { get; }
+    public Func<MethodSettings, TargetSpace, string> Fingerprint { get; }
 
     /// <summary>
     /// The method for one batch with its settings; <c>scale</c> is the similarity sweep's s (the
@@ -56,7 +56,7 @@ public sealed class Method
 
     /// <summary>A method descriptor; its id must be lower-case letters, digits and '-' (the characters unit files and keys allow).</summary>
     public Method(string id, string displayName, Func<MethodSettings, double?, IAttributionMethod> create,
-        IReadOnlyList<ComponentKind>? kinds = null, Func<MethodSettings, ComponentKind, string>? fingerprint = null,
+        IReadOnlyList<TargetSpace>? spaces = null, Func<MethodSettings, TargetSpace, string>? fingerprint = null,
         bool comparedWithReference = true, IReadOnlyList<string>? alsoComparedWith = null,
         bool hasCompleteness = false, bool usesBaseGradient = false, bool inSweep = false)
     {
@@ -64,7 +64,7 @@ public sealed class Method
             throw new ArgumentException($"a method id is lower-case letters, digits and '-' (got '{id}')", nameof(id));
         _id = id;
         DisplayName = displayName;
-        Kinds = kinds ?? Enum.GetValues<ComponentKind>();
+        Spaces = spaces ?? TargetSpace.BuiltIn;
         Fingerprint = fingerprint ?? ((_, _) => "");
         Create = create;
         ComparedWithReference = comparedWithReference;
@@ -85,10 +85,10 @@ public sealed class Method
     /// </summary>
     /// <param name="fingerprint">The settings as stable text (hashed into the method's unit keys); "" when they change no number.</param>
     public static Method Bind<TSettings>(string id, string displayName, TSettings settings,
-        Func<TSettings, MethodSettings, double?, IAttributionMethod> create, Func<TSettings, ComponentKind, string> fingerprint,
-        IReadOnlyList<ComponentKind>? kinds = null, bool comparedWithReference = true, IReadOnlyList<string>? alsoComparedWith = null,
+        Func<TSettings, MethodSettings, double?, IAttributionMethod> create, Func<TSettings, TargetSpace, string> fingerprint,
+        IReadOnlyList<TargetSpace>? spaces = null, bool comparedWithReference = true, IReadOnlyList<string>? alsoComparedWith = null,
         bool hasCompleteness = false, bool usesBaseGradient = false, bool inSweep = false) where TSettings : notnull =>
-        new(id, displayName, (shared, scale) => create(settings, shared, scale), kinds, (_, kind) => fingerprint(settings, kind),
+        new(id, displayName, (shared, scale) => create(settings, shared, scale), spaces, (_, kind) => fingerprint(settings, kind),
             comparedWithReference, alsoComparedWith, hasCompleteness, usesBaseGradient, inSweep) { OwnSettings = settings };
 
     /// <summary>Integrated gradients: its quadrature and baseline are its settings.</summary>
@@ -100,12 +100,12 @@ public sealed class Method
     /// <summary>Activation patching: the reference every other method of the built-in catalogue is compared with.</summary>
     public static readonly Method Ap = new("ap", "AP",
         (s, scale) => new ActivationPatching(s.Neurons, scale),
-        fingerprint: (s, kind) => kind == ComponentKind.Neuron ? s.Neurons.Id() : "",
+        fingerprint: (s, kind) => kind == TargetSpace.Neuron ? s.Neurons.Id() : "",
         comparedWithReference: false, inSweep: true);
 
     /// <summary>Attribution patching: the first-order term, one backward pass shared by every kind of a batch.</summary>
     public static readonly Method Atp = new("atp", "AtP",
-        (s, scale) => new AttributionPatching(s.Kinds, scale),
+        (s, scale) => new AttributionPatching(s.Spaces, scale),
         usesBaseGradient: true, inSweep: true);
 
     /// <summary>
@@ -119,11 +119,11 @@ public sealed class Method
 }
 
 /// <summary>Each method's own settings, given to its factory: IG's quadrature and baseline, AP's neuron subset.</summary>
-/// <param name="Kinds">Every kind the batch scores (a method may share work across them).</param>
+/// <param name="Spaces">Every target space the batch scores (a method may share work across them).</param>
 /// <param name="SweepScales">The similarity sweep's scales: the adaptive IG cuts its path there, so the sweep's IG costs nothing more.</param>
-public sealed record MethodSettings(IgSettings Ig, NeuronSubset Neurons, IReadOnlyList<ComponentKind> Kinds, IReadOnlyList<double>? SweepScales = null)
+public sealed record MethodSettings(IgSettings Ig, NeuronSubset Neurons, IReadOnlyList<TargetSpace> Spaces, IReadOnlyList<double>? SweepScales = null)
 {
-    public static MethodSettings Default { get; } = new(IgSettings.Default, NeuronSubset.All, Enum.GetValues<ComponentKind>());
+    public static MethodSettings Default { get; } = new(IgSettings.Default, NeuronSubset.All, TargetSpace.BuiltIn);
 
     /// <summary>IG's settings as IG runs them: cut at the sweep's scales when adaptive.</summary>
     public IgSettings IgCut => Ig.CutAt(SweepScales ?? []);

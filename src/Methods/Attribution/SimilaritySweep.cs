@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 
 namespace Concord.Methods.Attribution;
 
@@ -10,7 +10,7 @@ namespace Concord.Methods.Attribution;
 public static class SimilaritySweep
 {
     /// <param name="methods">The catalogue whose swept methods are scored (the built-in one when null).</param>
-    public static IReadOnlyList<SweepPoint> Run(AttributionContext context, IReadOnlyList<ComponentKind> kinds, IReadOnlyList<double> scales, MethodSettings settings,
+    public static IReadOnlyList<SweepPoint> Run(AttributionContext context, IReadOnlyList<TargetSpace> kinds, IReadOnlyList<double> scales, MethodSettings settings,
         MethodCatalogue? methods = null)
     {
         if (scales.Any(s => !(s > 0 && s <= 1))) throw new ArgumentOutOfRangeException(nameof(scales), "sweep scales must lie in (0, 1]");
@@ -22,10 +22,10 @@ public static class SimilaritySweep
         return points;
     }
 
-    public static SweepPoint Point(AttributionContext context, ComponentKind kind, double scale, MethodSettings settings, MethodCatalogue methods)
+    public static SweepPoint Point(AttributionContext context, TargetSpace kind, double scale, MethodSettings settings, MethodCatalogue methods)
     {
         var reference = methods.Reference.Create(settings, scale).Attribute(context, kind).Scores;
         return new SweepPoint(scale, kind, methods.Swept.ToDictionary(m => m,
-            m => m == methods.Reference ? reference : m.Create(settings, scale).Attribute(context, kind).Scores.Select(reference.Components)));
+            m => m == methods.Reference ? reference : m.Create(settings, scale).Attribute(context, kind).Scores.Select(reference.Targets)));
     }
 }

@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 
 namespace Concord.Methods.Attribution;
@@ -20,7 +20,7 @@ public sealed class SplitIntegratedGradients(IgSettings settings) : IAttribution
 
     public Method Method => Method.IgSplit;
 
-    public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Method.IgSplit, kind,
+    public MethodResult Attribute(AttributionContext context, TargetSpace kind) => MethodResult.FromLayers(Method.IgSplit, kind,
         Enumerable.Range(0, context.Model.Config.NLayer).Select(l =>
             IntegratedGradients.Composite(context, kind, l, Settings, (IgQuadrature.Adaptive)Settings.Quadrature).Split!));
 }

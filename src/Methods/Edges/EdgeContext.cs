@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Model;
 using Concord.Model.Edges;
 using Concord.Tasks;
@@ -57,7 +57,7 @@ public sealed class EdgeContext : IDisposable
         AttributionOptions? options = null, EdgeAblation ablation = EdgeAblation.Resample, Tensor? means = null)
     {
         if (ablation == EdgeAblation.Mean && means is null) throw new ArgumentException("mean ablation of edges needs the senders' means", nameof(means));
-        var runs = AttributionContext.Create(model, clean, corrupted, metric, [ComponentKind.Head, ComponentKind.Mlp], options, alsoCache: ExtraHooks(model.Config));
+        var runs = AttributionContext.Create(model, clean, corrupted, metric, [TargetSpace.Head, TargetSpace.Mlp], options, alsoCache: ExtraHooks(model.Config));
         var baseSenders = EdgeRun.SenderOutputs(model, runs.BaseCache).DetachFromDisposeScope();
         var other = ablation switch
         {

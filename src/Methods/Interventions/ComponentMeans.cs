@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Model;
 using static TorchSharp.torch;
 
@@ -14,19 +14,19 @@ public sealed class ComponentMeans : IDisposable
 {
     private readonly Tensor[] _layers;
 
-    public ComponentKind Kind { get; }
+    public TargetSpace Kind { get; }
     /// <summary>Real token positions averaged over.</summary>
     public long Positions { get; }
 
-    private ComponentMeans(ComponentKind kind, Tensor[] layers, long positions) => (Kind, _layers, Positions) = (kind, layers, positions);
+    private ComponentMeans(TargetSpace kind, Tensor[] layers, long positions) => (Kind, _layers, Positions) = (kind, layers, positions);
 
     /// <summary>The mean of layer <paramref name="layer"/> in component space, [C, R].</summary>
     public Tensor At(int layer) => _layers[layer];
 
     /// <summary>Runs the model once over each batch and averages the kind's activation over real positions.</summary>
-    public static ComponentMeans Of(HookedGpt2 model, ComponentKind kind, IEnumerable<TokenBatch> batches)
+    public static ComponentMeans Of(HookedGpt2 model, TargetSpace kind, IEnumerable<TokenBatch> batches)
     {
-        if (kind == ComponentKind.HeadOutput) throw new ArgumentException("interventions replace heads at hook_z: use the head kind", nameof(kind));
+        if (kind == TargetSpace.HeadOutput) throw new ArgumentException("interventions replace heads at hook_z: use the head kind", nameof(kind));
         var layout = new ComponentLayout(kind, model.Config);
         int layers = model.Config.NLayer;
         var sums = new Tensor?[layers];

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,10 +19,10 @@ public static class Intervention
 {
     /// <summary>m(S) of each row's prompt with its set replaced; an empty set is the base run's metric (no run).</summary>
     /// <param name="means">The component means mean ablation puts in (required for <see cref="Ablation.Mean"/>).</param>
-    public static double[] Metrics(AttributionContext context, ComponentKind kind, IReadOnlyList<InterventionRow> rows, Ablation ablation,
+    public static double[] Metrics(AttributionContext context, TargetSpace kind, IReadOnlyList<InterventionRow> rows, Ablation ablation,
         ComponentMeans? means = null)
     {
-        if (kind == ComponentKind.HeadOutput) throw new ArgumentException("interventions replace heads at hook_z: use the head kind", nameof(kind));
+        if (kind == TargetSpace.HeadOutput) throw new ArgumentException("interventions replace heads at hook_z: use the head kind", nameof(kind));
         if (ablation == Ablation.Mean && means is null && rows.Any(r => r.Set.Count > 0)) throw new ArgumentNullException(nameof(means), "mean ablation needs the component means");
         if (means is not null && means.Kind != kind) throw new ArgumentException($"means of {means.Kind.Id()} for {kind.Id()} components", nameof(means));
         var layout = new ComponentLayout(kind, context.Model.Config);
@@ -30,7 +30,7 @@ public static class Intervention
         {
             if (row.Prompt < 0 || row.Prompt >= context.Batch) throw new ArgumentOutOfRangeException(nameof(rows), row.Prompt, $"the batch has prompts 0..{context.Batch - 1}");
             foreach (var c in row.Set)
-                if (c.Kind != kind || c.Layer < 0 || c.Layer >= context.Model.Config.NLayer || c.Index < 0 || c.Index >= layout.ComponentsPerPosition
+                if (c.Space != kind || c.Layer < 0 || c.Layer >= context.Model.Config.NLayer || c.Index < 0 || c.Index >= layout.ComponentsPerPosition
                     || c.Position is int p && (p < 0 || p >= context.BaseTokens.Width))
                     throw new ArgumentException($"{c} is not a {kind.Id()} component of this model and batch", nameof(rows));
         }
@@ -48,7 +48,7 @@ public static class Intervention
             var group = startGroup.ToList();
             // A chunk also holds, for every layer it replaces, a mask and (under resample) the other run's values per row.
             var config = context.Model.Config;
-            long elements = kind switch { ComponentKind.Head => config.DHead, ComponentKind.Neuron => 1, _ => config.NEmbd };
+            long elements = kind == TargetSpace.Head ? config.DHead : kind == TargetSpace.Neuron ? 1 : config.NEmbd;
             long held = (long)(config.NLayer - start) * context.BaseTokens.Width * layout.ComponentsPerPosition
                         * (1 + (ablation == Ablation.Resample ? elements * ScalarTypeSizes.ElementSize(context.Model.DType) : 0));
             long row = AttributionContext.BytesPerRow(config, context.Model.DType, context.BaseTokens.Width, start, withGradients: false) + held;
@@ -64,7 +64,7 @@ public static class Intervention
     }
 
     /// <summary>E(S) = m(S) − m(∅) of each row.</summary>
-    public static double[] Effects(AttributionContext context, ComponentKind kind, IReadOnlyList<InterventionRow> rows, Ablation ablation,
+    public static double[] Effects(AttributionContext context, TargetSpace kind, IReadOnlyList<InterventionRow> rows, Ablation ablation,
         ComponentMeans? means = null)
     {
         var metrics = Metrics(context, kind, rows, ablation, means);
@@ -73,7 +73,7 @@ public static class Intervention
     }
 
     /// <summary>m(S) for every set on every prompt of the batch: [set, prompt].</summary>
-    public static double[,] MetricsOnEveryPrompt(AttributionContext context, ComponentKind kind, IReadOnlyList<IReadOnlyCollection<Component>> sets,
+    public static double[,] MetricsOnEveryPrompt(AttributionContext context, TargetSpace kind, IReadOnlyList<IReadOnlyCollection<Target>> sets,
         Ablation ablation, ComponentMeans? means = null)
     {
         int b = context.Batch;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 using Concord.Model;
 using Concord.Tasks;
@@ -65,7 +65,7 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
             {
                 using var batch = TaskBatch.Create(dataset, chunk, tokenizer, model.DType, model.Device);
                 bool baseGradient = missing.Any(u => u is MethodUnit { Method.UsesBaseGradient: true });
-                using var context = AttributionContext.Create(model, batch, options.AllKinds, options.Attribution, gradientAtBase: baseGradient);
+                using var context = AttributionContext.Create(model, batch, options.AllSpaces, options.Attribution, gradientAtBase: baseGradient);
                 context.Cancellation = cancel;
                 CheckFinite(context, dataset, rows);
                 // One instance per method and batch, so a method may share work across kinds.
@@ -117,8 +117,8 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     {
         MetricsUnit => new BatchMetrics(context.BaseMetric.ToDoubles(), context.OtherMetric.ToDoubles()),
         // IG's factory runs the sweep from the aligned baseline whatever IG's baseline is.
-        SweepUnit sweep => new SweepUnitResult(SimilaritySweep.Point(context, sweep.Kind, sweep.Scale, options.MethodSettings, options.MethodCatalogue)),
-        MethodUnit m => new MethodUnitResult(Instance(methods, m.Method).Attribute(context, m.Kind)),
+        SweepUnit sweep => new SweepUnitResult(SimilaritySweep.Point(context, sweep.Space, sweep.Scale, options.MethodSettings, options.MethodCatalogue)),
+        MethodUnit m => new MethodUnitResult(Instance(methods, m.Method).Attribute(context, m.Space)),
         _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, "unknown work unit"),
     };
 

@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 
 namespace Concord.Methods.Pipeline;
 
@@ -12,7 +12,7 @@ namespace Concord.Methods.Pipeline;
 /// <param name="Tolerance">τ: the adaptive rule's, or <see cref="TaskAnalysis.EvidenceTolerance"/> for a fixed rule.</param>
 /// <param name="UnconvergedRows">Dataset rows whose IG missed τ at some layer.</param>
 /// <param name="WorstRelativeError">The largest error as a fraction of max(|F(end) − F(start)|, ε), over prompts and layers.</param>
-public sealed record ConvergenceVerdict(ComponentKind Kind, double Tolerance, int Prompts, IReadOnlyList<int> UnconvergedRows, double WorstRelativeError)
+public sealed record ConvergenceVerdict(TargetSpace Kind, double Tolerance, int Prompts, IReadOnlyList<int> UnconvergedRows, double WorstRelativeError)
 {
     public bool Converged => UnconvergedRows.Count == 0;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 using Concord.Model;
 using static Concord.Methods.Pipeline.StoredFields;
@@ -34,7 +34,7 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
     [
         UnitFormat.Of<BatchMetrics, MetricsDto>("metrics", m => new MetricsDto(m.Base, m.Other)),
         UnitFormat.Of<MethodUnitResult, MethodDto>("method", u => MethodDto.From(u.Result)),
-        UnitFormat.Of<SweepUnitResult, SweepDto>("sweep", u => new SweepDto(u.Point.Scale, u.Point.Kind.Id(), u.Point.Scores.Values.Select(SetDto.From).ToArray())),
+        UnitFormat.Of<SweepUnitResult, SweepDto>("sweep", u => new SweepDto(u.Point.Scale, u.Point.Space.Id(), u.Point.Scores.Values.Select(SetDto.From).ToArray())),
     ];
 
     // One JSON object per unit, tagged by its format ("unit": "method", …) ahead of its fields.
@@ -117,19 +117,19 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
     {
         public static SetDto From(ScoreSet s)
         {
-            var kinds = s.Components.Select(c => c.Kind).Distinct().ToList();
+            var kinds = s.Targets.Select(c => c.Space).Distinct().ToList();
             return new(s.Method.Id(), kinds.Select(k => k.Id()).ToArray(),
-                s.Components.Select(c => new[] { c.Layer, kinds.IndexOf(c.Kind), c.Index, c.Position ?? -1 }).ToArray(),
+                s.Targets.Select(c => new[] { c.Layer, kinds.IndexOf(c.Space), c.Index, c.Position ?? -1 }).ToArray(),
                 Enumerable.Range(0, s.Prompts).Select(s.Row).ToArray());
         }
 
         public ScoreSet ToSet(MethodCatalogue methods)
         {
-            var kinds = Required(Kinds).Select(k => Parse(k, ComponentKinds.Parse)).ToArray();
+            var kinds = Required(Kinds).Select(k => Parse(k, id => TargetSpace.Parse(id))).ToArray();
             if (Required(Components).Any(c => c is null || c.Length != 4 || c[1] < 0 || c[1] >= kinds.Length))
                 throw new JsonException("a component is not [layer, kind, index, position]");
             if (Required(Values).Any(row => row is null || row.Length != Components.Length)) throw new JsonException("score rows and components differ in length");
-            var components = Components.Select(c => new Component(c[0], kinds[c[1]], c[2], c[3] < 0 ? null : c[3])).ToList();
+            var components = Components.Select(c => new Target(c[0], kinds[c[1]], c[2], c[3] < 0 ? null : c[3])).ToList();
             var values = new double[Values.Length, components.Count];
             for (int b = 0; b < Values.Length; b++)
                 for (int j = 0; j < components.Count; j++) values[b, j] = Values[b][j];
@@ -147,12 +147,12 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
 
     private sealed record MethodDto(string Method, string Kind, LayerDto[] Layers) : StoredUnit
     {
-        public static MethodDto From(MethodResult r) => new(r.Method.Id(), r.Kind.Id(), r.Layers.Select(l => new LayerDto(l.Layer, SetDto.From(l.Scores),
+        public static MethodDto From(MethodResult r) => new(r.Method.Id(), r.Space.Id(), r.Layers.Select(l => new LayerDto(l.Layer, SetDto.From(l.Scores),
             l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass, c.Path?.Alphas, c.Path?.Metric, c.Ends) : null)).ToArray());
 
         public override UnitResult ToResult() => ToResult(MethodCatalogue.BuiltIn);
 
-        public override UnitResult ToResult(MethodCatalogue methods) => new MethodUnitResult(new MethodResult(Parse(Required(Method), methods.Parse), Parse(Required(Kind), ComponentKinds.Parse),
+        public override UnitResult ToResult(MethodCatalogue methods) => new MethodUnitResult(new MethodResult(Parse(Required(Method), methods.Parse), Parse(Required(Kind), id => TargetSpace.Parse(id)),
             Required(Layers).Select(l => new LayerScores(Required(l).Layer, Required(l.Scores).ToSet(methods),
                 l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected), c.Mass) { Path = PathOf(c), Ends = EndsOf(c) } : null)).ToList()));
     }
@@ -177,7 +177,7 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
         {
             var sets = Required(Sets).Select(set => Required(set).ToSet(methods)).ToList();
             if (sets.Select(set => set.Method).Distinct().Count() != sets.Count) throw new JsonException("a method appears twice in a sweep point");
-            return new SweepUnitResult(new SweepPoint(Scale, Parse(Required(Kind), ComponentKinds.Parse), sets.ToDictionary(set => set.Method)));
+            return new SweepUnitResult(new SweepPoint(Scale, Parse(Required(Kind), id => TargetSpace.Parse(id)), sets.ToDictionary(set => set.Method)));
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Model;
 using Concord.Tasks;
 
@@ -17,7 +17,7 @@ namespace Concord.Methods.Pipeline;
 internal sealed class InterventionUnits<TPlan, TResult>(HookedGpt2 model, string modelFingerprint, PipelineOptions keyedUnder, IUnitStore store,
     TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer) where TResult : UnitResult
 {
-    public Dictionary<(int Batch, ComponentKind Kind), TResult> Found { get; } = [];
+    public Dictionary<(int Batch, TargetSpace Kind), TResult> Found { get; } = [];
     public List<MissingUnit> Missing { get; } = [];
     public Dictionary<string, UnitCost> Costs { get; } = [];
     public int Computed { get; private set; }
@@ -25,7 +25,7 @@ internal sealed class InterventionUnits<TPlan, TResult>(HookedGpt2 model, string
 
     /// <param name="unitOf">The unit of a batch and kind with its plan; null when that kind has none (its number is kept, and counted in the progress total, as before).</param>
     /// <param name="compute">One unit's result on the batch's context.</param>
-    public void Run(TaskResult result, IReadOnlyList<ComponentKind> kinds, int firstUnitIndex, UnitSelection selection,
+    public void Run(TaskResult result, IReadOnlyList<TargetSpace> kinds, int firstUnitIndex, UnitSelection selection,
         Func<int, int, (WorkUnit Unit, TPlan Plan)?> unitOf, Func<AttributionContext, WorkUnit, TPlan, TResult> compute,
         IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
@@ -36,7 +36,7 @@ internal sealed class InterventionUnits<TPlan, TResult>(HookedGpt2 model, string
             cancel.ThrowIfCancellationRequested();
             var batch = result.Batches[b];
             string batchKey = AttributionPipeline.BatchKey(modelFingerprint, dataset.Kind, dataFingerprint, dataset.Readout, batch.Rows);
-            var toCompute = new List<(WorkUnit Unit, TPlan Plan, ComponentKind Kind)>();
+            var toCompute = new List<(WorkUnit Unit, TPlan Plan, TargetSpace Kind)>();
             for (int k = 0; k < kinds.Count; k++)
             {
                 int index = firstUnitIndex + b * kinds.Count + k;

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 
 namespace Concord.Methods.Pipeline;
 
@@ -20,15 +20,15 @@ public sealed record PipelineOptions
     /// composite rule, τ = 1e-3); a fixed rule (<see cref="IgSettings.FixedNodes"/>) reproduces captum.
     /// </summary>
     public IgSettings Ig { get; init; } = IgSettings.Auto(TaskAnalysis.EvidenceTolerance);
-    public IReadOnlyList<ComponentKind> Kinds { get; init; } = [ComponentKind.Head, ComponentKind.Mlp, ComponentKind.Neuron];
+    public IReadOnlyList<TargetSpace> Spaces { get; init; } = [TargetSpace.Head, TargetSpace.Mlp, TargetSpace.Neuron];
     public AttributionOptions Attribution { get; init; } = AttributionOptions.Default;
     /// <summary>AP patches this many neurons per layer (a seeded random subset; IG and AtP score all); 0 for all.</summary>
     public int NeuronsPerLayer { get; init; } = 32;
     public int Seed { get; init; }
     /// <summary>Similarity sweep scales s of a'(s) = a + sΔ; empty for no sweep.</summary>
     public IReadOnlyList<double> SweepScales { get; init; } = [];
-    /// <summary>Component kinds the sweep covers (neurons are left out by default: AP over all neurons is the expensive part).</summary>
-    public IReadOnlyList<ComponentKind> SweepKinds { get; init; } = [ComponentKind.Head, ComponentKind.Mlp];
+    /// <summary>Target kinds the sweep covers (neurons are left out by default: AP over all neurons is the expensive part).</summary>
+    public IReadOnlyList<TargetSpace> SweepSpaces { get; init; } = [TargetSpace.Head, TargetSpace.Mlp];
     public int BatchSize { get; init; } = 8;
     /// <summary>
     /// Batch prompts by shared prefix and length (<see cref="PrefixGrouping"/>) rather than in sample
@@ -41,24 +41,24 @@ public sealed record PipelineOptions
     public NeuronSubset Neurons => new(NeuronsPerLayer, Seed);
 
     /// <summary>Every kind a batch scores: the main run's and the sweep's.</summary>
-    public IReadOnlyList<ComponentKind> AllKinds => Kinds.Union(SweepKinds).ToList();
+    public IReadOnlyList<TargetSpace> AllSpaces => Spaces.Union(SweepSpaces).ToList();
 
     /// <summary>What each method's factory is given.</summary>
-    public MethodSettings MethodSettings => new(Ig, Neurons, AllKinds, SweepScales);
+    public MethodSettings MethodSettings => new(Ig, Neurons, AllSpaces, SweepScales);
 
     /// <summary>At s = 1 the sweep point is the main run of every swept method (aligned baseline), so it is not computed twice.</summary>
-    public bool SweepPointIsMainRun(ComponentKind kind, double scale) =>
-        scale == 1 && Kinds.Contains(kind) && Ig.Baseline == Baseline.Aligned && MethodCatalogue.Swept.All(Methods.Contains);
+    public bool SweepPointIsMainRun(TargetSpace kind, double scale) =>
+        scale == 1 && Spaces.Contains(kind) && Ig.Baseline == Baseline.Aligned && MethodCatalogue.Swept.All(Methods.Contains);
 
     /// <summary>A batch's units, in the order they run and are numbered in.</summary>
     public IReadOnlyList<WorkUnit> UnitsPerBatch()
     {
         var units = new List<WorkUnit> { MetricsUnit.Instance };
         foreach (var method in Methods)
-            foreach (var kind in Kinds.Where(method.Kinds.Contains))
+            foreach (var kind in Spaces.Where(method.Spaces.Contains))
                 units.Add(new MethodUnit(method, kind));
         foreach (var s in SweepScales)
-            foreach (var kind in SweepKinds)
+            foreach (var kind in SweepSpaces)
                 if (!SweepPointIsMainRun(kind, s))
                     units.Add(new SweepUnit(kind, s, MethodCatalogue));
         return units;

@@ -1,6 +1,6 @@
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 
 namespace Concord.Methods.Pipeline;
@@ -28,12 +28,12 @@ public sealed record TaskAnalysis(
     public IReadOnlyList<ConvergenceVerdict> Verdicts { get; init; } = [];
 
     /// <summary>The verdict on <paramref name="method"/> (IG by default) of <paramref name="kind"/> when it did not converge; null when it did or was not run.</summary>
-    public ConvergenceVerdict? NotConverged(ComponentKind kind, Method? method = null) =>
+    public ConvergenceVerdict? NotConverged(TargetSpace kind, Method? method = null) =>
         Verdicts.FirstOrDefault(v => v.Kind == kind && v.Method == (method ?? Method.Ig) && !v.Converged);
 
     /// <summary>The verdict on whichever of the pair's methods checks completeness (IG, split IG) and did not converge; null when none.</summary>
     public ConvergenceVerdict? NotConverged(PairAgreement pair) =>
-        new[] { pair.First, pair.Second }.Where(m => m.HasCompleteness).Select(m => NotConverged(pair.Kind, m)).FirstOrDefault(v => v is not null);
+        new[] { pair.First, pair.Second }.Where(m => m.HasCompleteness).Select(m => NotConverged(pair.Space, m)).FirstOrDefault(v => v is not null);
 
     /// <summary>Whether a pair's agreement is evidence: neither method is an unconverged IG (or split IG) of that kind.</summary>
     public bool IsEvidence(PairAgreement pair) => NotConverged(pair) is null;
@@ -43,7 +43,7 @@ public sealed record TaskAnalysis(
     /// AP's too: their agreement is an identity, not evidence.
     /// </summary>
     public static bool EqualByConstruction(PairAgreement pair, PipelineOptions options) =>
-        pair.Kind == ComponentKind.Mlp && !options.Attribution.PerPosition && pair.First == Method.Ig && pair.Second == Method.Ap
+        pair.Space == TargetSpace.Mlp && !options.Attribution.PerPosition && pair.First == Method.Ig && pair.Second == Method.Ap
         && options.Ig.Baseline == Baseline.Aligned;
 
     /// <param name="dtype">The number type the units were computed in: it sets the round-off allowance of the convergence verdict.</param>
@@ -61,10 +61,10 @@ public sealed record TaskAnalysis(
         var exclusion = new NormalisedExclusion(threshold, result.Batches.Sum(b => InPooled(b).Count(keep => !keep)), effects.Count);
 
         var agreements = new List<PairAgreement>();
-        foreach (var kind in options.Kinds)
+        foreach (var kind in options.Spaces)
             foreach (var (first, second) in options.MethodCatalogue.Pairs(options.Methods))
             {
-                if (!first.Kinds.Contains(kind) || !second.Kinds.Contains(kind)) continue;
+                if (!first.Spaces.Contains(kind) || !second.Spaces.Contains(kind)) continue;
                 var raw = PairAgreement.Compute(result.Batches.Select(b =>
                     new PairAgreement.BatchScores(b.Scores(first, kind)!, b.Scores(second, kind)!, b.Lengths, b.Rows)), kind, options.TopFraction, statistics: options.StatisticCatalogue);
                 // The normalised view divides both methods by the same per-prompt denominator, the
@@ -79,15 +79,15 @@ public sealed record TaskAnalysis(
             }
 
         var order = options.MethodCatalogue.ToList();
-        var convergence = result.Batches.SelectMany(b => b.Methods.SelectMany(m => m.Completeness.Select(c => (m.Method, m.Kind, c.Layer, c.Check))))
-            .GroupBy(c => (c.Method, c.Kind, c.Layer))
-            .Select(g => new ConvergenceSummary(g.Key.Kind, g.Key.Layer,
+        var convergence = result.Batches.SelectMany(b => b.Methods.SelectMany(m => m.Completeness.Select(c => (m.Method, m.Space, c.Layer, c.Check))))
+            .GroupBy(c => (c.Method, c.Space, c.Layer))
+            .Select(g => new ConvergenceSummary(g.Key.Space, g.Key.Layer,
                 g.SelectMany(c => c.Check.Delta).Max(Math.Abs), g.SelectMany(c => c.Check.Delta).Average(Math.Abs), g.SelectMany(c => c.Check.Expected).Max(Math.Abs),
                 g.Min(c => c.Check.Steps), g.Max(c => c.Check.Steps)) { Method = g.Key.Method })
-            .OrderBy(c => order.IndexOf(c.Method)).ThenBy(c => c.Kind).ThenBy(c => c.Layer).ToList();
+            .OrderBy(c => order.IndexOf(c.Method)).ThenBy(c => c.Kind.Order).ThenBy(c => c.Layer).ToList();
 
         var sweep = new List<SweepSummary>();
-        foreach (var kind in options.SweepKinds)
+        foreach (var kind in options.SweepSpaces)
             foreach (var s in options.SweepScales)
             {
                 var points = result.Batches.Select(b => (Batch: b, Point: b.Sweep(kind, s, options.MethodCatalogue))).ToList();
@@ -103,7 +103,7 @@ public sealed record TaskAnalysis(
         double tolerance = options.Ig.Quadrature is IgQuadrature.Adaptive a ? a.Tolerance : EvidenceTolerance;
         var verdicts = new List<ConvergenceVerdict>();
         foreach (var method in options.Methods.Where(m => m.HasCompleteness))
-        foreach (var kind in options.Kinds.Where(method.Kinds.Contains))
+        foreach (var kind in options.Spaces.Where(method.Spaces.Contains))
         {
             var unconverged = new List<int>();
             var allowanceOnly = new HashSet<int>();
@@ -111,7 +111,7 @@ public sealed record TaskAnalysis(
             int prompts = 0;
             foreach (var batch in result.Batches)
             {
-                var ig = batch.Methods.FirstOrDefault(m => m.Kind == kind && m.Method == method);
+                var ig = batch.Methods.FirstOrDefault(m => m.Space == kind && m.Method == method);
                 if (ig is null) continue;
                 prompts += batch.Rows.Length;
                 double metricScale = batch.Metrics.Base.Concat(batch.Metrics.Other).Max(Math.Abs);
@@ -151,20 +151,20 @@ public sealed record TaskAnalysis(
     }
 
     /// <summary>Mean score of a method for a kind over all prompts, by component (e.g. for heatmaps).</summary>
-    public Dictionary<Component, double> MeanScores(Method method, ComponentKind kind)
+    public Dictionary<Target, double> MeanScores(Method method, TargetSpace kind)
     {
-        var sums = new Dictionary<Component, (double Sum, int Count)>();
+        var sums = new Dictionary<Target, (double Sum, int Count)>();
         foreach (var batch in Result.Batches)
         {
             if (batch.Scores(method, kind) is not { } set) continue;
-            for (int j = 0; j < set.Components.Count; j++)
+            for (int j = 0; j < set.Targets.Count; j++)
             {
                 // Per-position scores add up to the component's total for the prompt.
-                var c = set.Components[j] with { Position = null };
+                var c = set.Targets[j] with { Position = null };
                 for (int p = 0; p < set.Prompts; p++)
                 {
                     var (sum, count) = sums.GetValueOrDefault(c);
-                    sums[c] = (sum + set[p, j], count + (set.Components[j].Position is null or 0 ? 1 : 0));
+                    sums[c] = (sum + set[p, j], count + (set.Targets[j].Position is null or 0 ? 1 : 0));
                 }
             }
         }

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 
 namespace Concord.Methods.Pipeline;
@@ -11,18 +11,18 @@ public static class TaskScores
     /// The components <paramref name="method"/> scored in every batch, in the first batch's order
     /// (per position, a batch of shorter prompts has fewer positions: only what every batch scored).
     /// </summary>
-    public static IReadOnlyList<Component> Common(TaskResult result, Method method, ComponentKind kind)
+    public static IReadOnlyList<Target> Common(TaskResult result, Method method, TargetSpace kind)
     {
-        var everywhere = result.Batches.Skip(1).Aggregate(result.Batches[0].Scores(method, kind)!.Components.ToHashSet(),
-            (set, b) => { set.IntersectWith(b.Scores(method, kind)!.Components); return set; });
-        return result.Batches[0].Scores(method, kind)!.Components.Where(everywhere.Contains).ToList();
+        var everywhere = result.Batches.Skip(1).Aggregate(result.Batches[0].Scores(method, kind)!.Targets.ToHashSet(),
+            (set, b) => { set.IntersectWith(b.Scores(method, kind)!.Targets); return set; });
+        return result.Batches[0].Scores(method, kind)!.Targets.Where(everywhere.Contains).ToList();
     }
 
     /// <summary>Whether every batch of the task has <paramref name="method"/>'s scores of <paramref name="kind"/>.</summary>
-    public static bool Has(TaskResult result, Method method, ComponentKind kind) => result.Batches.All(b => b.Scores(method, kind) is not null);
+    public static bool Has(TaskResult result, Method method, TargetSpace kind) => result.Batches.All(b => b.Scores(method, kind) is not null);
 
     /// <summary>Every prompt of the task (batch order) against <paramref name="components"/>.</summary>
-    public static ScoreSet Stacked(TaskResult result, Method method, ComponentKind kind, IReadOnlyList<Component> components)
+    public static ScoreSet Stacked(TaskResult result, Method method, TargetSpace kind, IReadOnlyList<Target> components)
     {
         var parts = result.Batches.Select(b => b.Scores(method, kind)!.Select(components)).ToList();
         var values = new double[parts.Sum(p => p.Prompts), components.Count];

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 
 namespace Concord.Methods.Pipeline;
 
@@ -34,29 +34,29 @@ public sealed record MetricsUnit : WorkUnit
 }
 
 /// <summary>One method on one component kind, every layer.</summary>
-public sealed record MethodUnit(Method Method, ComponentKind Kind) : WorkUnit
+public sealed record MethodUnit(Method Method, TargetSpace Space) : WorkUnit
 {
-    public override string Name => $"{Method.Id()}-{Kind.Id()}";
+    public override string Name => $"{Method.Id()}-{Space.Id()}";
     public override bool Matches(UnitResult result, int prompts) =>
-        result is MethodUnitResult { Result: var r } && r.Method == Method && r.Kind == Kind
+        result is MethodUnitResult { Result: var r } && r.Method == Method && r.Space == Space
         && r.Layers.Count > 0 && r.Layers.All(l => l.Scores.Prompts == prompts && (l.Completeness is not null) == Method.HasCompleteness);
 
     public override string Fingerprint(PipelineOptions options) =>
-        string.Join("|", new[] { base.Fingerprint(options), Method.Fingerprint(options.MethodSettings, Kind) }.Where(p => p.Length > 0));
+        string.Join("|", new[] { base.Fingerprint(options), Method.Fingerprint(options.MethodSettings, Space) }.Where(p => p.Length > 0));
 }
 
 /// <summary>Every swept method (<paramref name="Methods"/>' <see cref="MethodCatalogue.Swept"/>) on one component kind at one similarity-sweep scale s.</summary>
-public sealed record SweepUnit(ComponentKind Kind, double Scale, MethodCatalogue Methods) : WorkUnit
+public sealed record SweepUnit(TargetSpace Space, double Scale, MethodCatalogue Methods) : WorkUnit
 {
-    public override string Name => $"sweep-{Kind.Id()}-{Scale.ToString("0.####", CultureInfo.InvariantCulture)}";
+    public override string Name => $"sweep-{Space.Id()}-{Scale.ToString("0.####", CultureInfo.InvariantCulture)}";
     public override bool Matches(UnitResult result, int prompts) =>
-        result is SweepUnitResult { Point: var p } && p.Kind == Kind && p.Scale == Scale
+        result is SweepUnitResult { Point: var p } && p.Space == Space && p.Scale == Scale
         && Methods.Swept.All(m => p.Scores.TryGetValue(m, out var s) && s.Prompts == prompts);
 
     public override string Fingerprint(PipelineOptions options)
     {
         // The sweep scales the aligned baseline's corruption whatever IG's baseline says.
         var settings = (options with { Ig = options.Ig with { Baseline = Baseline.Aligned } }).MethodSettings;
-        return string.Join("|", Methods.Swept.Select(m => m.Fingerprint(settings, Kind)).Where(p => p.Length > 0).Prepend(base.Fingerprint(options)));
+        return string.Join("|", Methods.Swept.Select(m => m.Fingerprint(settings, Space)).Where(p => p.Length > 0).Prepend(base.Fingerprint(options)));
     }
 }

@@ -1,10 +1,10 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 
 namespace Concord.Methods.Results;
 
 /// <summary>A method's scores of one component kind over all layers, layer by layer.</summary>
-public sealed record MethodResult(Method Method, ComponentKind Kind, IReadOnlyList<LayerScores> Layers)
+public sealed record MethodResult(Method Method, TargetSpace Space, IReadOnlyList<LayerScores> Layers)
 {
     private ScoreSet? _scores;
 
@@ -15,5 +15,5 @@ public sealed record MethodResult(Method Method, ComponentKind Kind, IReadOnlyLi
     public IEnumerable<(int Layer, Completeness Check)> Completeness =>
         Layers.Where(l => l.Completeness is not null).Select(l => (l.Layer, l.Completeness!));
 
-    public static MethodResult FromLayers(Method method, ComponentKind kind, IEnumerable<LayerScores> layers) => new(method, kind, layers.ToList());
+    public static MethodResult FromLayers(Method method, TargetSpace kind, IEnumerable<LayerScores> layers) => new(method, kind, layers.ToList());
 }

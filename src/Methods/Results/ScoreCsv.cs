@@ -30,16 +30,16 @@ public static class ScoreCsv
             foreach (var (sets, promptIds, promptLengths) in batches)
             foreach (var set in sets)
                 for (int b = 0; b < set.Prompts; b++)
-                    for (int j = 0; j < set.Components.Count; j++)
+                    for (int j = 0; j < set.Targets.Count; j++)
                     {
-                        var c = set.Components[j];
+                        var c = set.Targets[j];
                         if (c.Position is int p && promptLengths is not null && p >= promptLengths[b]) continue;
                         writer.WriteRecord(
                         [
                             promptIds[b].ToString(CultureInfo.InvariantCulture),
                             c.Layer.ToString(CultureInfo.InvariantCulture),
-                            Components.ComponentKinds.Id(c.Kind),
-                            c.Index.ToString(CultureInfo.InvariantCulture),
+                            c.Space.Id(),
+                            c.Space.IndexText(c),
                             c.Position?.ToString(CultureInfo.InvariantCulture) ?? "",
                             set.Method.Id(),
                             set.Values[b, j].ToString("R", CultureInfo.InvariantCulture),

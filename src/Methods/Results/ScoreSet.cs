@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,30 +8,30 @@ namespace Concord.Methods.Results;
 
 /// <summary>
 /// Scores of one method for a list of components, per prompt: <c>Values[prompt, slot]</c> is the
-/// score of <c>Components[slot]</c>. Raw effects in metric units.
+/// score of <c>Targets[slot]</c>. Raw effects in metric units.
 /// </summary>
 public sealed class ScoreSet
 {
     public Method Method { get; }
-    public IReadOnlyList<Component> Components { get; }
+    public IReadOnlyList<Target> Targets { get; }
     public double[,] Values { get; }
     public int Prompts => Values.GetLength(0);
 
-    public ScoreSet(Method method, IReadOnlyList<Component> components, double[,] values)
+    public ScoreSet(Method method, IReadOnlyList<Target> components, double[,] values)
     {
         if (values.GetLength(1) != components.Count)
             throw new ArgumentException($"{values.GetLength(1)} score columns for {components.Count} components");
         Method = method;
-        Components = components;
+        Targets = components;
         Values = values;
     }
 
     public double this[int prompt, int slot] => Values[prompt, slot];
 
-    public double[] Row(int prompt) => Enumerable.Range(0, Components.Count).Select(s => Values[prompt, s]).ToArray();
+    public double[] Row(int prompt) => Enumerable.Range(0, Targets.Count).Select(s => Values[prompt, s]).ToArray();
 
     /// <summary>Scores [batch, C] or [batch, pos, C] of one layer as a score set.</summary>
-    public static ScoreSet FromLayer(Method method, ComponentKind kind, int layer, Tensor scores, IReadOnlyList<int>? indices = null)
+    public static ScoreSet FromLayer(Method method, TargetSpace kind, int layer, Tensor scores, IReadOnlyList<int>? indices = null)
     {
         var data = scores.ToDoubles();
         int batch = (int)scores.shape[0];
@@ -39,10 +39,10 @@ public sealed class ScoreSet
         int positions = perPosition ? (int)scores.shape[1] : 1;
         int perPos = (int)scores.shape[^1];
         var componentIndices = indices ?? Enumerable.Range(0, perPos).ToArray();
-        var components = new List<Component>();
+        var components = new List<Target>();
         for (int p = 0; p < positions; p++)
             foreach (var c in componentIndices)
-                components.Add(new Component(layer, kind, c, perPosition ? p : null));
+                components.Add(new Target(layer, kind, c, perPosition ? p : null));
         var values = new double[batch, components.Count];
         for (int b = 0; b < batch; b++)
             for (int p = 0; p < positions; p++)
@@ -57,24 +57,24 @@ public sealed class ScoreSet
         var list = parts.ToList();
         if (list.Count == 0) throw new ArgumentException("nothing to concatenate");
         int prompts = list[0].Prompts;
-        var components = list.SelectMany(s => s.Components).ToList();
+        var components = list.SelectMany(s => s.Targets).ToList();
         var values = new double[prompts, components.Count];
         int offset = 0;
         foreach (var s in list)
         {
             if (s.Prompts != prompts) throw new ArgumentException("score sets cover different prompts");
             for (int b = 0; b < prompts; b++)
-                for (int j = 0; j < s.Components.Count; j++)
+                for (int j = 0; j < s.Targets.Count; j++)
                     values[b, offset + j] = s.Values[b, j];
-            offset += s.Components.Count;
+            offset += s.Targets.Count;
         }
         return new ScoreSet(method, components, values);
     }
 
     /// <summary>The scores of the given components, in that order (e.g. to align AP's neuron subset with IG).</summary>
-    public ScoreSet Select(IReadOnlyList<Component> components)
+    public ScoreSet Select(IReadOnlyList<Target> components)
     {
-        var index = Components.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
+        var index = Targets.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
         var values = new double[Prompts, components.Count];
         for (int j = 0; j < components.Count; j++)
         {
@@ -89,8 +89,8 @@ public sealed class ScoreSet
     {
         var values = (double[,])Values.Clone();
         for (int b = 0; b < Prompts; b++)
-            for (int j = 0; j < Components.Count; j++) values[b, j] *= factor;
-        return new ScoreSet(Method, Components, values);
+            for (int j = 0; j < Targets.Count; j++) values[b, j] *= factor;
+        return new ScoreSet(Method, Targets, values);
     }
 
     /// <summary>Scores divided per prompt by a denominator (the normalised view uses the same one for every method).</summary>
@@ -98,8 +98,8 @@ public sealed class ScoreSet
     {
         var values = (double[,])Values.Clone();
         for (int b = 0; b < Prompts; b++)
-            for (int j = 0; j < Components.Count; j++)
+            for (int j = 0; j < Targets.Count; j++)
                 values[b, j] /= denominators[b];
-        return new ScoreSet(Method, Components, values);
+        return new ScoreSet(Method, Targets, values);
     }
 }

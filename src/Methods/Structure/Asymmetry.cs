@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 
 namespace Concord.Methods.Structure;
@@ -9,7 +9,7 @@ namespace Concord.Methods.Structure;
 /// d = score_denoising/G (recovered when it alone is restored). A = n − d: an AND input is seen only
 /// by noising (A → +1), an OR input only by denoising (A → −1), an additive one by both (A → 0).
 /// </summary>
-public sealed record ComponentAsymmetry(Component Component, double Noise, double Denoise)
+public sealed record ComponentAsymmetry(Target Target, double Noise, double Denoise)
 {
     public double A => Noise - Denoise;
     public double Largest => Math.Max(Noise, Denoise);
@@ -40,9 +40,9 @@ public static class Asymmetry
     public static IReadOnlyList<ComponentAsymmetry> Of(ScoreSet noising, ScoreSet denoising, IReadOnlyList<double> gaps)
     {
         if (noising.Prompts != gaps.Count || denoising.Prompts != gaps.Count) throw new ArgumentException("scores and gaps cover different prompts");
-        var aligned = denoising.Select(noising.Components);
+        var aligned = denoising.Select(noising.Targets);
         var kept = KeptPrompts(gaps);
-        return noising.Components.Select((c, j) => new ComponentAsymmetry(c,
+        return noising.Targets.Select((c, j) => new ComponentAsymmetry(c,
             Median(kept.Select(p => -noising[p, j] / gaps[p])),
             Median(kept.Select(p => aligned[p, j] / gaps[p])))).ToList();
     }

@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 
 namespace Concord.Methods.Structure;
@@ -8,7 +8,7 @@ namespace Concord.Methods.Structure;
 /// prompt (resample, the clean run as base). Its key holds the chosen components, so other scores
 /// that choose others recompute it.
 /// </summary>
-public sealed record InteractionUnit(ComponentKind Kind, IReadOnlyList<Component> Components) : WorkUnit
+public sealed record InteractionUnit(TargetSpace Kind, IReadOnlyList<Target> Components) : WorkUnit
 {
     public override string Name => $"interact-{Kind.Id()}";
 
@@ -26,7 +26,7 @@ public sealed record InteractionUnit(ComponentKind Kind, IReadOnlyList<Component
 }
 
 /// <summary>m of every set of an <see cref="InteractionUnit"/> on every prompt (set-major), and m(∅) from the same runs.</summary>
-public sealed record InteractionUnitResult(ComponentKind Kind, double[] Base, double[] Metrics) : UnitResult;
+public sealed record InteractionUnitResult(TargetSpace Kind, double[] Base, double[] Metrics) : UnitResult;
 
 /// <summary>How an <see cref="InteractionUnitResult"/> is written in a unit file (the pass's own format, tag "interact").</summary>
 public sealed record StoredInteraction(string Kind, double[] Base, double[] Metrics) : StoredUnit
@@ -34,5 +34,5 @@ public sealed record StoredInteraction(string Kind, double[] Base, double[] Metr
     public static UnitFormat Format { get; } = UnitFormat.Of<InteractionUnitResult, StoredInteraction>("interact", i => new StoredInteraction(i.Kind.Id(), i.Base, i.Metrics));
 
     public override UnitResult ToResult() =>
-        new InteractionUnitResult(StoredFields.Parse(StoredFields.Required(Kind), ComponentKinds.Parse), StoredFields.Required(Base), StoredFields.Required(Metrics));
+        new InteractionUnitResult(StoredFields.Parse(StoredFields.Required(Kind), id => TargetSpace.Parse(id)), StoredFields.Required(Base), StoredFields.Required(Metrics));
 }

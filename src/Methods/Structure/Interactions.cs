@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Interventions;
 using Concord.Model;
 
@@ -10,7 +10,7 @@ namespace Concord.Methods.Structure;
 /// n_i = −E({i})/G: an OR pair (either input keeps the behaviour) → +1, an AND pair (each alone
 /// breaks it) → −1, additive → 0. Medians over the kept prompts (<see cref="Asymmetry.KeptPrompts"/>).
 /// </summary>
-public sealed record PairInteraction(Component First, Component Second, double Joint, double Interaction)
+public sealed record PairInteraction(Target First, Target Second, double Joint, double Interaction)
 {
     /// <summary>An OR pair has I → +1, an AND pair I → −1.</summary>
     public string Gate => Interaction >= Interactions.Strong ? "OR" : Interaction <= -Interactions.Strong ? "AND" : "additive";
@@ -22,9 +22,9 @@ public static class Interactions
     public const double Strong = 0.5;
 
     /// <summary>The sets noised: each component alone (in order), then every pair i &lt; j (row-major).</summary>
-    public static IReadOnlyList<IReadOnlyCollection<Component>> Sets(IReadOnlyList<Component> components)
+    public static IReadOnlyList<IReadOnlyCollection<Target>> Sets(IReadOnlyList<Target> components)
     {
-        var sets = components.Select(c => (IReadOnlyCollection<Component>)[c]).ToList();
+        var sets = components.Select(c => (IReadOnlyCollection<Target>)[c]).ToList();
         for (int i = 0; i < components.Count; i++)
             for (int j = i + 1; j < components.Count; j++) sets.Add([components[i], components[j]]);
         return sets;
@@ -34,7 +34,7 @@ public static class Interactions
     /// Every pair's n_ij and I_ij from the metric of each of <see cref="Sets"/> on every prompt
     /// (<paramref name="metrics"/>[set, prompt]), m(∅) of each prompt and its gap G.
     /// </summary>
-    public static IReadOnlyList<PairInteraction> FromMetrics(IReadOnlyList<Component> components, double[,] metrics, IReadOnlyList<double> baseMetric, IReadOnlyList<double> gaps)
+    public static IReadOnlyList<PairInteraction> FromMetrics(IReadOnlyList<Target> components, double[,] metrics, IReadOnlyList<double> baseMetric, IReadOnlyList<double> gaps)
     {
         int n = components.Count, prompts = gaps.Count;
         if (metrics.GetLength(0) != n + n * (n - 1) / 2 || metrics.GetLength(1) != prompts || baseMetric.Count != prompts)
@@ -59,7 +59,7 @@ public static class Interactions
     /// and each alone, on a noising context's prompts.
     /// </summary>
     /// <param name="gaps">G = m(clean) − m(corrupted) of the context's prompts.</param>
-    public static IReadOnlyList<PairInteraction> Of(AttributionContext context, ComponentKind kind, IReadOnlyList<Component> components, IReadOnlyList<double> gaps)
+    public static IReadOnlyList<PairInteraction> Of(AttributionContext context, TargetSpace kind, IReadOnlyList<Target> components, IReadOnlyList<double> gaps)
     {
         if (context.Options.Direction != Direction.Noising) throw new ArgumentException("interactions are defined under noising (the clean run as base)", nameof(context));
         if (gaps.Count != context.Batch) throw new ArgumentException($"{gaps.Count} gaps for {context.Batch} prompts", nameof(gaps));

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 
 namespace Concord.Methods.Structure;
@@ -15,7 +15,7 @@ public sealed record LayerPath(int Layer, int Prompts, double? Alpha10, double? 
     public double? SplitAlpha { get; init; }
 }
 
-public sealed record KindPath(ComponentKind Kind, IReadOnlyList<LayerPath> Layers);
+public sealed record KindPath(TargetSpace Kind, IReadOnlyList<LayerPath> Layers);
 
 public static class PathProfile
 {
@@ -30,11 +30,11 @@ public static class PathProfile
     /// on it or its units carry no path (computed by an older version). Prompts whose |F(1) − F(0)|
     /// at a layer is below 0.05 × that layer's median are left out of its medians (their progress is noise).
     /// </summary>
-    public static KindPath? Of(TaskResult result, ComponentKind kind)
+    public static KindPath? Of(TaskResult result, TargetSpace kind)
     {
-        var perBatch = result.Batches.Select(b => b.Methods.FirstOrDefault(m => m.Method == Method.Ig && m.Kind == kind)).ToList();
+        var perBatch = result.Batches.Select(b => b.Methods.FirstOrDefault(m => m.Method == Method.Ig && m.Space == kind)).ToList();
         if (perBatch.Any(m => m is null || m.Layers.Any(l => l.Completeness?.Path is null))) return null;
-        var splits = result.Batches.Select(b => b.Methods.FirstOrDefault(m => m.Method == Method.IgSplit && m.Kind == kind)).ToList();
+        var splits = result.Batches.Select(b => b.Methods.FirstOrDefault(m => m.Method == Method.IgSplit && m.Space == kind)).ToList();
         bool split = splits.All(m => m is not null && m.Layers.All(l => l.Completeness?.Ends is not null));
         var layers = perBatch[0]!.Layers.Select(l => l.Layer).ToList();
         var grid = Enumerable.Range(0, GridPoints).Select(i => (double)i / (GridPoints - 1)).ToArray();

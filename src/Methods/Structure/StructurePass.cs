@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Interventions;
 using Concord.Methods.Pipeline;
 using Concord.Model;
@@ -17,7 +17,7 @@ namespace Concord.Methods.Structure;
 public sealed class StructurePass(HookedGpt2 model, string modelFingerprint, PipelineOptions noising, StructureOptions options, IUnitStore store)
 {
     /// <summary>The kinds analysed: the study's, heads at hook_z (head outputs are the same components).</summary>
-    public static IReadOnlyList<ComponentKind> Kinds(PipelineOptions pipeline) => pipeline.Kinds.Where(k => k != ComponentKind.HeadOutput).ToList();
+    public static IReadOnlyList<TargetSpace> Kinds(PipelineOptions pipeline) => pipeline.Spaces.Where(k => k != TargetSpace.HeadOutput).ToList();
 
     /// <summary>Interaction units of a task of <paramref name="examples"/> prompts: one per batch and kind (none when interactions are off).</summary>
     public static int UnitCount(PipelineOptions pipeline, StructureOptions options, int examples) =>
@@ -65,7 +65,7 @@ public sealed class StructurePass(HookedGpt2 model, string modelFingerprint, Pip
     }
 
     /// <summary>Every method scored in both directions, on its common components; the anchor (AP when it ran) chooses candidates and interacting components.</summary>
-    private (IReadOnlyList<MethodAsymmetry> All, MethodAsymmetry Anchor)? AsymmetryOf(ComponentKind kind, TaskResult noised, TaskResult denoised, double[] gaps)
+    private (IReadOnlyList<MethodAsymmetry> All, MethodAsymmetry Anchor)? AsymmetryOf(TargetSpace kind, TaskResult noised, TaskResult denoised, double[] gaps)
     {
         var methods = noising.Methods.Where(m => TaskScores.Has(noised, m, kind) && TaskScores.Has(denoised, m, kind)).ToList();
         if (methods.Count == 0) return null;
@@ -78,12 +78,12 @@ public sealed class StructurePass(HookedGpt2 model, string modelFingerprint, Pip
     }
 
     /// <summary>The components with the largest median share of the gap in either direction (n or d), at most <see cref="StructureOptions.Interactions"/>.</summary>
-    private IReadOnlyList<Component> Chosen(IReadOnlyList<ComponentAsymmetry> components) =>
-        components.Where(c => double.IsFinite(c.Largest)).OrderByDescending(c => c.Largest).ThenBy(c => c.Component.Layer).ThenBy(c => c.Component.Index)
-            .Take(options.Interactions).Select(c => c.Component).ToList();
+    private IReadOnlyList<Target> Chosen(IReadOnlyList<ComponentAsymmetry> components) =>
+        components.Where(c => double.IsFinite(c.Largest)).OrderByDescending(c => c.Largest).ThenBy(c => c.Target.Layer).ThenBy(c => c.Target.Index)
+            .Take(options.Interactions).Select(c => c.Target).ToList();
 
-    private static IReadOnlyList<PairInteraction> PairsOf(ComponentKind kind, IReadOnlyList<Component> components, TaskResult noised,
-        Dictionary<(int, ComponentKind), InteractionUnitResult> found, double[] gaps)
+    private static IReadOnlyList<PairInteraction> PairsOf(TargetSpace kind, IReadOnlyList<Target> components, TaskResult noised,
+        Dictionary<(int, TargetSpace), InteractionUnitResult> found, double[] gaps)
     {
         var offsets = TaskScores.Offsets(noised);
         int sets = Interactions.Sets(components).Count;

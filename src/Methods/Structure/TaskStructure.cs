@@ -1,12 +1,12 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 
 namespace Concord.Methods.Structure;
 
 /// <summary>One method's n and d of every component of a kind.</summary>
 public sealed record MethodAsymmetry(Method Method, IReadOnlyList<ComponentAsymmetry> Components)
 {
-    public ComponentAsymmetry? Of(Component component) => Components.FirstOrDefault(c => c.Component == component);
+    public ComponentAsymmetry? Of(Target component) => Components.FirstOrDefault(c => c.Target == component);
 }
 
 /// <summary>Whether a strong pair's gate matches its members' asymmetry (an AND pair of AND-like members, an OR pair of OR-like ones).</summary>
@@ -17,8 +17,8 @@ public enum PairConfirmation { Confirms, Contradicts, NoCandidate }
 /// patching method, AP, when it ran), and the pairwise interactions of the components with the
 /// largest share of the gap.
 /// </summary>
-public sealed record KindStructure(ComponentKind Kind, IReadOnlyList<MethodAsymmetry> Methods, Method CandidatesBy,
-    IReadOnlyList<ComponentAsymmetry> Candidates, IReadOnlyList<Component> Interacting, IReadOnlyList<PairInteraction> Pairs)
+public sealed record KindStructure(TargetSpace Kind, IReadOnlyList<MethodAsymmetry> Methods, Method CandidatesBy,
+    IReadOnlyList<ComponentAsymmetry> Candidates, IReadOnlyList<Target> Interacting, IReadOnlyList<PairInteraction> Pairs)
 {
     public MethodAsymmetry? Of(Method method) => Methods.FirstOrDefault(m => m.Method == method);
 
@@ -39,7 +39,7 @@ public sealed record KindStructure(ComponentKind Kind, IReadOnlyList<MethodAsymm
     /// </summary>
     public PairConfirmation Confirmation(PairInteraction pair)
     {
-        var members = new[] { pair.First, pair.Second }.Select(c => Candidates.FirstOrDefault(x => x.Component == c)).ToList();
+        var members = new[] { pair.First, pair.Second }.Select(c => Candidates.FirstOrDefault(x => x.Target == c)).ToList();
         int sign = pair.Interaction >= Interactions.Strong ? -1 : pair.Interaction <= -Interactions.Strong ? 1 : 0;   // the asymmetry sign the gate implies
         if (sign == 0 || members.All(m => m is null)) return PairConfirmation.NoCandidate;
         if (members.Any(m => m is not null && Math.Sign(m.A) != sign)) return PairConfirmation.Contradicts;

@@ -1,5 +1,5 @@
 using Concord.Methods.Agreement;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Interventions;
 using Concord.Methods.Results;
 
@@ -36,7 +36,7 @@ public static class DisagreementCategories
     /// </summary>
     public static IReadOnlyList<InterventionRow> Rows(ScoreSet ig, ScoreSet ap, double fraction)
     {
-        var components = ap.Components;
+        var components = ap.Targets;
         var aligned = ig.Select(components);
         int k = TopK.K(components.Count, fraction);
         var rows = new List<InterventionRow>();

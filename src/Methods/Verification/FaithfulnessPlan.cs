@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 
 namespace Concord.Methods.Verification;
 
@@ -15,26 +15,26 @@ public sealed class FaithfulnessPlan
     /// <summary>A curve to draw: its ranking and, per circuit size (0 first, N last), the index of the set it intervenes on.</summary>
     public sealed record PlannedCurve(string Method, RankingKind Ranking, int[] Order, int[] SetPerSize);
 
-    public IReadOnlyList<Component> Components { get; }
+    public IReadOnlyList<Target> Components { get; }
     /// <summary>Circuit sizes 0, the sizes of the fractions k, and N.</summary>
     public IReadOnlyList<int> Sizes { get; }
     /// <summary>The distinct intervened sets: <see cref="EmptyCircuit"/> (every component) and <see cref="FullCircuit"/> (none) among them.</summary>
-    public IReadOnlyList<IReadOnlyList<Component>> Sets { get; }
+    public IReadOnlyList<IReadOnlyList<Target>> Sets { get; }
     public IReadOnlyList<PlannedCurve> Curves { get; }
     public const int EmptyCircuit = 0, FullCircuit = 1;
 
-    private FaithfulnessPlan(IReadOnlyList<Component> components, IReadOnlyList<int> sizes, IReadOnlyList<IReadOnlyList<Component>> sets, IReadOnlyList<PlannedCurve> curves) =>
+    private FaithfulnessPlan(IReadOnlyList<Target> components, IReadOnlyList<int> sizes, IReadOnlyList<IReadOnlyList<Target>> sets, IReadOnlyList<PlannedCurve> curves) =>
         (Components, Sizes, Sets, Curves) = (components, sizes, sets, curves);
 
     /// <param name="meanScores">Each ranked method's score of every component averaged over the task's prompts, slots as <paramref name="components"/>.</param>
     /// <param name="seed">Seeds the random rankings (permutation r uses seed + r).</param>
-    public static FaithfulnessPlan Build(IReadOnlyList<Component> components, IReadOnlyList<(string Method, IReadOnlyList<double> MeanScores)> meanScores,
+    public static FaithfulnessPlan Build(IReadOnlyList<Target> components, IReadOnlyList<(string Method, IReadOnlyList<double> MeanScores)> meanScores,
         Direction direction, VerificationOptions options, int seed)
     {
         int n = components.Count;
         if (n == 0) throw new ArgumentException("a faithfulness curve needs at least one component", nameof(components));
         var sizes = Ranking.CircuitSizes(n, options.CircuitFractions).Prepend(0).Append(n).Distinct().Order().ToList();
-        var sets = new List<IReadOnlyList<Component>>();
+        var sets = new List<IReadOnlyList<Target>>();
         var index = new Dictionary<string, int>();
         int SetOf(int[] order, int size)
         {
@@ -90,7 +90,7 @@ public sealed class FaithfulnessPlan
         int n = Components.Count;
         if (!(Math.Abs(span) > 1e-9 * Math.Max(1, Math.Abs(full))))
             return new KindFaithfulness(n, full, empty, [], null,
-                $"intervening on every {Components[0].Kind.Id()} moves the mean metric by {span:G3}: f is undefined");
+                $"intervening on every {Components[0].Space.Id()} moves the mean metric by {span:G3}: f is undefined");
 
         List<CurvePoint> Points(PlannedCurve c, double[] m) =>
             Sizes.Select((size, i) => new CurvePoint((double)size / n, size, (m[c.SetPerSize[i]] - m[EmptyCircuit]) / (m[FullCircuit] - m[EmptyCircuit]))).ToList();

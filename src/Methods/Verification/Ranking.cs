@@ -16,7 +16,7 @@ public static class Ranking
     public static string Id(this RankingKind kind) => kind == RankingKind.Signed ? "signed" : "absolute";
 
     /// <summary>
-    /// Component slots from most to least important by the score averaged over prompts; ties keep
+    /// Target slots from most to least important by the score averaged over prompts; ties keep
     /// the component order (layer, index), so a ranking is a deterministic function of the scores.
     /// </summary>
     public static int[] Order(IReadOnlyList<double> meanScores, RankingKind kind, Direction direction)

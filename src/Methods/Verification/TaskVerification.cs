@@ -1,10 +1,10 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Interventions;
 
 namespace Concord.Methods.Verification;
 
 /// <summary>One kind's verification: its faithfulness curves and its disagreements verified (each null when not asked for or not computable).</summary>
-public sealed record KindVerification(ComponentKind Kind, KindFaithfulness? Faithfulness, KindDisagreements? Disagreements)
+public sealed record KindVerification(TargetSpace Kind, KindFaithfulness? Faithfulness, KindDisagreements? Disagreements)
 {
     /// <summary>How well each method's scores predict the isolated mean-ablation effects (empty unless `isolated` ran).</summary>
     public IReadOnlyList<Predictiveness> Predictiveness { get; init; } = [];

@@ -1,6 +1,6 @@
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Interventions;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Results;
@@ -18,13 +18,13 @@ namespace Concord.Methods.Verification;
 public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, PipelineOptions pipeline, VerificationOptions options, IUnitStore store)
 {
     /// <summary>The kinds verified: the study's, heads at hook_z (head outputs are the same components).</summary>
-    public static IReadOnlyList<ComponentKind> Kinds(PipelineOptions pipeline) => pipeline.Kinds.Where(k => k != ComponentKind.HeadOutput).ToList();
+    public static IReadOnlyList<TargetSpace> Kinds(PipelineOptions pipeline) => pipeline.Spaces.Where(k => k != TargetSpace.HeadOutput).ToList();
 
     /// <summary>Verification units of a task of <paramref name="examples"/> prompts: one per batch and kind.</summary>
     public static int UnitCount(PipelineOptions pipeline, VerificationOptions options, int examples) =>
         options.Runs ? pipeline.BatchCount(examples) * Kinds(pipeline).Count : 0;
 
-    private sealed record KindPlan(ComponentKind Kind, IReadOnlyList<Component> Components, IReadOnlyList<(string Method, ScoreSet Scores)> Scores, FaithfulnessPlan? Faithfulness);
+    private sealed record KindPlan(TargetSpace Kind, IReadOnlyList<Target> Components, IReadOnlyList<(string Method, ScoreSet Scores)> Scores, FaithfulnessPlan? Faithfulness);
 
     public PassOutcome<TaskVerification> Run(TaskDataset dataset, string dataFingerprint, IReadOnlyList<TaskExample> examples, Gpt2Tokenizer tokenizer, TaskResult result,
         UnitSelection selection, int firstUnitIndex, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
@@ -34,7 +34,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         string sample = "rows=" + string.Join(",", result.Batches.SelectMany(b => b.Rows));
         var plans = Kinds(pipeline).Select(kind => PlanFor(kind, result, direction)).ToList();
         var kinds = Kinds(pipeline);
-        var means = new Dictionary<ComponentKind, ComponentMeans>();
+        var means = new Dictionary<TargetSpace, ComponentMeans>();
 
         (WorkUnit, (KindPlan Plan, Rows Rows))? UnitOf(int b, int k)
         {
@@ -76,7 +76,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
     }
 
     /// <summary>The components and each method's scores of a kind, over the task's prompts; null when no method scored it.</summary>
-    private KindPlan? PlanFor(ComponentKind kind, TaskResult result, Direction direction)
+    private KindPlan? PlanFor(TargetSpace kind, TaskResult result, Direction direction)
     {
         var methods = pipeline.Methods.Where(m => TaskScores.Has(result, m, kind)).ToList();
         if (methods.Count == 0) return null;
@@ -110,14 +110,14 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         return new Rows((plan.Faithfulness?.Sets.Count ?? 0) * prompts, disagreement, isolated, text);
     }
 
-    private ComponentMeans MeansOf(ComponentKind kind, TaskDataset dataset, TaskResult result, Dictionary<int, TaskExample> byRow, Gpt2Tokenizer tokenizer)
+    private ComponentMeans MeansOf(TargetSpace kind, TaskDataset dataset, TaskResult result, Dictionary<int, TaskExample> byRow, Gpt2Tokenizer tokenizer)
     {
         var batches = result.Batches.Select(b => TaskBatch.Create(dataset, b.Rows.Select(r => byRow[r]).ToList(), tokenizer, model.DType, model.Device)).ToList();
         try { return ComponentMeans.Of(model, kind, batches.Select(b => b.Clean)); }
         finally { foreach (var b in batches) b.Dispose(); }
     }
 
-    private KindVerification Aggregate(KindPlan plan, TaskResult result, Dictionary<(int, ComponentKind), VerificationUnitResult> found, Direction direction)
+    private KindVerification Aggregate(KindPlan plan, TaskResult result, Dictionary<(int, TargetSpace), VerificationUnitResult> found, Direction direction)
     {
         var batches = result.Batches;
         int prompts = batches.Sum(b => b.Rows.Length);
@@ -146,7 +146,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         }
 
         // Isolated mean-ablation effects, by task prompt and component.
-        var isolated = new Dictionary<(int Prompt, Component Component), double>();
+        var isolated = new Dictionary<(int Prompt, Target Target), double>();
         for (int b = 0; b < batches.Count; b++)
             for (int i = 0; i < planned[b].Isolated.Count; i++)
             {
@@ -161,7 +161,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
             var effects = keys.Select(k => isolated[k]).ToArray();
             foreach (var (method, scores) in plan.Scores)
             {
-                var values = keys.Select(k => scores[k.Prompt, slot[k.Component]]).ToArray();
+                var values = keys.Select(k => scores[k.Prompt, slot[k.Target]]).ToArray();
                 predictiveness.Add(new Predictiveness(method, Correlation.Pearson(values, effects), Correlation.Spearman(values, effects)));
             }
         }
@@ -203,7 +203,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
     }
 
     /// <summary>The bootstrap's seed: apart from the random rankings' (seed + r), so no permutation shares its stream.</summary>
-    private int BootstrapSeed(ComponentKind kind) => unchecked(options.Seed * 7_919 + StableSeed(kind.Id()) + 1_000_003);
+    private int BootstrapSeed(TargetSpace kind) => unchecked(options.Seed * 7_919 + StableSeed(kind.Id()) + 1_000_003);
 
     /// <summary>A seed offset from a stable id (string.GetHashCode differs between processes).</summary>
     private static int StableSeed(string id) => id.Aggregate(17, (h, ch) => unchecked(h * 31 + ch)) & 0xFFFF;

@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Interventions;
 using Concord.Methods.Pipeline;
 
@@ -9,7 +9,7 @@ namespace Concord.Methods.Verification;
 /// categories under resample and mean ablation, and the isolated mean-ablation effects. Its key holds
 /// the plan (every set, so new scores or rankings recompute it) and the task sample the means come from.
 /// </summary>
-public sealed record VerificationUnit(ComponentKind Kind, VerificationOptions Verification, string Plan, string Sample,
+public sealed record VerificationUnit(TargetSpace Kind, VerificationOptions Verification, string Plan, string Sample,
     int FaithfulnessRows, int DisagreementRows, int IsolatedRows) : WorkUnit
 {
     public override string Name => $"verify-{Kind.Id()}";
@@ -32,7 +32,7 @@ public sealed record VerificationUnit(ComponentKind Kind, VerificationOptions Ve
 /// m(∅) of each prompt from the same runs: effects subtract the base metric of their own context, so
 /// float32 round-off of a separately computed base never enters an effect.
 /// </summary>
-public sealed record VerificationUnitResult(ComponentKind Kind, double[] Base, double[] Faithfulness, double[] DisagreementResample, double[] DisagreementMean, double[] Isolated) : UnitResult;
+public sealed record VerificationUnitResult(TargetSpace Kind, double[] Base, double[] Faithfulness, double[] DisagreementResample, double[] DisagreementMean, double[] Isolated) : UnitResult;
 
 /// <summary>How a <see cref="VerificationUnitResult"/> is written in a unit file (the pass's own format, tag "verify").</summary>
 public sealed record StoredVerification(string Kind, double[] Base, double[] Faithfulness, double[] DisagreementResample, double[] DisagreementMean, double[] Isolated) : StoredUnit
@@ -40,6 +40,6 @@ public sealed record StoredVerification(string Kind, double[] Base, double[] Fai
     public static UnitFormat Format { get; } = UnitFormat.Of<VerificationUnitResult, StoredVerification>("verify",
         v => new StoredVerification(v.Kind.Id(), v.Base, v.Faithfulness, v.DisagreementResample, v.DisagreementMean, v.Isolated));
 
-    public override UnitResult ToResult() => new VerificationUnitResult(StoredFields.Parse(StoredFields.Required(Kind), ComponentKinds.Parse),
+    public override UnitResult ToResult() => new VerificationUnitResult(StoredFields.Parse(StoredFields.Required(Kind), id => TargetSpace.Parse(id)),
         StoredFields.Required(Base), StoredFields.Required(Faithfulness), StoredFields.Required(DisagreementResample), StoredFields.Required(DisagreementMean), StoredFields.Required(Isolated));
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Results;
 using Concord.Model;
@@ -44,9 +44,9 @@ public static class AgreementJson
         var across = new JsonObject(options.StatisticCatalogue.Select(s => KeyValuePair.Create(s.Id, (JsonNode?)SummaryJson(p.AcrossPrompts[s]))));
         return new JsonObject
         {
-            ["kind"] = p.Kind.Id(),
+            ["kind"] = p.Space.Id(),
             ["pair"] = p.Label,
-            ["components"] = p.Components,
+            ["components"] = p.Targets,
             ["top_k"] = p.TopK,
             ["across_prompts"] = across,
             ["pooled"] = Stats(p.Pooled, options.StatisticCatalogue),
@@ -57,7 +57,7 @@ public static class AgreementJson
             ["per_prompt"] = new JsonArray(p.PerPrompt.Select((s, i) => (JsonNode)new JsonObject { ["row"] = rows[i], ["stats"] = Stats(s, options.StatisticCatalogue) }).ToArray()),
             ["largest_disagreements"] = new JsonArray(p.LargestDisagreements.Select(d => (JsonNode)new JsonObject
             {
-                ["row"] = d.Prompt, ["component"] = d.Component.Label, ["first"] = Number(d.First), ["second"] = Number(d.Second),
+                ["row"] = d.Prompt, ["component"] = d.Target.Label, ["first"] = Number(d.First), ["second"] = Number(d.Second),
             }).ToArray()),
         };
     }
@@ -102,7 +102,7 @@ public static class AgreementJson
             })).ToArray()),
             ["sweep"] = new JsonArray(analysis.Sweep.Select(s => (JsonNode)new JsonObject
             {
-                ["kind"] = s.Kind.Id(), ["scale"] = s.Scale,
+                ["kind"] = s.Space.Id(), ["scale"] = s.Scale,
                 // Keyed by the pair's method ids, e.g. ig_ap_pearson; at scale s AtP's scores are s·AtP.
                 ["pairs"] = new JsonObject(s.Pairs.Select(p => KeyValuePair.Create($"{p.First.Id()}_{p.Second.Id()}",
                     (JsonNode?)new JsonObject(options.StatisticCatalogue.Select(st => KeyValuePair.Create(st.Id, (JsonNode?)SummaryJson(p.AcrossPrompts[st]))))))),

@@ -9,6 +9,6 @@ public static class IgPaths
 {
     public static IReadOnlyList<KindPath> Of(TaskAnalysis analysis, PipelineOptions pipeline) =>
         pipeline.Methods.Contains(Method.Ig)
-            ? pipeline.Kinds.Select(k => PathProfile.Of(analysis.Result, k)).OfType<KindPath>().ToList()
+            ? pipeline.Spaces.Select(k => PathProfile.Of(analysis.Result, k)).OfType<KindPath>().ToList()
             : [];
 }

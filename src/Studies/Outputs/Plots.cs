@@ -1,6 +1,6 @@
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Tasks;
@@ -16,12 +16,12 @@ public static class Plots
     public const string Heatmaps = "heads-ig-vs-ap.png";
     public const string MlpBars = "mlp-layers.png";
     public const string Sweep = "sweep.png";
-    public static string Scatter(ComponentKind kind) => $"scatter-{kind.Id()}.png";
+    public static string Scatter(TargetSpace kind) => $"scatter-{kind.Id()}.png";
 
     public static IEnumerable<Image> Files(PipelineOptions pipeline)
     {
         yield return new Image(Heatmaps, "IG and AP per head (mean over prompts), one symmetric colour scale");
-        foreach (var kind in pipeline.Kinds) yield return new Image(Scatter(kind), $"IG against AP, {kind.Plural()}, every prompt");
+        foreach (var kind in pipeline.Spaces) yield return new Image(Scatter(kind), $"IG against AP, {kind.Plural}, every prompt");
         yield return new Image(MlpBars, "IG, AP and AtP per MLP layer (mean over prompts)");
         yield return new Image(Sweep, "IG–AP agreement against the similarity of IG's baseline to what AP patches in");
     }
@@ -32,11 +32,11 @@ public static class Plots
         bool igAndAp = methods.Contains(Method.Ig) && methods.Contains(Method.Ap);
         // Every title names the model: a plot copied into a paper or a chat still says what it measured.
         string task = $"{analysis.Result.Task.Id()} on {modelName}";
-        if (igAndAp && pipeline.Kinds.Contains(ComponentKind.Head))
+        if (igAndAp && pipeline.Spaces.Contains(TargetSpace.Head))
             HeadHeatmaps(Path.Combine(folder, Heatmaps), analysis, config, task);
         if (igAndAp)
-            foreach (var kind in pipeline.Kinds) ScatterPlot(Path.Combine(folder, Scatter(kind)), analysis, kind, task);
-        if (pipeline.Kinds.Contains(ComponentKind.Mlp)) MlpLayers(Path.Combine(folder, MlpBars), analysis, methods, config, task);
+            foreach (var kind in pipeline.Spaces) ScatterPlot(Path.Combine(folder, Scatter(kind)), analysis, kind, task);
+        if (pipeline.Spaces.Contains(TargetSpace.Mlp)) MlpLayers(Path.Combine(folder, MlpBars), analysis, methods, config, task);
         if (analysis.Sweep.Count > 0) SweepCurve(Path.Combine(folder, Sweep), analysis, pipeline.MethodCatalogue.Reference, task);
     }
 
@@ -48,10 +48,10 @@ public static class Plots
     /// <summary>IG (left) and AP (right) as layer × head grids on one symmetric scale; layer 0 on top, as labelled.</summary>
     private static void HeadHeatmaps(string path, TaskAnalysis analysis, Gpt2Config config, string task)
     {
-        var ig = analysis.MeanScores(Method.Ig, ComponentKind.Head);
-        var ap = analysis.MeanScores(Method.Ap, ComponentKind.Head);
+        var ig = analysis.MeanScores(Method.Ig, TargetSpace.Head);
+        var ap = analysis.MeanScores(Method.Ap, TargetSpace.Head);
         int layers = config.NLayer, heads = config.NHead;
-        double[,] Grid(Dictionary<Methods.Components.Component, double> scores)
+        double[,] Grid(Dictionary<Methods.Targets.Target, double> scores)
         {
             var grid = new double[layers, heads];
             foreach (var (c, v) in scores) grid[c.Layer, c.Index] = v;
@@ -92,19 +92,19 @@ public static class Plots
         Save(plot, path, 140 + 60 * (2 * heads + 1), 160 + 45 * layers);
     }
 
-    private static void ScatterPlot(string path, TaskAnalysis analysis, ComponentKind kind, string task)
+    private static void ScatterPlot(string path, TaskAnalysis analysis, TargetSpace kind, string task)
     {
-        var pair = analysis.Agreements.FirstOrDefault(a => a.Kind == kind && a.First == Method.Ig && a.Second == Method.Ap);
+        var pair = analysis.Agreements.FirstOrDefault(a => a.Space == kind && a.First == Method.Ig && a.Second == Method.Ap);
         if (pair is null) return;
         var xs = new List<double>();
         var ys = new List<double>();
         foreach (var batch in analysis.Result.Batches)
         {
             if (batch.Scores(Method.Ap, kind) is not { } ap || batch.Scores(Method.Ig, kind) is not { } igAll) continue;
-            var ig = igAll.Select(ap.Components);
+            var ig = igAll.Select(ap.Targets);
             for (int p = 0; p < ap.Prompts; p++)
-                for (int j = 0; j < ap.Components.Count; j++)
-                    if (ap.Components[j].Position is not int pos || pos < batch.Lengths[p])
+                for (int j = 0; j < ap.Targets.Count; j++)
+                    if (ap.Targets[j].Position is not int pos || pos < batch.Lengths[p])
                     {
                         xs.Add(ap[p, j]);
                         ys.Add(ig[p, j]);
@@ -120,7 +120,7 @@ public static class Plots
         plot.XLabel("AP score");
         plot.YLabel("IG score");
         var r = pair.AcrossPrompts.Pearson;
-        plot.Title($"{task}, {kind.Plural()}: pooled r = {pair.Pooled.Pearson}, median per-prompt r = {(r.Defined > 0 ? r.Median.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "undefined")}");
+        plot.Title($"{task}, {kind.Plural}: pooled r = {pair.Pooled.Pearson}, median per-prompt r = {(r.Defined > 0 ? r.Median.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "undefined")}");
         Save(plot, path, 720, 600);
     }
 
@@ -130,8 +130,8 @@ public static class Plots
         double width = 0.8 / methods.Count;
         for (int m = 0; m < methods.Count; m++)
         {
-            var means = analysis.MeanScores(methods[m], ComponentKind.Mlp);
-            var values = Enumerable.Range(0, config.NLayer).Select(l => means.GetValueOrDefault(new Methods.Components.Component(l, ComponentKind.Mlp, 0))).ToArray();
+            var means = analysis.MeanScores(methods[m], TargetSpace.Mlp);
+            var values = Enumerable.Range(0, config.NLayer).Select(l => means.GetValueOrDefault(new Methods.Targets.Target(l, TargetSpace.Mlp, 0))).ToArray();
             var positions = Enumerable.Range(0, config.NLayer).Select(l => l - 0.4 + width * (m + 0.5)).ToArray();
             var bars = plot.Add.Bars(positions, values);
             foreach (var bar in bars.Bars) bar.Size = width * 0.9;
@@ -149,7 +149,7 @@ public static class Plots
     private static void SweepCurve(string path, TaskAnalysis analysis, Method reference, string task)
     {
         var plot = new Plot();
-        foreach (var group in analysis.Sweep.GroupBy(s => s.Kind))
+        foreach (var group in analysis.Sweep.GroupBy(s => s.Space))
         {
             var scales = group.Select(s => s.Scale).ToArray();
             // Every swept method against the reference (AP); at scale s AtP stands for s·AtP.
@@ -157,7 +157,7 @@ public static class Plots
             {
                 var values = group.Select(s => s.Pair(first, second)?.AcrossPrompts.Pearson is { Defined: > 0 } r ? r.Median : double.NaN).ToArray();
                 var line = plot.Add.Scatter(scales, values);
-                line.LegendText = $"{group.Key.Plural()}: {(first == Method.Atp ? "s·AtP" : first.DisplayName)}↔{second.DisplayName}";
+                line.LegendText = $"{group.Key.Plural}: {(first == Method.Atp ? "s·AtP" : first.DisplayName)}↔{second.DisplayName}";
                 line.MarkerSize = 7;
             }
         }

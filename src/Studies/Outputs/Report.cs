@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text;
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Tasks;
@@ -82,10 +82,10 @@ public static class Report
             md.AppendLine("| task | components | " + string.Join(" | ", columns) + " |");
             md.AppendLine("|---|---|" + string.Concat(columns.Select(_ => "---|")));
             foreach (var task in tasks)
-                foreach (var component in pipeline.Kinds)
+                foreach (var component in pipeline.Spaces)
                 {
                     var analysis = task.Analysis!;
-                    PairAgreement? Find((Method First, Method Second) p) => analysis.Agreements.FirstOrDefault(a => a.Kind == component && a.First == p.First && a.Second == p.Second);
+                    PairAgreement? Find((Method First, Method Second) p) => analysis.Agreements.FirstOrDefault(a => a.Space == component && a.First == p.First && a.Second == p.Second);
                     var headline = Find(pairs[0]);
                     var completeness = analysis.Convergence.Where(c => c.Kind == component && c.Method == Method.Ig).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
                     var cells = headline is not null && TaskAnalysis.EqualByConstruction(headline, pipeline)
@@ -99,7 +99,7 @@ public static class Report
                 }
         }
         md.AppendLine();
-        if (pipeline.Kinds.Contains(ComponentKind.Mlp) && !pipeline.Attribution.PerPosition && pipeline.Ig.Baseline == Baseline.Aligned)
+        if (pipeline.Spaces.Contains(TargetSpace.Mlp) && !pipeline.Attribution.PerPosition && pipeline.Ig.Baseline == Baseline.Aligned)
         {
             md.AppendLine("¹ A whole MLP layer is one component, so completeness makes its IG score F(a') − F(a), which is also its AP score: " +
                           "IG and AP agree there up to the quadrature error by construction, and that agreement is no evidence. " +
@@ -160,11 +160,11 @@ public static class Report
         md.AppendLine("|---|---|" + string.Concat(statistics.Select(_ => "---|")) + "---|---|");
         foreach (var p in analysis.Agreements)
             if (TaskAnalysis.EqualByConstruction(p, pipeline))
-                md.AppendLine(Invariant($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | equal by construction (completeness; see ¹ above) |") + string.Concat(statistics.Select(_ => " |")) + " |");
+                md.AppendLine(Invariant($"| {p.Space.Id()} ({p.Targets}) | {p.Label} | equal by construction (completeness; see ¹ above) |") + string.Concat(statistics.Select(_ => " |")) + " |");
             else if (!analysis.IsEvidence(p))
-                md.AppendLine(Invariant($"| {p.Kind.Id()} ({p.Components}) | {p.Label} | {analysis.NotConverged(p)!.Text}: a quadrature artefact, not evidence |") + string.Concat(statistics.Select(_ => " |")) + " |");
+                md.AppendLine(Invariant($"| {p.Space.Id()} ({p.Targets}) | {p.Label} | {analysis.NotConverged(p)!.Text}: a quadrature artefact, not evidence |") + string.Concat(statistics.Select(_ => " |")) + " |");
             else
-                md.AppendLine(Invariant($"| {p.Kind.Id()} ({p.Components}, k = {p.TopK}) | {p.Label} | ") + string.Join(" | ", statistics.Select(st => Cell(p.AcrossPrompts[st]))) +
+                md.AppendLine(Invariant($"| {p.Space.Id()} ({p.Targets}, k = {p.TopK}) | {p.Label} | ") + string.Join(" | ", statistics.Select(st => Cell(p.AcrossPrompts[st]))) +
                               Invariant($" | {p.Pooled.Pearson} | {p.Normalised?.Pooled.Pearson} |"));
         var exclusion = analysis.NormalisedExclusion;
         if (exclusion.Excluded > 0)
@@ -185,7 +185,7 @@ public static class Report
                     (pipeline.Ig.Quadrature is IgQuadrature.Adaptive ? Invariant($", {c.StepsText} nodes") : ""))) + " |");
             md.AppendLine();
             foreach (var v in analysis.Verdicts.Where(v => v.Converged && v.WithinAllowanceRows.Count > 0))
-                md.AppendLine(Invariant($"{v.Method.DisplayName} of {v.Kind.Plural()}: {v.Text}; rows {string.Join(", ", v.WithinAllowanceRows)}.\n"));
+                md.AppendLine(Invariant($"{v.Method.DisplayName} of {v.Kind.Plural}: {v.Text}; rows {string.Join(", ", v.WithinAllowanceRows)}.\n"));
         }
         foreach (var image in Plots.Files(pipeline))
             if (File.Exists(Path.Combine(output.Folder, folder, image.File)))
@@ -201,21 +201,21 @@ public static class Report
             md.AppendLine("| components | s | " + string.Join(" | ", sweepPairs.Select(p => p.Label)) + " |");
             md.AppendLine("|---|---|" + string.Concat(sweepPairs.Select(_ => "---|")));
             foreach (var s in analysis.Sweep)
-                md.AppendLine(Invariant($"| {s.Kind.Id()} | {s.Scale.ToString(CultureInfo.InvariantCulture)} | ") + string.Join(" | ", s.Pairs.Select(p => Median(p, AgreementStatistic.Pearson))) + " |");
+                md.AppendLine(Invariant($"| {s.Space.Id()} | {s.Scale.ToString(CultureInfo.InvariantCulture)} | ") + string.Join(" | ", s.Pairs.Select(p => Median(p, AgreementStatistic.Pearson))) + " |");
             md.AppendLine();
         }
-        var worst = analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap && a.Kind == ComponentKind.Head)
+        var worst = analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap && a.Space == TargetSpace.Head)
                     ?? analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap);
         if (worst is not null)
         {
-            md.AppendLine(Invariant($"Largest IG–AP disagreements ({worst.Kind.Id()}):"));
+            md.AppendLine(Invariant($"Largest IG–AP disagreements ({worst.Space.Id()}):"));
             md.AppendLine();
             md.AppendLine("| row | component | IG | AP |");
             md.AppendLine("|---|---|---|---|");
             // An unconverged prompt's IG is a quadrature artefact: its "disagreement" would be the quadrature's.
             var unconverged = analysis.NotConverged(worst)?.UnconvergedRows ?? [];
             foreach (var d in worst.LargestDisagreements.Where(d => !unconverged.Contains(d.Prompt)).Take(5))
-                md.AppendLine(Invariant($"| {d.Prompt} | {d.Component.Label} | {d.First:F4} | {d.Second:F4} |"));
+                md.AppendLine(Invariant($"| {d.Prompt} | {d.Target.Label} | {d.First:F4} | {d.Second:F4} |"));
             if (unconverged.Count > 0)
                 md.AppendLine(Invariant($"\nLeft out: rows {string.Join(", ", unconverged)}, where IG did not converge ({analysis.NotConverged(worst)!.Text})."));
             md.AppendLine();

@@ -14,7 +14,7 @@ public sealed class ScoresCsvExporter : TaskExporter
     {
         var pipeline = export.Study.Options.Pipeline;
         ScoreCsv.Write(Path.Combine(folder, FileName), analysis.Result.Batches.Select(batch => new ScoreCsv.Batch(
-            pipeline.Methods.SelectMany(m => pipeline.Kinds.Select(k => batch.Scores(m, k))).OfType<ScoreSet>(),
+            pipeline.Methods.SelectMany(m => pipeline.Spaces.Select(k => batch.Scores(m, k))).OfType<ScoreSet>(),
             batch.Rows, batch.Lengths)), task.Edges is { } edges ? EdgeRows(edges) : null);
     }
 

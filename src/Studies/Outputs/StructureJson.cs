@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Structure;
 
@@ -18,7 +18,7 @@ public static class StructureJson
         ["kept_prompts"] = s.KeptPrompts,
         ["opposite_direction"] = opposite is null ? null : new JsonArray(opposite.Agreements.Select(p => (JsonNode)new JsonObject
         {
-            ["kind"] = p.Kind.Id(), ["pair"] = p.Label,
+            ["kind"] = p.Space.Id(), ["pair"] = p.Label,
             ["pearson_median"] = p.AcrossPrompts[Methods.Agreement.AgreementStatistic.Pearson] is { Defined: > 0 } r ? Number(r.Median) : null,
         }).ToArray()),
         ["kinds"] = new JsonArray(s.Kinds.Select(k => (JsonNode)new JsonObject
@@ -31,13 +31,13 @@ public static class StructureJson
             ["or_pairs"] = k.OrPairs,
             ["methods"] = new JsonObject(k.Methods.Select(m => KeyValuePair.Create(m.Method.Id(), (JsonNode?)new JsonArray(m.Components.Select(c => (JsonNode)new JsonObject
             {
-                ["component"] = c.Component.Label, ["n"] = Number(c.Noise), ["d"] = Number(c.Denoise), ["a"] = Number(c.A),
+                ["component"] = c.Target.Label, ["n"] = Number(c.Noise), ["d"] = Number(c.Denoise), ["a"] = Number(c.A),
             }).ToArray())))),
             ["candidates"] = new JsonArray(k.Candidates.Select(c => (JsonNode)new JsonObject
             {
-                ["component"] = c.Component.Label, ["n"] = Number(c.Noise), ["d"] = Number(c.Denoise), ["a"] = Number(c.A),
-                ["ig_n"] = k.Of(Methods.Attribution.Method.Ig)?.Of(c.Component) is { } ig ? Number(ig.Noise) : null,
-                ["ig_d"] = k.Of(Methods.Attribution.Method.Ig)?.Of(c.Component) is { } ig2 ? Number(ig2.Denoise) : null,
+                ["component"] = c.Target.Label, ["n"] = Number(c.Noise), ["d"] = Number(c.Denoise), ["a"] = Number(c.A),
+                ["ig_n"] = k.Of(Methods.Attribution.Method.Ig)?.Of(c.Target) is { } ig ? Number(ig.Noise) : null,
+                ["ig_d"] = k.Of(Methods.Attribution.Method.Ig)?.Of(c.Target) is { } ig2 ? Number(ig2.Denoise) : null,
             }).ToArray()),
             ["interacting"] = new JsonArray(k.Interacting.Select(c => (JsonNode)JsonValue.Create(c.Label)).ToArray()),
             ["pairs"] = new JsonArray(k.Pairs.Select(p => (JsonNode)new JsonObject

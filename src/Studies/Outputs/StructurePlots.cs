@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Structure;
 using Concord.Model;
 using ScottPlot;
@@ -13,10 +13,10 @@ namespace Concord.Studies.Outputs;
 /// </summary>
 public static class StructurePlots
 {
-    public static string ScatterFile(ComponentKind kind) => $"asymmetry-{kind.Id()}.png";
-    public static string HeatmapFile(ComponentKind kind) => $"interactions-{kind.Id()}.png";
+    public static string ScatterFile(TargetSpace kind) => $"asymmetry-{kind.Id()}.png";
+    public static string HeatmapFile(TargetSpace kind) => $"interactions-{kind.Id()}.png";
 
-    public static string PathFile(ComponentKind kind) => $"ig-path-{kind.Id()}.png";
+    public static string PathFile(TargetSpace kind) => $"ig-path-{kind.Id()}.png";
 
     /// <summary>Median progress u(α) per layer with its interquartile band: where along the path each layer's metric moves.</summary>
     public static void IgPath(string path, KindPath profile, string task)
@@ -37,7 +37,7 @@ public static class StructurePlots
         plot.ShowLegend(Alignment.UpperLeft);
         plot.XLabel("α along the path a → a'");
         plot.YLabel("(F(α) − F(0)) / (F(1) − F(0)), median and quartiles");
-        plot.Title($"{task}: where IG's path moves the metric, {profile.Kind.Plural()}");
+        plot.Title($"{task}: where IG's path moves the metric, {profile.Kind.Plural}");
         AtomicFile.Write(path, tmp => plot.SavePng(tmp, 760, 520), extension: ".png");
     }
 
@@ -62,7 +62,7 @@ public static class StructurePlots
             var points = method.Components.Where(c => double.IsFinite(c.Noise) && double.IsFinite(c.Denoise)).ToList();
             if (points.Count == 0) continue;
             var dots = plot.Add.ScatterPoints(points.Select(c => c.Noise).ToArray(), points.Select(c => c.Denoise).ToArray());
-            dots.LegendText = $"{method.Method.DisplayName} ({points.Count} {kind.Kind.Plural()})";
+            dots.LegendText = $"{method.Method.DisplayName} ({points.Count} {kind.Kind.Plural})";
             dots.MarkerSize = method.Method == Method.Ap ? 7 : 5;
         }
         foreach (var (x, y, label) in new[] { (1.0, 0.0, "AND"), (0.0, 1.0, "OR") })
@@ -76,7 +76,7 @@ public static class StructurePlots
         plot.ShowLegend(Alignment.UpperRight);
         plot.XLabel("n: share of the gap lost when noised alone (median over prompts)");
         plot.YLabel("d: share recovered when restored alone");
-        plot.Title($"{task}: {kind.Kind.Plural()}, n against d");
+        plot.Title($"{task}: {kind.Kind.Plural}, n against d");
         AtomicFile.Write(path, tmp => plot.SavePng(tmp, 760, 620), extension: ".png");
     }
 
@@ -105,7 +105,7 @@ public static class StructurePlots
         // Heatmaps draw row 0 at the top: row i sits at y = n − 1 − i.
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.Select(t => n - 1 - t).ToArray(), components.Select(c => c.Label).ToArray());
         plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
-        plot.Title($"{task}: I of the top {n} {kind.Kind.Plural()}");
+        plot.Title($"{task}: I of the top {n} {kind.Kind.Plural}");
         AtomicFile.Write(path, tmp => plot.SavePng(tmp, Math.Max(640, 240 + 40 * n), Math.Max(560, 260 + 40 * n)), extension: ".png");
     }
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Structure;
 using Concord.Studies;
 
@@ -27,35 +27,35 @@ public static class StructureReport
         {
             var pairs = opposite.Agreements.Where(p => p.First == Method.Ig && p.Second == Method.Ap).ToList();
             if (pairs.Count > 0)
-                md.AppendLine(Invariant($"Denoising IG↔AP Pearson r (median over prompts): {string.Join(", ", pairs.Select(p => Invariant($"{p.Kind.Plural()} {Report.Median(p, AgreementStatistic.Pearson)}")))}."));
+                md.AppendLine(Invariant($"Denoising IG↔AP Pearson r (median over prompts): {string.Join(", ", pairs.Select(p => Invariant($"{p.Space.Plural} {Report.Median(p, AgreementStatistic.Pearson)}")))}."));
         }
         md.AppendLine();
         md.AppendLine("| kind | AND-like | OR-like | AND pairs | OR pairs | pairs tested |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var k in s.Kinds)
-            md.AppendLine(Invariant($"| {k.Kind.Plural()} | {k.AndLike} | {k.OrLike} | {k.AndPairs} | {k.OrPairs} | {k.Pairs.Count} |"));
+            md.AppendLine(Invariant($"| {k.Kind.Plural} | {k.AndLike} | {k.OrLike} | {k.AndPairs} | {k.OrPairs} | {k.Pairs.Count} |"));
         md.AppendLine();
         foreach (var k in s.Kinds)
         {
             var ig = k.Of(Method.Ig);
             if (k.Candidates.Count > 0)
             {
-                md.AppendLine(Invariant($"{k.Kind.Plural()}: candidates by {k.CandidatesBy.DisplayName} (|A| ≥ {Asymmetry.CandidateAsymmetry}, max(n, d) ≥ {Asymmetry.CandidateShare}):"));
+                md.AppendLine(Invariant($"{k.Kind.Plural}: candidates by {k.CandidatesBy.DisplayName} (|A| ≥ {Asymmetry.CandidateAsymmetry}, max(n, d) ≥ {Asymmetry.CandidateShare}):"));
                 md.AppendLine();
                 md.AppendLine(Invariant($"| component | n | d | A | reads as | IG n | IG d |"));
                 md.AppendLine("|---|---|---|---|---|---|---|");
                 foreach (var c in k.Candidates.Take(10))
                 {
-                    var i = ig?.Of(c.Component);
-                    md.AppendLine(Invariant($"| {c.Component.Label} | {F(c.Noise)} | {F(c.Denoise)} | {F(c.A)} | {(c.A > 0 ? "AND" : "OR")} | {(i is null ? "–" : F(i.Noise))} | {(i is null ? "–" : F(i.Denoise))} |"));
+                    var i = ig?.Of(c.Target);
+                    md.AppendLine(Invariant($"| {c.Target.Label} | {F(c.Noise)} | {F(c.Denoise)} | {F(c.A)} | {(c.A > 0 ? "AND" : "OR")} | {(i is null ? "–" : F(i.Noise))} | {(i is null ? "–" : F(i.Denoise))} |"));
                 }
                 if (k.Candidates.Count > 10) md.AppendLine(Invariant($"\n… and {k.Candidates.Count - 10} more in agreement.json."));
                 md.AppendLine();
             }
-            else md.AppendLine(Invariant($"{k.Kind.Plural()}: no candidate (no component with |A| ≥ {Asymmetry.CandidateAsymmetry} and max(n, d) ≥ {Asymmetry.CandidateShare}).\n"));
+            else md.AppendLine(Invariant($"{k.Kind.Plural}: no candidate (no component with |A| ≥ {Asymmetry.CandidateAsymmetry} and max(n, d) ≥ {Asymmetry.CandidateShare}).\n"));
             if (k.Pairs.Count > 0)
             {
-                md.AppendLine(Invariant($"Strongest of the {k.Pairs.Count} pairs of the top {k.Interacting.Count} {k.Kind.Plural()} (joint noising):"));
+                md.AppendLine(Invariant($"Strongest of the {k.Pairs.Count} pairs of the top {k.Interacting.Count} {k.Kind.Plural} (joint noising):"));
                 md.AppendLine();
                 md.AppendLine("| pair | n_ij | I | gate | asymmetry |");
                 md.AppendLine("|---|---|---|---|---|");
@@ -63,8 +63,8 @@ public static class StructureReport
                     md.AppendLine(Invariant($"| {p.First.Label} + {p.Second.Label} | {F(p.Joint)} | {F(p.Interaction)} | {p.Gate} | {Confirmation(k.Confirmation(p))} |"));
                 md.AppendLine();
             }
-            md.AppendLine(Invariant($"![{k.Kind.Plural()} n against d]({folder}/{StructurePlots.ScatterFile(k.Kind)})") +
-                          (k.Pairs.Count > 0 ? Invariant($" ![{k.Kind.Plural()} interactions]({folder}/{StructurePlots.HeatmapFile(k.Kind)})") : ""));
+            md.AppendLine(Invariant($"![{k.Kind.Plural} n against d]({folder}/{StructurePlots.ScatterFile(k.Kind)})") +
+                          (k.Pairs.Count > 0 ? Invariant($" ![{k.Kind.Plural} interactions]({folder}/{StructurePlots.HeatmapFile(k.Kind)})") : ""));
             md.AppendLine();
         }
     }
@@ -92,7 +92,7 @@ public static class StructureReport
         md.AppendLine("|---|---|---|---|---|---|" + (split ? "---|" : ""));
         foreach (var kind in paths)
             foreach (var l in kind.Layers)
-                md.AppendLine(Invariant($"| {kind.Kind.Plural()} | {l.Layer} | {l.Prompts} | {A(l.Alpha10)} | {A(l.Alpha50)} | {A(l.Alpha90)} |") + (split ? Invariant($" {A(l.SplitAlpha)} |") : ""));
+                md.AppendLine(Invariant($"| {kind.Kind.Plural} | {l.Layer} | {l.Prompts} | {A(l.Alpha10)} | {A(l.Alpha50)} | {A(l.Alpha90)} |") + (split ? Invariant($" {A(l.SplitAlpha)} |") : ""));
         md.AppendLine();
         if (split && splitFraction is double r)
         {
@@ -103,7 +103,7 @@ public static class StructureReport
                 "a layer is one component there, so completeness makes its score F(split) − F(a) ≈ r·(F(a') − F(a)), proportional to AP's and IG's.");
             md.AppendLine();
         }
-        md.AppendLine(string.Join(" ", paths.Select(p => Invariant($"![IG's path, {p.Kind.Plural()}]({folder}/{StructurePlots.PathFile(p.Kind)})"))));
+        md.AppendLine(string.Join(" ", paths.Select(p => Invariant($"![IG's path, {p.Kind.Plural}]({folder}/{StructurePlots.PathFile(p.Kind)})"))));
         md.AppendLine();
     }
 

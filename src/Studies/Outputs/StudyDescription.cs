@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Quadrature;
 using System.Globalization;
 using Concord.Methods.Attribution;
@@ -21,7 +21,7 @@ public static class StudyDescription
         yield return ("tasks", string.Join(", ", options.Tasks.Select(t => t.Id())));
         yield return ("examples per task", options.Examples.ToString(CultureInfo.InvariantCulture));
         yield return ("methods", string.Join(", ", pipeline.Methods.Select(m => m.Id())));
-        yield return ("components", string.Join(", ", pipeline.Kinds.Select(k => k.Id())));
+        yield return ("components", string.Join(", ", pipeline.Spaces.Select(k => k.Id())));
         yield return ("IG rule", ig.Quadrature switch
         {
             IgQuadrature.Adaptive a => string.Create(CultureInfo.InvariantCulture,

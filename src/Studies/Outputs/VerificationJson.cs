@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Concord.Methods.Agreement;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Interventions;
 using Concord.Methods.Verification;
 

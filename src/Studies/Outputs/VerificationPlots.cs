@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Interventions;
 using Concord.Methods.Verification;
 using Concord.Model;
@@ -9,7 +9,7 @@ namespace Concord.Studies.Outputs;
 /// <summary>A faithfulness-curve PNG per task and kind: one line per method (signed ranking), the random rankings' range shaded.</summary>
 public static class VerificationPlots
 {
-    public static string File(ComponentKind kind) => $"faithfulness-{kind.Id()}.png";
+    public static string File(TargetSpace kind) => $"faithfulness-{kind.Id()}.png";
 
     public static void WriteAll(string folder, TaskVerification verification, string task)
     {
@@ -18,7 +18,7 @@ public static class VerificationPlots
                 Curves(Path.Combine(folder, File(kind.Kind)), f, kind.Kind, task, verification.Ablation.Id());
     }
 
-    private static void Curves(string path, KindFaithfulness f, ComponentKind kind, string task, string ablation)
+    private static void Curves(string path, KindFaithfulness f, TargetSpace kind, string task, string ablation)
     {
         var plot = new Plot();
         if (f.Random is { } random)
@@ -34,9 +34,9 @@ public static class VerificationPlots
             line.MarkerSize = 6;
         }
         plot.ShowLegend(Alignment.LowerRight);
-        plot.XLabel($"circuit size k (share of the {f.Components} {kind.Plural()}; the rest {ablation}-ablated)");
+        plot.XLabel($"circuit size k (share of the {f.Components} {kind.Plural}; the rest {ablation}-ablated)");
         plot.YLabel("faithfulness f(k)");
-        plot.Title($"{task}: faithfulness of each method's top {kind.Plural()}");
+        plot.Title($"{task}: faithfulness of each method's top {kind.Plural}");
         AtomicFile.Write(path, tmp => plot.SavePng(tmp, 760, 520), extension: ".png");
     }
 }

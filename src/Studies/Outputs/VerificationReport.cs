@@ -1,6 +1,6 @@
 using static System.FormattableString;
 using System.Text;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Interventions;
 using Concord.Studies;
 using Concord.Methods.Verification;
@@ -11,7 +11,7 @@ namespace Concord.Studies.Outputs;
 public static class VerificationReport
 {
     /// <summary>The summary's cell: the method with the largest CPR (signed ranking) per kind, "≈" when the runner-up lies inside its interval.</summary>
-    public static string MostFaithful(TaskVerification? v, ComponentKind kind)
+    public static string MostFaithful(TaskVerification? v, TargetSpace kind)
     {
         var f = v?.Kinds.FirstOrDefault(k => k.Kind == kind)?.Faithfulness;
         if (f is null) return "–";
@@ -32,13 +32,13 @@ public static class VerificationReport
             {
                 if (f.Undefined is not null)
                 {
-                    md.AppendLine(Invariant($"{kind.Kind.Plural()}: faithfulness {f.Undefined}."));
+                    md.AppendLine(Invariant($"{kind.Kind.Plural}: faithfulness {f.Undefined}."));
                     md.AppendLine();
                 }
                 else
                 {
                     string share = f.ShareOfGap is double g ? Invariant($", so the whole kind carries {g:P0} of the mean gap") : "";
-                    md.AppendLine(Invariant($"Faithfulness of each method's top {kind.Kind.Plural()} ({f.Components} components; m(full) {f.MetricFull:F3}, m(empty circuit) {f.MetricEmpty:F3}{share}); ") +
+                    md.AppendLine(Invariant($"Faithfulness of each method's top {kind.Kind.Plural} ({f.Components} components; m(full) {f.MetricFull:F3}, m(empty circuit) {f.MetricEmpty:F3}{share}); ") +
                                   "CPR = ∫ f dk (1 = the circuit does all the work; higher is better), CMD = ∫ |1 − f| dk (lower is better), 95 % bootstrap interval over prompts:");
                     md.AppendLine();
                     md.AppendLine("| method | ranking | CPR | CPR 95 % | CMD | f at " + string.Join(" | ", f.Curves[0].Points.Skip(1).SkipLast(1).Select(p => Invariant($"{p.Size}"))) + " |");
@@ -52,17 +52,17 @@ public static class VerificationReport
                     md.AppendLine();
                     if (f.ShareOfGap is double small && Math.Abs(small) < KindFaithfulness.SmallShare)
                     {
-                        md.AppendLine(Invariant($"> Ablating every {kind.Kind.Plural()[..^1]} moves the metric by only {small:P1} of the gap: f is a ratio of small differences here, so read the intervals, not the CPRs."));
+                        md.AppendLine(Invariant($"> Ablating every {kind.Kind.Plural[..^1]} moves the metric by only {small:P1} of the gap: f is a ratio of small differences here, so read the intervals, not the CPRs."));
                         md.AppendLine();
                     }
                     var image = VerificationPlots.File(kind.Kind);
-                    md.AppendLine(Invariant($"![faithfulness of {kind.Kind.Plural()}]({folder}/{image})"));
+                    md.AppendLine(Invariant($"![faithfulness of {kind.Kind.Plural}]({folder}/{image})"));
                     md.AppendLine();
                 }
             }
             if (kind.Disagreements is { } d)
             {
-                md.AppendLine(Invariant($"Disagreements verified ({kind.Kind.Plural()}; \"high\" = a method's top {v.Options.HighFraction:P0} by |score| within the prompt; E(S) = m(S) − m(∅) with every member of S replaced at once; mean gap |m(clean) − m(corrupted)| = {d.MeanGap:F3}):"));
+                md.AppendLine(Invariant($"Disagreements verified ({kind.Kind.Plural}; \"high\" = a method's top {v.Options.HighFraction:P0} by |score| within the prompt; E(S) = m(S) − m(∅) with every member of S replaced at once; mean gap |m(clean) − m(corrupted)| = {d.MeanGap:F3}):"));
                 md.AppendLine();
                 bool isolated = d.Categories.Any(c => c.IsolatedMean is not null);
                 md.AppendLine("| category | prompts | mean size | joint E, resample | mean \\|E\\|, resample | joint E, mean | mean \\|E\\|, mean |" + (isolated ? " mean isolated E, mean |" : ""));
@@ -70,12 +70,12 @@ public static class VerificationReport
                 foreach (var c in d.Categories)
                     md.AppendLine(Invariant($"| {c.Category.Label()} | {c.Prompts} | {c.MeanSize:F1} | {c.JointResample:F4} | {c.MeanAbsResample:F4} | {c.JointMean:F4} | {c.MeanAbsMean:F4} |") + (isolated ? Invariant($" {(c.IsolatedMean is double iso ? iso.ToString("F4") : "–")} |") : ""));
                 md.AppendLine();
-                md.AppendLine(Invariant($"**Verdict ({kind.Kind.Plural()}):** {d.Verdict}."));
+                md.AppendLine(Invariant($"**Verdict ({kind.Kind.Plural}):** {d.Verdict}."));
                 md.AppendLine();
             }
             if (kind.Predictiveness.Count > 0)
             {
-                md.AppendLine(Invariant($"Predictiveness of the isolated mean-ablation effect ({kind.Kind.Plural()}; pooled over prompts and components; under resample the isolated effect *is* AP: equal by construction, no statistic): ") +
+                md.AppendLine(Invariant($"Predictiveness of the isolated mean-ablation effect ({kind.Kind.Plural}; pooled over prompts and components; under resample the isolated effect *is* AP: equal by construction, no statistic): ") +
                               string.Join("; ", kind.Predictiveness.Select(p => Invariant($"{p.Method.ToUpperInvariant()} r {p.Pearson}, ρ {p.Spearman}"))) + ".");
                 md.AppendLine();
             }

@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Edges;
 using Concord.Methods.Pipeline;
 using Concord.Studies.Outputs;
@@ -53,7 +53,7 @@ public sealed class OutputFolder : IDisposable
     public static IEnumerable<string> WrittenFiles(IEnumerable<string> tasks)
     {
         string[] top = [RunRecord.FileName, Report.FileName, ShardManifest.FileName];
-        var kinds = Enum.GetValues<ComponentKind>();
+        var kinds = TargetSpace.BuiltIn;
         var perTask = new[] { ScoresCsvExporter.FileName, AgreementJsonExporter.FileName, Plots.Heatmaps, Plots.MlpBars, Plots.Sweep }
             .Concat(kinds.SelectMany(k => new[] { Plots.Scatter(k), VerificationPlots.File(k), StructurePlots.ScatterFile(k), StructurePlots.HeatmapFile(k), StructurePlots.PathFile(k) }))
             .Concat(EdgeOptions.AllMethods.SelectMany(m => new[] { ".json", ".dot", ".png" }.Select(e => EdgeCircuitExporter.FileStem(m) + e)))

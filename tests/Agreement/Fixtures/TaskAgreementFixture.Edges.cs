@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Edges;
 using Concord.Model;
 using Concord.Model.Edges;
@@ -48,12 +48,12 @@ public abstract partial class TaskAgreementFixture
         using var batch = TaskBatch.Create(Dataset, examples, new TaskResources().Tokenizer, ScalarType.Float64, model.Device);
         using var context = EdgeContext.Create(model, batch.Clean, batch.Corrupted, batch.Metric);
         var graph = context.Graph;
-        var heads = Analysis.MeanScores(Method.Ap, ComponentKind.Head);
-        var mlps = Analysis.MeanScores(Method.Ap, ComponentKind.Mlp);
+        var heads = Analysis.MeanScores(Method.Ap, TargetSpace.Head);
+        var mlps = Analysis.MeanScores(Method.Ap, TargetSpace.Mlp);
         for (int sender = 1; sender < graph.Senders.Count; sender++)
         {
             var node = graph.Senders[sender];
-            double expected = node.Kind == SenderKind.Head ? heads[new Component(node.Layer, ComponentKind.Head, node.Head)] : mlps[new Component(node.Layer, ComponentKind.Mlp, 0)];
+            double expected = node.Kind == SenderKind.Head ? heads[new Target(node.Layer, TargetSpace.Head, node.Head)] : mlps[new Target(node.Layer, TargetSpace.Mlp, 0)];
             using var theta = graph.Mask(graph.EdgesOutOf(sender), ScalarType.Float64).unsqueeze(0);
             double patched = context.Metric(new EdgeMask.Dense(theta), 1).Zip(context.BaseMetric, (m, f) => m - f).Average();
             Assert.That(patched, Is.EqualTo(expected).Within(ScoreRoundOff), node.Name);

@@ -61,9 +61,9 @@ public abstract partial class TaskAgreementFixture
             foreach (var stats in pair.PerPrompt.Append(pair.Pooled))
             {
                 foreach (var s in new[] { stats.Pearson, stats.Spearman, stats.Kendall })
-                    Assert.That(s.IsDefined ? s.Value : 0, Is.InRange(-1.0, 1.0), $"{pair.Label} {pair.Kind}");
+                    Assert.That(s.IsDefined ? s.Value : 0, Is.InRange(-1.0, 1.0), $"{pair.Label} {pair.Space}");
                 foreach (var s in new[] { stats.Jaccard, stats.SignAgreement })
-                    Assert.That(s.IsDefined ? s.Value : 0, Is.InRange(0.0, 1.0), $"{pair.Label} {pair.Kind}");
+                    Assert.That(s.IsDefined ? s.Value : 0, Is.InRange(0.0, 1.0), $"{pair.Label} {pair.Space}");
                 foreach (var s in new[] { stats.Pearson, stats.Spearman, stats.Kendall, stats.Jaccard, stats.SignAgreement })
                     Assert.That(s.IsDefined ? double.IsFinite(s.Value) : !string.IsNullOrEmpty(s.Undefined), Is.True);
             }
@@ -75,10 +75,10 @@ public abstract partial class TaskAgreementFixture
     {
         foreach (var raw in Analysis.Agreements)
         {
-            var normalised = raw.Normalised ?? throw new AssertionException($"{raw.Label} {raw.Kind} has no normalised view");
+            var normalised = raw.Normalised ?? throw new AssertionException($"{raw.Label} {raw.Space} has no normalised view");
             for (int p = 0; p < raw.PerPrompt.Count; p++)
                 foreach (var (a, b) in new[] { (raw.PerPrompt[p].Pearson, normalised.PerPrompt[p].Pearson), (raw.PerPrompt[p].Spearman, normalised.PerPrompt[p].Spearman) })
-                    Assert.That(b.IsDefined ? b.Value : double.NaN, Is.EqualTo(a.IsDefined ? a.Value : double.NaN).Within(1e-12), $"{raw.Label} {raw.Kind} prompt {p}");
+                    Assert.That(b.IsDefined ? b.Value : double.NaN, Is.EqualTo(a.IsDefined ? a.Value : double.NaN).Within(1e-12), $"{raw.Label} {raw.Space} prompt {p}");
         }
     }
 
@@ -89,12 +89,12 @@ public abstract partial class TaskAgreementFixture
     [Test]
     public void WholeMlpScoresOfIgAndApCoincide()
     {
-        var pair = Analysis.Agreements.Single(p => p.Kind == Methods.Components.ComponentKind.Mlp && p.Label == "IG↔AP");
+        var pair = Analysis.Agreements.Single(p => p.Space == Methods.Targets.TargetSpace.Mlp && p.Label == "IG↔AP");
         Assert.That(pair.LargestDisagreements, Is.Not.Empty);
         foreach (var d in pair.LargestDisagreements)
         {
-            double quadratureError = Analysis.Convergence.Single(c => c.Kind == Methods.Components.ComponentKind.Mlp && c.Layer == d.Component.Layer).MaxAbsDelta;
-            Assert.That(d.First, Is.EqualTo(d.Second).Within(quadratureError + 1e-12), $"{d.Component.Label} of prompt {d.Prompt}");
+            double quadratureError = Analysis.Convergence.Single(c => c.Kind == Methods.Targets.TargetSpace.Mlp && c.Layer == d.Target.Layer).MaxAbsDelta;
+            Assert.That(d.First, Is.EqualTo(d.Second).Within(quadratureError + 1e-12), $"{d.Target.Label} of prompt {d.Prompt}");
         }
     }
 }

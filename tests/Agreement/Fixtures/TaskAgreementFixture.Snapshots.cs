@@ -1,7 +1,7 @@
 using System.Globalization;
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Tasks;
 using NUnit.Framework;
 using Snapshooter;
@@ -27,7 +27,7 @@ public abstract partial class TaskAgreementFixture
             .OrderBy(p => p.Row)
             .Select(p => $"row {p.Row}: clean {Significant(p.Base)}, corrupted {Significant(p.Other)}")
             .ToList();
-        foreach (var kind in Options.Kinds)
+        foreach (var kind in Options.Spaces)
         {
             var ig = Analysis.MeanScores(Method.Ig, kind);
             var ap = Analysis.MeanScores(Method.Ap, kind);
@@ -47,11 +47,11 @@ public abstract partial class TaskAgreementFixture
         {
             // One column per built-in statistic, named as compact tables name it (r, rho, tau, jaccard, sign).
             string Stat(AgreementStatistic s) => pair.AcrossPrompts[s] is { Defined: > 0 } v ? $"{v.Median.ToString("F4", CultureInfo.InvariantCulture)}/{v.Mean.ToString("F4", CultureInfo.InvariantCulture)}" : "undefined";
-            lines.Add($"{pair.Kind.Id(),-7} {pair.Label,-7} median/mean " + string.Join(" ", StatisticCatalogue.BuiltIn.Select(s => $"{s.ShortName} {Stat(s)}")) +
+            lines.Add($"{pair.Space.Id(),-7} {pair.Label,-7} median/mean " + string.Join(" ", StatisticCatalogue.BuiltIn.Select(s => $"{s.ShortName} {Stat(s)}")) +
                       $" pooled r {Fixed(pair.Pooled.Pearson)}");
         }
         foreach (var s in Analysis.Sweep)
-            lines.Add($"sweep {s.Kind.Id(),-7} s={s.Scale.ToString(CultureInfo.InvariantCulture),-5} median r IG-AP {Median(s.Pair(Method.Ig, Method.Ap)!)} " +
+            lines.Add($"sweep {s.Space.Id(),-7} s={s.Scale.ToString(CultureInfo.InvariantCulture),-5} median r IG-AP {Median(s.Pair(Method.Ig, Method.Ap)!)} " +
                       $"AP-sAtP {Median(s.Pair(Method.Atp, Method.Ap)!)} IG-sAtP {Median(s.Pair(Method.Ig, Method.Atp)!)}");
         PinnedTable.Match(lines, Name("agreement"), absolute: FourDecimals, relative: 0);
     }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Structure;
 using NUnit.Framework;
@@ -38,13 +38,13 @@ public abstract partial class TaskAgreementFixture
     {
         // A whole MLP layer is one component at its hook: completeness makes its IG the AP of the
         // layer in each direction (the two agree by construction), so n and d agree to IG's quadrature error.
-        var mlp = Structure.Kinds.Single(k => k.Kind == ComponentKind.Mlp);
+        var mlp = Structure.Kinds.Single(k => k.Kind == TargetSpace.Mlp);
         var ap = mlp.Of(Method.Ap)!;
         var ig = mlp.Of(Method.Ig)!;
         foreach (var c in ap.Components)
         {
-            Assert.That(ig.Of(c.Component)!.Noise, Is.EqualTo(c.Noise).Within(IgAgreesWithAp), $"{c.Component}: n");
-            Assert.That(ig.Of(c.Component)!.Denoise, Is.EqualTo(c.Denoise).Within(IgAgreesWithAp), $"{c.Component}: d");
+            Assert.That(ig.Of(c.Target)!.Noise, Is.EqualTo(c.Noise).Within(IgAgreesWithAp), $"{c.Target}: n");
+            Assert.That(ig.Of(c.Target)!.Denoise, Is.EqualTo(c.Denoise).Within(IgAgreesWithAp), $"{c.Target}: d");
         }
     }
 
@@ -62,10 +62,10 @@ public abstract partial class TaskAgreementFixture
             var ig = kind.Of(Method.Ig);
             foreach (var c in ap.Components)
             {
-                var i = ig?.Of(c.Component);
-                lines.Add($"{kind.Kind.Id(),-7} {c.Component.Label,-8} AP n {F(c.Noise)} d {F(c.Denoise)} A {F(c.A)} | IG n {(i is null ? "–" : F(i.Noise))} d {(i is null ? "–" : F(i.Denoise))}");
+                var i = ig?.Of(c.Target);
+                lines.Add($"{kind.Kind.Id(),-7} {c.Target.Label,-8} AP n {F(c.Noise)} d {F(c.Denoise)} A {F(c.A)} | IG n {(i is null ? "–" : F(i.Noise))} d {(i is null ? "–" : F(i.Denoise))}");
             }
-            lines.Add($"{kind.Kind.Id(),-7} candidates {string.Join(" ", kind.Candidates.Select(c => c.Component.Label))}");
+            lines.Add($"{kind.Kind.Id(),-7} candidates {string.Join(" ", kind.Candidates.Select(c => c.Target.Label))}");
             foreach (var p in kind.Pairs)
                 lines.Add($"{kind.Kind.Id(),-7} pair {p.First.Label}+{p.Second.Label} n {F(p.Joint)} I {F(p.Interaction)} {p.Gate} {kind.Confirmation(p).Id()}");
         }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Verification;
 using NUnit.Framework;
 

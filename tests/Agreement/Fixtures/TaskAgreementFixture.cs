@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Structure;
 using Concord.Studies;
@@ -38,7 +38,7 @@ public abstract partial class TaskAgreementFixture
     protected PipelineOptions Options => new()
     {
         Methods = [Method.Ig, Method.Ap, Method.Atp],
-        Kinds = [ComponentKind.Head, ComponentKind.Mlp, ComponentKind.Neuron],
+        Spaces = [TargetSpace.Head, TargetSpace.Mlp, TargetSpace.Neuron],
         Ig = IgSettings.FixedNodes(QuadratureSteps),
         NeuronsPerLayer = 8,
         SweepScales = [0.25, 1],

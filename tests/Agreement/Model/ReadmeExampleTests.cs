@@ -1,6 +1,6 @@
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Model;
 using Concord.Tasks;
 using NUnit.Framework;
@@ -20,16 +20,16 @@ public class ReadmeExampleTests
         using var corrupted = TokenBatch.FromIds([tokenizer.Encode("When Mary and John went to the store, Mary gave a drink to")]);
         int mary = tokenizer.SingleToken(" Mary"), john = tokenizer.SingleToken(" John");
         var metric = new PromptMetric((logits, prompts) => logits[.., mary] - logits[.., john]);
-        using var context = AttributionContext.Create(model, clean, corrupted, metric, [ComponentKind.Head]);
-        var ap = new ActivationPatching().Attribute(context, ComponentKind.Head);    // every head, layer by layer
-        var ig = new IntegratedGradients().Attribute(context, ComponentKind.Head);   // ... with each layer's completeness check
-        var agreement = PairAgreement.Compute(ig.Scores, ap.Scores, ComponentKind.Head);
+        using var context = AttributionContext.Create(model, clean, corrupted, metric, [TargetSpace.Head]);
+        var ap = new ActivationPatching().Attribute(context, TargetSpace.Head);    // every head, layer by layer
+        var ig = new IntegratedGradients().Attribute(context, TargetSpace.Head);   // ... with each layer's completeness check
+        var agreement = PairAgreement.Compute(ig.Scores, ap.Scores, TargetSpace.Head);
 
         double cleanMetric = context.BaseMetric.ToDoubles()[0], corruptedMetric = context.OtherMetric.ToDoubles()[0];
         Assert.That(cleanMetric, Is.GreaterThan(0), "the model answers Mary");
         Assert.That(corruptedMetric, Is.LessThan(cleanMetric));
         Assert.That(ap.Layers, Has.Count.EqualTo(model.Config.NLayer));
-        Assert.That(ap.Scores.Components, Has.Count.EqualTo(model.Config.NLayer * model.Config.NHead));
+        Assert.That(ap.Scores.Targets, Has.Count.EqualTo(model.Config.NLayer * model.Config.NHead));
         // float32, 50 Gauss–Legendre nodes: completeness to a small fraction of the effect at every layer.
         foreach (var (layer, check) in ig.Completeness)
             Assert.That(Math.Abs(check.Delta[0]), Is.LessThan(1e-2 * Math.Abs(corruptedMetric - cleanMetric)), $"layer {layer}");

@@ -1,6 +1,6 @@
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Tasks;
@@ -40,7 +40,7 @@ public class Gpt2SmallFixtures
         var options = new PipelineOptions
         {
             Methods = methods.Length == 0 ? [Method.Ig, Method.Ap] : methods,
-            Kinds = [ComponentKind.Head],
+            Spaces = [TargetSpace.Head],
             Ig = IgSettings.FixedNodes(50, baseline: baseline),
         };
         var pipeline = new AttributionPipeline(_model, "gpt2", options, new MemoryUnitStore());
@@ -48,7 +48,7 @@ public class Gpt2SmallFixtures
     }
 
     private static double MedianPearson(TaskResult result, Baseline baseline) =>
-        TaskAnalysis.Of(result, new PipelineOptions { Methods = [Method.Ig, Method.Ap], Kinds = [ComponentKind.Head], Ig = IgSettings.Default with { Baseline = baseline } })
+        TaskAnalysis.Of(result, new PipelineOptions { Methods = [Method.Ig, Method.Ap], Spaces = [TargetSpace.Head], Ig = IgSettings.Default with { Baseline = baseline } })
             .Agreements.Single(a => a.First == Method.Ig && a.Second == Method.Ap).AcrossPrompts.Pearson.Median;
 
     [Test]
@@ -65,8 +65,8 @@ public class Gpt2SmallFixtures
     public void ApOverHeadsRanksTheNameMoversAmongItsTopComponents()
     {
         var result = Run(TaskKind.Ioi, 16, methods: Method.Ap);
-        var analysis = TaskAnalysis.Of(result, new PipelineOptions { Methods = [Method.Ap], Kinds = [ComponentKind.Head] });
-        var top = analysis.MeanScores(Method.Ap, ComponentKind.Head).OrderByDescending(kv => Math.Abs(kv.Value)).Take(10).Select(kv => kv.Key.Label).ToList();
+        var analysis = TaskAnalysis.Of(result, new PipelineOptions { Methods = [Method.Ap], Spaces = [TargetSpace.Head] });
+        var top = analysis.MeanScores(Method.Ap, TargetSpace.Head).OrderByDescending(kv => Math.Abs(kv.Value)).Take(10).Select(kv => kv.Key.Label).ToList();
         var nameMovers = new[] { "L9H9", "L9H6", "L10H0" };
         Assert.That(nameMovers.Count(top.Contains), Is.GreaterThanOrEqualTo(2), $"top-10 heads by |AP|: {string.Join(", ", top)}");
     }

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Edges;
 using Concord.Model;
 using Concord.Model.Edges;
@@ -60,14 +60,14 @@ public sealed class EdgeIdentityTests
     {
         using var s = Scenario.Create(seed);
         using var edges = Context(s);
-        using var nodes = AttributionContext.Create(s.Model, s.Batch, [ComponentKind.Head, ComponentKind.Mlp]);
+        using var nodes = AttributionContext.Create(s.Model, s.Batch, [TargetSpace.Head, TargetSpace.Mlp]);
         var graph = edges.Graph;
-        var heads = new ActivationPatching().Attribute(nodes, ComponentKind.Head).Scores;
-        var mlps = new ActivationPatching().Attribute(nodes, ComponentKind.Mlp).Scores;
+        var heads = new ActivationPatching().Attribute(nodes, TargetSpace.Head).Scores;
+        var mlps = new ActivationPatching().Attribute(nodes, TargetSpace.Mlp).Scores;
         for (int sender = 1; sender < graph.Senders.Count; sender++)
         {
             var node = graph.Senders[sender];
-            var component = node.Kind == SenderKind.Head ? new Component(node.Layer, ComponentKind.Head, node.Head) : new Component(node.Layer, ComponentKind.Mlp, 0);
+            var component = node.Kind == SenderKind.Head ? new Target(node.Layer, TargetSpace.Head, node.Head) : new Target(node.Layer, TargetSpace.Mlp, 0);
             var ap = (node.Kind == SenderKind.Head ? heads : mlps).Select([component]);
             var patched = edges.Metric(new EdgeMask.Dense(Theta(graph, graph.EdgesOutOf(sender), s.Model)), 1);
             for (int b = 0; b < edges.Batch; b++)
@@ -179,15 +179,15 @@ public sealed class EdgeIdentityTests
         using var s = Scenario.Create(seed);
         using var context = Context(s);
         var eap = EdgeAttributionPatching.Attribute(context);
-        using var nodes = AttributionContext.Create(s.Model, s.Batch, [ComponentKind.Head, ComponentKind.Mlp]);
-        var atp = new AttributionPatching([ComponentKind.Head, ComponentKind.Mlp]);
-        var heads = atp.Attribute(nodes, ComponentKind.Head).Scores;
-        var mlps = atp.Attribute(nodes, ComponentKind.Mlp).Scores;
+        using var nodes = AttributionContext.Create(s.Model, s.Batch, [TargetSpace.Head, TargetSpace.Mlp]);
+        var atp = new AttributionPatching([TargetSpace.Head, TargetSpace.Mlp]);
+        var heads = atp.Attribute(nodes, TargetSpace.Head).Scores;
+        var mlps = atp.Attribute(nodes, TargetSpace.Mlp).Scores;
         var graph = context.Graph;
         for (int sender = 1; sender < graph.Senders.Count; sender++)
         {
             var node = graph.Senders[sender];
-            var component = node.Kind == SenderKind.Head ? new Component(node.Layer, ComponentKind.Head, node.Head) : new Component(node.Layer, ComponentKind.Mlp, 0);
+            var component = node.Kind == SenderKind.Head ? new Target(node.Layer, TargetSpace.Head, node.Head) : new Target(node.Layer, TargetSpace.Mlp, 0);
             var expected = (node.Kind == SenderKind.Head ? heads : mlps).Select([component]);
             for (int b = 0; b < context.Batch; b++)
             {

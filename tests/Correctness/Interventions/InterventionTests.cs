@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Interventions;
 using Concord.Model;
 using Concord.Tests.Correctness.Methods;
@@ -21,7 +21,7 @@ public class InterventionTests
     // float64: the engine and the references do the same operations, in a different stacking and
     // start point; differences are summation-order round-off, ~1e-15 per operation through <= 3 layers.
     private const double Float64Tol = 1e-12;
-    private static readonly ComponentKind[] Kinds = [ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp];
+    private static readonly TargetSpace[] Kinds = [TargetSpace.Head, TargetSpace.Neuron, TargetSpace.Mlp];
 
     private static Arbitrary<int> Seeds => Gen.Choose(0, 1_000_000).ToArbitrary();
 
@@ -37,13 +37,13 @@ public class InterventionTests
             for (int l = 0; l < scenario.Config.NLayer; l++)
             {
                 var ap = ActivationPatching.Layer(context, kind, l).Scores;
-                var rows = Enumerable.Range(0, context.Batch).SelectMany(p => ap.Components.Select(c => new InterventionRow(p, [c]))).ToList();
+                var rows = Enumerable.Range(0, context.Batch).SelectMany(p => ap.Targets.Select(c => new InterventionRow(p, [c]))).ToList();
                 var effects = Intervention.Effects(context, kind, rows, Ablation.Resample);
                 for (int i = 0; i < rows.Count; i++)
                 {
-                    int slot = i % ap.Components.Count;
+                    int slot = i % ap.Targets.Count;
                     Assert.That(effects[i], Is.EqualTo(ap[rows[i].Prompt, slot]).Within(Float64Tol),
-                        $"{scenario}, {options.Direction.Id()}, prompt {rows[i].Prompt}, {ap.Components[slot]}");
+                        $"{scenario}, {options.Direction.Id()}, prompt {rows[i].Prompt}, {ap.Targets[slot]}");
                 }
             }
     });
@@ -59,7 +59,7 @@ public class InterventionTests
             var layout = new ComponentLayout(kind, scenario.Config);
             for (int l = 0; l < scenario.Config.NLayer; l++)
             {
-                var layer = Enumerable.Range(0, layout.ComponentsPerPosition).Select(i => new Component(l, kind, i)).ToList();
+                var layer = Enumerable.Range(0, layout.ComponentsPerPosition).Select(i => new Target(l, kind, i)).ToList();
                 var effects = Intervention.Effects(context, kind, Enumerable.Range(0, context.Batch).Select(p => new InterventionRow(p, layer)).ToList(), Ablation.Resample);
                 var full = (context.MetricFrom(layout, l, context.OtherActivation(layout, l), 1) - context.BaseMetric).ToDoubles();
                 for (int p = 0; p < context.Batch; p++)
@@ -88,10 +88,10 @@ public class InterventionTests
             var rows = new List<InterventionRow>();
             for (int r = 0; r < 6; r++)
             {
-                var set = new HashSet<Component>();
+                var set = new HashSet<Target>();
                 int size = random.Next(0, 4);
                 for (int m = 0; m < size; m++)
-                    set.Add(new Component(random.Next(scenario.Config.NLayer), kind, random.Next(layout.ComponentsPerPosition),
+                    set.Add(new Target(random.Next(scenario.Config.NLayer), kind, random.Next(layout.ComponentsPerPosition),
                         random.Next(4) == 0 ? random.Next(scenario.Batch.Clean.Lengths.Min()) : null));
                 rows.Add(new InterventionRow(random.Next(context.Batch), set.ToList()));
             }
@@ -114,10 +114,10 @@ public class InterventionTests
     {
         using var scenario = Scenario.Create(5, prompts: 3);
         var clean = scenario.Batch.Clean;
-        using var all = ComponentMeans.Of(scenario.Model, ComponentKind.Mlp, [clean]);
+        using var all = ComponentMeans.Of(scenario.Model, TargetSpace.Mlp, [clean]);
         var single = Enumerable.Range(0, clean.Count)
             .Select(i => TokenBatch.FromIds([clean.Tokens[i, ..clean.Lengths[i]].ToDoubles().Select(v => (int)v).ToArray()])).ToList();
-        using var oneByOne = ComponentMeans.Of(scenario.Model, ComponentKind.Mlp, single);
+        using var oneByOne = ComponentMeans.Of(scenario.Model, TargetSpace.Mlp, single);
         Assert.That(all.Positions, Is.EqualTo(clean.Lengths.Sum()));
         for (int l = 0; l < scenario.Config.NLayer; l++)
         {
@@ -133,11 +133,11 @@ public class InterventionTests
     {
         using var scenario = Scenario.Create(2, prompts: 2);
         using var context = scenario.Context();
-        var head = new Component(0, ComponentKind.Head, 0);
-        Assert.Throws<ArgumentNullException>(() => Intervention.Metrics(context, ComponentKind.Head, [new InterventionRow(0, [head])], Ablation.Mean));
-        var ex = Assert.Throws<ArgumentException>(() => Intervention.Metrics(context, ComponentKind.Neuron, [new InterventionRow(0, [head])], Ablation.Zero));
+        var head = new Target(0, TargetSpace.Head, 0);
+        Assert.Throws<ArgumentNullException>(() => Intervention.Metrics(context, TargetSpace.Head, [new InterventionRow(0, [head])], Ablation.Mean));
+        var ex = Assert.Throws<ArgumentException>(() => Intervention.Metrics(context, TargetSpace.Neuron, [new InterventionRow(0, [head])], Ablation.Zero));
         Assert.That(ex!.Message, Does.Contain("L0H0"));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Intervention.Metrics(context, ComponentKind.Head, [new InterventionRow(5, [head])], Ablation.Zero));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Intervention.Metrics(context, TargetSpace.Head, [new InterventionRow(5, [head])], Ablation.Zero));
     }
 
     /// <summary>The reference: the base run from the tokens with a hand-written hook per touched layer.</summary>

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Interventions;
 using Concord.Methods.Verification;
 using NUnit.Framework;
@@ -22,14 +22,14 @@ public class KnownTruthFaithfulnessTests
 
     private static (KindFaithfulness Result, FaithfulnessPlan Plan) Faithfulness(GateModel gate, Direction direction = Direction.Noising)
     {
-        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [ComponentKind.Head], new AttributionOptions { Direction = direction });
-        var components = Enumerable.Range(0, GateModels.Layers).SelectMany(l => Enumerable.Range(0, GateModels.Heads).Select(h => new Component(l, ComponentKind.Head, h))).ToList();
-        var ap = Enumerable.Range(0, GateModels.Layers).Select(l => ActivationPatching.Layer(context, ComponentKind.Head, l).Scores).ToList();
+        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [TargetSpace.Head], new AttributionOptions { Direction = direction });
+        var components = Enumerable.Range(0, GateModels.Layers).SelectMany(l => Enumerable.Range(0, GateModels.Heads).Select(h => new Target(l, TargetSpace.Head, h))).ToList();
+        var ap = Enumerable.Range(0, GateModels.Layers).Select(l => ActivationPatching.Layer(context, TargetSpace.Head, l).Scores).ToList();
         var mean = components.Select(c => Enumerable.Range(0, context.Batch).Average(p => ap[c.Layer][p, c.Index])).ToArray();
         // Rank by the analytic truth too, so the test does not hinge on AP's ties: inputs first, then bystanders.
         var truth = components.Select(c => gate.Inputs.Contains(c) ? (direction == Direction.Noising ? -1.0 : 1.0) : 0.0).ToArray();
         var plan = FaithfulnessPlan.Build(components, [("ap", mean), ("truth", truth)], direction, new VerificationOptions { RandomRankings = 4 }, seed: 1);
-        var metrics = Intervention.MetricsOnEveryPrompt(context, ComponentKind.Head, plan.Sets, Ablation.Resample);
+        var metrics = Intervention.MetricsOnEveryPrompt(context, TargetSpace.Head, plan.Sets, Ablation.Resample);
         return (plan.Evaluate(metrics, bootstrapSamples: 50, seed: 2), plan);
     }
 
@@ -89,9 +89,9 @@ public class KnownTruthFaithfulnessTests
     public void JointResamplingMatchesTheAnalyticMetric(Gate kind)
     {
         using var gate = GateModels.TwoHeads(kind);
-        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [ComponentKind.Head]);
-        IReadOnlyCollection<Component>[] sets = [[gate.Inputs[0]], [gate.Inputs[1]], [.. gate.Inputs], [.. gate.Inputs, .. gate.Bystanders], [.. gate.Bystanders]];
-        var metrics = Intervention.MetricsOnEveryPrompt(context, ComponentKind.Head, sets, Ablation.Resample);
+        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [TargetSpace.Head]);
+        IReadOnlyCollection<Target>[] sets = [[gate.Inputs[0]], [gate.Inputs[1]], [.. gate.Inputs], [.. gate.Inputs, .. gate.Bystanders], [.. gate.Bystanders]];
+        var metrics = Intervention.MetricsOnEveryPrompt(context, TargetSpace.Head, sets, Ablation.Resample);
         for (int s = 0; s < sets.Length; s++)
             for (int p = 0; p < context.Batch; p++)
                 Assert.That(metrics[s, p], Is.EqualTo(gate.PatchedMetric(Direction.Noising, sets[s])).Within(Tolerance * gate.Gap),
@@ -105,9 +105,9 @@ public class KnownTruthFaithfulnessTests
     public void MeanAblationPutsTheInputsAtTheirMean(Gate kind)
     {
         using var gate = GateModels.TwoHeads(kind);
-        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [ComponentKind.Head]);
-        using var means = ComponentMeans.Of(gate.Model, ComponentKind.Head, [gate.Clean]);
-        var m = Intervention.Metrics(context, ComponentKind.Head, [new InterventionRow(0, [gate.Inputs[0]]), new InterventionRow(0, [.. gate.Inputs])], Ablation.Mean, means);
+        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [TargetSpace.Head]);
+        using var means = ComponentMeans.Of(gate.Model, TargetSpace.Head, [gate.Clean]);
+        var m = Intervention.Metrics(context, TargetSpace.Head, [new InterventionRow(0, [gate.Inputs[0]]), new InterventionRow(0, [.. gate.Inputs])], Ablation.Mean, means);
         Assert.That(m[0], Is.EqualTo(gate.MetricAt(gate.MeanAblatedInput, 1)).Within(Tolerance));
         Assert.That(m[1], Is.EqualTo(gate.MetricAt(gate.MeanAblatedInput, gate.MeanAblatedInput)).Within(Tolerance));
     }

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 using Concord.Methods.Verification;
 using NUnit.Framework;
@@ -10,7 +10,7 @@ namespace Concord.Tests.Correctness.Interventions;
 [TestFixture]
 public class VerificationStatisticsTests
 {
-    private static Component Head(int i) => new(0, ComponentKind.Head, i);
+    private static Target Head(int i) => new(0, TargetSpace.Head, i);
 
     /// <summary>f = 0, 0.5, 1, 1 at k = 0, 1/4, 1/2, 1: CPR = 1/4·1/4 + 1/4·3/4 + 1/2·1 = 3/4; CMD = 1/4·3/4 + 1/4·1/4 = 1/4.</summary>
     [Test]

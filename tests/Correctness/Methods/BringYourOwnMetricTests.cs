@@ -1,6 +1,6 @@
 using Concord.Methods.Quadrature;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Model;
 using Concord.Tasks;
 using NUnit.Framework;
@@ -37,7 +37,7 @@ public class BringYourOwnMetricTests
             }).ToArray();
             return stack(values);
         });
-        var kinds = new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp };
+        var kinds = new[] { TargetSpace.Head, TargetSpace.Neuron, TargetSpace.Mlp };
         using var builtIn = AttributionContext.Create(scenario.Model, scenario.Batch, kinds, gradientAtBase: true);
         using var own = AttributionContext.Create(scenario.Model, scenario.Batch.Clean, scenario.Batch.Corrupted, metric, kinds, gradientAtBase: true);
 
@@ -59,7 +59,7 @@ public class BringYourOwnMetricTests
     {
         using var scenario = Scenario.Create(5, prompts: 2);
         using var shorter = TokenBatch.FromIds([[1, 2, 3], [4, 5]], padId: 0);
-        Assert.That(() => AttributionContext.Create(scenario.Model, scenario.Batch.Clean, shorter, scenario.Batch.Metric, [ComponentKind.Head]),
+        Assert.That(() => AttributionContext.Create(scenario.Model, scenario.Batch.Clean, shorter, scenario.Batch.Metric, [TargetSpace.Head]),
             Throws.ArgumentException.With.Message.Contains("equal token lengths"));
     }
 }

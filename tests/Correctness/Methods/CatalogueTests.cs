@@ -1,6 +1,6 @@
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Results;
@@ -54,7 +54,7 @@ public class CatalogueTests
     public void TheSameStatisticIdAddedInAnotherTestIsItsOwn()
     {
         var mine = StatisticCatalogue.BuiltIn.With(ScratchStatistic());
-        var agreement = PairAgreement.Compute(Scores(Method.Ig, [1, 2, 3]), Scores(Method.Ap, [1, 3, 2]), ComponentKind.Head, statistics: mine);
+        var agreement = PairAgreement.Compute(Scores(Method.Ig, [1, 2, 3]), Scores(Method.Ap, [1, 3, 2]), TargetSpace.Head, statistics: mine);
         Assert.That(agreement.Pooled[mine.Last()].Value, Is.EqualTo(3));
         Assert.That(() => mine.With(ScratchStatistic()), Throws.ArgumentException);
     }
@@ -64,7 +64,7 @@ public class CatalogueTests
     public void BuiltInFingerprintsAreUnchanged()
     {
         var options = new PipelineOptions { Ig = IgSettings.FixedNodes(9, QuadratureRule.Trapezoid), NeuronsPerLayer = 4, Seed = 7 };
-        var texts = MethodCatalogue.BuiltIn.SelectMany(m => new[] { ComponentKind.Head, ComponentKind.Neuron }.Select(k => new MethodUnit(m, k).Fingerprint(options))).ToList();
+        var texts = MethodCatalogue.BuiltIn.SelectMany(m => new[] { TargetSpace.Head, TargetSpace.Neuron }.Select(k => new MethodUnit(m, k).Fingerprint(options))).ToList();
         Assert.That(texts, Is.EqualTo(new[]
         {
             "ig-head|direction=noising|per-position=no|trapezoid/9;baseline=aligned", "ig-neuron|direction=noising|per-position=no|trapezoid/9;baseline=aligned",
@@ -81,16 +81,16 @@ public class CatalogueTests
     }
 
     private static Method Smooth(double sigma) => Method.Bind("smooth", "SG", new Smoothing(sigma, 8),
-        (_, _, _) => throw new NotSupportedException("never run"), (s, _) => s.Id(), kinds: [ComponentKind.Head]);
+        (_, _, _) => throw new NotSupportedException("never run"), (s, _) => s.Id(), spaces: [TargetSpace.Head]);
 
     /// <summary>A method binds its own settings and contributes its own fingerprint: its unit keys change with them, and the study's fingerprint names them.</summary>
     [Test]
     public void AMethodBindsItsOwnSettingsIntoItsUnitKeys()
     {
         var options = new PipelineOptions();
-        Assert.That(new MethodUnit(Smooth(0.1), ComponentKind.Head).Fingerprint(options), Is.EqualTo("smooth-head|direction=noising|per-position=no|sigma=0.1;samples=8"));
-        Assert.That(AttributionPipeline.UnitKey("batch", new MethodUnit(Smooth(0.1), ComponentKind.Head), options),
-            Is.Not.EqualTo(AttributionPipeline.UnitKey("batch", new MethodUnit(Smooth(0.2), ComponentKind.Head), options)));
+        Assert.That(new MethodUnit(Smooth(0.1), TargetSpace.Head).Fingerprint(options), Is.EqualTo("smooth-head|direction=noising|per-position=no|sigma=0.1;samples=8"));
+        Assert.That(AttributionPipeline.UnitKey("batch", new MethodUnit(Smooth(0.1), TargetSpace.Head), options),
+            Is.Not.EqualTo(AttributionPipeline.UnitKey("batch", new MethodUnit(Smooth(0.2), TargetSpace.Head), options)));
         Assert.That(Smooth(0.1).OwnSettings, Is.EqualTo(new Smoothing(0.1, 8)));
         Assert.That(MethodCatalogue.BuiltIn.Select(m => m.OwnSettings), Has.All.Null, "the built-in methods read the shared settings, so their fingerprints stay as they were");
 
@@ -107,7 +107,7 @@ public class CatalogueTests
         var folder = TempFolder.New("catalogue-units");
         try
         {
-            var result = new MethodUnitResult(new MethodResult(scratch, ComponentKind.Head, [new LayerScores(0, Scores(scratch, [1, 2]), null)]));
+            var result = new MethodUnitResult(new MethodResult(scratch, TargetSpace.Head, [new LayerScores(0, Scores(scratch, [1, 2]), null)]));
             new FileUnitStore(folder, methods: MethodCatalogue.BuiltIn.With(scratch)).Save("unit", result);
             var builtIn = new FileUnitStore(folder);
             Assert.That(builtIn.TryLoad("unit", out _), Is.False);
@@ -122,6 +122,6 @@ public class CatalogueTests
     {
         var scores = new double[1, values.Length];
         for (int j = 0; j < values.Length; j++) scores[0, j] = values[j];
-        return new ScoreSet(method, values.Select((_, j) => new Component(0, ComponentKind.Head, j, null)).ToList(), scores);
+        return new ScoreSet(method, values.Select((_, j) => new Target(0, TargetSpace.Head, j, null)).ToList(), scores);
     }
 }

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Results;
 using Concord.Tasks;
@@ -15,7 +15,7 @@ namespace Concord.Tests.Correctness.Methods;
 /// </summary>
 public partial class MethodTests
 {
-    private static readonly ComponentKind[] CompositeKinds = [ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp];
+    private static readonly TargetSpace[] CompositeKinds = [TargetSpace.Head, TargetSpace.Neuron, TargetSpace.Mlp];
 
     /// <summary>The reference: 256 Gauss–Legendre nodes reach float64 round-off on this path (1.8e-12 already at 100, see <see cref="ConvergenceConfig"/>).</summary>
     private const int ReferenceNodes = 256;
@@ -39,9 +39,9 @@ public partial class MethodTests
                     double scale = Math.Max(Math.Abs(check.Expected[p]), effectFloor);
                     // float64: the round-off allowances (1e-13 × |F|, 1e-12 × Σ|IG_i|) are far below every τ tested.
                     Assert.That(Math.Abs(check.Delta[p]), Is.LessThanOrEqualTo(tolerance * scale + 1e-11), $"{kind} layer {l} prompt {p}");
-                    for (int j = 0; j < reference.Scores.Components.Count; j++)
+                    for (int j = 0; j < reference.Scores.Targets.Count; j++)
                         Assert.That(outcome.Full.Scores[p, j], Is.EqualTo(reference.Scores[p, j]).Within(tolerance * scale + 1e-11),
-                            $"{kind} layer {l} prompt {p} {reference.Scores.Components[j]}: a component's quadrature error is bounded by the piece errors that the tolerance bounds");
+                            $"{kind} layer {l} prompt {p} {reference.Scores.Targets[j]}: a component's quadrature error is bounded by the piece errors that the tolerance bounds");
                 }
                 TestContext.Out.WriteLine($"τ {tolerance:G1}: {kind} L{l}: {outcome.Evaluations} evaluations in {outcome.Pieces.Count} pieces, {outcome.Forwards} forwards");
             }
@@ -93,9 +93,9 @@ public partial class MethodTests
             }
         // Through the method: IG at the sweep's scale reads the memoised integral, no new evaluation.
         var settings = IgSettings.Auto(tolerance).CutAt(scales);
-        new IntegratedGradients(settings).Attribute(context, ComponentKind.Head);
+        new IntegratedGradients(settings).Attribute(context, TargetSpace.Head);
         int before = context.RunsCounted;
-        new IntegratedGradients(settings, corruptionScale: 0.25).Attribute(context, ComponentKind.Head);
+        new IntegratedGradients(settings, corruptionScale: 0.25).Attribute(context, TargetSpace.Head);
         Assert.That(context.RunsCounted, Is.EqualTo(before), "the sweep point ran nothing");
     }
 
@@ -110,13 +110,13 @@ public partial class MethodTests
         using var scenario = Scenario.Create(3, ScalarType.Float32, prompts: 3, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
         using var context = scenario.Context();
         // 1e-12 of |ΔF| is five orders below float32's resolution: no quadrature reaches it.
-        var outcome = AdaptiveComposite.Layer(context, ComponentKind.Mlp, 0, 1e-12, cap: 4096, roundOffAllowance: 0);
+        var outcome = AdaptiveComposite.Layer(context, TargetSpace.Mlp, 0, 1e-12, cap: 4096, roundOffAllowance: 0);
         TestContext.Out.WriteLine($"{outcome.Stopped} ({outcome.Evaluations} evaluations, {outcome.Pieces.Count} pieces)");
         Assert.That(outcome.Stopped, Does.Contain("float32 round-off"));
         Assert.That(outcome.Evaluations, Is.LessThan(4096 / 4), "stopped long before the cap");
         // And the same path in float64 with a reachable τ converges: the floor was the number type's.
         using var precise = Scenario.Create(3, prompts: 3, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
         using var preciseContext = precise.Context();
-        Assert.That(AdaptiveComposite.Layer(preciseContext, ComponentKind.Mlp, 0, 1e-9, roundOffAllowance: 0).Stopped, Is.Null);
+        Assert.That(AdaptiveComposite.Layer(preciseContext, TargetSpace.Mlp, 0, 1e-9, roundOffAllowance: 0).Stopped, Is.Null);
     }
 }

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Results;
 using Concord.Tasks;
@@ -55,7 +55,7 @@ public partial class MethodTests
     {
         using var scenario = Scenario.Create(3, prompts: 3, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
         using var context = scenario.Context();
-        foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp })
+        foreach (var kind in new[] { TargetSpace.Head, TargetSpace.Neuron, TargetSpace.Mlp })
             foreach (var (layer, check) in Enumerable.Range(0, ConvergenceConfig.NLayer).Select(l => (l, IntegratedGradients.Adaptive(context, kind, l, tolerance, maxSteps: 4096).Completeness!)))
             {
                 double floor = IntegratedGradients.AdaptiveEffectFloor * check.Expected.Max(Math.Abs);
@@ -82,7 +82,7 @@ public partial class MethodTests
         using var context = scenario.Context();
         var error = Assert.Throws<IgToleranceException>(() =>
         {
-            for (int l = 0; l < ConvergenceConfig.NLayer; l++) IntegratedGradients.Adaptive(context, ComponentKind.Neuron, l, 1e-12, maxSteps: 8);
+            for (int l = 0; l < ConvergenceConfig.NLayer; l++) IntegratedGradients.Adaptive(context, TargetSpace.Neuron, l, 1e-12, maxSteps: 8);
         })!;
         Assert.That(error.Steps, Is.EqualTo(8));
         Assert.That(error.Reached, Is.GreaterThan(1e-12));
@@ -94,7 +94,7 @@ public partial class MethodTests
         using var scenario = Scenario.Create(3, prompts: 3, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
         using var context = scenario.Context();
         double worst = 0;
-        foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp })
+        foreach (var kind in new[] { TargetSpace.Head, TargetSpace.Neuron, TargetSpace.Mlp })
             for (int l = 0; l < ConvergenceConfig.NLayer; l++)
                 worst = Math.Max(worst, IntegratedGradients.Layer(context, kind, l, Nodes(steps, rule)).Completeness!.MaxAbsDelta);
         return worst;

@@ -1,6 +1,6 @@
 using Concord.Methods.Attribution;
 using Concord.Methods.Attribution.Naive;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Results;
 using Concord.Model;
@@ -44,14 +44,14 @@ public partial class MethodTests
         using var scenario = Scenario.Create(8, config: new Gpt2Config(2, 3, 6, 16, Scenario.Vocab));
         using var context = scenario.Context();
         int before = context.RunsCounted;
-        NaiveActivationPatching.Layer(context, ComponentKind.Head, 1);
+        NaiveActivationPatching.Layer(context, TargetSpace.Head, 1);
         Assert.That(context.RunsCounted - before, Is.EqualTo(1 + 3), "baseline + one per head");
         before = context.RunsCounted;
-        NaiveIntegratedGradients.Layer(context, ComponentKind.Head, 1, Nodes(7));
+        NaiveIntegratedGradients.Layer(context, TargetSpace.Head, 1, Nodes(7));
         Assert.That(context.RunsCounted - before, Is.EqualTo(7 + 2), "one per step + the two ends");
         before = context.RunsCounted;
-        ActivationPatching.Layer(context, ComponentKind.Head, 1);
-        IntegratedGradients.Layer(context, ComponentKind.Head, 1, Nodes(7));
+        ActivationPatching.Layer(context, TargetSpace.Head, 1);
+        IntegratedGradients.Layer(context, TargetSpace.Head, 1, Nodes(7));
         Assert.That(context.RunsCounted - before, Is.EqualTo(1 + 2), "stacked: one run for all patches; one for all steps and one for both ends");
     }
 
@@ -87,8 +87,8 @@ public partial class MethodTests
             using var singleContext = scenario.Context(null, single);
             var alone = Compute(singleContext);
             foreach (var (all, one) in batched.Zip(alone))
-                for (int j = 0; j < all.Components.Count; j++)
-                    Assert.That(all[i, j], Is.EqualTo(one[0, j]).Within(ReorderTol + ReorderTol * Math.Abs(one[0, j])), $"prompt {i} {all.Method} {all.Components[j]}");
+                for (int j = 0; j < all.Targets.Count; j++)
+                    Assert.That(all[i, j], Is.EqualTo(one[0, j]).Within(ReorderTol + ReorderTol * Math.Abs(one[0, j])), $"prompt {i} {all.Method} {all.Targets[j]}");
         }
     }
 
@@ -110,12 +110,12 @@ public partial class MethodTests
     private static List<ScoreSet> Compute(AttributionContext context)
     {
         var sets = new List<ScoreSet>();
-        foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp })
+        foreach (var kind in new[] { TargetSpace.Head, TargetSpace.Neuron, TargetSpace.Mlp })
         {
             sets.Add(new ActivationPatching().Attribute(context, kind).Scores);
             sets.Add(new IntegratedGradients(IgSettings.FixedNodes(6)).Attribute(context, kind).Scores);
         }
-        sets.AddRange(new AttributionPatching().AttributeAll(context, [ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp]).Values.Select(r => r.Scores));
+        sets.AddRange(new AttributionPatching().AttributeAll(context, [TargetSpace.Head, TargetSpace.Neuron, TargetSpace.Mlp]).Values.Select(r => r.Scores));
         return sets;
     }
 
@@ -125,18 +125,18 @@ public partial class MethodTests
     {
         using var scenario = Scenario.Create(13, prompts: 2, readout: MetricReadout.ProbabilityDifference);
         using var context = scenario.Context();
-        var kinds = new[] { ComponentKind.Head, ComponentKind.Mlp };
+        var kinds = new[] { TargetSpace.Head, TargetSpace.Mlp };
         var points = SimilaritySweep.Run(context, kinds, [1e-1, 1e-2, 1e-3], MethodSettings.Default with { Ig = IgSettings.FixedNodes(16) });
         foreach (var kind in kinds)
         {
             double Error(double s, Func<SweepPoint, ScoreSet> method)
             {
-                var p = points.Single(x => x.Scale == s && x.Kind == kind);
+                var p = points.Single(x => x.Scale == s && x.Space == kind);
                 double worst = 0, scale = 0;
                 var ap = p[Method.Ap];
                 var atpScaled = p[Method.Atp];
                 for (int b = 0; b < ap.Prompts; b++)
-                    for (int j = 0; j < ap.Components.Count; j++)
+                    for (int j = 0; j < ap.Targets.Count; j++)
                     {
                         worst = Math.Max(worst, Math.Abs(method(p)[b, j] - atpScaled[b, j]) / s);
                         scale = Math.Max(scale, Math.Abs(atpScaled[b, j]) / s);

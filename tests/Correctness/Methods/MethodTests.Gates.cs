@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Results;
 using Concord.Model;
@@ -51,10 +51,10 @@ public partial class MethodTests
             [.. TwoHeadGates.Select(g => GateModels.TwoHeads(g)), GateModels.AndPairPlusIndependent()];
 
         private static AttributionContext Context(GateModel model, Direction direction, bool gradientAtBase = false) =>
-            AttributionContext.Create(model.Model, model.Clean, model.Corrupted, model.Metric, [ComponentKind.Head],
+            AttributionContext.Create(model.Model, model.Clean, model.Corrupted, model.Metric, [TargetSpace.Head],
                 new AttributionOptions { Direction = direction }, gradientAtBase);
 
-        private static double[] Scores(ScoreSet set, Component component) =>
+        private static double[] Scores(ScoreSet set, Target component) =>
             Enumerable.Range(0, set.Prompts).Select(b => set.Select([component])[b, 0]).ToArray();
 
         private static void AssertEvery(double[] values, double expected, double tolerance, string what)
@@ -139,13 +139,13 @@ public partial class MethodTests
                     using var other = ActivationCache.Of(HookPoint.Z(0), HookPoint.MlpPost(0));
                     model.Model.Run(otherTokens.Tokens, cache: other).Dispose();
                     var candidates = model.Inputs.Append(model.Bystanders[0]).ToList();
-                    if (model.GateNeuron is Component neuron) candidates.Add(neuron);
+                    if (model.GateNeuron is Target neuron) candidates.Add(neuron);
                     for (int mask = 0; mask < 1 << candidates.Count; mask++)
                     {
                         var set = candidates.Where((_, i) => (mask >> i & 1) == 1).ToList();
                         var hooks = new HookSet();
-                        var heads = set.Where(c => c.Kind == ComponentKind.Head).ToList();
-                        var neurons = set.Where(c => c.Kind == ComponentKind.Neuron).ToList();
+                        var heads = set.Where(c => c.Space == TargetSpace.Head).ToList();
+                        var neurons = set.Where(c => c.Space == TargetSpace.Neuron).ToList();
                         hooks.Add(HookPoint.Z(0), (v, _) =>
                         {
                             var patched = v.clone();
@@ -177,7 +177,7 @@ public partial class MethodTests
         {
             using var model = GateModels.TwoHeads(gate);
             using var context = Context(model, direction);
-            var ap = new ActivationPatching().Attribute(context, ComponentKind.Head).Scores;
+            var ap = new ActivationPatching().Attribute(context, TargetSpace.Head).Scores;
             double expected = shareOfGap * GateModels.TwoHeadGap;
             foreach (var input in model.Inputs)
             {
@@ -199,7 +199,7 @@ public partial class MethodTests
             foreach (var direction in Directions)
             {
                 using var context = Context(model, direction);
-                var ap = new ActivationPatching().Attribute(context, ComponentKind.Head).Scores;
+                var ap = new ActivationPatching().Attribute(context, TargetSpace.Head).Scores;
                 foreach (var input in model.Inputs)
                     AssertEvery(Scores(ap, input), model.PatchedMetric(direction, input) - model.PatchedMetric(direction),
                         float32RoundOff * model.Gap, $"{model} float32 AP {direction.Id()} {input}");
@@ -219,15 +219,15 @@ public partial class MethodTests
             using var model = GateModels.TwoHeads(gate);
             using var noising = Context(model, Direction.Noising);
             using var denoising = Context(model, Direction.Denoising);
-            var apNoise = new ActivationPatching().Attribute(noising, ComponentKind.Head).Scores;
-            var apDenoise = new ActivationPatching().Attribute(denoising, ComponentKind.Head).Scores;
+            var apNoise = new ActivationPatching().Attribute(noising, TargetSpace.Head).Scores;
+            var apDenoise = new ActivationPatching().Attribute(denoising, TargetSpace.Head).Scores;
             foreach (var input in model.Inputs)
             {
                 var n = Scores(apNoise, input).Select(v => -v / model.Gap).ToArray();
                 var d = Scores(apDenoise, input).Select(v => v / model.Gap).ToArray();
                 AssertEvery(n.Zip(d, (x, y) => x - y).ToArray(), asymmetry, 2 * ApTolerance, $"{model} A({input})");
             }
-            double N(params Component[] set) => -(model.PatchedMetric(Direction.Noising, set) - model.PatchedMetric(Direction.Noising)) / model.Gap;
+            double N(params Target[] set) => -(model.PatchedMetric(Direction.Noising, set) - model.PatchedMetric(Direction.Noising)) / model.Gap;
             var (i, j) = (model.Inputs[0], model.Inputs[1]);
             Assert.That(N(i, j) - N(i) - N(j), Is.EqualTo(interaction).Within(3 * ApTolerance), $"{model} I({i}, {j})");
         }
@@ -245,7 +245,7 @@ public partial class MethodTests
             foreach (var direction in Directions)
             {
                 using var context = Context(model, direction);
-                var ig = new IntegratedGradients(IgSettings.FixedNodes(IgNodes)).Attribute(context, ComponentKind.Head).Scores;
+                var ig = new IntegratedGradients(IgSettings.FixedNodes(IgNodes)).Attribute(context, TargetSpace.Head).Scores;
                 double sign = direction == Direction.Noising ? -1 : 1;
                 var change = context.OtherMetric.ToDoubles().Zip(context.BaseMetric.ToDoubles(), (o, b) => o - b).ToArray();
                 AssertEvery(change, sign * model.Gap, ApTolerance * model.Gap, $"{model} F(a') − F(a) {direction.Id()}");
@@ -277,7 +277,7 @@ public partial class MethodTests
                 foreach (var direction in Directions)
                 {
                     using var context = Context(model, direction);
-                    var ig = IntegratedGradients.Layer(context, ComponentKind.Head, 0, rule).Scores;
+                    var ig = IntegratedGradients.Layer(context, TargetSpace.Head, 0, rule).Scores;
                     double start = direction == Direction.Noising ? 1 : 0, delta = 1 - 2 * start;
                     for (int i = 0; i < model.Inputs.Count; i++)
                     {
@@ -333,7 +333,7 @@ public partial class MethodTests
         {
             using var model = GateModels.TwoHeads(gate);
             using var context = Context(model, direction, gradientAtBase: true);
-            var atp = new AttributionPatching().Attribute(context, ComponentKind.Head).Scores;
+            var atp = new AttributionPatching().Attribute(context, TargetSpace.Head).Scores;
             foreach (var input in model.Inputs)
                 AssertEvery(Scores(atp, input), shareOfGap * model.Gap, ApTolerance * model.Gap, $"{model} AtP {direction.Id()} {input}");
         }
@@ -352,7 +352,7 @@ public partial class MethodTests
                     using var context = Context(model, direction);
                     foreach (var layer in new[] { 0, 1 })
                     {
-                        var layout = new ComponentLayout(ComponentKind.Head, model.Model.Config);
+                        var layout = new ComponentLayout(TargetSpace.Head, model.Model.Config);
                         using var delta = context.OtherActivation(layout, layer) - context.BaseActivation(layout, layer);
                         foreach (var bystander in model.Bystanders.Where(c => c.Layer == layer))
                             Assert.That(delta[.., .., bystander.Index].abs().max().item<double>(), Is.GreaterThan(0.01), $"{model}: {bystander}'s activation changes");
@@ -360,7 +360,7 @@ public partial class MethodTests
                     foreach (var create in EveryMethod)
                     {
                         var method = create();
-                        var scores = method.Attribute(context, ComponentKind.Head).Scores;
+                        var scores = method.Attribute(context, TargetSpace.Head).Scores;
                         foreach (var bystander in model.Bystanders)
                             AssertEvery(Scores(scores, bystander), 0, RoundOff * model.Gap, $"{model} {method.GetType().Name} {direction.Id()} {bystander}");
                     }
@@ -383,8 +383,8 @@ public partial class MethodTests
             foreach (var direction in Directions)
             {
                 using var context = Context(model, direction);
-                var ap = new ActivationPatching().Attribute(context, ComponentKind.Head).Scores;
-                var ig = new IntegratedGradients(IgSettings.FixedNodes(IgNodes)).Attribute(context, ComponentKind.Head).Scores;
+                var ap = new ActivationPatching().Attribute(context, TargetSpace.Head).Scores;
+                var ig = new IntegratedGradients(IgSettings.FixedNodes(IgNodes)).Attribute(context, TargetSpace.Head).Scores;
                 double sign = direction == Direction.Noising ? -1 : 1;
                 // Shares of the gap: n = −AP_noise/G, d = AP_denoise/G; IG normalised by F(a') − F(a) = ∓G.
                 share[direction] = model.Inputs.Select(c => (Scores(ap, c).Select(v => sign * v / g).ToArray(), Scores(ig, c).Select(v => sign * v / g).ToArray())).ToArray();

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Results;
 using Concord.Model;
@@ -14,7 +14,7 @@ namespace Concord.Tests.Correctness.Methods;
 [TestFixture]
 public partial class MethodTests
 {
-    private static readonly ComponentKind[] Kinds = Enum.GetValues<ComponentKind>();
+    private static readonly IReadOnlyList<TargetSpace> Kinds = TargetSpace.BuiltIn;
     // float64 models: identities hold to rounding, ~1e-15 relative per operation through a few layers.
     private const double Float64Tol = 1e-9;
 
@@ -44,7 +44,7 @@ public partial class MethodTests
                 var ap = ActivationPatching.Layer(context, kind, l).Scores;
                 var expected = ig.Completeness!.Expected;
                 ScoreAssert.Close(ig.Scores, ap, Float64Tol, Float64Tol, what);
-                ScoreAssert.Close(atp[kind].Scores.Select(ap.Components), ap, Float64Tol, Float64Tol, what);
+                ScoreAssert.Close(atp[kind].Scores.Select(ap.Targets), ap, Float64Tol, Float64Tol, what);
                 for (int b = 0; b < scenario.Batch.Count; b++)
                     Assert.That(ap.Row(b).Sum(), Is.EqualTo(expected[b]).Within(Float64Tol * (1 + Math.Abs(expected[b]))), $"{what}: Σ AP = F(a') − F(a)");
             }
@@ -57,7 +57,7 @@ public partial class MethodTests
         using var scenario = Scenario.Create(seed, identicalCorruption: true);
         using var context = scenario.Context();
         var atp = new AttributionPatching().AttributeAll(context, Kinds);
-        for (int k = 0; k < Kinds.Length; k++)
+        for (int k = 0; k < Kinds.Count; k++)
         {
             ScoreAssert.AllZero(atp[Kinds[k]].Scores, 1e-12, $"{scenario} AtP {Kinds[k]}");
             for (int l = 0; l < scenario.Config.NLayer; l++)
@@ -74,19 +74,19 @@ public partial class MethodTests
     {
         using var scenario = Scenario.Create(seed);
         using var context = scenario.Context();
-        var atp = new AttributionPatching().AttributeAll(context, [ComponentKind.Head, ComponentKind.HeadOutput]);
-        ScoreAssert.Close(Relabel(atp[ComponentKind.HeadOutput].Scores), atp[ComponentKind.Head].Scores, Float64Tol, Float64Tol, $"{scenario} AtP");
+        var atp = new AttributionPatching().AttributeAll(context, [TargetSpace.Head, TargetSpace.HeadOutput]);
+        ScoreAssert.Close(Relabel(atp[TargetSpace.HeadOutput].Scores), atp[TargetSpace.Head].Scores, Float64Tol, Float64Tol, $"{scenario} AtP");
         for (int l = 0; l < scenario.Config.NLayer; l++)
         {
-            ScoreAssert.Close(Relabel(ActivationPatching.Layer(context, ComponentKind.HeadOutput, l).Scores),
-                ActivationPatching.Layer(context, ComponentKind.Head, l).Scores, Float64Tol, Float64Tol, $"{scenario} AP layer {l}");
-            ScoreAssert.Close(Relabel(IntegratedGradients.Layer(context, ComponentKind.HeadOutput, l, Nodes(8)).Scores),
-                IntegratedGradients.Layer(context, ComponentKind.Head, l, Nodes(8)).Scores, Float64Tol, Float64Tol, $"{scenario} IG layer {l}");
+            ScoreAssert.Close(Relabel(ActivationPatching.Layer(context, TargetSpace.HeadOutput, l).Scores),
+                ActivationPatching.Layer(context, TargetSpace.Head, l).Scores, Float64Tol, Float64Tol, $"{scenario} AP layer {l}");
+            ScoreAssert.Close(Relabel(IntegratedGradients.Layer(context, TargetSpace.HeadOutput, l, Nodes(8)).Scores),
+                IntegratedGradients.Layer(context, TargetSpace.Head, l, Nodes(8)).Scores, Float64Tol, Float64Tol, $"{scenario} IG layer {l}");
         }
     });
 
     private static ScoreSet Relabel(ScoreSet headOutputs) => new(headOutputs.Method,
-        headOutputs.Components.Select(c => c with { Kind = ComponentKind.Head }).ToList(), headOutputs.Values);
+        headOutputs.Targets.Select(c => c with { Space = TargetSpace.Head }).ToList(), headOutputs.Values);
 
     /// <summary>Denoising is, by definition, noising with the clean and corrupted prompts swapped.</summary>
     [FsCheck.NUnit.Property(MaxTest = 6)]
@@ -98,7 +98,7 @@ public partial class MethodTests
         using var noisingSwapped = scenario.Context(null, swapped);
         var atpDenoising = new AttributionPatching().AttributeAll(denoising, Kinds);
         var atpSwapped = new AttributionPatching().AttributeAll(noisingSwapped, Kinds);
-        for (int k = 0; k < Kinds.Length; k++)
+        for (int k = 0; k < Kinds.Count; k++)
         {
             ScoreAssert.Close(atpDenoising[Kinds[k]].Scores, atpSwapped[Kinds[k]].Scores, 1e-12, 1e-12, $"{scenario} AtP {Kinds[k]}");
             for (int l = 0; l < scenario.Config.NLayer; l++)

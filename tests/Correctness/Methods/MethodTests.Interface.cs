@@ -1,6 +1,6 @@
 using Concord.Methods.Attribution;
 using Concord.Methods.Attribution.Naive;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 using NUnit.Framework;
 
@@ -27,18 +27,18 @@ public partial class MethodTests
                 var result = method.Attribute(context, kind);
                 var what = $"{method.GetType().Name} {kind}";
                 Assert.That(result.Method, Is.EqualTo(method.Method), what);
-                Assert.That(result.Kind, Is.EqualTo(kind), what);
+                Assert.That(result.Space, Is.EqualTo(kind), what);
                 Assert.That(result.Layers.Select(l => l.Layer), Is.EqualTo(Enumerable.Range(0, scenario.Config.NLayer)), what);
                 int perLayer = new ComponentLayout(kind, scenario.Config).ComponentsPerPosition;
                 foreach (var layer in result.Layers)
                 {
-                    Assert.That(layer.Scores.Components, Has.All.Matches<Component>(c => c.Layer == layer.Layer && c.Kind == kind), what);
-                    Assert.That(layer.Scores.Components, Has.Count.EqualTo(perLayer), what);
+                    Assert.That(layer.Scores.Targets, Has.All.Matches<Target>(c => c.Layer == layer.Layer && c.Space == kind), what);
+                    Assert.That(layer.Scores.Targets, Has.Count.EqualTo(perLayer), what);
                     Assert.That(layer.Scores.Prompts, Is.EqualTo(2), what);
                     // Only IG has a completeness check, and it has one at every layer.
                     Assert.That(layer.Completeness is not null, Is.EqualTo(method.Method == Method.Ig), what);
                 }
-                Assert.That(result.Scores.Components, Is.EqualTo(result.Layers.SelectMany(l => l.Scores.Components)), what);
+                Assert.That(result.Scores.Targets, Is.EqualTo(result.Layers.SelectMany(l => l.Scores.Targets)), what);
             }
     }
 
@@ -66,12 +66,12 @@ public partial class MethodTests
     {
         using var scenario = Scenario.Create(23, prompts: 2);
         using var context = scenario.Context();
-        var all = new ActivationPatching().Attribute(context, ComponentKind.Neuron);
-        var subset = new ActivationPatching(layer => [layer % 2, 3]).Attribute(context, ComponentKind.Neuron);
+        var all = new ActivationPatching().Attribute(context, TargetSpace.Neuron);
+        var subset = new ActivationPatching(layer => [layer % 2, 3]).Attribute(context, TargetSpace.Neuron);
         foreach (var layer in subset.Layers)
         {
-            Assert.That(layer.Scores.Components.Select(c => c.Index), Is.EqualTo(new[] { layer.Layer % 2, 3 }));
-            ScoreAssert.Close(layer.Scores, all.Scores.Select(layer.Scores.Components), ReorderTol, ReorderTol, $"layer {layer.Layer}");
+            Assert.That(layer.Scores.Targets.Select(c => c.Index), Is.EqualTo(new[] { layer.Layer % 2, 3 }));
+            ScoreAssert.Close(layer.Scores, all.Scores.Select(layer.Scores.Targets), ReorderTol, ReorderTol, $"layer {layer.Layer}");
         }
     }
 }

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Model;
 using Concord.Tasks;
 using NUnit.Framework;
@@ -44,7 +44,7 @@ public partial class MethodTests
         var (model, batch) = SharedPrefixScenario(41, ScalarType.Float64);
         using var _ = model;
         using var __ = batch;
-        var kinds = Enum.GetValues<ComponentKind>();
+        var kinds = TargetSpace.BuiltIn;
         var options = new AttributionOptions { Direction = direction, PerPosition = perPosition };
         using var reuse = AttributionContext.Create(model, batch, kinds, options);
         using var full = AttributionContext.Create(model, batch, kinds, options with { ReusePrefix = false });
@@ -70,9 +70,9 @@ public partial class MethodTests
         var (model, batch) = SharedPrefixScenario(43, ScalarType.Float32);
         using var _ = model;
         using var __ = batch;
-        using var reuse = AttributionContext.Create(model, batch, [ComponentKind.Head, ComponentKind.Neuron], new AttributionOptions());
-        using var full = AttributionContext.Create(model, batch, [ComponentKind.Head, ComponentKind.Neuron], new AttributionOptions { ReusePrefix = false });
-        foreach (var kind in new[] { ComponentKind.Head, ComponentKind.Neuron })
+        using var reuse = AttributionContext.Create(model, batch, [TargetSpace.Head, TargetSpace.Neuron], new AttributionOptions());
+        using var full = AttributionContext.Create(model, batch, [TargetSpace.Head, TargetSpace.Neuron], new AttributionOptions { ReusePrefix = false });
+        foreach (var kind in new[] { TargetSpace.Head, TargetSpace.Neuron })
         {
             var ap = new ActivationPatching().Attribute(reuse, kind).Scores;
             var apFull = new ActivationPatching().Attribute(full, kind).Scores;
@@ -90,10 +90,10 @@ public partial class MethodTests
         var (model, batch) = SharedPrefixScenario(47, ScalarType.Float64);
         using var _ = model;
         using var __ = batch;
-        using var reuse = AttributionContext.Create(model, batch, [ComponentKind.Mlp], new AttributionOptions());
-        using var full = AttributionContext.Create(model, batch, [ComponentKind.Mlp], new AttributionOptions { ReusePrefix = false });
+        using var reuse = AttributionContext.Create(model, batch, [TargetSpace.Mlp], new AttributionOptions());
+        using var full = AttributionContext.Create(model, batch, [TargetSpace.Mlp], new AttributionOptions { ReusePrefix = false });
         for (int l = 0; l < model.Config.NLayer; l++)
-            ScoreAssert.Close(IntegratedGradients.Layer(reuse, ComponentKind.Mlp, l, Nodes(6), Baseline.Zero).Scores,
-                IntegratedGradients.Layer(full, ComponentKind.Mlp, l, Nodes(6), Baseline.Zero).Scores, 1e-12, 1e-12, $"layer {l}");
+            ScoreAssert.Close(IntegratedGradients.Layer(reuse, TargetSpace.Mlp, l, Nodes(6), Baseline.Zero).Scores,
+                IntegratedGradients.Layer(full, TargetSpace.Mlp, l, Nodes(6), Baseline.Zero).Scores, 1e-12, 1e-12, $"layer {l}");
     }
 }

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Tasks;
 using NUnit.Framework;
 using static TorchSharp.torch;
@@ -42,8 +42,8 @@ public partial class MethodTests
                     Assert.That(check.Expected[p], Is.EqualTo(anew.Completeness!.Expected[p]).Within(1e-12), where + ": F(split) − F(0)");
                     double scale = Math.Max(Math.Abs(check.Expected[p]), effectFloor);
                     Assert.That(Math.Abs(check.Delta[p]), Is.LessThanOrEqualTo(tolerance * scale + 1e-11), where + ": completeness against F at the split");
-                    for (int j = 0; j < anew.Scores.Components.Count; j++)
-                        Assert.That(split.Scores[p, j], Is.EqualTo(anew.Scores[p, j]).Within(tolerance * scale + 1e-11), $"{where} {anew.Scores.Components[j]}");
+                    for (int j = 0; j < anew.Scores.Targets.Count; j++)
+                        Assert.That(split.Scores[p, j], Is.EqualTo(anew.Scores[p, j]).Within(tolerance * scale + 1e-11), $"{where} {anew.Scores.Targets[j]}");
                 }
                 // IG itself is still IG over the whole path, within τ.
                 var whole = outcome.Full.Completeness!;
@@ -83,7 +83,7 @@ public partial class MethodTests
     {
         using var scenario = Scenario.Create(3, prompts: 3, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
         using var context = scenario.Context();
-        var outcome = AdaptiveComposite.Layer(context, ComponentKind.Mlp, 1, 1e-6, split: 1);
+        var outcome = AdaptiveComposite.Layer(context, TargetSpace.Mlp, 1, 1e-6, split: 1);
         var path = outcome.Full.Completeness!.Path!;
         var ends = outcome.Split!.Completeness!.Ends!;
         int checkedPrompts = 0;
@@ -93,7 +93,7 @@ public partial class MethodTests
             if (path.Alphas.Any(x => x < 1 && path.ProgressAt(p, x) >= 1)) continue;
             checkedPrompts++;
             Assert.That(ends[p], Is.EqualTo(1));
-            for (int j = 0; j < outcome.Full.Scores.Components.Count; j++)
+            for (int j = 0; j < outcome.Full.Scores.Targets.Count; j++)
                 Assert.That(outcome.Split.Scores[p, j], Is.EqualTo(outcome.Full.Scores[p, j]).Within(1e-15), "the same pieces summed");
         }
         Assert.That(checkedPrompts, Is.GreaterThan(0), "some prompt of this scenario has a monotone path");
@@ -106,9 +106,9 @@ public partial class MethodTests
         using var scenario = Scenario.Create(3, prompts: 3, readout: MetricReadout.ProbabilityDifference, config: ConvergenceConfig);
         using var context = scenario.Context();
         var settings = IgSettings.Auto(1e-4, split: 0.9);
-        var ig = new IntegratedGradients(settings).Attribute(context, ComponentKind.Head);
+        var ig = new IntegratedGradients(settings).Attribute(context, TargetSpace.Head);
         int before = context.RunsCounted;
-        var split = Method.IgSplit.Create(MethodSettings.Default with { Ig = settings }, null).Attribute(context, ComponentKind.Head);
+        var split = Method.IgSplit.Create(MethodSettings.Default with { Ig = settings }, null).Attribute(context, TargetSpace.Head);
         Assert.That(context.RunsCounted, Is.EqualTo(before), "split IG ran nothing of its own");
         Assert.That(split.Method, Is.EqualTo(Method.IgSplit));
         Assert.That(split.Layers.Select(x => x.Completeness!.Ends), Is.All.Not.Null);
@@ -117,8 +117,8 @@ public partial class MethodTests
         var error = Assert.Throws<ArgumentException>(() => new SplitIntegratedGradients(IgSettings.FixedNodes(50)));
         Assert.That(error!.Message, Does.Contain("adaptive composite rule"));
         Assert.Throws<ArgumentException>(() => new SplitIntegratedGradients(IgSettings.Auto(1e-3)), "the adaptive rule without a split fraction");
-        Assert.Throws<ArgumentOutOfRangeException>(() => AdaptiveComposite.Layer(context, ComponentKind.Head, 0, 1e-3, split: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => AdaptiveComposite.Layer(context, ComponentKind.Head, 0, 1e-3, split: double.NaN));
-        Assert.That(AdaptiveComposite.Layer(context, ComponentKind.Head, 0, 1e-3).Split, Is.Null, "no split asked for, none computed");
+        Assert.Throws<ArgumentOutOfRangeException>(() => AdaptiveComposite.Layer(context, TargetSpace.Head, 0, 1e-3, split: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => AdaptiveComposite.Layer(context, TargetSpace.Head, 0, 1e-3, split: double.NaN));
+        Assert.That(AdaptiveComposite.Layer(context, TargetSpace.Head, 0, 1e-3).Split, Is.Null, "no split asked for, none computed");
     }
 }

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Model;
 using Concord.Tasks;
 using static TorchSharp.torch;
@@ -75,7 +75,7 @@ public sealed class Scenario : IDisposable
     }
 
     public AttributionContext Context(AttributionOptions? options = null, TaskBatch? batch = null, HookedGpt2? model = null) =>
-        AttributionContext.Create(model ?? Model, batch ?? Batch, Enum.GetValues<ComponentKind>(), options);
+        AttributionContext.Create(model ?? Model, batch ?? Batch, TargetSpace.BuiltIn, options);
 
     public override string ToString() => $"seed {Seed}: {Config.NLayer} layers, {Config.NHead} heads, d_model {Config.NEmbd}, {Batch.Count} prompts";
 

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Results;
 using NUnit.Framework;
@@ -19,11 +19,11 @@ public class ConvergenceVerdictTests
 
     private static ConvergenceVerdict VerdictFor(double error)
     {
-        var component = new Component(0, ComponentKind.Head, 0);
+        var component = new Target(0, TargetSpace.Head, 0);
         var completeness = new Completeness(16, Total: [-1 + error], Expected: [-1], Mass: [1]);
-        var ig = new MethodResult(Method.Ig, ComponentKind.Head, [new LayerScores(0, new ScoreSet(Method.Ig, [component], new double[,] { { -1 + error } }), completeness)]);
+        var ig = new MethodResult(Method.Ig, TargetSpace.Head, [new LayerScores(0, new ScoreSet(Method.Ig, [component], new double[,] { { -1 + error } }), completeness)]);
         var batch = new BatchResult([7], [5], new BatchMetrics([1.0], [0.0]), [ig], []);
-        var options = new PipelineOptions { Methods = [Method.Ig], Kinds = [ComponentKind.Head], Ig = IgSettings.FixedNodes(16) };
+        var options = new PipelineOptions { Methods = [Method.Ig], Spaces = [TargetSpace.Head], Ig = IgSettings.FixedNodes(16) };
         return TaskAnalysis.Of(new TaskResult(Concord.Tasks.TaskKind.Ioi, [batch], 1, 0), options).Verdicts.Single();
     }
 

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Tasks;
@@ -72,11 +72,11 @@ public class PrefixGroupingTests
                     values[(batch.Rows[i], "clean")] = batch.Metrics.Base[i];
                     values[(batch.Rows[i], "corrupted")] = batch.Metrics.Other[i];
                     foreach (var method in options.Methods)
-                        foreach (var kind in options.Kinds)
+                        foreach (var kind in options.Spaces)
                         {
                             var set = batch.Scores(method, kind)!;
-                            for (int j = 0; j < set.Components.Count; j++)
-                                values[(batch.Rows[i], $"{method} {set.Components[j].Label}")] = set[i, j];
+                            for (int j = 0; j < set.Targets.Count; j++)
+                                values[(batch.Rows[i], $"{method} {set.Targets[j].Label}")] = set[i, j];
                         }
                 }
             return values;

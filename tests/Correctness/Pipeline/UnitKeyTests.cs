@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Quadrature;
 using Concord.Tasks;
@@ -21,12 +21,12 @@ public class UnitKeyTests
     private static readonly PipelineOptions Options = new()
     {
         Methods = [Method.Ig, Method.Ap, Method.Atp],
-        Kinds = [ComponentKind.Head, ComponentKind.Neuron, ComponentKind.Mlp],
+        Spaces = [TargetSpace.Head, TargetSpace.Neuron, TargetSpace.Mlp],
         Ig = IgSettings.FixedNodes(50),
         NeuronsPerLayer = 32,
         Seed = 7,
         SweepScales = [0.25],
-        SweepKinds = [ComponentKind.Head],
+        SweepSpaces = [TargetSpace.Head],
     };
 
     [Test]
@@ -61,19 +61,19 @@ public class UnitKeyTests
             Ig = IgSettings.Auto(1e-3, cap: 4096, baseline: Baseline.Zero),
             Attribution = new AttributionOptions { Direction = Direction.Denoising, PerPosition = true },
         };
-        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Fingerprint(options),
+        Assert.That(new MethodUnit(Method.Ig, TargetSpace.Head).Fingerprint(options),
             Is.EqualTo("ig-head|direction=denoising|per-position=yes|auto/0.001/4096/cuts=0.25;baseline=zero"), "the adaptive rule cuts its path at the sweep's scales");
-        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Fingerprint(Options with { Ig = IgSettings.FixedNodes(9, QuadratureRule.Trapezoid) }),
+        Assert.That(new MethodUnit(Method.Ig, TargetSpace.Head).Fingerprint(Options with { Ig = IgSettings.FixedNodes(9, QuadratureRule.Trapezoid) }),
             Is.EqualTo("ig-head|direction=noising|per-position=no|trapezoid/9;baseline=aligned"));
         // The sweep scales the aligned baseline whatever IG's baseline is.
-        Assert.That(new SweepUnit(ComponentKind.Head, 0.25, MethodCatalogue.BuiltIn).Fingerprint(options),
+        Assert.That(new SweepUnit(TargetSpace.Head, 0.25, MethodCatalogue.BuiltIn).Fingerprint(options),
             Is.EqualTo("sweep-head-0.25|direction=denoising|per-position=yes|auto/0.001/4096/cuts=0.25;baseline=aligned"));
     }
 
     /// <summary>The hash itself, for one unit: the file name a stored unit has.</summary>
     [Test]
     public void AUnitKeyIsItsNameAndTheHashOfItsText() =>
-        Assert.That(AttributionPipeline.UnitKey(Batch, new MethodUnit(Method.Ap, ComponentKind.Head), Options),
+        Assert.That(AttributionPipeline.UnitKey(Batch, new MethodUnit(Method.Ap, TargetSpace.Head), Options),
             Is.EqualTo("ap-head-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
                 System.Text.Encoding.UTF8.GetBytes(Batch + "|ap-head|direction=noising|per-position=no")))[..16]));
 
@@ -82,7 +82,7 @@ public class UnitKeyTests
     public void EveryIdParsesBack()
     {
         foreach (var m in MethodCatalogue.BuiltIn) Assert.That(MethodCatalogue.BuiltIn.Parse(m.Id()), Is.SameAs(m));
-        foreach (var k in Enum.GetValues<ComponentKind>()) Assert.That(ComponentKinds.Parse(k.Id()), Is.EqualTo(k));
+        foreach (var k in TargetSpace.BuiltIn) Assert.That(TargetSpace.Parse(k.Id()), Is.EqualTo(k));
         foreach (var d in Enum.GetValues<Direction>()) Assert.That(Directions.Parse(d.Id()), Is.EqualTo(d));
         foreach (var b in Enum.GetValues<Baseline>()) Assert.That(Baselines.Parse(b.Id()), Is.EqualTo(b));
         foreach (var r in Enum.GetValues<QuadratureRule>()) Assert.That(QuadratureRules.Parse(r.Id()), Is.EqualTo(r));

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Results;
 using NUnit.Framework;
@@ -22,9 +22,9 @@ public class UnitStoreTests
     // a text round trip that lost any of them would show.
     private static readonly double[] Awkward = [0.1 + 0.2, -0.0, 1.0 / 3, double.PositiveInfinity, -1e-300];
 
-    private static ScoreSet Set(Method method, ComponentKind kind, int layer, bool perPosition = false)
+    private static ScoreSet Set(Method method, TargetSpace kind, int layer, bool perPosition = false)
     {
-        var components = Enumerable.Range(0, 2).Select(i => new Component(layer, kind, i, perPosition ? i : null)).ToList();
+        var components = Enumerable.Range(0, 2).Select(i => new Target(layer, kind, i, perPosition ? i : null)).ToList();
         var values = new double[2, 2];
         for (int p = 0; p < 2; p++)
             for (int j = 0; j < 2; j++) values[p, j] = Awkward[(p * 2 + j + layer) % Awkward.Length] * (method == Method.Ig ? 1 : 2);
@@ -41,9 +41,9 @@ public class UnitStoreTests
     private static void AssertSame(ScoreSet actual, ScoreSet expected)
     {
         Assert.That(actual.Method, Is.EqualTo(expected.Method));
-        Assert.That(actual.Components, Is.EqualTo(expected.Components));
+        Assert.That(actual.Targets, Is.EqualTo(expected.Targets));
         for (int p = 0; p < expected.Prompts; p++)
-            for (int j = 0; j < expected.Components.Count; j++)
+            for (int j = 0; j < expected.Targets.Count; j++)
                 Assert.That(BitConverter.DoubleToInt64Bits(actual[p, j]), Is.EqualTo(BitConverter.DoubleToInt64Bits(expected[p, j])), $"prompt {p}, slot {j}");
     }
 
@@ -59,11 +59,11 @@ public class UnitStoreTests
     [Test]
     public void MethodResultsReadBackWithTheirLayersAndCompletenessChecks()
     {
-        var ig = new MethodResult(Method.Ig, ComponentKind.Head,
-            [new LayerScores(0, Set(Method.Ig, ComponentKind.Head, 0), new Completeness(50, [1.5, 2], [1.25, 2.5])),
-             new LayerScores(1, Set(Method.Ig, ComponentKind.Head, 1, perPosition: true), new Completeness(50, [0.1, 0.2], [0.3, 0.4]))]);
+        var ig = new MethodResult(Method.Ig, TargetSpace.Head,
+            [new LayerScores(0, Set(Method.Ig, TargetSpace.Head, 0), new Completeness(50, [1.5, 2], [1.25, 2.5])),
+             new LayerScores(1, Set(Method.Ig, TargetSpace.Head, 1, perPosition: true), new Completeness(50, [0.1, 0.2], [0.3, 0.4]))]);
         var loaded = ((MethodUnitResult)RoundTrip(new FileUnitStore(_folder), new MethodUnitResult(ig))).Result;
-        Assert.That((loaded.Method, loaded.Kind), Is.EqualTo((Method.Ig, ComponentKind.Head)));
+        Assert.That((loaded.Method, loaded.Space), Is.EqualTo((Method.Ig, TargetSpace.Head)));
         Assert.That(loaded.Layers.Select(l => l.Layer), Is.EqualTo(new[] { 0, 1 }));
         for (int l = 0; l < 2; l++)
         {
@@ -73,7 +73,7 @@ public class UnitStoreTests
             Assert.That(loaded.Layers[l].Completeness!.Delta, Is.EqualTo(ig.Layers[l].Completeness!.Delta));
         }
 
-        var ap = new MethodResult(Method.Ap, ComponentKind.Neuron, [new LayerScores(3, Set(Method.Ap, ComponentKind.Neuron, 3))]);
+        var ap = new MethodResult(Method.Ap, TargetSpace.Neuron, [new LayerScores(3, Set(Method.Ap, TargetSpace.Neuron, 3))]);
         var apLoaded = ((MethodUnitResult)RoundTrip(new FileUnitStore(_folder), new MethodUnitResult(ap))).Result;
         Assert.That(apLoaded.Layers.Single().Completeness, Is.Null, "AP has no completeness check");
         AssertSame(apLoaded.Scores, ap.Scores);
@@ -82,14 +82,14 @@ public class UnitStoreTests
     [Test]
     public void SweepPointsReadBackAsTheirScoreSetsByMethod()
     {
-        var point = Sweep(0.25, ComponentKind.Mlp, Set(Method.Ig, ComponentKind.Mlp, 0), Set(Method.Ap, ComponentKind.Mlp, 1), Set(Method.Atp, ComponentKind.Mlp, 2));
+        var point = Sweep(0.25, TargetSpace.Mlp, Set(Method.Ig, TargetSpace.Mlp, 0), Set(Method.Ap, TargetSpace.Mlp, 1), Set(Method.Atp, TargetSpace.Mlp, 2));
         var loaded = ((SweepUnitResult)RoundTrip(new FileUnitStore(_folder), new SweepUnitResult(point))).Point;
-        Assert.That((loaded.Scale, loaded.Kind), Is.EqualTo((0.25, ComponentKind.Mlp)));
+        Assert.That((loaded.Scale, loaded.Space), Is.EqualTo((0.25, TargetSpace.Mlp)));
         Assert.That(loaded.Scores.Keys, Is.EquivalentTo(point.Scores.Keys));
         foreach (var method in point.Scores.Keys) AssertSame(loaded[method], point[method]);
     }
 
-    private static SweepPoint Sweep(double scale, ComponentKind kind, ScoreSet ig, ScoreSet ap, ScoreSet atp) =>
+    private static SweepPoint Sweep(double scale, TargetSpace kind, ScoreSet ig, ScoreSet ap, ScoreSet atp) =>
         new(scale, kind, new Dictionary<Method, ScoreSet> { [Method.Ig] = ig, [Method.Ap] = ap, [Method.Atp] = atp });
 
     [Test]
@@ -109,21 +109,21 @@ public class UnitStoreTests
     public void AUnitAcceptsOnlyAResultOfItsOwnKindAndShape()
     {
         var metrics = new BatchMetrics([1, 2], [3, 4]);
-        var igHeads = new MethodUnitResult(new MethodResult(Method.Ig, ComponentKind.Head,
-            [new LayerScores(0, Set(Method.Ig, ComponentKind.Head, 0), new Completeness(4, [0, 0], [0, 0]))]));
-        var igWithoutCheck = new MethodUnitResult(new MethodResult(Method.Ig, ComponentKind.Head, [new LayerScores(0, Set(Method.Ig, ComponentKind.Head, 0))]));
-        var sweep = new SweepUnitResult(Sweep(0.5, ComponentKind.Head, Set(Method.Ig, ComponentKind.Head, 0), Set(Method.Ap, ComponentKind.Head, 0), Set(Method.Atp, ComponentKind.Head, 0)));
+        var igHeads = new MethodUnitResult(new MethodResult(Method.Ig, TargetSpace.Head,
+            [new LayerScores(0, Set(Method.Ig, TargetSpace.Head, 0), new Completeness(4, [0, 0], [0, 0]))]));
+        var igWithoutCheck = new MethodUnitResult(new MethodResult(Method.Ig, TargetSpace.Head, [new LayerScores(0, Set(Method.Ig, TargetSpace.Head, 0))]));
+        var sweep = new SweepUnitResult(Sweep(0.5, TargetSpace.Head, Set(Method.Ig, TargetSpace.Head, 0), Set(Method.Ap, TargetSpace.Head, 0), Set(Method.Atp, TargetSpace.Head, 0)));
         Assert.That(MetricsUnit.Instance.Matches(metrics, prompts: 2), Is.True);
         Assert.That(MetricsUnit.Instance.Matches(metrics, prompts: 3), Is.False, "another batch size");
         Assert.That(MetricsUnit.Instance.Matches(igHeads, prompts: 2), Is.False);
-        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Matches(igHeads, 2), Is.True);
-        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Matches(igHeads, 3), Is.False);
-        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Head).Matches(igWithoutCheck, 2), Is.False, "IG without its completeness check");
-        Assert.That(new MethodUnit(Method.Ap, ComponentKind.Head).Matches(igHeads, 2), Is.False);
-        Assert.That(new MethodUnit(Method.Ig, ComponentKind.Mlp).Matches(igHeads, 2), Is.False);
-        Assert.That(new SweepUnit(ComponentKind.Head, 0.5, MethodCatalogue.BuiltIn).Matches(sweep, 2), Is.True);
-        Assert.That(new SweepUnit(ComponentKind.Head, 0.1, MethodCatalogue.BuiltIn).Matches(sweep, 2), Is.False);
-        Assert.That(new SweepUnit(ComponentKind.Head, 0.5, MethodCatalogue.BuiltIn).Matches(metrics, 2), Is.False);
+        Assert.That(new MethodUnit(Method.Ig, TargetSpace.Head).Matches(igHeads, 2), Is.True);
+        Assert.That(new MethodUnit(Method.Ig, TargetSpace.Head).Matches(igHeads, 3), Is.False);
+        Assert.That(new MethodUnit(Method.Ig, TargetSpace.Head).Matches(igWithoutCheck, 2), Is.False, "IG without its completeness check");
+        Assert.That(new MethodUnit(Method.Ap, TargetSpace.Head).Matches(igHeads, 2), Is.False);
+        Assert.That(new MethodUnit(Method.Ig, TargetSpace.Mlp).Matches(igHeads, 2), Is.False);
+        Assert.That(new SweepUnit(TargetSpace.Head, 0.5, MethodCatalogue.BuiltIn).Matches(sweep, 2), Is.True);
+        Assert.That(new SweepUnit(TargetSpace.Head, 0.1, MethodCatalogue.BuiltIn).Matches(sweep, 2), Is.False);
+        Assert.That(new SweepUnit(TargetSpace.Head, 0.5, MethodCatalogue.BuiltIn).Matches(metrics, 2), Is.False);
     }
 
     /// <summary>Every byte of a unit counts: a file truncated, edited or replaced is rejected with one line, never read.</summary>
@@ -152,8 +152,8 @@ public class UnitStoreTests
     {
         // Two shards that compute the same unit (e.g. where file locks do not work): each writes its own
         // temporary and renames it, so a reader sees one whole version or none, never a mix or a fragment.
-        var big = new MethodUnitResult(new MethodResult(Method.Ig, ComponentKind.Neuron,
-            Enumerable.Range(0, 12).Select(l => new LayerScores(l, Set(Method.Ig, ComponentKind.Neuron, l), null)).ToList()));
+        var big = new MethodUnitResult(new MethodResult(Method.Ig, TargetSpace.Neuron,
+            Enumerable.Range(0, 12).Select(l => new LayerScores(l, Set(Method.Ig, TargetSpace.Neuron, l), null)).ToList()));
         var writers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
         {
             var store = new FileUnitStore(_folder);

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Results;
 using Concord.Methods.Structure;
@@ -24,7 +24,7 @@ public class KnownTruthStructureTests
 
     private static ScoreSet Scores(GateModel gate, Direction direction, Func<AttributionContext, int, ScoreSet> method)
     {
-        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [ComponentKind.Head], new AttributionOptions { Direction = direction });
+        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [TargetSpace.Head], new AttributionOptions { Direction = direction });
         return ScoreSet.Concat(Method.Ap, Enumerable.Range(0, GateModels.Layers).Select(l => method(context, l)));
     }
 
@@ -34,8 +34,8 @@ public class KnownTruthStructureTests
         return Asymmetry.Of(Scores(gate, Direction.Noising, method), Scores(gate, Direction.Denoising, method), gaps);
     }
 
-    private static ScoreSet Ap(AttributionContext c, int layer) => ActivationPatching.Layer(c, ComponentKind.Head, layer).Scores;
-    private static ScoreSet Ig(AttributionContext c, int layer) => IntegratedGradients.Layer(c, ComponentKind.Head, layer, QuadraturePoints.For(QuadratureRule.GaussLegendre, IgNodes)).Scores;
+    private static ScoreSet Ap(AttributionContext c, int layer) => ActivationPatching.Layer(c, TargetSpace.Head, layer).Scores;
+    private static ScoreSet Ig(AttributionContext c, int layer) => IntegratedGradients.Layer(c, TargetSpace.Head, layer, QuadraturePoints.For(QuadratureRule.GaussLegendre, IgNodes)).Scores;
 
     [TestCase(Gate.And, 1.0, 0.0)]
     [TestCase(Gate.Or, 0.0, 1.0)]
@@ -46,14 +46,14 @@ public class KnownTruthStructureTests
         var all = AsymmetryOf(gate, Ap);
         foreach (var input in gate.Inputs)
         {
-            var a = all.Single(x => x.Component == input);
+            var a = all.Single(x => x.Target == input);
             Assert.That(a.Noise, Is.EqualTo(noise).Within(ExactTolerance), $"{gate} {input}: n");
             Assert.That(a.Denoise, Is.EqualTo(denoise).Within(ExactTolerance), $"{gate} {input}: d");
             Assert.That(a.A, Is.EqualTo(noise - denoise).Within(2 * ExactTolerance));
         }
         foreach (var bystander in gate.Bystanders)
-            Assert.That(all.Single(x => x.Component == bystander).Largest, Is.EqualTo(0.0).Within(ExactTolerance), $"{bystander}");
-        var candidates = Asymmetry.Candidates(all).Select(c => c.Component).ToList();
+            Assert.That(all.Single(x => x.Target == bystander).Largest, Is.EqualTo(0.0).Within(ExactTolerance), $"{bystander}");
+        var candidates = Asymmetry.Candidates(all).Select(c => c.Target).ToList();
         Assert.That(candidates, kind == Gate.Additive ? Is.Empty : Is.EquivalentTo(gate.Inputs), "the inputs are the candidates, and only they");
     }
 
@@ -65,7 +65,7 @@ public class KnownTruthStructureTests
         using var gate = GateModels.TwoHeads(kind);
         foreach (var input in gate.Inputs)
         {
-            var a = AsymmetryOf(gate, Ig).Single(x => x.Component == input);
+            var a = AsymmetryOf(gate, Ig).Single(x => x.Target == input);
             Assert.That(a.Noise, Is.EqualTo(0.5).Within(IgTolerance), $"{gate} {input}");
             Assert.That(a.Denoise, Is.EqualTo(0.5).Within(IgTolerance), $"{gate} {input}");
         }
@@ -77,9 +77,9 @@ public class KnownTruthStructureTests
     public void ThePairsInteractionIsTheGatesAnalyticValue(Gate kind, double expected)
     {
         using var gate = GateModels.TwoHeads(kind);
-        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [ComponentKind.Head]);
+        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [TargetSpace.Head]);
         var gaps = Enumerable.Repeat(gate.Gap, context.Batch).ToArray();
-        var pairs = Interactions.Of(context, ComponentKind.Head, [.. gate.Inputs, gate.Bystanders[0]], gaps);
+        var pairs = Interactions.Of(context, TargetSpace.Head, [.. gate.Inputs, gate.Bystanders[0]], gaps);
         var inputs = pairs.Single(p => p.First == gate.Inputs[0] && p.Second == gate.Inputs[1]);
         Assert.That(inputs.Joint, Is.EqualTo(1.0).Within(ExactTolerance), "both inputs noised: the whole gap");
         Assert.That(inputs.Interaction, Is.EqualTo(expected).Within(ExactTolerance));
@@ -96,16 +96,16 @@ public class KnownTruthStructureTests
         double pair = GateModels.AndPairGap / gate.Gap, alone = GateModels.IndependentGap / gate.Gap;
         foreach (var input in gate.Inputs.Take(2))
         {
-            var a = all.Single(x => x.Component == input);
+            var a = all.Single(x => x.Target == input);
             Assert.That((a.Noise, a.Denoise), Is.EqualTo((pair, 0.0)).Using<(double, double)>((x, y) => Math.Abs(x.Item1 - y.Item1) <= ExactTolerance && Math.Abs(x.Item2 - y.Item2) <= ExactTolerance), $"{input}: AND-like");
         }
-        var independent = all.Single(x => x.Component == gate.Inputs[2]);
+        var independent = all.Single(x => x.Target == gate.Inputs[2]);
         Assert.That(independent.Noise, Is.EqualTo(alone).Within(ExactTolerance));
         Assert.That(independent.Denoise, Is.EqualTo(alone).Within(ExactTolerance));
-        Assert.That(Asymmetry.Candidates(all).Select(c => c.Component), Is.EquivalentTo(gate.Inputs.Take(2)), "the AND pair, not the additive head");
+        Assert.That(Asymmetry.Candidates(all).Select(c => c.Target), Is.EquivalentTo(gate.Inputs.Take(2)), "the AND pair, not the additive head");
 
-        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [ComponentKind.Head]);
-        var pairs = Interactions.Of(context, ComponentKind.Head, gate.Inputs, Enumerable.Repeat(gate.Gap, context.Batch).ToArray());
+        using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [TargetSpace.Head]);
+        var pairs = Interactions.Of(context, TargetSpace.Head, gate.Inputs, Enumerable.Repeat(gate.Gap, context.Batch).ToArray());
         Assert.That(pairs.Single(p => p.First == gate.Inputs[0] && p.Second == gate.Inputs[1]).Interaction, Is.EqualTo(-pair).Within(ExactTolerance), "the AND pair");
         Assert.That(pairs.Where(p => p.Second == gate.Inputs[2]).Select(p => p.Interaction), Has.All.EqualTo(0.0).Within(ExactTolerance), "the independent head is additive");
     }

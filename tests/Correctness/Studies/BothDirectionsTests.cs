@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Structure;
 using Concord.Studies;
@@ -34,7 +34,7 @@ public class BothDirectionsTests
         Pipeline = new PipelineOptions
         {
             Methods = [Method.Ig, Method.Ap, Method.Atp],
-            Kinds = [ComponentKind.Head, ComponentKind.Mlp],
+            Spaces = [TargetSpace.Head, TargetSpace.Mlp],
             Ig = IgSettings.FixedNodes(8),
             SweepScales = [0.5],
             BatchSize = 2,
@@ -72,7 +72,7 @@ public class BothDirectionsTests
         Assert.That(both.Opposite, Is.Not.Null);
         Assert.That(both.Opposite!.Result.Batches.Select(x => x.Rows), Is.EqualTo(both.Analysis.Result.Batches.Select(x => x.Rows)));
         Assert.That(both.Structure, Is.Not.Null);
-        Assert.That(both.Structure!.Kinds.Select(k => k.Kind), Is.EqualTo(new[] { ComponentKind.Head, ComponentKind.Mlp }));
+        Assert.That(both.Structure!.Kinds.Select(k => k.Kind), Is.EqualTo(new[] { TargetSpace.Head, TargetSpace.Mlp }));
     }
 
     [Test]
@@ -88,23 +88,23 @@ public class BothDirectionsTests
         var denoisingGaps = denoised.Batches.SelectMany(x => x.Metrics.Other.Zip(x.Metrics.Base, (clean, corrupted) => clean - corrupted)).ToArray();
         Assert.That(denoisingGaps, Is.EqualTo(gaps).Within(SameComputation));
         var kept = Asymmetry.KeptPrompts(gaps);
-        var heads = both.Structure!.Kinds.Single(k => k.Kind == ComponentKind.Head);
+        var heads = both.Structure!.Kinds.Single(k => k.Kind == TargetSpace.Head);
         foreach (var method in new[] { Method.Ap, Method.Ig, Method.Atp })
         {
             var asymmetry = heads.Of(method)!;
-            var noise = TaskScores.Stacked(noised, method, ComponentKind.Head, asymmetry.Components.Select(c => c.Component).ToList());
-            var denoise = TaskScores.Stacked(denoised, method, ComponentKind.Head, asymmetry.Components.Select(c => c.Component).ToList());
+            var noise = TaskScores.Stacked(noised, method, TargetSpace.Head, asymmetry.Components.Select(c => c.Target).ToList());
+            var denoise = TaskScores.Stacked(denoised, method, TargetSpace.Head, asymmetry.Components.Select(c => c.Target).ToList());
             for (int j = 0; j < asymmetry.Components.Count; j++)
             {
                 var n = kept.Select(p => -noise[p, j] / gaps[p]).Order().ToArray();
                 var d = kept.Select(p => denoise[p, j] / gaps[p]).Order().ToArray();
                 double Median(double[] v) => v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
-                Assert.That(asymmetry.Components[j].Noise, Is.EqualTo(Median(n)).Within(SameComputation), $"{method.Id()} n of {asymmetry.Components[j].Component}");
-                Assert.That(asymmetry.Components[j].Denoise, Is.EqualTo(Median(d)).Within(SameComputation), $"{method.Id()} d of {asymmetry.Components[j].Component}");
+                Assert.That(asymmetry.Components[j].Noise, Is.EqualTo(Median(n)).Within(SameComputation), $"{method.Id()} n of {asymmetry.Components[j].Target}");
+                Assert.That(asymmetry.Components[j].Denoise, Is.EqualTo(Median(d)).Within(SameComputation), $"{method.Id()} d of {asymmetry.Components[j].Target}");
             }
         }
         // Interactions: the 3 components with the largest share by AP, every pair once.
-        var largest = heads.Of(Method.Ap)!.Components.OrderByDescending(c => c.Largest).Take(3).Select(c => c.Component);
+        var largest = heads.Of(Method.Ap)!.Components.OrderByDescending(c => c.Largest).Take(3).Select(c => c.Target);
         Assert.That(heads.Interacting, Is.EquivalentTo(largest));
         Assert.That(heads.Pairs, Has.Count.EqualTo(3));
         Assert.That(heads.Pairs.Select(p => double.IsFinite(p.Interaction)), Has.All.True);

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Attribution;
 using Concord.Studies;
@@ -53,7 +53,7 @@ public class CustomTaskStudyTests
             Examples = 4,
             Pipeline = new PipelineOptions
             {
-                Kinds = [ComponentKind.Head, ComponentKind.Mlp], Ig = IgSettings.FixedNodes(4), NeuronsPerLayer = 0, BatchSize = 2,
+                Spaces = [TargetSpace.Head, TargetSpace.Mlp], Ig = IgSettings.FixedNodes(4), NeuronsPerLayer = 0, BatchSize = 2,
                 StatisticCatalogue = Concord.Methods.Agreement.StatisticCatalogue.BuiltIn.With(SameSign),
             },
         };

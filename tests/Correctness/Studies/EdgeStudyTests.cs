@@ -19,7 +19,7 @@ public class EdgeStudyTests
     {
         Tasks = [TaskKind.CapitalCountry],
         Examples = 4,
-        Pipeline = new PipelineOptions { Methods = [], Kinds = [], BatchSize = 2 },
+        Pipeline = new PipelineOptions { Methods = [], Spaces = [], BatchSize = 2 },
         Edges = new EdgeOptions(),
     };
 

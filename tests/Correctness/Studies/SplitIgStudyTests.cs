@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Studies;
 using Concord.Model;
@@ -28,7 +28,7 @@ public class SplitIgStudyTests
     {
         Tasks = [TaskKind.CapitalCountry],
         Examples = 4,
-        Pipeline = new PipelineOptions { Methods = methods, Kinds = [ComponentKind.Head, ComponentKind.Mlp], Ig = ig, BatchSize = 2 },
+        Pipeline = new PipelineOptions { Methods = methods, Spaces = [TargetSpace.Head, TargetSpace.Mlp], Ig = ig, BatchSize = 2 },
     };
 
     private static (HookedGpt2 Model, ResolvedModel Resolved) Tiny() => TestModels.LoadTiny(ScalarType.Float64);
@@ -59,7 +59,7 @@ public class SplitIgStudyTests
         TestContext.Out.WriteLine($"gradient evaluations: IG {Nodes(plain)}, IG and split IG {Nodes(split)} (ratio {ratio:F3}); stacked runs {Runs(plain)} and {Runs(split)}");
         Assert.That(ratio, Is.LessThanOrEqualTo(MostExtraCost));
         var verdicts = split.Analysis!.Verdicts;
-        Assert.That(verdicts.Where(v => v.Method == Method.IgSplit).Select(v => v.Kind), Is.EquivalentTo(new[] { ComponentKind.Head, ComponentKind.Mlp }));
+        Assert.That(verdicts.Where(v => v.Method == Method.IgSplit).Select(v => v.Kind), Is.EquivalentTo(new[] { TargetSpace.Head, TargetSpace.Mlp }));
         Assert.That(verdicts, Has.All.Property(nameof(ConvergenceVerdict.Converged)).True, "float64 meets τ = 1e-4 at the whole path and at every split point");
     }
 }

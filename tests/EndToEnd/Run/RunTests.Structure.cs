@@ -2,7 +2,7 @@ using Concord.Studies.Outputs;
 using Concord.Studies.Storage;
 using System.Text.Json;
 using Concord.Cli.Run;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Tasks;
 using NUnit.Framework;
@@ -29,7 +29,7 @@ public partial class RunTests
             Assert.That(kind.GetProperty("candidates_by").GetString(), Is.EqualTo("ap"));
             int interacting = kind.GetProperty("interacting").GetArrayLength();
             Assert.That(kind.GetProperty("pairs").GetArrayLength(), Is.EqualTo(interacting * (interacting - 1) / 2), kind.ToString());
-            var k = ComponentKinds.Parse(kind.GetProperty("kind").GetString()!);
+            var k = TargetSpace.Parse(kind.GetProperty("kind").GetString()!);
             Assert.That(new FileInfo(Path.Combine(folder, StructurePlots.ScatterFile(k))).Length, Is.GreaterThan(1000));
             if (interacting >= 2) Assert.That(new FileInfo(Path.Combine(folder, StructurePlots.HeatmapFile(k))).Length, Is.GreaterThan(1000));
         }
@@ -57,7 +57,7 @@ public partial class RunTests
                 double a10 = layer.GetProperty("alpha_10").GetDouble(), a50 = layer.GetProperty("alpha_50").GetDouble(), a90 = layer.GetProperty("alpha_90").GetDouble();
                 Assert.That(new[] { a10, a50, a90 }, Is.All.InRange(0.0, 1.0), layer.ToString());
             }
-            var png = Path.Combine(folder, StructurePlots.PathFile(ComponentKinds.Parse(kind.GetProperty("kind").GetString()!)));
+            var png = Path.Combine(folder, StructurePlots.PathFile(TargetSpace.Parse(kind.GetProperty("kind").GetString()!)));
             Assert.That(new FileInfo(png).Length, Is.GreaterThan(1000), png);
         }
         Assert.That(File.ReadAllText(Path.Combine(AllTasksOutput(), Report.FileName)), Does.Contain("### Where along IG's path the metric moves"));

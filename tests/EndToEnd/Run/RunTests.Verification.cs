@@ -42,7 +42,7 @@ public partial class RunTests
             Assert.That(categories.Select(c => c.GetProperty("category").GetString()), Is.EqualTo(new[] { "high-ig-high-ap", "high-ig-only", "high-ap-only", "neither" }));
             Assert.That(kind.GetProperty("disagreements").GetProperty("verdict").GetString(),
                 Does.Match("^(IG|AP|both|neither|undecided|IG and AP pick the same)"), "a verdict names its outcome first");
-            var png = Path.Combine(folder, VerificationPlots.File(Methods.Components.ComponentKinds.Parse(kind.GetProperty("kind").GetString()!)));
+            var png = Path.Combine(folder, VerificationPlots.File(Methods.Targets.TargetSpace.Parse(kind.GetProperty("kind").GetString()!)));
             Assert.That(new FileInfo(png).Length, Is.GreaterThan(1000), png);
         }
     }

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Concord.Cli.Run;
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
 using Concord.Methods.Results;
 using Concord.Studies;
@@ -33,7 +33,7 @@ public class RegisteredMethodTests
     {
         public Method Method => Registered;
 
-        public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Registered, kind,
+        public MethodResult Attribute(AttributionContext context, TargetSpace kind) => MethodResult.FromLayers(Registered, kind,
             Enumerable.Range(0, context.Model.Config.NLayer).Select(layer =>
             {
                 using var scope = NewDisposeScope();
@@ -47,7 +47,7 @@ public class RegisteredMethodTests
     }
 
     private static readonly Method Registered = new("grad-x-act", "G×A", (_, _) => new GradientTimesActivation(),
-        kinds: [ComponentKind.Head, ComponentKind.Mlp]);
+        spaces: [TargetSpace.Head, TargetSpace.Mlp]);
 
     [Test]
     public void ATestOnlyMethodRunsThroughTheStudyAndReachesEveryOutput()
@@ -60,7 +60,7 @@ public class RegisteredMethodTests
             {
                 Methods = [Method.Ig, Method.Ap, Registered],
                 MethodCatalogue = MethodCatalogue.BuiltIn.With(Registered),
-                Kinds = [ComponentKind.Head, ComponentKind.Mlp, ComponentKind.Neuron],
+                Spaces = [TargetSpace.Head, TargetSpace.Mlp, TargetSpace.Neuron],
                 Ig = IgSettings.FixedNodes(4),
                 NeuronsPerLayer = 4,
                 SweepScales = [],
@@ -77,9 +77,9 @@ public class RegisteredMethodTests
         // Units: one per kind the method scores (neurons are not among them), reused by key like any other.
         Assert.That(options.Pipeline.UnitsPerBatch().Select(u => u.Name), Does.Contain("grad-x-act-head").And.Contain("grad-x-act-mlp").And.Not.Contain("grad-x-act-neuron"));
         Assert.That(analysis.Agreements.Select(p => p.Label), Does.Contain("G×A↔AP"));
-        Assert.That(analysis.Agreements.Where(p => p.First == Registered).Select(p => p.Kind), Is.EquivalentTo(new[] { ComponentKind.Head, ComponentKind.Mlp }));
-        var scores = analysis.Result.Batches[0].Scores(Registered, ComponentKind.Head)!;
-        Assert.That(scores.Components, Has.Count.EqualTo(gpt.Config.NLayer * gpt.Config.NHead));
+        Assert.That(analysis.Agreements.Where(p => p.First == Registered).Select(p => p.Space), Is.EquivalentTo(new[] { TargetSpace.Head, TargetSpace.Mlp }));
+        var scores = analysis.Result.Batches[0].Scores(Registered, TargetSpace.Head)!;
+        Assert.That(scores.Targets, Has.Count.EqualTo(gpt.Config.NLayer * gpt.Config.NHead));
         Assert.That(Enumerable.Range(0, scores.Prompts).SelectMany(scores.Row), Has.Some.Not.EqualTo(0.0), "the method computed something");
 
         // Where the time went: every computed unit is counted, with IG's nodes (2 batches × layers × 4 nodes).
@@ -109,7 +109,7 @@ public class RegisteredMethodTests
         {
             Tasks = [TaskKind.GreaterThan],
             Examples = 2,
-            Pipeline = new PipelineOptions { Kinds = [ComponentKind.Head, ComponentKind.Mlp], Ig = IgSettings.FixedNodes(4), SweepScales = [0.5, 1], SweepKinds = [ComponentKind.Head], BatchSize = 2 },
+            Pipeline = new PipelineOptions { Spaces = [TargetSpace.Head, TargetSpace.Mlp], Ig = IgSettings.FixedNodes(4), SweepScales = [0.5, 1], SweepSpaces = [TargetSpace.Head], BatchSize = 2 },
         };
         var model = ModelResolver.Resolve(TestModels.TinyFolder, new ModelStore());
         using var gpt = HookedGpt2.Load(model.Folder, ScalarType.Float64);

@@ -1,5 +1,5 @@
 using Concord.Methods.Attribution;
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Model;
 using Concord.Tasks;
 using static TorchSharp.torch;
@@ -39,13 +39,13 @@ public sealed class GateModel : IDisposable
     /// <summary>m(clean) − m(corrupted), the same on every prompt (to float round-off).</summary>
     public double Gap { get; }
     /// <summary>The gate's input heads; input i is argument i of <see cref="MetricAt"/>.</summary>
-    public IReadOnlyList<Component> Inputs { get; }
+    public IReadOnlyList<Target> Inputs { get; }
     /// <summary>
     /// Heads that do nothing to the metric (every method scores them 0). Layer 0's read the signal
     /// (their activation differs between clean and corrupted) and write where nothing reads; layer
     /// 1's read the gate's inputs and output and write where nothing reads.
     /// </summary>
-    public IReadOnlyList<Component> Bystanders { get; }
+    public IReadOnlyList<Target> Bystanders { get; }
     /// <summary>
     /// The h an input gets under mean ablation: L × the mean of its z[·, 0] over every position of the
     /// clean prompts. z_h[j, 0] = σ/(j + 1) at positions j at or after the signal token's, 0 before
@@ -54,14 +54,14 @@ public sealed class GateModel : IDisposable
     public double MeanAblatedInput => GateModels.MeanAblatedInput;
 
     /// <summary>The MLP neuron computing AND of the pair (L0N0); null for the additive gate, which has none.</summary>
-    public Component? GateNeuron { get; }
+    public Target? GateNeuron { get; }
 
     private readonly double[] _linear;
     private readonly (int A, int B)? _andPair;
     private readonly double _andWeight;
 
     internal GateModel(string name, Gate? gate, HookedGpt2 model, TokenBatch clean, TokenBatch corrupted, IPromptMetric metric,
-        IReadOnlyList<Component> inputs, IReadOnlyList<Component> bystanders, double[] linear, (int A, int B)? andPair, double andWeight)
+        IReadOnlyList<Target> inputs, IReadOnlyList<Target> bystanders, double[] linear, (int A, int B)? andPair, double andWeight)
     {
         Name = name;
         Gate = gate;
@@ -74,7 +74,7 @@ public sealed class GateModel : IDisposable
         _linear = linear;
         _andPair = andPair;
         _andWeight = andWeight;
-        GateNeuron = andPair is null ? null : new Component(0, ComponentKind.Neuron, GateModels.GateNeuronIndex);
+        GateNeuron = andPair is null ? null : new Target(0, TargetSpace.Neuron, GateModels.GateNeuronIndex);
         Gap = CleanMetric - CorruptedMetric;
     }
 
@@ -119,22 +119,22 @@ public sealed class GateModel : IDisposable
     /// a per-position variant (only the last position counts), or anything else (no effect). E(S) =
     /// m(S) − m(∅); under noising E({c}) = AP_c.
     /// </summary>
-    public double PatchedMetric(Direction direction, IEnumerable<Component> patched)
+    public double PatchedMetric(Direction direction, IEnumerable<Target> patched)
     {
         double baseValue = direction == Direction.Noising ? 1 : 0, otherValue = 1 - baseValue;
         var set = patched.Where(c => c.Position is not int p || p == GateModels.PromptLength - 1).ToList();
-        bool Patched(Func<Component, bool> matches) => set.Any(matches);
+        bool Patched(Func<Target, bool> matches) => set.Any(matches);
         var inputs = Inputs.Select(input => Patched(c => c.Layer == input.Layer && c.Index == input.Index
-            && c.Kind is ComponentKind.Head or ComponentKind.HeadOutput) ? otherValue : baseValue).ToArray();
+            && (c.Space == TargetSpace.Head || c.Space == TargetSpace.HeadOutput)) ? otherValue : baseValue).ToArray();
         bool gateFromOther = _andPair is not null && Patched(c => c.Layer == 0
-            && (c.Kind == ComponentKind.Mlp || (c.Kind == ComponentKind.Neuron && c.Index == GateModels.GateNeuronIndex)));
+            && (c.Space == TargetSpace.Mlp || (c.Space == TargetSpace.Neuron && c.Index == GateModels.GateNeuronIndex)));
         if (!gateFromOther) return MetricAt(inputs);
         // The gate's output as the other run computed it, the linear part as the patched inputs give it.
         var (a, b) = _andPair!.Value;
         return MetricAt(inputs) - _andWeight * GateModels.And(inputs[a], inputs[b]) + _andWeight * GateModels.And(otherValue, otherValue);
     }
 
-    public double PatchedMetric(Direction direction, params Component[] patched) => PatchedMetric(direction, (IEnumerable<Component>)patched);
+    public double PatchedMetric(Direction direction, params Target[] patched) => PatchedMetric(direction, (IEnumerable<Target>)patched);
 
     private void CheckInputs(double[] inputs)
     {
@@ -375,9 +375,9 @@ public static class GateModels
         var clean = TokenBatch.FromIds(CleanPrompts, padId: 0);
         var corrupted = TokenBatch.FromIds(CleanPrompts.Select(p => p.Select(t => t == SignalOn ? SignalOff : t).ToArray()).ToArray(), padId: 0);
         var metric = new PromptMetric((logits, _) => logits.select(1, Answer) - logits.select(1, OtherAnswer));
-        var inputHeads = Enumerable.Range(0, inputs).Select(h => new Component(0, ComponentKind.Head, h)).ToList();
-        var bystanders = Enumerable.Range(inputs, Heads - inputs).Select(h => new Component(0, ComponentKind.Head, h))
-            .Concat(Enumerable.Range(0, Heads).Select(h => new Component(1, ComponentKind.Head, h))).ToList();
+        var inputHeads = Enumerable.Range(0, inputs).Select(h => new Target(0, TargetSpace.Head, h)).ToList();
+        var bystanders = Enumerable.Range(inputs, Heads - inputs).Select(h => new Target(0, TargetSpace.Head, h))
+            .Concat(Enumerable.Range(0, Heads).Select(h => new Target(1, TargetSpace.Head, h))).ToList();
         return new GateModel(name, gate, model, clean, corrupted, metric, inputHeads, bystanders, linear, andPair, andWeight);
     }
 }

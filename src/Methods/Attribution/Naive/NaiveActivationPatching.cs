@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Results;
 using Concord.Model;
 using static TorchSharp.torch;
@@ -10,10 +10,10 @@ public sealed class NaiveActivationPatching(Func<int, IReadOnlyList<int>?>? indi
 {
     public Method Method => Method.Ap;
 
-    public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Method.Ap, kind,
+    public MethodResult Attribute(AttributionContext context, TargetSpace kind) => MethodResult.FromLayers(Method.Ap, kind,
         Enumerable.Range(0, context.Model.Config.NLayer).Select(l => Layer(context, kind, l, indices?.Invoke(l))));
 
-    public static LayerScores Layer(AttributionContext context, ComponentKind kind, int layer, IReadOnlyList<int>? chosen = null)
+    public static LayerScores Layer(AttributionContext context, TargetSpace kind, int layer, IReadOnlyList<int>? chosen = null)
     {
         using var scope = NewDisposeScope();
         var layout = new ComponentLayout(kind, context.Model.Config);

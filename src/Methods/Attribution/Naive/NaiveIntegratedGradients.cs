@@ -1,4 +1,4 @@
-using Concord.Methods.Components;
+using Concord.Methods.Targets;
 using Concord.Methods.Quadrature;
 using Concord.Methods.Results;
 using Concord.Model;
@@ -13,10 +13,10 @@ public sealed class NaiveIntegratedGradients(QuadraturePoints? points = null, Ba
 {
     public Method Method => Method.Ig;
 
-    public MethodResult Attribute(AttributionContext context, ComponentKind kind) => MethodResult.FromLayers(Method.Ig, kind,
+    public MethodResult Attribute(AttributionContext context, TargetSpace kind) => MethodResult.FromLayers(Method.Ig, kind,
         Enumerable.Range(0, context.Model.Config.NLayer).Select(l => Layer(context, kind, l, points, baseline)));
 
-    public static LayerScores Layer(AttributionContext context, ComponentKind kind, int layer, QuadraturePoints? quadrature = null, Baseline baseline = Baseline.Aligned)
+    public static LayerScores Layer(AttributionContext context, TargetSpace kind, int layer, QuadraturePoints? quadrature = null, Baseline baseline = Baseline.Aligned)
     {
         using var scope = NewDisposeScope();
         var options = context.Options;
