@@ -78,7 +78,10 @@ public sealed class AttributionContext : IDisposable
         if (clean.Count != corrupted.Count || clean.Width != corrupted.Width || !clean.Lengths.SequenceEqual(corrupted.Lengths))
             throw new ArgumentException("clean and corrupted prompts must pair up with equal token lengths (positions align)");
         options ??= AttributionOptions.Default;
-        var layouts = kinds.Select(k => new ComponentLayout(k, model.Config)).ToList();
+        var spaces = kinds.ToList();
+        var layouts = spaces.Where(k => k.IsNode).Select(k => new ComponentLayout(k, model.Config)).ToList();
+        // A space of another kind names the hooks its methods read; they are cached like the edge methods' extra hooks.
+        alsoCache = (alsoCache ?? []).Concat(spaces.Where(k => !k.IsNode).SelectMany(k => Enumerable.Range(0, model.Config.NLayer).SelectMany(k.CachedAt))).ToList();
         var sources = new HashSet<HookPoint>();
         var baseNeeds = new HashSet<HookPoint>();
         for (int l = 0; l < model.Config.NLayer; l++)

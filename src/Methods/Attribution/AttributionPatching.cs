@@ -23,7 +23,7 @@ public sealed class AttributionPatching(IReadOnlyList<TargetSpace>? sharedKinds 
         var kinds = (sharedKinds ?? []).Contains(kind) ? sharedKinds! : [kind];
         var shared = context.Memo("atp:" + string.Join(",", kinds.Select(k => k.Id())), () => AttributeAll(context, kinds));
         var result = shared[kind];
-        return scale is double s ? result with { Layers = result.Layers.Select(l => l with { Scores = l.Scores.Scaled(s) }).ToList() } : result;
+        return scale is double s ? result with { Scores = result.Scores.Scaled(s) } : result;
     }
 
     /// <summary>Every kind's scores from one backward pass.</summary>

@@ -18,10 +18,12 @@ namespace Concord.Methods.Pipeline;
 /// <param name="formats">The kinds of unit this store reads and writes: the attribution's (<see cref="AttributionFormats"/>) unless
 /// the caller's passes add theirs (a unit of a format not given is unreadable here, and counts as missing).</param>
 /// <param name="methods">The methods unit files may name (the built-in catalogue when null); a unit naming another is unreadable here.</param>
-public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? formats = null, MethodCatalogue? methods = null) : IUnitStore
+/// <param name="spaces">The target spaces unit files may name besides the built-in ones (a study's own spaces); a unit naming another is unreadable here.</param>
+public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? formats = null, MethodCatalogue? methods = null, IEnumerable<TargetSpace>? spaces = null) : IUnitStore
 {
     private readonly IReadOnlyList<UnitFormat> _formats = formats ?? AttributionFormats;
     private readonly MethodCatalogue _methods = methods ?? MethodCatalogue.BuiltIn;
+    private readonly IReadOnlyList<TargetSpace> _spaces = TargetSpace.BuiltIn.Union(spaces ?? []).ToList();
 
     // One serializer setup per list of formats (a study's list is one static instance): its type metadata is built once, not per task's store.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<UnitFormat>, JsonSerializerOptions> OptionsOf = new();
@@ -86,7 +88,7 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
             }
             var dto = JsonSerializer.Deserialize<StoredUnit>(payload, Json);
             if (dto is null) { _rejected.Add($"{Name()}: empty unit"); return false; }
-            result = dto.ToResult(_methods);
+            result = dto.ToResult(_methods, _spaces);
             return true;
         }
         // Damage is a file that does not parse or does not have the unit's shape; any other exception is a bug and surfaces.
@@ -123,9 +125,9 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
                 Enumerable.Range(0, s.Prompts).Select(s.Row).ToArray());
         }
 
-        public ScoreSet ToSet(MethodCatalogue methods)
+        public ScoreSet ToSet(MethodCatalogue methods, IReadOnlyList<TargetSpace> spaces)
         {
-            var kinds = Required(Kinds).Select(k => Parse(k, id => TargetSpace.Parse(id))).ToArray();
+            var kinds = Required(Kinds).Select(k => Parse(k, id => TargetSpace.Parse(id, spaces))).ToArray();
             if (Required(Components).Any(c => c is null || c.Length != 4 || c[1] < 0 || c[1] >= kinds.Length))
                 throw new JsonException("a component is not [layer, kind, index, position]");
             if (Required(Values).Any(row => row is null || row.Length != Components.Length)) throw new JsonException("score rows and components differ in length");
@@ -147,14 +149,15 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
 
     private sealed record MethodDto(string Method, string Kind, LayerDto[] Layers) : StoredUnit
     {
-        public static MethodDto From(MethodResult r) => new(r.Method.Id(), r.Space.Id(), r.Layers.Select(l => new LayerDto(l.Layer, SetDto.From(l.Scores),
-            l.Completeness is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass, c.Path?.Alphas, c.Path?.Metric, c.Ends) : null)).ToArray());
+        // Kept per layer, each layer's check beside its scores, as files have been since before scores had targets of any space.
+        public static MethodDto From(MethodResult r) => new(r.Method.Id(), r.Space.Id(), r.Layers.Select(l => new LayerDto(l, SetDto.From(r.At(l)),
+            r.CompletenessAt(l) is { } c ? new CompletenessDto(c.Steps, c.Total, c.Expected, c.Mass, c.Path?.Alphas, c.Path?.Metric, c.Ends) : null)).ToArray());
 
-        public override UnitResult ToResult() => ToResult(MethodCatalogue.BuiltIn);
+        public override UnitResult ToResult() => ToResult(MethodCatalogue.BuiltIn, TargetSpace.BuiltIn);
 
-        public override UnitResult ToResult(MethodCatalogue methods) => new MethodUnitResult(new MethodResult(Parse(Required(Method), methods.Parse), Parse(Required(Kind), id => TargetSpace.Parse(id)),
-            Required(Layers).Select(l => new LayerScores(Required(l).Layer, Required(l.Scores).ToSet(methods),
-                l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected), c.Mass) { Path = PathOf(c), Ends = EndsOf(c) } : null)).ToList()));
+        public override UnitResult ToResult(MethodCatalogue methods, IReadOnlyList<TargetSpace> spaces) => new MethodUnitResult(MethodResult.FromLayers(Parse(Required(Method), methods.Parse), Parse(Required(Kind), id => TargetSpace.Parse(id, spaces)),
+            (Required(Layers).Length > 0 ? Layers : throw new JsonException("a method unit without scores")).Select(l => new LayerScores(Required(l).Layer, Required(l.Scores).ToSet(methods, spaces),
+                l.Completeness is { } c ? new Completeness(c.Steps, Required(c.Total), Required(c.Expected), c.Mass) { Path = PathOf(c), Ends = EndsOf(c) } : null))));
     }
 
     private static MetricPath? PathOf(CompletenessDto c)
@@ -171,13 +174,13 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
 
     private sealed record SweepDto(double Scale, string Kind, SetDto[] Sets) : StoredUnit
     {
-        public override UnitResult ToResult() => ToResult(MethodCatalogue.BuiltIn);
+        public override UnitResult ToResult() => ToResult(MethodCatalogue.BuiltIn, TargetSpace.BuiltIn);
 
-        public override UnitResult ToResult(MethodCatalogue methods)
+        public override UnitResult ToResult(MethodCatalogue methods, IReadOnlyList<TargetSpace> spaces)
         {
-            var sets = Required(Sets).Select(set => Required(set).ToSet(methods)).ToList();
+            var sets = Required(Sets).Select(set => Required(set).ToSet(methods, spaces)).ToList();
             if (sets.Select(set => set.Method).Distinct().Count() != sets.Count) throw new JsonException("a method appears twice in a sweep point");
-            return new SweepUnitResult(new SweepPoint(Scale, Parse(Required(Kind), id => TargetSpace.Parse(id)), sets.ToDictionary(set => set.Method)));
+            return new SweepUnitResult(new SweepPoint(Scale, Parse(Required(Kind), id => TargetSpace.Parse(id, spaces)), sets.ToDictionary(set => set.Method)));
         }
     }
 }

@@ -8,8 +8,8 @@ public abstract record StoredUnit
     /// <summary>The result again; a field missing or of the wrong shape is damage (a <see cref="JsonException"/>), never a null inside a result.</summary>
     public abstract UnitResult ToResult();
 
-    /// <summary>The result again, its methods (written by id) read from <paramref name="methods"/>; records that name no method need not override it.</summary>
-    public virtual UnitResult ToResult(Attribution.MethodCatalogue methods) => ToResult();
+    /// <summary>The result again, its methods and target spaces (written by id) read from <paramref name="methods"/> and <paramref name="spaces"/>; records that name neither need not override it.</summary>
+    public virtual UnitResult ToResult(Attribution.MethodCatalogue methods, IReadOnlyList<Targets.TargetSpace> spaces) => ToResult();
 }
 
 /// <summary>

@@ -39,7 +39,8 @@ public sealed record MethodUnit(Method Method, TargetSpace Space) : WorkUnit
     public override string Name => $"{Method.Id()}-{Space.Id()}";
     public override bool Matches(UnitResult result, int prompts) =>
         result is MethodUnitResult { Result: var r } && r.Method == Method && r.Space == Space
-        && r.Layers.Count > 0 && r.Layers.All(l => l.Scores.Prompts == prompts && (l.Completeness is not null) == Method.HasCompleteness);
+        && r.Scores.Targets.Count > 0 && r.Scores.Prompts == prompts
+        && (Method.HasCompleteness ? r.Layers.All(l => r.CompletenessAt(l) is { } c && c.Total.Length == prompts) : r.Completeness.Count == 0);
 
     public override string Fingerprint(PipelineOptions options) =>
         string.Join("|", new[] { base.Fingerprint(options), Method.Fingerprint(options.MethodSettings, Space) }.Where(p => p.Length > 0));

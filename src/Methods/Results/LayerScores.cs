@@ -1,4 +1,4 @@
 namespace Concord.Methods.Results;
 
-/// <summary>One method's scores of one layer's components, with IG's completeness check when the method is IG.</summary>
+/// <summary>What a method that works layer by layer computes at one layer: the layer's scores and, for IG, its completeness check. <see cref="MethodResult.FromLayers"/> puts the layers together.</summary>
 public sealed record LayerScores(int Layer, ScoreSet Scores, Completeness? Completeness = null);

@@ -33,15 +33,15 @@ public static class PathProfile
     public static KindPath? Of(TaskResult result, TargetSpace kind)
     {
         var perBatch = result.Batches.Select(b => b.Methods.FirstOrDefault(m => m.Method == Method.Ig && m.Space == kind)).ToList();
-        if (perBatch.Any(m => m is null || m.Layers.Any(l => l.Completeness?.Path is null))) return null;
+        if (perBatch.Any(m => m is null || m.Completeness.Count == 0 || m.Completeness.Any(c => c.Check.Path is null))) return null;
         var splits = result.Batches.Select(b => b.Methods.FirstOrDefault(m => m.Method == Method.IgSplit && m.Space == kind)).ToList();
-        bool split = splits.All(m => m is not null && m.Layers.All(l => l.Completeness?.Ends is not null));
-        var layers = perBatch[0]!.Layers.Select(l => l.Layer).ToList();
+        bool split = splits.All(m => m is not null && m.Completeness.Count > 0 && m.Completeness.All(c => c.Check.Ends is not null));
+        var layers = perBatch[0]!.Completeness.Select(c => c.Layer).ToList();
         var grid = Enumerable.Range(0, GridPoints).Select(i => (double)i / (GridPoints - 1)).ToArray();
         var profile = new List<LayerPath>();
         foreach (int layer in layers)
         {
-            var paths = perBatch.Select(m => m!.Layers.Single(l => l.Layer == layer).Completeness!.Path!).ToList();
+            var paths = perBatch.Select(m => m!.CompletenessAt(layer)!.Path!).ToList();
             var prompts = paths.SelectMany((p, b) => Enumerable.Range(0, p.Prompts).Select(i => (Path: p, Prompt: i, Batch: b))).ToList();
             var ranges = prompts.Select(x => Math.Abs(x.Path.Metric[^1][x.Prompt] - x.Path.Metric[0][x.Prompt])).ToList();
             double median = Asymmetry.Median(ranges);
@@ -53,7 +53,7 @@ public static class PathProfile
                 progress.Select(v => Asymmetry.Median(v)).ToArray(), progress.Select(v => Quantile(v, 0.25)).ToArray(), progress.Select(v => Quantile(v, 0.75)).ToArray())
             {
                 SplitAlpha = split && kept.Count > 0
-                    ? Asymmetry.Median(kept.Select(x => splits[x.Batch]!.Layers.Single(l => l.Layer == layer).Completeness!.Ends![x.Prompt]).ToList())
+                    ? Asymmetry.Median(kept.Select(x => splits[x.Batch]!.CompletenessAt(layer)!.Ends![x.Prompt]).ToList())
                     : null,
             });
         }

@@ -17,7 +17,7 @@ namespace Concord.Methods.Structure;
 public sealed class StructurePass(HookedGpt2 model, string modelFingerprint, PipelineOptions noising, StructureOptions options, IUnitStore store)
 {
     /// <summary>The kinds analysed: the study's, heads at hook_z (head outputs are the same components).</summary>
-    public static IReadOnlyList<TargetSpace> Kinds(PipelineOptions pipeline) => pipeline.Spaces.Where(k => k != TargetSpace.HeadOutput).ToList();
+    public static IReadOnlyList<TargetSpace> Kinds(PipelineOptions pipeline) => pipeline.Spaces.Where(k => k.Intervenable).ToList();
 
     /// <summary>Interaction units of a task of <paramref name="examples"/> prompts: one per batch and kind (none when interactions are off).</summary>
     public static int UnitCount(PipelineOptions pipeline, StructureOptions options, int examples) =>

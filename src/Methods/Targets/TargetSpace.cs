@@ -13,6 +13,7 @@ public sealed class TargetSpace
     private readonly string _id;
     private readonly Func<Target, string> _label;
     private readonly Func<Target, string> _indexText;
+    private readonly Func<int, IEnumerable<Model.HookPoint>> _cached;
 
     /// <summary>Plural for captions: heads, neurons, MLP layers, head outputs.</summary>
     public string Plural { get; }
@@ -22,12 +23,17 @@ public sealed class TargetSpace
     /// resample-ablate them): heads, neurons and MLP layers. Head outputs score what heads score
     /// (the map is linear), and a user's space says how to intervene on it nowhere, so both are left out.
     /// </summary>
-    public bool Intervenable { get; }
+    public bool Intervenable { get; private init; }
+
+    /// <summary>Whether it is one of the model's node spaces, whose hooks <see cref="ComponentLayout"/> knows.</summary>
+    public bool IsNode { get; private init; }
 
     /// <param name="id">The stable identifier: lower-case letters, digits and '-'.</param>
     /// <param name="label">How papers write a target (L3H7); "L{layer} {id} {index}" when null.</param>
     /// <param name="indexText">The target's index column in scores.csv (its number when null; an edge space writes the edge's name).</param>
-    public TargetSpace(string id, string plural, Func<Target, string>? label = null, Func<Target, string>? indexText = null, bool intervenable = false)
+    /// <param name="cached">The hook points a batch caches in both runs for the space's methods, per layer (none when null).</param>
+    public TargetSpace(string id, string plural, Func<Target, string>? label = null, Func<Target, string>? indexText = null,
+        Func<int, IEnumerable<Model.HookPoint>>? cached = null)
     {
         if (id.Length == 0 || id.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
             throw new ArgumentException($"a target space id is lower-case letters, digits and '-' (got '{id}')", nameof(id));
@@ -35,8 +41,11 @@ public sealed class TargetSpace
         Plural = plural;
         _label = label ?? (t => $"L{t.Layer} {id} {t.Index}");
         _indexText = indexText ?? (t => t.Index.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Intervenable = intervenable;
+        _cached = cached ?? (_ => []);
     }
+
+    /// <summary>The hook points a batch caches in both runs at <paramref name="layer"/> for the space's methods (a node space's come from its <see cref="ComponentLayout"/>).</summary>
+    public IEnumerable<Model.HookPoint> CachedAt(int layer) => _cached(layer);
 
     /// <summary>
     /// The stable identifier: the command-line spelling, and the name in file names, unit keys, CSV
@@ -53,19 +62,19 @@ public sealed class TargetSpace
     public string IndexText(Target target) => _indexText(target);
 
     /// <summary>An attention head: its slice of <c>attn.hook_z</c> [batch, pos, head, d_head].</summary>
-    public static TargetSpace Head { get; } = new("head", "heads", t => $"L{t.Layer}H{t.Index}", intervenable: true);
+    public static TargetSpace Head { get; } = new("head", "heads", t => $"L{t.Layer}H{t.Index}") { IsNode = true, Intervenable = true };
 
     /// <summary>An MLP neuron: its slice of <c>mlp.hook_post</c> [batch, pos, d_mlp].</summary>
-    public static TargetSpace Neuron { get; } = new("neuron", "neurons", t => $"L{t.Layer}N{t.Index}", intervenable: true);
+    public static TargetSpace Neuron { get; } = new("neuron", "neurons", t => $"L{t.Layer}N{t.Index}") { IsNode = true, Intervenable = true };
 
     /// <summary>A whole MLP layer: <c>hook_mlp_out</c> [batch, pos, d_model].</summary>
-    public static TargetSpace Mlp { get; } = new("mlp", "MLP layers", t => $"L{t.Layer} MLP", intervenable: true);
+    public static TargetSpace Mlp { get; } = new("mlp", "MLP layers", t => $"L{t.Layer} MLP") { IsNode = true, Intervenable = true };
 
     /// <summary>
     /// A head's output z_h·W_O^h [batch, pos, head, d_model], fed back into <c>hook_attn_out</c> as
     /// Σ_h + b_O. Materialised only when asked for; scores equal <see cref="Head"/>'s because the map is linear.
     /// </summary>
-    public static TargetSpace HeadOutput { get; } = new("head-output", "head outputs", t => $"L{t.Layer}H{t.Index} out");
+    public static TargetSpace HeadOutput { get; } = new("head-output", "head outputs", t => $"L{t.Layer}H{t.Index} out") { IsNode = true };
 
     /// <summary>Where tables list the space: the built-in spaces in their fixed order, a user's after them (a stable sort keeps those in the order they came).</summary>
     public int Order => Array.IndexOf(Nodes, this) is var i and >= 0 ? i : int.MaxValue;

@@ -18,7 +18,7 @@ namespace Concord.Methods.Verification;
 public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, PipelineOptions pipeline, VerificationOptions options, IUnitStore store)
 {
     /// <summary>The kinds verified: the study's, heads at hook_z (head outputs are the same components).</summary>
-    public static IReadOnlyList<TargetSpace> Kinds(PipelineOptions pipeline) => pipeline.Spaces.Where(k => k != TargetSpace.HeadOutput).ToList();
+    public static IReadOnlyList<TargetSpace> Kinds(PipelineOptions pipeline) => pipeline.Spaces.Where(k => k.Intervenable).ToList();
 
     /// <summary>Verification units of a task of <paramref name="examples"/> prompts: one per batch and kind.</summary>
     public static int UnitCount(PipelineOptions pipeline, VerificationOptions options, int examples) =>

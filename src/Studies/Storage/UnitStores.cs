@@ -10,11 +10,12 @@ public static class UnitStores
     public const string FolderName = "units";
 
     /// <param name="methods">The methods the study knows: the ones its unit files may name.</param>
-    public static FileUnitStore For(StudyOutput output, TaskDescriptor kind, Methods.Attribution.MethodCatalogue methods)
+    /// <param name="spaces">The target spaces the study scores: the ones its unit files may name besides the built-in ones.</param>
+    public static FileUnitStore For(StudyOutput output, TaskDescriptor kind, Methods.Attribution.MethodCatalogue methods, IEnumerable<Methods.Targets.TargetSpace> spaces)
     {
         var folder = Path.Combine(output.Folder, kind.Id(), FolderName);
         if (output.Fresh) DeleteUnits(folder);
-        return new FileUnitStore(folder, Study.UnitFormats, methods);
+        return new FileUnitStore(folder, Study.UnitFormats, methods, spaces);
     }
 
     /// <summary>

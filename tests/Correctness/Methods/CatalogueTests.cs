@@ -107,7 +107,7 @@ public class CatalogueTests
         var folder = TempFolder.New("catalogue-units");
         try
         {
-            var result = new MethodUnitResult(new MethodResult(scratch, TargetSpace.Head, [new LayerScores(0, Scores(scratch, [1, 2]), null)]));
+            var result = new MethodUnitResult(MethodResult.FromLayers(scratch, TargetSpace.Head, [new LayerScores(0, Scores(scratch, [1, 2]), null)]));
             new FileUnitStore(folder, methods: MethodCatalogue.BuiltIn.With(scratch)).Save("unit", result);
             var builtIn = new FileUnitStore(folder);
             Assert.That(builtIn.TryLoad("unit", out _), Is.False);

@@ -28,17 +28,18 @@ public partial class MethodTests
                 var what = $"{method.GetType().Name} {kind}";
                 Assert.That(result.Method, Is.EqualTo(method.Method), what);
                 Assert.That(result.Space, Is.EqualTo(kind), what);
-                Assert.That(result.Layers.Select(l => l.Layer), Is.EqualTo(Enumerable.Range(0, scenario.Config.NLayer)), what);
+                Assert.That(result.Layers, Is.EqualTo(Enumerable.Range(0, scenario.Config.NLayer)), what);
                 int perLayer = new ComponentLayout(kind, scenario.Config).ComponentsPerPosition;
                 foreach (var layer in result.Layers)
                 {
-                    Assert.That(layer.Scores.Targets, Has.All.Matches<Target>(c => c.Layer == layer.Layer && c.Space == kind), what);
-                    Assert.That(layer.Scores.Targets, Has.Count.EqualTo(perLayer), what);
-                    Assert.That(layer.Scores.Prompts, Is.EqualTo(2), what);
+                    var scores = result.At(layer);
+                    Assert.That(scores.Targets, Has.All.Matches<Target>(c => c.Layer == layer && c.Space == kind), what);
+                    Assert.That(scores.Targets, Has.Count.EqualTo(perLayer), what);
+                    Assert.That(scores.Prompts, Is.EqualTo(2), what);
                     // Only IG has a completeness check, and it has one at every layer.
-                    Assert.That(layer.Completeness is not null, Is.EqualTo(method.Method == Method.Ig), what);
+                    Assert.That(result.CompletenessAt(layer) is not null, Is.EqualTo(method.Method == Method.Ig), what);
                 }
-                Assert.That(result.Scores.Targets, Is.EqualTo(result.Layers.SelectMany(l => l.Scores.Targets)), what);
+                Assert.That(result.Scores.Targets, Is.EqualTo(result.Layers.SelectMany(l => result.At(l).Targets)), what);
             }
     }
 
@@ -70,8 +71,9 @@ public partial class MethodTests
         var subset = new ActivationPatching(layer => [layer % 2, 3]).Attribute(context, TargetSpace.Neuron);
         foreach (var layer in subset.Layers)
         {
-            Assert.That(layer.Scores.Targets.Select(c => c.Index), Is.EqualTo(new[] { layer.Layer % 2, 3 }));
-            ScoreAssert.Close(layer.Scores, all.Scores.Select(layer.Scores.Targets), ReorderTol, ReorderTol, $"layer {layer.Layer}");
+            var scores = subset.At(layer);
+            Assert.That(scores.Targets.Select(c => c.Index), Is.EqualTo(new[] { layer % 2, 3 }));
+            ScoreAssert.Close(scores, all.Scores.Select(scores.Targets), ReorderTol, ReorderTol, $"layer {layer}");
         }
     }
 }

@@ -111,8 +111,8 @@ public partial class MethodTests
         var split = Method.IgSplit.Create(MethodSettings.Default with { Ig = settings }, null).Attribute(context, TargetSpace.Head);
         Assert.That(context.RunsCounted, Is.EqualTo(before), "split IG ran nothing of its own");
         Assert.That(split.Method, Is.EqualTo(Method.IgSplit));
-        Assert.That(split.Layers.Select(x => x.Completeness!.Ends), Is.All.Not.Null);
-        Assert.That(split.Layers.Count, Is.EqualTo(ig.Layers.Count));
+        Assert.That(split.Completeness.Select(x => x.Check.Ends), Is.All.Not.Null);
+        Assert.That(split.Completeness.Select(c => c.Layer), Is.EqualTo(ig.Completeness.Select(c => c.Layer)));
 
         var error = Assert.Throws<ArgumentException>(() => new SplitIntegratedGradients(IgSettings.FixedNodes(50)));
         Assert.That(error!.Message, Does.Contain("adaptive composite rule"));

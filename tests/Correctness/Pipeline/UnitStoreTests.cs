@@ -59,23 +59,23 @@ public class UnitStoreTests
     [Test]
     public void MethodResultsReadBackWithTheirLayersAndCompletenessChecks()
     {
-        var ig = new MethodResult(Method.Ig, TargetSpace.Head,
+        var ig = MethodResult.FromLayers(Method.Ig, TargetSpace.Head,
             [new LayerScores(0, Set(Method.Ig, TargetSpace.Head, 0), new Completeness(50, [1.5, 2], [1.25, 2.5])),
              new LayerScores(1, Set(Method.Ig, TargetSpace.Head, 1, perPosition: true), new Completeness(50, [0.1, 0.2], [0.3, 0.4]))]);
         var loaded = ((MethodUnitResult)RoundTrip(new FileUnitStore(_folder), new MethodUnitResult(ig))).Result;
         Assert.That((loaded.Method, loaded.Space), Is.EqualTo((Method.Ig, TargetSpace.Head)));
-        Assert.That(loaded.Layers.Select(l => l.Layer), Is.EqualTo(new[] { 0, 1 }));
+        Assert.That(loaded.Layers, Is.EqualTo(new[] { 0, 1 }));
         for (int l = 0; l < 2; l++)
         {
-            AssertSame(loaded.Layers[l].Scores, ig.Layers[l].Scores);
-            Assert.That(loaded.Layers[l].Completeness, Is.Not.Null);
-            Assert.That(loaded.Layers[l].Completeness!.Steps, Is.EqualTo(50));
-            Assert.That(loaded.Layers[l].Completeness!.Delta, Is.EqualTo(ig.Layers[l].Completeness!.Delta));
+            AssertSame(loaded.At(l), ig.At(l));
+            Assert.That(loaded.CompletenessAt(l), Is.Not.Null);
+            Assert.That(loaded.CompletenessAt(l)!.Steps, Is.EqualTo(50));
+            Assert.That(loaded.CompletenessAt(l)!.Delta, Is.EqualTo(ig.CompletenessAt(l)!.Delta));
         }
 
-        var ap = new MethodResult(Method.Ap, TargetSpace.Neuron, [new LayerScores(3, Set(Method.Ap, TargetSpace.Neuron, 3))]);
+        var ap = MethodResult.FromLayers(Method.Ap, TargetSpace.Neuron, [new LayerScores(3, Set(Method.Ap, TargetSpace.Neuron, 3))]);
         var apLoaded = ((MethodUnitResult)RoundTrip(new FileUnitStore(_folder), new MethodUnitResult(ap))).Result;
-        Assert.That(apLoaded.Layers.Single().Completeness, Is.Null, "AP has no completeness check");
+        Assert.That(apLoaded.Completeness, Is.Empty, "AP has no completeness check");
         AssertSame(apLoaded.Scores, ap.Scores);
     }
 
@@ -109,9 +109,9 @@ public class UnitStoreTests
     public void AUnitAcceptsOnlyAResultOfItsOwnKindAndShape()
     {
         var metrics = new BatchMetrics([1, 2], [3, 4]);
-        var igHeads = new MethodUnitResult(new MethodResult(Method.Ig, TargetSpace.Head,
+        var igHeads = new MethodUnitResult(MethodResult.FromLayers(Method.Ig, TargetSpace.Head,
             [new LayerScores(0, Set(Method.Ig, TargetSpace.Head, 0), new Completeness(4, [0, 0], [0, 0]))]));
-        var igWithoutCheck = new MethodUnitResult(new MethodResult(Method.Ig, TargetSpace.Head, [new LayerScores(0, Set(Method.Ig, TargetSpace.Head, 0))]));
+        var igWithoutCheck = new MethodUnitResult(MethodResult.FromLayers(Method.Ig, TargetSpace.Head, [new LayerScores(0, Set(Method.Ig, TargetSpace.Head, 0))]));
         var sweep = new SweepUnitResult(Sweep(0.5, TargetSpace.Head, Set(Method.Ig, TargetSpace.Head, 0), Set(Method.Ap, TargetSpace.Head, 0), Set(Method.Atp, TargetSpace.Head, 0)));
         Assert.That(MetricsUnit.Instance.Matches(metrics, prompts: 2), Is.True);
         Assert.That(MetricsUnit.Instance.Matches(metrics, prompts: 3), Is.False, "another batch size");
@@ -152,7 +152,7 @@ public class UnitStoreTests
     {
         // Two shards that compute the same unit (e.g. where file locks do not work): each writes its own
         // temporary and renames it, so a reader sees one whole version or none, never a mix or a fragment.
-        var big = new MethodUnitResult(new MethodResult(Method.Ig, TargetSpace.Neuron,
+        var big = new MethodUnitResult(MethodResult.FromLayers(Method.Ig, TargetSpace.Neuron,
             Enumerable.Range(0, 12).Select(l => new LayerScores(l, Set(Method.Ig, TargetSpace.Neuron, l), null)).ToList()));
         var writers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
         {

@@ -22,7 +22,7 @@ namespace Concord.Tests.Correctness.Studies;
 public class CustomTaskStudyTests
 {
     /// <summary>Who receives the object: logit(receiver) − logit(giver), the giver named again (clean) or a stranger named (corrupted).</summary>
-    private static TaskDescriptor Receiver(string file) => TaskDescriptor.FromRows("receiver", "who receives", file,
+    internal static TaskDescriptor Receiver(string file) => TaskDescriptor.FromRows("receiver", "who receives", file,
         ["first", "second", "stranger"], MetricReadout.LogitDifference, (row, _) =>
         {
             var tokenizer = Concord.Model.Gpt2Tokenizer.Instance;
@@ -35,7 +35,7 @@ public class CustomTaskStudyTests
     private static readonly Concord.Methods.Agreement.AgreementStatistic SameSign = new("same-sign", "same sign", "same",
         (x, y, _) => new Concord.Methods.Agreement.StatisticValue(x.Zip(y).Count(p => Math.Sign(p.First) == Math.Sign(p.Second)) / (double)x.Count));
 
-    private static string WriteRows(string folder)
+    internal static string WriteRows(string folder)
     {
         var file = Path.Combine(folder, "receiver.csv");
         File.WriteAllLines(file, ["first,second,stranger", "Mary,John,Tom", "Lisa,Paul,Sarah", "David,Anna,Mark", "Laura,James,Amy"]);
