@@ -49,7 +49,8 @@ public static class ConsoleSummary
         table.AddColumn("components");
         foreach (var s in statistics) table.AddColumn($"{Label(headline)} {s.ShortName}");
         foreach (var pair in pairs.Skip(1)) table.AddColumn($"{Label(pair)} r");
-        table.AddColumn("IG compl. err");
+        var checkedMethod = Headline.Checked(settings.Pipeline);
+        if (checkedMethod is not null) table.AddColumn($"{checkedMethod.DisplayName} compl. err");
         bool verified = result.Tasks.Any(t => t.Verification is not null);
         if (verified) table.AddColumn("most faithful (CPR)");
         foreach (var task in result.Tasks)
@@ -60,12 +61,12 @@ public static class ConsoleSummary
                 PairAgreement? Find((Method First, Method Second) p) => analysis.Agreements.FirstOrDefault(a => a.Space == component && a.First == p.First && a.Second == p.Second);
                 var first = Find(headline);
                 bool identity = first is not null && TaskAnalysis.EqualByConstruction(first, settings.Pipeline);
-                double completeness = analysis.Convergence.Where(c => c.Kind == component && c.Method == Method.Ig).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
+                double completeness = Headline.CompletenessError(analysis, checkedMethod, component);
                 bool evidence = first is null || analysis.IsEvidence(first);
                 table.AddRow([task.Task.Kind.Id(), component.Id(),
                     .. statistics.Select((s, i) => identity ? "= by constr." : !evidence ? (i == 0 ? "not converged" : "") : Report.Median(first, s)),
                     .. pairs.Skip(1).Select(p => Find(p) is { } other && !analysis.IsEvidence(other) ? "not converged" : Report.Median(Find(p), AgreementStatistic.Pearson)),
-                    double.IsFinite(completeness) ? completeness.ToString("E1", CultureInfo.InvariantCulture) : "–",
+                    .. checkedMethod is null ? Array.Empty<string>() : [double.IsFinite(completeness) ? completeness.ToString("E1", CultureInfo.InvariantCulture) : "–"],
                     .. verified ? [VerificationReport.MostFaithful(task.Verification, component)] : Array.Empty<string>()]);
             }
         }

@@ -46,6 +46,12 @@ public sealed class Method
     /// <summary>Whether the similarity sweep scores it at every s.</summary>
     public bool InSweep { get; }
 
+    /// <summary>How the sweep's plot names its scores at scale s (s·AtP: AtP's first-order term scales with s); its display name when null.</summary>
+    public string? SweepName { get; init; }
+
+    /// <summary>Where its completeness check's integral ends when not at α = 1 (split IG: each prompt's split point), for the tables that show it.</summary>
+    public string? CompletenessEnds { get; init; }
+
     /// <summary>
     /// The stable identifier: the command-line spelling, and the name in file names, unit keys, CSV
     /// and JSON outputs. Never change one: resumed runs and pinned snapshots depend on it.
@@ -106,7 +112,7 @@ public sealed class Method
     /// <summary>Attribution patching: the first-order term, one backward pass shared by every kind of a batch.</summary>
     public static readonly Method Atp = new("atp", "AtP",
         (s, scale) => new AttributionPatching(s.Spaces, scale),
-        usesBaseGradient: true, inSweep: true);
+        usesBaseGradient: true, inSweep: true) { SweepName = "s·AtP" };
 
     /// <summary>
     /// Split IG (`--split-ig r`): IG up to each prompt's point of saturation, from IG's own composite
@@ -115,7 +121,7 @@ public sealed class Method
     public static readonly Method IgSplit = new("ig-split", "split IG",
         (s, _) => new SplitIntegratedGradients(s.IgCut),
         fingerprint: (s, _) => s.IgCut.Id(),
-        alsoComparedWith: ["ig"], hasCompleteness: true);
+        alsoComparedWith: ["ig"], hasCompleteness: true) { CompletenessEnds = "to each prompt's split point" };
 }
 
 /// <summary>Each method's own settings, given to its factory: IG's quadrature and baseline, AP's neuron subset.</summary>

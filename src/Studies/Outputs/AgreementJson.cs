@@ -20,10 +20,10 @@ public static class AgreementJson
 {
     private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 
-    /// <summary>An entry of split IG names its method; IG's entries stay as they always were (without the key).</summary>
+    /// <summary>Every entry of a method's own check names its method (IG's and split IG's sit side by side).</summary>
     private static JsonObject WithMethod(Method method, JsonObject entry)
     {
-        if (method != Method.Ig) entry["method"] = method.Id();
+        entry["method"] = method.Id();
         return entry;
     }
 

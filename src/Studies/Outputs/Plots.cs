@@ -20,22 +20,27 @@ public static class Plots
 
     public static IEnumerable<Image> Files(PipelineOptions pipeline)
     {
-        yield return new Image(Heatmaps, "IG and AP per head (mean over prompts), one symmetric colour scale");
-        foreach (var kind in pipeline.Spaces) yield return new Image(Scatter(kind), $"IG against AP, {kind.Plural}, every prompt");
-        yield return new Image(MlpBars, "IG, AP and AtP per MLP layer (mean over prompts)");
-        yield return new Image(Sweep, "IG–AP agreement against the similarity of IG's baseline to what AP patches in");
+        var (first, second) = Headline.Pair(pipeline) is { } pair ? (pair.First.DisplayName, pair.Second.DisplayName) : ("", "");
+        yield return new Image(Heatmaps, $"{first} and {second} per head (mean over prompts), one symmetric colour scale");
+        foreach (var kind in pipeline.Spaces) yield return new Image(Scatter(kind), $"{first} against {second}, {kind.Plural}, every prompt");
+        yield return new Image(MlpBars, $"{Listed(pipeline.Methods.Select(m => m.DisplayName).ToList())} per MLP layer (mean over prompts)");
+        var reference = pipeline.MethodCatalogue.Reference.DisplayName;
+        yield return new Image(Sweep, $"agreement with {reference} against the similarity of the baseline to what {reference} patches in");
     }
+
+    private static string Listed(IReadOnlyList<string> names) => names.Count < 2 ? string.Concat(names) : $"{string.Join(", ", names.SkipLast(1))} and {names[^1]}";
 
     public static void WriteAll(string folder, TaskAnalysis analysis, PipelineOptions pipeline, Gpt2Config config, string modelName)
     {
         var methods = pipeline.Methods;
-        bool igAndAp = methods.Contains(Method.Ig) && methods.Contains(Method.Ap);
+        // The research question's pair (IG against AP in the built-in catalogue), whatever the catalogue's methods are.
+        var headline = Headline.Pair(pipeline);
         // Every title names the model: a plot copied into a paper or a chat still says what it measured.
         string task = $"{analysis.Result.Task.Id()} on {modelName}";
-        if (igAndAp && pipeline.Spaces.Contains(TargetSpace.Head))
-            HeadHeatmaps(Path.Combine(folder, Heatmaps), analysis, config, task);
-        if (igAndAp)
-            foreach (var kind in pipeline.Spaces) ScatterPlot(Path.Combine(folder, Scatter(kind)), analysis, kind, task);
+        if (headline is { } heatmapPair && pipeline.Spaces.Contains(TargetSpace.Head))
+            HeadHeatmaps(Path.Combine(folder, Heatmaps), analysis, heatmapPair, config, task);
+        if (headline is { } scatterPair)
+            foreach (var kind in pipeline.Spaces) ScatterPlot(Path.Combine(folder, Scatter(kind)), analysis, scatterPair, kind, task);
         if (pipeline.Spaces.Contains(TargetSpace.Mlp)) MlpLayers(Path.Combine(folder, MlpBars), analysis, methods, config, task);
         if (analysis.Sweep.Count > 0) SweepCurve(Path.Combine(folder, Sweep), analysis, pipeline.MethodCatalogue.Reference, task);
     }
@@ -45,11 +50,12 @@ public static class Plots
         AtomicFile.Write(path, tmp => plot.SavePng(tmp, width, height), extension: ".png");
     }
 
-    /// <summary>IG (left) and AP (right) as layer × head grids on one symmetric scale; layer 0 on top, as labelled.</summary>
-    private static void HeadHeatmaps(string path, TaskAnalysis analysis, Gpt2Config config, string task)
+    /// <summary>The pair's first method (IG, left) and second (AP, right) as layer × head grids on one symmetric scale; layer 0 on top, as labelled.</summary>
+    private static void HeadHeatmaps(string path, TaskAnalysis analysis, (Method First, Method Second) pair, Gpt2Config config, string task)
     {
-        var ig = analysis.MeanScores(Method.Ig, TargetSpace.Head);
-        var ap = analysis.MeanScores(Method.Ap, TargetSpace.Head);
+        if (!TaskScores.Has(analysis.Result, pair.First, TargetSpace.Head) || !TaskScores.Has(analysis.Result, pair.Second, TargetSpace.Head)) return;
+        var ig = analysis.MeanScores(pair.First, TargetSpace.Head);
+        var ap = analysis.MeanScores(pair.Second, TargetSpace.Head);
         int layers = config.NLayer, heads = config.NHead;
         double[,] Grid(Dictionary<Methods.Targets.Target, double> scores)
         {
@@ -86,21 +92,22 @@ public static class Plots
         var yTicks = Enumerable.Range(0, layers).Select(l => (double)(layers - 1 - l)).ToArray();
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(yTicks, Enumerable.Range(0, layers).Select(l => l.ToString()).ToArray());
         plot.Axes.SetLimits(-0.5, 2 * heads + 0.5, -0.5, layers - 0.5);
-        plot.XLabel("head: IG (left block), AP (right block)");
+        plot.XLabel($"head: {pair.First.DisplayName} (left block), {pair.Second.DisplayName} (right block)");
         plot.YLabel("layer (0 at the top)");
-        plot.Title($"{task}: mean score per head, IG | AP, shared symmetric scale");
+        plot.Title($"{task}: mean score per head, {pair.First.DisplayName} | {pair.Second.DisplayName}, shared symmetric scale");
         Save(plot, path, 140 + 60 * (2 * heads + 1), 160 + 45 * layers);
     }
 
-    private static void ScatterPlot(string path, TaskAnalysis analysis, TargetSpace kind, string task)
+    /// <summary>The pair's first method (IG, y) against its second (AP, x), every prompt and target of the space.</summary>
+    private static void ScatterPlot(string path, TaskAnalysis analysis, (Method First, Method Second) methods, TargetSpace kind, string task)
     {
-        var pair = analysis.Agreements.FirstOrDefault(a => a.Space == kind && a.First == Method.Ig && a.Second == Method.Ap);
+        var pair = analysis.Agreements.FirstOrDefault(a => a.Space == kind && a.First == methods.First && a.Second == methods.Second);
         if (pair is null) return;
         var xs = new List<double>();
         var ys = new List<double>();
         foreach (var batch in analysis.Result.Batches)
         {
-            if (batch.Scores(Method.Ap, kind) is not { } ap || batch.Scores(Method.Ig, kind) is not { } igAll) continue;
+            if (batch.Scores(methods.Second, kind) is not { } ap || batch.Scores(methods.First, kind) is not { } igAll) continue;
             var ig = igAll.Select(ap.Targets);
             for (int p = 0; p < ap.Prompts; p++)
                 for (int j = 0; j < ap.Targets.Count; j++)
@@ -116,9 +123,9 @@ public static class Plots
         double lo = xs.Concat(ys).DefaultIfEmpty(0).Min(), hi = xs.Concat(ys).DefaultIfEmpty(1).Max();
         var diagonal = plot.Add.Line(lo, lo, hi, hi);
         diagonal.LinePattern = LinePattern.Dashed;
-        diagonal.LegendText = "IG = AP";
-        plot.XLabel("AP score");
-        plot.YLabel("IG score");
+        diagonal.LegendText = $"{methods.First.DisplayName} = {methods.Second.DisplayName}";
+        plot.XLabel($"{methods.Second.DisplayName} score");
+        plot.YLabel($"{methods.First.DisplayName} score");
         var r = pair.AcrossPrompts.Pearson;
         plot.Title($"{task}, {kind.Plural}: pooled r = {pair.Pooled.Pearson}, median per-prompt r = {(r.Defined > 0 ? r.Median.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "undefined")}");
         Save(plot, path, 720, 600);
@@ -157,7 +164,7 @@ public static class Plots
             {
                 var values = group.Select(s => s.Pair(first, second)?.AcrossPrompts.Pearson is { Defined: > 0 } r ? r.Median : double.NaN).ToArray();
                 var line = plot.Add.Scatter(scales, values);
-                line.LegendText = $"{group.Key.Plural}: {(first == Method.Atp ? "s·AtP" : first.DisplayName)}↔{second.DisplayName}";
+                line.LegendText = $"{group.Key.Plural}: {first.SweepName ?? first.DisplayName}↔{second.DisplayName}";
                 line.MarkerSize = 7;
             }
         }

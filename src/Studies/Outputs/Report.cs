@@ -31,7 +31,7 @@ public static class Report
         var (model, config, pipeline) = (study.ResolvedModel, study.Model.Config, study.Options.Pipeline);
         var tasks = result.Tasks.Where(t => t.Analysis is not null).ToList();
         var md = new StringBuilder();
-        md.AppendLine("# Concord report: when do IG and AP agree?");
+        md.AppendLine(Headline.Pair(pipeline) is { } question ? Invariant($"# Concord report: when do {question.First.DisplayName} and {question.Second.DisplayName} agree?") : "# Concord report");
         md.AppendLine();
         md.AppendLine(Invariant($"Generated {generated:yyyy-MM-dd HH:mm} UTC; wall time {wall.TotalMinutes:F1} min. ") +
                       Invariant($"Provenance (Concord version, model and data by SHA-256, every option, machine): [{RunRecord.FileName}]({RunRecord.FileName})."));
@@ -77,7 +77,9 @@ public static class Report
         if (pairs.Count > 0)
         {
             bool verified = tasks.Any(t => t.Verification is not null);
-            var columns = summary.Select(st => Invariant($"{Label(pairs[0])} {st.DisplayName}")).Concat(pairs.Skip(1).Select(p => Invariant($"{Label(p)} r"))).Append("IG completeness error (max)")
+            var checkedMethod = Headline.Checked(pipeline);
+            var columns = summary.Select(st => Invariant($"{Label(pairs[0])} {st.DisplayName}")).Concat(pairs.Skip(1).Select(p => Invariant($"{Label(p)} r")))
+                .Concat(checkedMethod is null ? [] : [Invariant($"{checkedMethod.DisplayName} completeness error (max)")])
                 .Concat(verified ? ["most faithful (CPR)"] : []).ToList();
             md.AppendLine("| task | components | " + string.Join(" | ", columns) + " |");
             md.AppendLine("|---|---|" + string.Concat(columns.Select(_ => "---|")));
@@ -87,7 +89,7 @@ public static class Report
                     var analysis = task.Analysis!;
                     PairAgreement? Find((Method First, Method Second) p) => analysis.Agreements.FirstOrDefault(a => a.Space == component && a.First == p.First && a.Second == p.Second);
                     var headline = Find(pairs[0]);
-                    var completeness = analysis.Convergence.Where(c => c.Kind == component && c.Method == Method.Ig).Select(c => c.MaxAbsDelta).DefaultIfEmpty(double.NaN).Max();
+                    var completeness = Headline.CompletenessError(analysis, checkedMethod, component);
                     var cells = headline is not null && TaskAnalysis.EqualByConstruction(headline, pipeline)
                         ? summary.Select((_, i) => i == 0 ? "equal by construction ¹" : "")
                         : headline is not null && !analysis.IsEvidence(headline)
@@ -95,11 +97,11 @@ public static class Report
                             : summary.Select(st => Median(headline, st));
                     md.AppendLine(Invariant($"| {task.Task.Kind.Id()} | {component.Id()} | ") + string.Join(" | ",
                         cells.Concat(pairs.Skip(1).Select(p => Find(p) is { } other && !analysis.IsEvidence(other) ? "not converged" : Median(Find(p), AgreementStatistic.Pearson)))
-                            .Append(Num(completeness, "E1")).Concat(verified ? [VerificationReport.MostFaithful(task.Verification, component)] : [])) + " |");
+                            .Concat(checkedMethod is null ? [] : [Num(completeness, "E1")]).Concat(verified ? [VerificationReport.MostFaithful(task.Verification, component)] : [])) + " |");
                 }
         }
         md.AppendLine();
-        if (pipeline.Spaces.Contains(TargetSpace.Mlp) && !pipeline.Attribution.PerPosition && pipeline.Ig.Baseline == Baseline.Aligned)
+        if (tasks.Any(t => t.Analysis!.Agreements.Any(a => TaskAnalysis.EqualByConstruction(a, pipeline))))
         {
             md.AppendLine("¹ A whole MLP layer is one component, so completeness makes its IG score F(a') − F(a), which is also its AP score: " +
                           "IG and AP agree there up to the quadrature error by construction, and that agreement is no evidence. " +
@@ -180,8 +182,10 @@ public static class Report
             md.AppendLine();
             md.AppendLine("| components | " + string.Join(" | ", analysis.Convergence.Select(c => c.Layer).Distinct().Select(l => Invariant($"L{l}"))) + " |");
             md.AppendLine("|---|" + string.Concat(analysis.Convergence.Select(c => c.Layer).Distinct().Select(_ => "---|")));
+            // The headline's checked method (IG) is the table's own; another one (split IG) names itself.
+            var checkedMethod = Headline.Checked(pipeline);
             foreach (var group in analysis.Convergence.GroupBy(c => (c.Method, c.Kind)))
-                md.AppendLine(Invariant($"| {group.Key.Kind.Id()}{(group.Key.Method == Method.Ig ? "" : Invariant($" ({group.Key.Method.DisplayName}, to each prompt's split point)"))} | ") + string.Join(" | ", group.Select(c => Invariant($"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})") +
+                md.AppendLine(Invariant($"| {group.Key.Kind.Id()}{(group.Key.Method == checkedMethod ? "" : Invariant($" ({group.Key.Method.DisplayName}{(group.Key.Method.CompletenessEnds is { } ends ? ", " + ends : "")})"))} | ") + string.Join(" | ", group.Select(c => Invariant($"{Num(c.MaxAbsDelta, "E1")} ({Num(c.MaxAbsExpected, "F3")})") +
                     (pipeline.Ig.Quadrature is IgQuadrature.Adaptive ? Invariant($", {c.StepsText} nodes") : ""))) + " |");
             md.AppendLine();
             foreach (var v in analysis.Verdicts.Where(v => v.Converged && v.WithinAllowanceRows.Count > 0))
@@ -204,20 +208,23 @@ public static class Report
                 md.AppendLine(Invariant($"| {s.Space.Id()} | {s.Scale.ToString(CultureInfo.InvariantCulture)} | ") + string.Join(" | ", s.Pairs.Select(p => Median(p, AgreementStatistic.Pearson))) + " |");
             md.AppendLine();
         }
-        var worst = analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap && a.Space == TargetSpace.Head)
-                    ?? analysis.Agreements.FirstOrDefault(a => a.First == Method.Ig && a.Second == Method.Ap);
+        // The headline pair on the study's first space that has it.
+        var worst = Headline.Pair(pipeline) is { } headline
+            ? pipeline.Spaces.Select(s => analysis.Agreements.FirstOrDefault(a => a.First == headline.First && a.Second == headline.Second && a.Space == s)).OfType<PairAgreement>()
+                .OrderBy(a => TaskAnalysis.EqualByConstruction(a, pipeline)).FirstOrDefault()
+            : null;
         if (worst is not null)
         {
-            md.AppendLine(Invariant($"Largest IG–AP disagreements ({worst.Space.Id()}):"));
+            md.AppendLine(Invariant($"Largest {worst.First.DisplayName}–{worst.Second.DisplayName} disagreements ({worst.Space.Id()}):"));
             md.AppendLine();
-            md.AppendLine("| row | component | IG | AP |");
+            md.AppendLine(Invariant($"| row | component | {worst.First.DisplayName} | {worst.Second.DisplayName} |"));
             md.AppendLine("|---|---|---|---|");
             // An unconverged prompt's IG is a quadrature artefact: its "disagreement" would be the quadrature's.
             var unconverged = analysis.NotConverged(worst)?.UnconvergedRows ?? [];
             foreach (var d in worst.LargestDisagreements.Where(d => !unconverged.Contains(d.Prompt)).Take(5))
                 md.AppendLine(Invariant($"| {d.Prompt} | {d.Target.Label} | {d.First:F4} | {d.Second:F4} |"));
             if (unconverged.Count > 0)
-                md.AppendLine(Invariant($"\nLeft out: rows {string.Join(", ", unconverged)}, where IG did not converge ({analysis.NotConverged(worst)!.Text})."));
+                md.AppendLine(Invariant($"\nLeft out: rows {string.Join(", ", unconverged)}, where {Headline.Checked(pipeline)?.DisplayName} did not converge ({analysis.NotConverged(worst)!.Text})."));
             md.AppendLine();
         }
         VerificationReport.Section(md, outcome, folder);
