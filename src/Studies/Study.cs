@@ -37,7 +37,7 @@ public sealed class Study
     public int UnitCount => Tasks.Sum(t => t.UnitCount);
 
     /// <summary>How a study's units are written in unit files: each pass's own formats (attribution, verification, interactions).</summary>
-    public static IReadOnlyList<UnitFormat> UnitFormats { get; } = [.. FileUnitStore.AttributionFormats, StoredVerification.Format, StoredInteraction.Format, Methods.Edges.StoredEdgeScores.Format, Methods.Edges.StoredEdgeCircuits.Format];
+    public static IReadOnlyList<UnitFormat> UnitFormats { get; } = Passes.StudyPasses.BuiltIn.SelectMany(p => p.Formats).ToList();
 
     private Study(HookedGpt2 model, ResolvedModel resolved, string device, StudyOptions options, TaskResources resources, IReadOnlyList<StudyTask> tasks,
         string modelFingerprint, bool filtered)
@@ -120,18 +120,8 @@ public sealed class Study
         return new Study(model, resolved, device, options, resources, tasks, modelPrint, filter);
     }
 
-    /// <summary>
-    /// A task's units in the order they are numbered: its attribution, the opposite direction's
-    /// attribution (both directions), the verification, the interactions (both directions).
-    /// </summary>
-    private static int[] UnitsOf(StudyOptions options, int examples) =>
-    [
-        options.Pipeline.UnitCount(examples),
-        options.Opposite?.UnitCount(examples) ?? 0,
-        VerificationPass.UnitCount(options.Pipeline, options.Verification, examples),
-        options.Structure is { } s ? StructurePass.UnitCount(options.Pipeline, s, examples) : 0,
-        Methods.Edges.EdgePass.UnitCount(options.Pipeline, options.Edges, examples),
-    ];
+    /// <summary>A task's units per pass, in the order they are numbered (<see cref="Passes.StudyPasses.BuiltIn"/>).</summary>
+    private static int[] UnitsOf(StudyOptions options, int examples) => Passes.StudyPasses.BuiltIn.Select(p => p.UnitCount(options, examples)).ToArray();
 
     /// <summary>
     /// Reads every task's units from <paramref name="stores"/> and computes the missing ones that
@@ -148,69 +138,30 @@ public sealed class Study
         {
             var clock = Stopwatch.StartNew();
             var store = stores(task.Kind);
-            var pipeline = new AttributionPipeline(Model, ModelFingerprint, Options.Pipeline, store);
-            var pass = pipeline.Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, selection, task.FirstUnit, progress, cancel);
             var layout = UnitsOf(Options, task.Examples.Count);
-            var analysis = pass.Result is { } result ? TaskAnalysis.Of(result, Options.Pipeline, Model.DType) : null;
-            // The opposite direction's attribution: its own units (keys carry the direction), so a run in one direction is reused.
-            var opposite = Options.Opposite is { } oppositeOptions
-                ? new AttributionPipeline(Model, ModelFingerprint, oppositeOptions, store)
-                    .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, selection, task.FirstUnit + layout[0], progress, cancel)
-                : null;
-            var verified = Verify(task, pass, store, selection, task.FirstUnit + layout[0] + layout[1], progress, cancel);
-            var structured = Structure(task, pass, opposite, store, selection, task.FirstUnit + layout[0] + layout[1] + layout[2], progress, cancel);
-            var edges = Options.Edges is { } edgeOptions
-                ? new Methods.Edges.EdgePass(Model, ModelFingerprint, Options.Pipeline, edgeOptions, store)
-                    .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, selection, task.FirstUnit + layout[0] + layout[1] + layout[2] + layout[3], progress, cancel)
-                : null;
-            // The opposite direction's units share the names of this direction's: its rows say which they are.
-            var passes = new (IPassOutcome? Pass, string Suffix)[]
+            var done = new Dictionary<string, IPassOutcome>();
+            var costs = new Dictionary<string, UnitCost>();
+            int first = task.FirstUnit;
+            for (int i = 0; i < Passes.StudyPasses.BuiltIn.Count; first += layout[i], i++)
             {
-                (pass, ""), (opposite, $" ({Options.Opposite?.Attribution.Direction.Id()})"), (verified, ""), (structured, ""), (edges, ""),
-            }.Where(p => p.Pass is not null).Select(p => (Pass: p.Pass!, p.Suffix)).ToList();
-            missing.AddRange(passes.SelectMany(p => p.Pass.Missing));
-            var outcome = new TaskOutcome(task, analysis, passes.Sum(p => p.Pass.ComputedUnits), passes.Sum(p => p.Pass.ReusedUnits), clock.Elapsed,
-                (store as FileUnitStore)?.Rejected.ToList() ?? [])
+                var studyPass = Passes.StudyPasses.BuiltIn[i];
+                if (studyPass.Run(new Passes.PassRun(this, task, store, selection, first, done, progress, cancel)) is not { } ran) continue;
+                done[studyPass.Id] = ran;
+                missing.AddRange(ran.Missing);
+                foreach (var (unit, cost) in ran.Costs) costs[unit + studyPass.CostSuffix(Options)] = cost;
+            }
+            TaskResult? Complete(string id) => (done.GetValueOrDefault(id) as PassOutcome<TaskResult>)?.Result;
+            var outcome = new TaskOutcome(task, Complete(Passes.AttributionStudyPass.PassId) is { } result ? TaskAnalysis.Of(result, Options.Pipeline, Model.DType) : null,
+                done.Values.Sum(p => p.ComputedUnits), done.Values.Sum(p => p.ReusedUnits), clock.Elapsed, (store as FileUnitStore)?.Rejected.ToList() ?? [])
             {
-                Costs = passes.SelectMany(p => p.Pass.Costs.Select(c => KeyValuePair.Create(c.Key + p.Suffix, c.Value))).ToDictionary(),
-                Verification = verified?.Result,
-                Opposite = opposite?.Result is { } o ? TaskAnalysis.Of(o, Options.Opposite!, Model.DType) : null,
-                Structure = structured?.Result,
-                Edges = edges?.Result,
+                Costs = costs,
+                Passes = done,
+                Opposite = Complete(Passes.OppositeDirectionStudyPass.PassId) is { } o ? TaskAnalysis.Of(o, Options.Opposite!, Model.DType) : null,
             };
             outcomes.Add(outcome);
             taskFinished?.Invoke(outcome);
         }
         return new StudyOutcome(outcomes, missing, UnitCount);
-    }
-
-    /// <summary>
-    /// The task's verification units, numbered after its attribution units. They need every
-    /// attribution unit of the task, which only a merge is sure to see: shards leave them, and the
-    /// merge — which otherwise computes nothing — computes them from the stored attribution (they
-    /// cost a fraction of it), so which shard computes what stays a fixed function of the options.
-    /// </summary>
-    private PassOutcome<TaskVerification>? Verify(StudyTask task, PassOutcome<TaskResult> pass, IUnitStore store, UnitSelection selection, int first,
-        IProgress<PipelineProgress>? progress, CancellationToken cancel)
-    {
-        var verification = Options.Verification;
-        if (!verification.Runs || selection is Shard) return null;
-        // A merge's pass read every unit: no result means attribution units are missing, and they are listed.
-        if (pass.Result is not { } complete) return null;
-        var computes = selection == UnitSelection.Merge ? UnitSelection.All : selection;
-        return new VerificationPass(Model, ModelFingerprint, Options.Pipeline, verification, store)
-            .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, complete, computes, first, progress, cancel);
-    }
-
-    /// <summary>The task's interaction units, numbered last; like the verification's, computed by a merge, never by a shard.</summary>
-    private PassOutcome<TaskStructure>? Structure(StudyTask task, PassOutcome<TaskResult> pass, PassOutcome<TaskResult>? opposite, IUnitStore store, UnitSelection selection, int first,
-        IProgress<PipelineProgress>? progress, CancellationToken cancel)
-    {
-        if (Options.Structure is not { } structure || selection is Shard) return null;
-        if (pass.Result is not { } noised || opposite?.Result is not { } denoised) return null;
-        var computes = selection == UnitSelection.Merge ? UnitSelection.All : selection;
-        return new StructurePass(Model, ModelFingerprint, Options.Pipeline, structure, store)
-            .Run(task.Dataset, task.DataFingerprint, task.Examples, Resources.Tokenizer, noised, denoised, computes, first, progress, cancel);
     }
 
     /// <summary>Every task's units computed in this process, with an in-memory store (tests, notebooks).</summary>

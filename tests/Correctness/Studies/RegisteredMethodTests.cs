@@ -2,7 +2,6 @@ using Concord.Studies.Outputs;
 using Concord.Studies.Storage;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Concord.Cli.Run;
 using Concord.Methods.Attribution;
 using Concord.Methods.Targets;
 using Concord.Methods.Pipeline;
@@ -17,7 +16,7 @@ using NUnit.Framework;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Concord.Tests.EndToEnd.Study;
+namespace Concord.Tests.Correctness.Studies;
 
 /// <summary>
 /// A method is described once and every part of the study iterates the catalogue it is given: a
