@@ -134,6 +134,9 @@ public partial class DownloadTests
             Assert.ThrowsAsync<DownloadException>(() => store.DownloadAsync("gpt2", downloader));
         Assert.That(Directory.Exists(store.FolderFor("gpt2")), Is.False, "the model's folder");
         Assert.That(store.TryResolveCached("gpt2", out _), Is.False);
+        // Only a stall leaves something: its partial file, outside the model's folder, for the next run to resume.
+        if (fault is not (HubFault.StallMidBody or HubFault.StallBeforeAnswer))
+            Assert.That(Directory.GetFileSystemEntries(store.CacheRoot), Is.Empty, "a refused download leaves the cache as it was");
 
         _server.Misbehave(file, HubFault.None);
         using var mended = QuickDownloader();

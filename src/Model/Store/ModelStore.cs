@@ -77,23 +77,50 @@ public sealed class ModelStore(string? cacheRoot = null)
             throw new ModelFileException($"unknown model '{name}' (known: {string.Join(", ", KnownModels.Keys)})");
         RefuseCacheBelowAFile();
         string folder = FolderFor(name), incoming = IncomingFor(name);
-        // A file already in the model's folder (copied there by hand) is the user's and is kept.
-        var missing = Files.Where(f => !File.Exists(Path.Combine(folder, f))).ToList();
-        foreach (var file in missing)
+        bool cacheExisted = Directory.Exists(CacheRoot);
+        try
         {
-            string staged = Path.Combine(incoming, file);
-            // A staged file was checked before it got its name: an earlier run stopped before the move into the cache.
-            if (File.Exists(staged)) continue;
-            await downloader.DownloadAsync(downloader.FileUrl(repo, file), staged, progress, ct);
+            // A file already in the model's folder (copied there by hand) is the user's and is kept.
+            var missing = Files.Where(f => !File.Exists(Path.Combine(folder, f))).ToList();
+            foreach (var file in missing)
+            {
+                string staged = Path.Combine(incoming, file);
+                // A staged file was checked before it got its name: an earlier run stopped before the move into the cache.
+                if (File.Exists(staged)) continue;
+                await downloader.DownloadAsync(downloader.FileUrl(repo, file), staged, progress, ct);
+            }
+            ct.ThrowIfCancellationRequested();
+            if (missing.Count > 0) Promote(incoming, folder, missing);
         }
-        ct.ThrowIfCancellationRequested();
-        if (missing.Count > 0) Promote(incoming, folder, missing);
+        catch when (!Directory.Exists(incoming) || !Directory.EnumerateFiles(incoming, "*.part").Any())
+        {
+            // Refused, with nothing to resume: the files checked so far go too, so a failed download leaves the cache as it was.
+            if (Directory.Exists(incoming))
+                foreach (var file in Files) File.Delete(Path.Combine(incoming, file));
+            throw;
+        }
+        finally
+        {
+            // A refused or finished download leaves no empty folder behind; a partial file to resume keeps its own.
+            RemoveIfEmpty(incoming);
+            RemoveIfEmpty(Path.Combine(CacheRoot, IncomingFolder));
+            if (!cacheExisted) RemoveIfEmpty(CacheRoot);
+        }
         Gpt2Config.Load(Path.Combine(folder, "config.json"));
         return folder;
     }
 
+    private static void RemoveIfEmpty(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // another download just put something there: it is theirs
+    }
+
     /// <summary>Moves the checked files into the model's folder: by one rename of the whole folder when it is new, so the cache holds the whole model or nothing of it.</summary>
-    private void Promote(string incoming, string folder, IReadOnlyList<string> files)
+    private static void Promote(string incoming, string folder, IReadOnlyList<string> files)
     {
         bool onlyTheseStaged = Directory.EnumerateFileSystemEntries(incoming).Select(Path.GetFileName).Order(StringComparer.Ordinal)
             .SequenceEqual(files.Order(StringComparer.Ordinal));
@@ -103,9 +130,6 @@ public sealed class ModelStore(string? cacheRoot = null)
         {
             Directory.CreateDirectory(folder);
             foreach (var file in files) File.Move(Path.Combine(incoming, file), Path.Combine(folder, file), overwrite: false);
-            if (!Directory.EnumerateFileSystemEntries(incoming).Any()) Directory.Delete(incoming);
         }
-        string root = Path.Combine(CacheRoot, IncomingFolder);
-        if (Directory.Exists(root) && !Directory.EnumerateFileSystemEntries(root).Any()) Directory.Delete(root);
     }
 }
