@@ -147,6 +147,21 @@ public partial class DownloadTests
         Assert.That(Directory.Exists(Path.Combine(store.CacheRoot, ModelStore.IncomingFolder)), Is.False, "the staging folder is gone once the model is in");
     }
 
+    /// <summary>A cache an older Concord poisoned (it kept whatever a server sent) is named, not trusted, and nothing is fetched around it.</summary>
+    [TestCase("config.json")]
+    [TestCase("model.safetensors")]
+    public void AFileAlreadyInTheCacheThatIsNotTheFileIsNamedNotTrusted(string file)
+    {
+        var store = new ModelStore(TempFolder.New());
+        var poisoned = Path.Combine(Directory.CreateDirectory(store.FolderFor("gpt2")).FullName, file);
+        File.WriteAllBytes(poisoned, LocalHubServer.WebPage);
+        using var downloader = QuickDownloader();
+        var error = Assert.ThrowsAsync<Concord.Model.ModelFileException>(() => store.DownloadAsync("gpt2", downloader));
+        Assert.That(error!.Message, Does.StartWith($"{poisoned}: ").And.EndWith("it was in the cache before this download: delete it and run again"));
+        Assert.That(_server.Gets, Is.Empty);
+        Assert.That(File.ReadAllBytes(poisoned), Is.EqualTo(LocalHubServer.WebPage), "the user's file is theirs to delete");
+    }
+
     [Test]
     public async Task CtrlCStopsADownloadWithinASecondAndTheModelFolderIsNotCreated()
     {

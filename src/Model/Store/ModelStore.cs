@@ -80,7 +80,12 @@ public sealed class ModelStore(string? cacheRoot = null)
         bool cacheExisted = Directory.Exists(CacheRoot);
         try
         {
-            // A file already in the model's folder (copied there by hand) is the user's and is kept.
+            // A file already in the model's folder (copied there by hand) is the user's and is kept, but checked as a
+            // download is: an older Concord kept whatever a server sent (a web page as config.json), and such a file
+            // must be named rather than trusted, before anything is fetched.
+            foreach (var file in Files.Where(f => File.Exists(Path.Combine(folder, f))))
+                if (HubFiles.Problem(file, Path.Combine(folder, file)) is { } problem)
+                    throw new ModelFileException($"{Path.Combine(folder, file)}: {problem}; it was in the cache before this download: delete it and run again");
             var missing = Files.Where(f => !File.Exists(Path.Combine(folder, f))).ToList();
             foreach (var file in missing)
             {
