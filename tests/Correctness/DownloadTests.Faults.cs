@@ -147,6 +147,20 @@ public partial class DownloadTests
         Assert.That(Directory.Exists(Path.Combine(store.CacheRoot, ModelStore.IncomingFolder)), Is.False, "the staging folder is gone once the model is in");
     }
 
+    [TestCaseSource(nameof(Kinds))]
+    public async Task AResumeThatStartsElsewhereInTheFileIsStartedOver(string file)
+    {
+        _server.Misbehave(file, HubFault.ResumesElsewhere);
+        _server.DropAfterBytes = Served(file).Length / 3;
+        _server.DropsLeft = 1;
+        var target = Path.Combine(TempFolder.New(), file);
+        // Three attempts: the dropped one, the resume refused for starting elsewhere, the fresh start.
+        using var downloader = new HubDownloader(_server.Endpoint) { RetryDelay = TimeSpan.FromMilliseconds(10), IdleTimeout = Quick, MaxAttempts = 3 };
+        await downloader.DownloadAsync(downloader.FileUrl(Repo, file), target);
+        Assert.That(File.ReadAllBytes(target), Is.EqualTo(Served(file)));
+        Assert.That(_server.Gets.Select(g => g.Range), Is.EqualTo(new[] { "", $"bytes={Served(file).Length / 3}-", "" }));
+    }
+
     /// <summary>A cache an older Concord poisoned (it kept whatever a server sent) is named, not trusted, and nothing is fetched around it.</summary>
     [TestCase("config.json")]
     [TestCase("model.safetensors")]

@@ -29,6 +29,8 @@ public enum HubFault
     StallMidBody,
     /// <summary>Reads the request and never answers.</summary>
     StallBeforeAnswer,
+    /// <summary>Answers a Range request with 206 and the file from its first byte (a Content-Range that is not the one asked for).</summary>
+    ResumesElsewhere,
 }
 
 /// <summary>
@@ -144,10 +146,11 @@ public sealed class LocalHubServer : IDisposable
                 lock (Gets) Gets.Add((path, range ?? ""));
                 long start = 0;
                 if (range is not null && range.StartsWith("bytes=")) start = long.Parse(range[6..].TrimEnd('-').Split('-')[0]);
-                var body = content[(int)start..];
+                bool elsewhere = fault == HubFault.ResumesElsewhere && start > 0;
+                var body = content[(elsewhere ? 0 : (int)start)..];
                 if (CorruptBody) { body = (byte[])body.Clone(); body[body.Length / 2] ^= 0xFF; }
                 string status = start > 0 ? "206 Partial Content" : "200 OK";
-                string contentRange = start > 0 ? $"Content-Range: bytes {start}-{content.Length - 1}/{content.Length}\r\n" : "";
+                string contentRange = start > 0 ? $"Content-Range: bytes {(elsewhere ? 0 : start)}-{content.Length - 1}/{content.Length}\r\n" : "";
                 switch (fault)
                 {
                     case HubFault.Oversize:

@@ -303,6 +303,12 @@ public sealed class HubDownloader : IDisposable
             RefuseWebPage(url, name, response);
             bool resumed = response.StatusCode == HttpStatusCode.PartialContent;
             if (!resumed) have = 0; // the server ignored the Range: rewrite from the start
+            else if (response.Content.Headers.ContentRange?.From != have)
+            {
+                // Bytes from elsewhere in the file appended here would make a file no check could trust: start over.
+                File.Delete(part);
+                throw new IOException($"server resumed at byte {response.Content.Headers.ContentRange?.From}, not {have}; restarting from the beginning");
+            }
             long? length = response.Content.Headers.ContentLength;
             if (length is long l && have + l > limit.Bytes)
                 throw new ContentRefused($"{url}: the server would send {have + l} bytes, more than {limit.Origin}; nothing of it was kept");
