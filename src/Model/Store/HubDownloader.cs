@@ -116,7 +116,7 @@ public sealed class HubDownloader : IDisposable
             if (after.Length > 0 && after[0] != ':') return $"'{after}' follows the host";
             hasPort = after.Length > 0;
             port = hasPort ? after[1..] : "";
-            if (!System.Net.IPAddress.TryParse(host[1..^1], out var ip) || ip.AddressFamily != AddressFamily.InterNetworkV6)
+            if (!IPAddress.TryParse(host[1..^1], out var ip) || ip.AddressFamily != AddressFamily.InterNetworkV6)
                 return $"{host} is not an IPv6 address";
         }
         else
@@ -134,7 +134,7 @@ public sealed class HubDownloader : IDisposable
             if (port.Length == 0) return "the port after : is missing";
             if (!port.All(char.IsAsciiDigit)) return $"the port '{port}' is not a number";
             if (port.Length > 1 && port[0] == '0') return $"the port {port} has a leading zero";
-            if (port.Length > 5 || int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) is < 1 or > 65535)
+            if (port.Length > 5 || int.Parse(port, CultureInfo.InvariantCulture) is < 1 or > 65535)
                 return $"the port {port} is not between 1 and 65535";
         }
         foreach (string segment in path.Split('/'))
