@@ -62,18 +62,19 @@ internal sealed class LongPieceBpe
         var pairRank = new int[n];
         var merged = new bool[n];
         for (int i = 0; i < n; i++) { next[i] = i + 1; prev[i] = i - 1; }
-        var heap = new PriorityQueue<int, (int Rank, int Start)>(n);
+        // Keyed by rank, then start (the leftmost of equal ranks first), packed in one long: tuple keys compared several times slower.
+        var heap = new PriorityQueue<int, long>(n);
         void Update(int i)
         {
             int j = next[i];
             pairRank[i] = j >= n ? int.MaxValue : Rank(bytes.AsSpan(i, next[j] - i));
-            if (pairRank[i] != int.MaxValue) heap.Enqueue(i, (pairRank[i], i));
+            if (pairRank[i] != int.MaxValue) heap.Enqueue(i, ((long)pairRank[i] << 32) | (uint)i);
         }
         for (int i = 0; i < n; i++) Update(i);
         while (heap.TryDequeue(out int i, out var key))
         {
             // Stale: the part was merged away, or its pair has changed since (a rank names one byte string, so an equal rank is the same pair).
-            if (merged[i] || pairRank[i] != key.Rank) continue;
+            if (merged[i] || pairRank[i] != (int)(key >> 32)) continue;
             int j = next[i];
             merged[j] = true;
             next[i] = next[j];
