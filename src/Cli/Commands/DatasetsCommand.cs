@@ -106,6 +106,8 @@ public static class DatasetsCommand
                     files.Add((kind, dir is null ? resources.DefaultFile(kind) : Path.Combine(dir, kind.FileName())));
             }
 
+            // A special or oversized file is refused before the table starts, so the error is the command's only output.
+            foreach (var (_, path) in files.Where(f => System.IO.File.Exists(f.Path))) InputFiles.Require(path, InputFiles.TaskCsvBytes, "a task CSV");
             Console.WriteLine($"{"task",-16} {"rows",6} {"usable",6} {"dropped",7} {"dropped %",9}  readout                 file");
             foreach (var (kind, path) in files)
             {
