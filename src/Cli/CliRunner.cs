@@ -38,6 +38,10 @@ public static class CliRunner
             }
         });
 
+    /// <summary>A synchronous action that honours Ctrl-C through its token (model loading and hashing check it).</summary>
+    public static void SetGuardedAction(this Command command, Func<ParseResult, CancellationToken, int> action) =>
+        command.SetGuardedAction((parse, ct) => Task.FromResult(action(parse, ct)));
+
     public static void SetGuardedAction(this Command command, Func<ParseResult, int> action) =>
         command.SetGuardedAction((parse, _) => Task.FromResult(action(parse)));
 
@@ -90,7 +94,7 @@ public static class CliRunner
     private static int Classify(Exception e) => e switch
     {
         MissingUnitsException => IncompleteError,
-        ModelFileException or DatasetException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException => InputError,
+        ModelFileException or DatasetException or InputFileException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException => InputError,
         DownloadException or IOException or UnauthorizedAccessException => RuntimeError,
         ArgumentException or RunConflictException => UsageError,
         _ => RuntimeError,

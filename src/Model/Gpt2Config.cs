@@ -46,7 +46,7 @@ public sealed record Gpt2Config(
     {
         if (!File.Exists(path)) throw new ModelFileException($"{path}: config file not found");
         JsonNode? root;
-        var text = File.ReadAllText(path);
+        var text = InputFiles.ReadText(path, InputFiles.ConfigJsonBytes, "a config.json");
         try { root = JsonNode.Parse(text); }
         catch (JsonException e) { throw new ModelFileException($"{path}: {JsonProblem(text, e)}"); }
         if (root is not JsonObject o) throw new ModelFileException($"{path}: expected a JSON object");

@@ -28,8 +28,12 @@ public sealed class Gpt2Weights : IDisposable
     public IEnumerable<Tensor> All =>
         new[] { TokenEmbedding, PositionEmbedding, LnFinalWeight, LnFinalBias }.Concat(Blocks.SelectMany(b => b.All));
 
-    /// <summary>Reads HF GPT-2 weights (keys with or without the <c>transformer.</c> prefix; F32, F16, BF16 or F64).</summary>
-    public static Gpt2Weights Load(string safetensorsPath, Gpt2Config config, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    /// <summary>
+    /// Reads HF GPT-2 weights (keys with or without the <c>transformer.</c> prefix; F32, F16, BF16 or F64).
+    /// Ctrl-C (<paramref name="cancel"/>) is honoured between tensors: the largest, GPT-2 XL's embedding, reads in well under a second.
+    /// </summary>
+    public static Gpt2Weights Load(string safetensorsPath, Gpt2Config config, ScalarType dtype = ScalarType.Float32, Device? device = null,
+        CancellationToken cancel = default)
     {
         var file = SafetensorsFile.Open(safetensorsPath);
         string prefix = file.Entries.Keys.Any(k => k.StartsWith("transformer.", StringComparison.Ordinal)) ? "transformer." : "";
@@ -38,6 +42,7 @@ public sealed class Gpt2Weights : IDisposable
 
         Tensor T(string key, params long[] shape)
         {
+            cancel.ThrowIfCancellationRequested();
             var values = file.ReadSingles(prefix + key, shape);
             using var cpu = tensor(values, shape);
             return cpu.to(dtype, device);

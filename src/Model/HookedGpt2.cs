@@ -26,12 +26,12 @@ public sealed class HookedGpt2 : IDisposable
         Variant = variant ?? ForwardVariant.Standard;
     }
 
-    /// <summary>Loads <c>config.json</c> and <c>model.safetensors</c> from a folder.</summary>
-    public static HookedGpt2 Load(string folder, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    /// <summary>Loads <c>config.json</c> and <c>model.safetensors</c> from a folder; <paramref name="cancel"/> is checked between tensors.</summary>
+    public static HookedGpt2 Load(string folder, ScalarType dtype = ScalarType.Float32, Device? device = null, CancellationToken cancel = default)
     {
         if (!Directory.Exists(folder)) throw new ModelFileException($"{folder}: model folder not found");
         var config = Gpt2Config.Load(Path.Combine(folder, "config.json"));
-        var weights = Gpt2Weights.Load(Path.Combine(folder, "model.safetensors"), config, dtype, device);
+        var weights = Gpt2Weights.Load(Path.Combine(folder, "model.safetensors"), config, dtype, device, cancel);
         return new HookedGpt2(weights);
     }
 

@@ -101,14 +101,14 @@ public sealed class Study
         {
             cancel.ThrowIfCancellationRequested();
             var file = options.DataFile ?? resources.DefaultFile(kind);
-            var dataset = TaskDataset.Load(kind, file, resources, taskOptions);
+            var dataset = TaskDataset.Load(kind, file, resources, taskOptions, cancel);
             var sample = filter
                 ? BehaviourFilter.Sample(model, dataset, resources.Tokenizer, options.Examples, pipeline.Seed, pipeline.BatchSize, cancel)
                 : new FilteredSample(options.Order == ExampleOrder.FirstRows ? dataset.Examples.Take(options.Examples).ToList() : dataset.Sample(options.Examples, pipeline.Seed), [], "");
             if (sample.Kept.Count == 0)
                 throw new NoBehaviourException(file, kind, sample);
-            var auxiliary = resources.AuxiliaryFiles(kind).Select(f => (f, FileHash.Sha256(f))).ToList();
-            var record = new DatasetRecord(kind, dataset, FileHash.Sha256(file), auxiliary, options.Examples, sample, filter);
+            var auxiliary = resources.AuxiliaryFiles(kind).Select(f => (f, FileHash.Sha256(f, cancel))).ToList();
+            var record = new DatasetRecord(kind, dataset, FileHash.Sha256(file, cancel), auxiliary, options.Examples, sample, filter);
             int units = UnitsOf(options, sample.Kept.Count).Sum();
             tasks.Add(new StudyTask(kind, dataset, record, StudyFingerprints.Data(record, taskOptions), firstUnit, units));
             firstUnit += units;

@@ -38,7 +38,7 @@ public static class DatasetsCommand
             // Every file rendered before any is written: a file of the user's in the way is refused with nothing changed.
             var files = SharedOptions.ParseTasks(parse)
                 .Select(kind => (Kind: kind, Path: Path.Combine(folder, kind.FileName()), Made: DatasetGenerator.For(kind).Render(lists, parse.GetValue(seed), Gpt2Tokenizer.Instance)))
-                .Select(f => (f.Kind, f.Path, f.Made, Same: System.IO.File.Exists(f.Path) && System.IO.File.ReadAllBytes(f.Path).AsSpan().SequenceEqual(f.Made.Bytes)))
+                .Select(f => (f.Kind, f.Path, f.Made, Same: HoldsExactly(f.Path, f.Made.Bytes)))
                 .ToList();
             WritePolicy.RefuseReplacing("--out", folder, files.Where(f => !f.Same).Select(f => f.Kind.FileName()), parse.GetValue(force));
             foreach (var (kind, path, (bytes, rows), same) in files)
@@ -51,6 +51,14 @@ public static class DatasetsCommand
         return command;
     }
 
+    /// <summary>
+    /// Whether <paramref name="path"/> already holds these bytes. Read only when its size matches, and never when it
+    /// is a FIFO or a device (which would block or never end): either is a file in the way, not these bytes.
+    /// </summary>
+    private static bool HoldsExactly(string path, byte[] bytes) =>
+        System.IO.File.Exists(path) && InputFiles.SpecialKind(path) is null && new FileInfo(path).Length == bytes.Length
+        && InputFiles.ReadBytes(path, bytes.Length, "a task CSV").AsSpan().SequenceEqual(bytes);
+
     private static Command FilterHypernymy()
     {
         var model = new Option<string>("--model") { Description = "GPT-2 small (the study's filter), or any model folder", DefaultValueFactory = _ => "gpt2" };
@@ -58,13 +66,13 @@ public static class DatasetsCommand
         var output = new Option<string>("--out") { Description = "Where to write the filtered CSV (a new file: an existing one, the input above all, is refused without --force)", Required = true };
         var force = new Option<bool>(WritePolicy.ForceFlag) { Description = "Replace the file --out names if it exists, even the input itself" };
         var command = new Command("filter-hypernymy", "Keep hypernymy rows the model gets right (prob diff ≥ threshold), as the study did with GPT-2 small; fills prob_diff") { File, model, threshold, output, force };
-        command.SetGuardedAction(parse =>
+        command.SetGuardedAction((parse, ct) =>
         {
             if (!double.IsFinite(parse.GetValue(threshold))) throw new ArgumentException($"--threshold must be a finite number (got {parse.GetValue(threshold)})");
             var resources = new TaskResources();
             var path = parse.GetValue(File) ?? resources.DefaultFile(TaskKind.Hypernymy);
             WritePolicy.File(output.Name, parse.GetValue(output)!, parse.GetValue(force), [(parse.GetValue(File) is null ? "the default --file" : File.Name, path)]);
-            using var gpt = ModelResolver.Load(parse.GetValue(model)!);
+            using var gpt = ModelResolver.Load(parse.GetValue(model)!, cancel: ct);
             var (kept, total) = HypernymyFilter.Apply(gpt, path, parse.GetValue(output)!, resources, parse.GetValue(threshold));
             Console.WriteLine($"kept {kept} of {total} rows (prob diff ≥ {parse.GetValue(threshold)}) in {parse.GetValue(output)}");
             return 0;
@@ -98,6 +106,8 @@ public static class DatasetsCommand
                     files.Add((kind, dir is null ? resources.DefaultFile(kind) : Path.Combine(dir, kind.FileName())));
             }
 
+            // A special or oversized file is refused before the table starts, so the error is the command's only output.
+            foreach (var (_, path) in files.Where(f => System.IO.File.Exists(f.Path))) InputFiles.Require(path, InputFiles.TaskCsvBytes, "a task CSV");
             Console.WriteLine($"{"task",-16} {"rows",6} {"usable",6} {"dropped",7} {"dropped %",9}  readout                 file");
             foreach (var (kind, path) in files)
             {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Concord.Methods.Results;
+using Concord.Model;
 using Concord.Tasks;
 using Concord.Tasks.Csv;
 
@@ -65,7 +66,7 @@ public static partial class DiffCommand
     /// <summary>scores.csv as key → score, the key being every column but the score; an entry given twice is damage, never a silent overwrite.</summary>
     public static Dictionary<string, string> Scores(string path)
     {
-        var rows = CsvTable.Read(path, ScoreCsv.Header);
+        var rows = CsvTable.Read(path, ScoreCsv.Header, InputFiles.DiffCsvBytes, "a scores table diff compares");
         var result = new Dictionary<string, string>();
         var rowOf = new Dictionary<string, int>();
         foreach (var r in rows)
@@ -84,13 +85,13 @@ public static partial class DiffCommand
     {
         try
         {
-            CsvTable.RequireText(path);
+            CsvTable.RequireText(path, InputFiles.DiffJsonBytes, "a JSON file diff compares");
         }
         catch (DatasetException)
         {
             throw new InvalidDataException($"{path}: neither a scores CSV (*.csv) nor JSON (agreement.json, a snapshot); diff compares those");
         }
-        var text = File.ReadAllText(path).TrimStart('\uFEFF');
+        var text = InputFiles.ReadText(path, InputFiles.DiffJsonBytes, "a JSON file diff compares").TrimStart('\uFEFF');
         try
         {
             return JsonDocument.Parse(text);

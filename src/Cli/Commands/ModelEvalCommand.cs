@@ -40,7 +40,7 @@ public static class ModelEvalCommand
                 trained = (TrainingRecord.TryRead(folder) ?? throw new ArgumentException($"--trained-tokens-only: {folder} has no {TaskModelTrainer.RecordFile} (not trained by Concord)"))
                     .TrainedTokens.ToHashSet();
             var resources = new TaskResources();
-            using var gpt = ModelResolver.Load(folder, parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64));
+            using var gpt = ModelResolver.Load(folder, parse.GetValue(SharedOptions.Device)!, parse.GetValue(SharedOptions.Float64), ct);
             ModelResolver.RequireGpt2Vocabulary(gpt);
 
             var scores = new List<TaskScore>();

@@ -14,11 +14,11 @@ public static class PredictCommand
         var top = new Option<int>("--top") { Description = "How many next tokens to list", DefaultValueFactory = _ => 10 };
         var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend <|endoftext|>" };
         var command = new Command("predict", "Show the most likely next tokens after a prompt") { model, prompt, top, SharedOptions.Device, noBos };
-        command.SetGuardedAction(parse =>
+        command.SetGuardedAction((parse, ct) =>
         {
             int k = parse.GetValue(top);
             if (k <= 0) throw new ArgumentException("--top must be positive");
-            using var gpt = ModelResolver.Load(parse.GetValue(model)!, parse.GetValue(SharedOptions.Device)!);
+            using var gpt = ModelResolver.Load(parse.GetValue(model)!, parse.GetValue(SharedOptions.Device)!, cancel: ct);
             var tokenizer = Gpt2Tokenizer.Instance;
             ModelResolver.RequireGpt2Vocabulary(gpt);
             var ids = tokenizer.Encode(parse.GetValue(prompt)!, !parse.GetValue(noBos));

@@ -253,9 +253,9 @@ public static class RunCommand
         // here rather than in Parse: before the model loads and before claiming the folder, which would create it.
         if (settings.Merge && !Directory.Exists(settings.Out))
             throw new ArgumentException($"--merge: --out {settings.Out} does not exist, so there is nothing to merge (run the shards with --shard I/N and this --out first)");
-        var model = ModelResolver.Resolve(settings.Model, new ModelStore());
+        var model = ModelResolver.Resolve(settings.Model, new ModelStore(), cancel);
         ConsoleSummary.PrintModel(model);
-        using var gpt = HookedGpt2.Load(model.Folder, settings.DType, DeviceOption.Parse(settings.Device));
+        using var gpt = HookedGpt2.Load(model.Folder, settings.DType, DeviceOption.Parse(settings.Device), cancel);
         ModelResolver.RequireGpt2Vocabulary(gpt);
         var study = Study.Prepare(gpt, model, settings.Device, settings.Study, cancel: cancel);
         foreach (var task in study.Tasks.Where(t => t.Examples.Count < settings.Study.Examples))

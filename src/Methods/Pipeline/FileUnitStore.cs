@@ -73,7 +73,7 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
         string Name() => System.IO.Path.GetFileName(path);
         try
         {
-            var text = File.ReadAllText(path);
+            var text = InputFiles.ReadText(path, InputFiles.UnitFileBytes, "a unit file");
             int newline = text.IndexOf('\n');
             if (!text.StartsWith(ChecksumPrefix, StringComparison.Ordinal) || newline < 0)
             {
@@ -95,6 +95,12 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
         catch (Exception e) when (e is JsonException or NotSupportedException or DecoderFallbackException)
         {
             _rejected.Add($"{Name()}: unreadable ({e.GetType().Name.Replace("Exception", "")})");
+            return false;
+        }
+        // A FIFO, a device or an oversized file where a unit belongs: not a unit; recomputed, and said why.
+        catch (InputFileException e)
+        {
+            _rejected.Add($"{Name()}: {e.Message[(path.Length + 2)..]}");
             return false;
         }
     }

@@ -20,6 +20,9 @@ public sealed class SafetensorsFile
     public IReadOnlyDictionary<string, string> Metadata { get; }
     private readonly long _dataStart;
 
+    /// <summary>The file's length as its header describes it: the 8-byte length, the header, and the data up to the last tensor's end.</summary>
+    public long DescribedLength => _dataStart + (Entries.Count == 0 ? 0 : Entries.Values.Max(e => e.End));
+
     private SafetensorsFile(string path, Dictionary<string, SafetensorsEntry> entries, Dictionary<string, string> metadata, long dataStart)
     {
         Path = path;
@@ -31,6 +34,8 @@ public sealed class SafetensorsFile
     public static SafetensorsFile Open(string path)
     {
         if (!File.Exists(path)) throw new ModelFileException($"{path}: file not found");
+        // A FIFO or a device would block the open below, or hand it endless bytes.
+        InputFiles.RequireRegular(path);
         long fileLength = new FileInfo(path).Length;
         if (fileLength < 8) throw new ModelFileException($"{path}: truncated: {fileLength} bytes, shorter than the 8-byte header length");
 

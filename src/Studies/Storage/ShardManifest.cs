@@ -55,7 +55,7 @@ public sealed record ShardManifest(string Run, int Shards, IReadOnlyList<(string
     {
         try
         {
-            var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            var json = JsonNode.Parse(InputFiles.ReadText(path, InputFiles.RecordJsonBytes, "a shard manifest"))!.AsObject();
             return new ShardManifest(json["run"]!.GetValue<string>(), json["shards"]!.GetValue<int>(),
                 json["options"]!.AsObject().Select(p => (p.Key, p.Value!.GetValue<string>())).ToList());
         }

@@ -34,6 +34,8 @@ public static class UnitStores
     private static bool IsUnitFile(string path)
     {
         const string checksumLine = "sha256:";
+        // A FIFO would block the open: whatever it is, Concord did not write it.
+        if (InputFiles.SpecialKind(path) is not null) return false;
         using var stream = File.OpenRead(path);
         var start = new byte[checksumLine.Length];
         return stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) == start.Length

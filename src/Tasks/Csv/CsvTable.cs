@@ -1,5 +1,6 @@
 using System.Globalization;
 using CsvHelper;
+using Concord.Model;
 
 namespace Concord.Tasks.Csv;
 
@@ -62,9 +63,12 @@ public static class CsvTable
     /// are named as such, other binary data is refused before its bytes reach a message, and a byte that
     /// is not UTF-8 (a Latin-1 file) is named by its line rather than read as U+FFFD, which tokenizes
     /// differently and surfaces later as an unrelated mismatch.
+    /// Refused first: a special file (a FIFO would hang the open) and a file larger than <paramref name="maxBytes"/>
+    /// (<see cref="InputFiles.TaskCsvBytes"/> unless the caller reads another kind of CSV).
     /// </summary>
-    public static void RequireText(string path)
+    public static void RequireText(string path, long maxBytes = InputFiles.TaskCsvBytes, string what = "a task CSV")
     {
+        InputFiles.Require(path, maxBytes, what);
         using var stream = System.IO.File.OpenRead(path);
         var head = new byte[Math.Min(stream.Length, 64 * 1024)];
         stream.ReadExactly(head);
@@ -119,11 +123,11 @@ public static class CsvTable
         }
     }
 
-    public static List<CsvRow> Read(string path, IReadOnlyCollection<string> requiredColumns)
+    public static List<CsvRow> Read(string path, IReadOnlyCollection<string> requiredColumns, long maxBytes = InputFiles.TaskCsvBytes, string what = "a task CSV")
     {
         if (Directory.Exists(path)) throw new DatasetException($"{path}: is a folder, not a CSV file");
         if (!System.IO.File.Exists(path)) throw new DatasetException($"{path}: file not found");
-        RequireText(path);
+        RequireText(path, maxBytes, what);
         CsvMalformedRecord? unclosed = null;
         var options = CsvReaderOptions.Default with
         {

@@ -30,7 +30,7 @@ public static class EvaluationFile
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path))!.AsArray().Select(n => n!.AsObject()).Select(o => new TaskScore(
+            return JsonNode.Parse(InputFiles.ReadText(path, InputFiles.RecordJsonBytes, "an evaluation table"))!.AsArray().Select(n => n!.AsObject()).Select(o => new TaskScore(
                 TaskKinds.Parse(o["task"]!.GetValue<string>()), o["source"]!.GetValue<string>(), o["prompts"]!.GetValue<int>(),
                 o["clean_positive"]!.GetValue<double>(), o["corruption_lowers"]!.GetValue<double>(),
                 o["mean_clean"]!.GetValue<double>(), o["mean_corrupted"]!.GetValue<double>())).ToList();

@@ -9,7 +9,8 @@ public sealed class WordLists(string folder)
     {
         var path = Path.Combine(Folder, file);
         if (!File.Exists(path)) throw new DatasetException($"{path}: word list not found");
-        return File.ReadAllLines(path)
+        return Concord.Model.InputFiles.ReadText(path, Concord.Model.InputFiles.WordListBytes, "a word list")
+            .Split(["\r\n", "\r", "\n"], StringSplitOptions.None)
             .Select(l => l.TrimEnd())
             .Where(l => l.Length > 0 && !l.StartsWith('#'))
             .ToList();

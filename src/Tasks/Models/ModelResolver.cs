@@ -31,8 +31,8 @@ public static class ModelResolver
     /// <summary>The folder a model argument names.</summary>
     public static string Folder(string model, ModelStore? store = null) => (store ?? new ModelStore()).Resolve(Expand(model));
 
-    public static HookedGpt2 Load(string model, string device = "cpu", bool float64 = false) =>
-        HookedGpt2.Load(Folder(model), float64 ? torch.ScalarType.Float64 : torch.ScalarType.Float32, DeviceOption.Parse(device));
+    public static HookedGpt2 Load(string model, string device = "cpu", bool float64 = false, CancellationToken cancel = default) =>
+        HookedGpt2.Load(Folder(model), float64 ? torch.ScalarType.Float64 : torch.ScalarType.Float32, DeviceOption.Parse(device), cancel);
 
     /// <summary>The tasks' answer ids and GPT-2's tokenizer need GPT-2's vocabulary; anything else is one clear error.</summary>
     public static void RequireGpt2Vocabulary(HookedGpt2 model)
@@ -47,19 +47,19 @@ public static class ModelResolver
     /// be called gpt2 in the working directory; and a folder is called GPT-2 small only when its
     /// weights are the published checkpoint's, byte for byte.
     /// </remarks>
-    public static ResolvedModel Resolve(string? requested, ModelStore store)
+    public static ResolvedModel Resolve(string? requested, ModelStore store, CancellationToken cancel = default)
     {
-        if (requested is not null) return Describe(store.Resolve(Expand(requested)), requested);
-        if (store.TryResolveCached("gpt2", out var gpt2)) return Describe(gpt2, "gpt2");
+        if (requested is not null) return Describe(store.Resolve(Expand(requested)), requested, cancel: cancel);
+        if (store.TryResolveCached("gpt2", out var gpt2)) return Describe(gpt2, "gpt2", cancel: cancel);
         if (!ModelStore.IsComplete(BundledFolder))
             throw new ModelFileException($"{BundledFolder}: the bundled model {BundledName} is missing (a partial clone?)", new Remedy("Model", "can name another model"));
-        return Describe(BundledFolder, BundledName, " (GPT-2 small is not in the model cache)");
+        return Describe(BundledFolder, BundledName, " (GPT-2 small is not in the model cache)", cancel);
     }
 
     /// <summary>What a model folder holds: GPT-2 small (verified), a model Concord trained, a random model, or another model named by its folder.</summary>
-    public static ResolvedModel Describe(string folder, string name, string why = "")
+    public static ResolvedModel Describe(string folder, string name, string why = "", CancellationToken cancel = default)
     {
-        var identity = ModelIdentity.Of(folder);
+        var identity = ModelIdentity.Of(folder, cancel);
         if (identity.IsGpt2Small)
             return new ResolvedModel(name, identity, "GPT-2 small (openai-community/gpt2; weights SHA-256 verified)", ModelKind.Gpt2);
         if (IsRandom(folder)) return new ResolvedModel(name, identity, $"{name} (a random model)", ModelKind.Random);

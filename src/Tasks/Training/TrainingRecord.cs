@@ -41,7 +41,7 @@ public sealed record TrainingRecord(string Preset, string Recipe, int Seed, int 
         if (!File.Exists(path)) return null;
         try
         {
-            var o = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            var o = JsonNode.Parse(InputFiles.ReadText(path, InputFiles.RecordJsonBytes, "a training record"))!.AsObject();
             return new TrainingRecord(
                 o["preset"]!.GetValue<string>(), o["recipe"]!.GetValue<string>(), o["seed"]!.GetValue<int>(), o["steps"]!.GetValue<int>(),
                 o["final_loss"]!.GetValue<double>(), o["wall_minutes"]!.GetValue<double>(), o["machine"]!.GetValue<string>(),
