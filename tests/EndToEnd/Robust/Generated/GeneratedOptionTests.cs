@@ -164,6 +164,28 @@ public class GeneratedOptionTests
         Assert.That(found, Has.Count.GreaterThan(100));
     }
 
+    private static IEnumerable<TestCaseData> FlagCases() => Targets().Where(t => t.IsFlag && t.Name != CliRunner.Verbose.Name).Select(t => new TestCaseData(t).SetName($"{t} on its valid line"));
+
+    /// <summary>
+    /// Every flag added to its command's valid line, whose output paths do not exist yet: it runs as the
+    /// valid line does, or is refused by the contract without creating them (`run --merge --out` a
+    /// folder that does not exist, issue 30's case, is one of these).
+    /// </summary>
+    [TestCaseSource(nameof(FlagCases))]
+    public void AFlagOnAValidLineKeepsTheErrorContract(Target flag)
+    {
+        int validCode = ValidCode(flag.Command);
+        var folder = TempFolder.New("flag");
+        var cwd = Directory.CreateDirectory(Path.Combine(folder, "cwd")).FullName;
+        var line = Valid(flag.Command, folder)!;
+        var args = flag.Command.Split(' ').Concat(line.Arguments).Concat(line.Options.SelectMany(o => o.Value is null ? new[] { o.Name } : new[] { o.Name, o.Value }))
+            .Append(flag.Name).ToArray();
+        var result = InProcessConcord.Run(args, cwd, CaseTimeout);
+        var untouched = result.Code is CliRunner.UsageError or CliRunner.InputError ? line.Writes : [];
+        if (ErrorContract.Violation(result, validCode, [flag.Name, .. line.Writes], untouched) is { } violation)
+            throw new AssertionException($"{violation}\n  {ErrorContract.Shown(args)}\n  exit {result.Code}, stderr: {result.Error.Trim()}");
+    }
+
     [TestCaseSource(nameof(TargetCases))]
     public void AMalformedValueKeepsTheErrorContract(Target target)
     {
