@@ -16,7 +16,7 @@ public sealed class AgreementJsonExporter : TaskExporter
         var study = export.Study;
         var agreement = AgreementJson.Build(task.Task.Dataset, analysis, study.Options.Pipeline, study.Model.DType, export.Provenance());
         if (task.Verification is { } verification) agreement["verification"] = VerificationJson.Of(verification);
-        if (task.Structure is { } structure) agreement["structure"] = StructureJson.Of(structure, task.Opposite);
+        if (task.Structure is { } structure) agreement["structure"] = StructureJson.Of(structure, task.Opposite, Headline.Checked(study.Options.Pipeline));
         if (task.Edges is { } edges) agreement["edges"] = EdgeJson.Of(edges, study.Options.Pipeline.TopFraction);
         var paths = IgPaths.Of(analysis, study.Options.Pipeline);
         if (paths.Count > 0) agreement["ig_path"] = StructureJson.Paths(paths);

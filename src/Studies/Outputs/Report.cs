@@ -228,7 +228,7 @@ public static class Report
             md.AppendLine();
         }
         VerificationReport.Section(md, outcome, folder);
-        StructureReport.Section(md, outcome, folder);
+        StructureReport.Section(md, outcome, folder, pipeline);
         StructureReport.PathSection(md, IgPaths.Of(analysis, pipeline), folder, (pipeline.Ig.Quadrature as IgQuadrature.Adaptive)?.Split);
         EdgeReport.Section(md, outcome, pipeline.TopFraction, folder, study.Options.Edges);
         md.AppendLine(Invariant($"Files: [{ScoresCsvExporter.FileName}]({folder}/{ScoresCsvExporter.FileName}), [{AgreementJsonExporter.FileName}]({folder}/{AgreementJsonExporter.FileName})."));

@@ -10,7 +10,8 @@ public static class StructureJson
 {
     private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 
-    public static JsonObject Of(TaskStructure s, TaskAnalysis? opposite) => new()
+    /// <param name="checkedMethod">The headline pair's method with a completeness check (IG), whose n and d each candidate carries as "&lt;id&gt;_n", "&lt;id&gt;_d".</param>
+    public static JsonObject Of(TaskStructure s, TaskAnalysis? opposite, Methods.Attribution.Method? checkedMethod) => new()
     {
         ["definitions"] = "G = m(clean) - m(corrupted) per prompt; n = -score_noising / G, d = score_denoising / G, A = n - d (medians over kept prompts); " +
                           "candidates: |A| >= 0.5 and max(n, d) >= 0.1 by the candidates_by method; pairs: n_ij = -E({i,j}) / G under resample noising, I = n_ij - n_i - n_j (AND -1, OR +1)",
@@ -36,8 +37,8 @@ public static class StructureJson
             ["candidates"] = new JsonArray(k.Candidates.Select(c => (JsonNode)new JsonObject
             {
                 ["component"] = c.Target.Label, ["n"] = Number(c.Noise), ["d"] = Number(c.Denoise), ["a"] = Number(c.A),
-                ["ig_n"] = k.Of(Methods.Attribution.Method.Ig)?.Of(c.Target) is { } ig ? Number(ig.Noise) : null,
-                ["ig_d"] = k.Of(Methods.Attribution.Method.Ig)?.Of(c.Target) is { } ig2 ? Number(ig2.Denoise) : null,
+                [$"{checkedMethod?.Id()}_n"] = checkedMethod is not null && k.Of(checkedMethod)?.Of(c.Target) is { } ig ? Number(ig.Noise) : null,
+                [$"{checkedMethod?.Id()}_d"] = checkedMethod is not null && k.Of(checkedMethod)?.Of(c.Target) is { } ig2 ? Number(ig2.Denoise) : null,
             }).ToArray()),
             ["interacting"] = new JsonArray(k.Interacting.Select(c => (JsonNode)JsonValue.Create(c.Label)).ToArray()),
             ["pairs"] = new JsonArray(k.Pairs.Select(p => (JsonNode)new JsonObject

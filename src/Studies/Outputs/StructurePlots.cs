@@ -41,29 +41,30 @@ public static class StructurePlots
         AtomicFile.Write(path, tmp => plot.SavePng(tmp, 760, 520), extension: ".png");
     }
 
-    public static void WriteAll(string folder, TaskStructure structure, string task)
+    /// <param name="methods">Whose n and d the scatter shows, the first drawn largest: the headline pair's second and first (AP, then IG).</param>
+    public static void WriteAll(string folder, TaskStructure structure, IReadOnlyList<Method> methods, string task)
     {
         foreach (var kind in structure.Kinds)
         {
-            Scatter(Path.Combine(folder, ScatterFile(kind.Kind)), kind, task);
+            Scatter(Path.Combine(folder, ScatterFile(kind.Kind)), kind, methods, task);
             if (kind.Pairs.Count > 0) Heatmap(Path.Combine(folder, HeatmapFile(kind.Kind)), kind, task);
         }
     }
 
-    private static void Scatter(string path, KindStructure kind, string task)
+    private static void Scatter(string path, KindStructure kind, IReadOnlyList<Method> methods, string task)
     {
         var plot = new Plot();
         var diagonal = plot.Add.Line(0, 1, 1, 0);
         diagonal.LineStyle.Pattern = LinePattern.Dashed;
         diagonal.LineColor = Colors.Gray;
         diagonal.LegendText = "additive (n + d = 1)";
-        foreach (var method in new[] { Method.Ap, Method.Ig }.Select(kind.Of).OfType<MethodAsymmetry>())
+        foreach (var method in methods.Select(kind.Of).OfType<MethodAsymmetry>())
         {
             var points = method.Components.Where(c => double.IsFinite(c.Noise) && double.IsFinite(c.Denoise)).ToList();
             if (points.Count == 0) continue;
             var dots = plot.Add.ScatterPoints(points.Select(c => c.Noise).ToArray(), points.Select(c => c.Denoise).ToArray());
             dots.LegendText = $"{method.Method.DisplayName} ({points.Count} {kind.Kind.Plural})";
-            dots.MarkerSize = method.Method == Method.Ap ? 7 : 5;
+            dots.MarkerSize = method.Method == methods[0] ? 7 : 5;
         }
         foreach (var (x, y, label) in new[] { (1.0, 0.0, "AND"), (0.0, 1.0, "OR") })
         {

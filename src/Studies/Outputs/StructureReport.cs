@@ -1,3 +1,4 @@
+using Concord.Methods.Pipeline;
 using static System.FormattableString;
 using System.Globalization;
 using System.Text;
@@ -17,17 +18,20 @@ public static class StructureReport
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("F2", CultureInfo.InvariantCulture) : "–";
 
-    public static void Section(StringBuilder md, TaskOutcome outcome, string folder)
+    public static void Section(StringBuilder md, TaskOutcome outcome, string folder, PipelineOptions pipeline)
     {
+        // The research question's pair (IG↔AP in the built-in catalogue) and its method with a completeness check (IG), named by the catalogue.
+        var headline = Headline.Pair(pipeline);
+        var checkedMethod = Headline.Checked(pipeline);
         if (outcome.Structure is not { } s) return;
         md.AppendLine("### AND / OR structure (both directions)");
         md.AppendLine();
         md.AppendLine(Invariant($"Medians over {s.KeptPrompts} of {s.Prompts} prompts ({s.LeftOut} with |G| below {Asymmetry.MinimumGapFraction:0.##} × the median left out)."));
         if (outcome.Opposite is { } opposite)
         {
-            var pairs = opposite.Agreements.Where(p => p.First == Method.Ig && p.Second == Method.Ap).ToList();
+            var pairs = opposite.Agreements.Where(p => (p.First, p.Second) == headline).ToList();
             if (pairs.Count > 0)
-                md.AppendLine(Invariant($"Denoising IG↔AP Pearson r (median over prompts): {string.Join(", ", pairs.Select(p => Invariant($"{p.Space.Plural} {Report.Median(p, AgreementStatistic.Pearson)}")))}."));
+                md.AppendLine(Invariant($"Denoising {pairs[0].Label} Pearson r (median over prompts): {string.Join(", ", pairs.Select(p => Invariant($"{p.Space.Plural} {Report.Median(p, AgreementStatistic.Pearson)}")))}."));
         }
         md.AppendLine();
         md.AppendLine("| kind | AND-like | OR-like | AND pairs | OR pairs | pairs tested |");
@@ -37,12 +41,12 @@ public static class StructureReport
         md.AppendLine();
         foreach (var k in s.Kinds)
         {
-            var ig = k.Of(Method.Ig);
+            var ig = checkedMethod is null ? null : k.Of(checkedMethod);
             if (k.Candidates.Count > 0)
             {
                 md.AppendLine(Invariant($"{k.Kind.Plural}: candidates by {k.CandidatesBy.DisplayName} (|A| ≥ {Asymmetry.CandidateAsymmetry}, max(n, d) ≥ {Asymmetry.CandidateShare}):"));
                 md.AppendLine();
-                md.AppendLine(Invariant($"| component | n | d | A | reads as | IG n | IG d |"));
+                md.AppendLine(Invariant($"| component | n | d | A | reads as | {checkedMethod?.DisplayName} n | {checkedMethod?.DisplayName} d |"));
                 md.AppendLine("|---|---|---|---|---|---|---|");
                 foreach (var c in k.Candidates.Take(10))
                 {
