@@ -37,7 +37,7 @@ public sealed class Study
     public int UnitCount => Tasks.Sum(t => t.UnitCount);
 
     /// <summary>How a study's units are written in unit files: each pass's own formats (attribution, verification, interactions).</summary>
-    public static IReadOnlyList<UnitFormat> UnitFormats { get; } = Passes.StudyPasses.BuiltIn.SelectMany(p => p.Formats).ToList();
+    public static IReadOnlyList<UnitFormat> UnitFormats { get; } = StudyPasses.BuiltIn.SelectMany(p => p.Formats).ToList();
 
     private Study(HookedGpt2 model, ResolvedModel resolved, string device, StudyOptions options, TaskResources resources, IReadOnlyList<StudyTask> tasks,
         string modelFingerprint, bool filtered)
@@ -120,8 +120,8 @@ public sealed class Study
         return new Study(model, resolved, device, options, resources, tasks, modelPrint, filter);
     }
 
-    /// <summary>A task's units per pass, in the order they are numbered (<see cref="Passes.StudyPasses.BuiltIn"/>).</summary>
-    private static int[] UnitsOf(StudyOptions options, int examples) => Passes.StudyPasses.BuiltIn.Select(p => p.UnitCount(options, examples)).ToArray();
+    /// <summary>A task's units per pass, in the order they are numbered (<see cref="StudyPasses.BuiltIn"/>).</summary>
+    private static int[] UnitsOf(StudyOptions options, int examples) => StudyPasses.BuiltIn.Select(p => p.UnitCount(options, examples)).ToArray();
 
     /// <summary>
     /// Reads every task's units from <paramref name="stores"/> and computes the missing ones that
@@ -142,21 +142,21 @@ public sealed class Study
             var done = new Dictionary<string, IPassOutcome>();
             var costs = new Dictionary<string, UnitCost>();
             int first = task.FirstUnit;
-            for (int i = 0; i < Passes.StudyPasses.BuiltIn.Count; first += layout[i], i++)
+            for (int i = 0; i < StudyPasses.BuiltIn.Count; first += layout[i], i++)
             {
-                var studyPass = Passes.StudyPasses.BuiltIn[i];
-                if (studyPass.Run(new Passes.PassRun(this, task, store, selection, first, done, progress, cancel)) is not { } ran) continue;
+                var studyPass = StudyPasses.BuiltIn[i];
+                if (studyPass.Run(new PassRun(this, task, store, selection, first, done, progress, cancel)) is not { } ran) continue;
                 done[studyPass.Id] = ran;
                 missing.AddRange(ran.Missing);
                 foreach (var (unit, cost) in ran.Costs) costs[unit + studyPass.CostSuffix(Options)] = cost;
             }
             TaskResult? Complete(string id) => (done.GetValueOrDefault(id) as PassOutcome<TaskResult>)?.Result;
-            var outcome = new TaskOutcome(task, Complete(Passes.AttributionStudyPass.PassId) is { } result ? TaskAnalysis.Of(result, Options.Pipeline, Model.DType) : null,
+            var outcome = new TaskOutcome(task, Complete(AttributionStudyPass.PassId) is { } result ? TaskAnalysis.Of(result, Options.Pipeline, Model.DType) : null,
                 done.Values.Sum(p => p.ComputedUnits), done.Values.Sum(p => p.ReusedUnits), clock.Elapsed, (store as FileUnitStore)?.Rejected.ToList() ?? [])
             {
                 Costs = costs,
                 Passes = done,
-                Opposite = Complete(Passes.OppositeDirectionStudyPass.PassId) is { } o ? TaskAnalysis.Of(o, Options.Opposite!, Model.DType) : null,
+                Opposite = Complete(OppositeDirectionStudyPass.PassId) is { } o ? TaskAnalysis.Of(o, Options.Opposite!, Model.DType) : null,
             };
             outcomes.Add(outcome);
             taskFinished?.Invoke(outcome);

@@ -10,7 +10,7 @@ public sealed record TaskOutcome(StudyTask Task, TaskAnalysis? Analysis, int Com
 {
     /// <summary>What this pass's computed units cost, by unit name.</summary>
     public IReadOnlyDictionary<string, UnitCost> Costs { get; init; } = new Dictionary<string, UnitCost>();
-    /// <summary>What each pass that ran did, by its id (<see cref="Passes.IStudyPass.Id"/>).</summary>
+    /// <summary>What each pass that ran did, by its id (<see cref="IStudyPass.Id"/>).</summary>
     public IReadOnlyDictionary<string, IPassOutcome> Passes { get; init; } = new Dictionary<string, IPassOutcome>();
 
     /// <summary>A pass's result when every unit of it is in the store; null when it did not run or units are missing.</summary>
@@ -19,11 +19,11 @@ public sealed record TaskOutcome(StudyTask Task, TaskAnalysis? Analysis, int Com
     /// <summary>The opposite direction's analysis, when both directions were asked for and every unit of it is in the store.</summary>
     public TaskAnalysis? Opposite { get; init; }
     /// <summary>The verification by intervention, when it was asked for and every unit of it is in the store.</summary>
-    public Methods.Verification.TaskVerification? Verification => ResultOf<Methods.Verification.TaskVerification>(Studies.Passes.VerificationStudyPass.PassId);
+    public Methods.Verification.TaskVerification? Verification => ResultOf<Methods.Verification.TaskVerification>(VerificationStudyPass.PassId);
     /// <summary>The AND / OR structure, when both directions were asked for and every unit of it is in the store.</summary>
-    public Methods.Structure.TaskStructure? Structure => ResultOf<Methods.Structure.TaskStructure>(Studies.Passes.StructureStudyPass.PassId);
+    public Methods.Structure.TaskStructure? Structure => ResultOf<Methods.Structure.TaskStructure>(StructureStudyPass.PassId);
     /// <summary>The edge scores, when edges were asked for and every unit of them is in the store.</summary>
-    public Methods.Edges.TaskEdges? Edges => ResultOf<Methods.Edges.TaskEdges>(Studies.Passes.EdgeStudyPass.PassId);
+    public Methods.Edges.TaskEdges? Edges => ResultOf<Methods.Edges.TaskEdges>(EdgeStudyPass.PassId);
 }
 
 /// <summary>

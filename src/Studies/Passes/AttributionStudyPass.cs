@@ -1,6 +1,6 @@
 using Concord.Methods.Pipeline;
 
-namespace Concord.Studies.Passes;
+namespace Concord.Studies;
 
 /// <summary>Every method on every target space, batch by batch (<see cref="AttributionPipeline"/>): the study's scores.</summary>
 public sealed class AttributionStudyPass : IStudyPass

@@ -1,7 +1,7 @@
 using Concord.Methods.Edges;
 using Concord.Methods.Pipeline;
 
-namespace Concord.Studies.Passes;
+namespace Concord.Studies;
 
 /// <summary>Edge scores and circuits (`--edges`): the attribution's batches, its own units.</summary>
 public sealed class EdgeStudyPass : IStudyPass

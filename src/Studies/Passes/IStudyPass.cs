@@ -1,6 +1,7 @@
+// The passes are the study's own vocabulary: they live in this folder but in the Concord.Studies namespace, since a pass is given the Study and the study runs the list (a namespace of their own would be a cycle, which NamespaceCycleTests refuses).
 using Concord.Methods.Pipeline;
 
-namespace Concord.Studies.Passes;
+namespace Concord.Studies;
 
 /// <summary>
 /// One pass of a study over each task (the attribution, the opposite direction, the verification,

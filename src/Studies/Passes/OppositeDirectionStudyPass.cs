@@ -1,7 +1,7 @@
 using Concord.Methods.Attribution;
 using Concord.Methods.Pipeline;
 
-namespace Concord.Studies.Passes;
+namespace Concord.Studies;
 
 /// <summary>The attribution in the opposite direction (both directions asked for): its own units, whose keys carry the direction, so a run in one direction is reused.</summary>
 public sealed class OppositeDirectionStudyPass : IStudyPass

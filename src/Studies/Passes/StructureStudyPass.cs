@@ -1,7 +1,7 @@
 using Concord.Methods.Pipeline;
 using Concord.Methods.Structure;
 
-namespace Concord.Studies.Passes;
+namespace Concord.Studies;
 
 /// <summary>The AND / OR structure from both directions' attributions and joint interventions; like the verification, computed by a merge, never by a shard.</summary>
 public sealed class StructureStudyPass : IStudyPass

@@ -1,4 +1,4 @@
-namespace Concord.Studies.Passes;
+namespace Concord.Studies;
 
 /// <summary>The passes every study runs, in the order their units are numbered (never reorder: unit numbers, shards and resumed runs depend on it).</summary>
 public static class StudyPasses

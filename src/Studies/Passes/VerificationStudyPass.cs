@@ -1,7 +1,7 @@
 using Concord.Methods.Pipeline;
 using Concord.Methods.Verification;
 
-namespace Concord.Studies.Passes;
+namespace Concord.Studies;
 
 /// <summary>
 /// The verification by intervention. Its units need every attribution unit of the task, which only a
