@@ -39,7 +39,7 @@ var options = new StudyOptions
     Examples = 4,
     // Every prompt is reported, shown behaviour or not (the filter keeps only prompts with metric > 0).
     BehaviourFilter = false,
-    Pipeline = new PipelineOptions { Kinds = [TargetSpace.Head, TargetSpace.Mlp], Ig = IgSettings.FixedNodes(32), BatchSize = 4 },
+    Pipeline = new PipelineOptions { Spaces = [TargetSpace.Head, TargetSpace.Mlp], Ig = IgSettings.FixedNodes(32), BatchSize = 4 },
 };
 using var model = HookedGpt2.Load(modelFolder);
 var resolved = ModelResolver.Describe(modelFolder, Path.GetFileName(Path.GetFullPath(modelFolder)));
@@ -56,12 +56,12 @@ foreach (var batch in batches)
         var example = study.Tasks[0].Dataset.Examples.Single(e => e.Row == batch.Rows[p]);
         Console.WriteLine($"prompt {prompt++}: logit({example.Group}) − logit(giver) clean {batch.Metrics.Base[p]:F3}, corrupted {batch.Metrics.Other[p]:F3}");
     }
-foreach (var kind in options.Pipeline.Kinds)
+foreach (var kind in options.Pipeline.Spaces)
 {
     // IG's completeness error relative to each prompt's effect F(a') − F(a), the worst over layers and prompts.
     double worst = batches.Max(b => b.Result(Method.Ig, kind)!.Completeness.Max(c => c.Check.Delta.Select((d, p) => Math.Abs(d) / Math.Abs(b.Metrics.FullEffect[p])).Max()));
     Console.WriteLine($"{kind.Plural}: IG completeness error at most {worst:E1} of |F(a') − F(a)| (32 Gauss–Legendre nodes)");
-    foreach (var pair in analysis.Agreements.Where(p => p.Kind == kind))
+    foreach (var pair in analysis.Agreements.Where(p => p.Space == kind))
         Console.WriteLine($"  {pair.Label}: Pearson r median {pair.AcrossPrompts.Pearson.Median:F3}, Spearman ρ median {pair.AcrossPrompts.Spearman.Median:F3}, top-{pair.TopK} Jaccard median {pair.AcrossPrompts.Jaccard.Median:F3}");
     var ap = analysis.MeanScores(Method.Ap, kind);
     Console.WriteLine("  largest mean AP: " + string.Join(", ", ap.OrderByDescending(x => Math.Abs(x.Value)).Take(3).Select(x => $"{x.Key} {x.Value:+0.000;-0.000}")));
