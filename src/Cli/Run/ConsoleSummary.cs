@@ -67,7 +67,7 @@ public static class ConsoleSummary
                     .. statistics.Select((s, i) => identity ? "= by constr." : !evidence ? (i == 0 ? "not converged" : "") : Report.Median(first, s)),
                     .. pairs.Skip(1).Select(p => Find(p) is { } other && !analysis.IsEvidence(other) ? "not converged" : Report.Median(Find(p), AgreementStatistic.Pearson)),
                     .. checkedMethod is null ? Array.Empty<string>() : [double.IsFinite(completeness) ? completeness.ToString("E1", CultureInfo.InvariantCulture) : "–"],
-                    .. verified ? [VerificationReport.MostFaithful(task.Verification, component)] : Array.Empty<string>()]);
+                    .. verified ? [VerificationReport.MostFaithful(task.Verification, component, settings.Pipeline.MethodCatalogue)] : Array.Empty<string>()]);
             }
         }
         // Redirected output has no terminal width; a wide table beats one wrapped into unreadable cells.

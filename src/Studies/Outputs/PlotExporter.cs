@@ -12,7 +12,7 @@ public sealed class PlotExporter : TaskExporter
         var study = export.Study;
         string title = $"{task.Task.Kind.Id()} on {study.ResolvedModel.Name}";
         Plots.WriteAll(folder, analysis, study.Options.Pipeline, study.Model.Config, study.ResolvedModel.Name);
-        if (task.Verification is { } v) VerificationPlots.WriteAll(folder, v, title);
+        if (task.Verification is { } v) VerificationPlots.WriteAll(folder, v, study.Options.Pipeline.MethodCatalogue, title);
         if (task.Structure is { } st) StructurePlots.WriteAll(folder, st, Headline.Pair(study.Options.Pipeline) is { } pair ? [pair.Second, pair.First] : [], title);
         foreach (var p in IgPaths.Of(analysis, study.Options.Pipeline)) StructurePlots.IgPath(Path.Combine(folder, StructurePlots.PathFile(p.Kind)), p, title);
     }

@@ -97,7 +97,7 @@ public static class Report
                             : summary.Select(st => Median(headline, st));
                     md.AppendLine(Invariant($"| {task.Task.Kind.Id()} | {component.Id()} | ") + string.Join(" | ",
                         cells.Concat(pairs.Skip(1).Select(p => Find(p) is { } other && !analysis.IsEvidence(other) ? "not converged" : Median(Find(p), AgreementStatistic.Pearson)))
-                            .Concat(checkedMethod is null ? [] : [Num(completeness, "E1")]).Concat(verified ? [VerificationReport.MostFaithful(task.Verification, component)] : [])) + " |");
+                            .Concat(checkedMethod is null ? [] : [Num(completeness, "E1")]).Concat(verified ? [VerificationReport.MostFaithful(task.Verification, component, pipeline.MethodCatalogue)] : [])) + " |");
                 }
         }
         md.AppendLine();
@@ -227,7 +227,7 @@ public static class Report
                 md.AppendLine(Invariant($"\nLeft out: rows {string.Join(", ", unconverged)}, where {Headline.Checked(pipeline)?.DisplayName} did not converge ({analysis.NotConverged(worst)!.Text})."));
             md.AppendLine();
         }
-        VerificationReport.Section(md, outcome, folder);
+        VerificationReport.Section(md, outcome, folder, pipeline.MethodCatalogue);
         StructureReport.Section(md, outcome, folder, pipeline);
         StructureReport.PathSection(md, IgPaths.Of(analysis, pipeline), folder, (pipeline.Ig.Quadrature as IgQuadrature.Adaptive)?.Split);
         EdgeReport.Section(md, outcome, pipeline.TopFraction, folder, study.Options.Edges);

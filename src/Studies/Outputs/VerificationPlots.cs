@@ -11,14 +11,14 @@ public static class VerificationPlots
 {
     public static string File(TargetSpace kind) => $"faithfulness-{kind.Id()}.png";
 
-    public static void WriteAll(string folder, TaskVerification verification, string task)
+    public static void WriteAll(string folder, TaskVerification verification, Methods.Attribution.MethodCatalogue methods, string task)
     {
         foreach (var kind in verification.Kinds)
             if (kind.Faithfulness is { Undefined: null } f)
-                Curves(Path.Combine(folder, File(kind.Kind)), f, kind.Kind, task, verification.Ablation.Id());
+                Curves(Path.Combine(folder, File(kind.Kind)), f, kind.Kind, methods, task, verification.Ablation.Id());
     }
 
-    private static void Curves(string path, KindFaithfulness f, TargetSpace kind, string task, string ablation)
+    private static void Curves(string path, KindFaithfulness f, TargetSpace kind, Methods.Attribution.MethodCatalogue methods, string task, string ablation)
     {
         var plot = new Plot();
         if (f.Random is { } random)
@@ -30,7 +30,7 @@ public static class VerificationPlots
         foreach (var curve in f.Curves.Where(c => c.Ranking == RankingKind.Signed))
         {
             var line = plot.Add.Scatter(curve.Points.Select(p => p.Fraction).ToArray(), curve.Points.Select(p => p.Faithfulness).ToArray());
-            line.LegendText = $"{curve.Method.ToUpperInvariant()} (CPR {curve.Cpr:F3})";
+            line.LegendText = $"{VerificationReport.Name(methods, curve.Method)} (CPR {curve.Cpr:F3})";
             line.MarkerSize = 6;
         }
         plot.ShowLegend(Alignment.LowerRight);

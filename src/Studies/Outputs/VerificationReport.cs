@@ -11,17 +11,20 @@ namespace Concord.Studies.Outputs;
 public static class VerificationReport
 {
     /// <summary>The summary's cell: the method with the largest CPR (signed ranking) per kind, "≈" when the runner-up lies inside its interval.</summary>
-    public static string MostFaithful(TaskVerification? v, TargetSpace kind)
+    public static string MostFaithful(TaskVerification? v, TargetSpace kind, Methods.Attribution.MethodCatalogue methods)
     {
         var f = v?.Kinds.FirstOrDefault(k => k.Kind == kind)?.Faithfulness;
         if (f is null) return "–";
         if (f.Undefined is not null) return "undefined";
         if (f.MostFaithful() is not { } best) return f.ShareOfGap is double g ? Invariant($"– ({g:P0} of gap)") : "–";
-        string name = Invariant($"{best.Method.ToUpperInvariant()}{(best.TiedWith is null ? "" : Invariant($" ≈ {best.TiedWith.ToUpperInvariant()}"))} ({best.Cpr:F2})");
+        string name = Invariant($"{Name(methods, best.Method)}{(best.TiedWith is null ? "" : Invariant($" ≈ {Name(methods, best.TiedWith)}"))} ({best.Cpr:F2})");
         return best.AboveChance ? name : Invariant($"none above chance ({name})");
     }
 
-    public static void Section(StringBuilder md, TaskOutcome outcome, string folder)
+    /// <summary>A method as the literature writes it (AtP, split IG), from the id the verification keeps.</summary>
+    public static string Name(Methods.Attribution.MethodCatalogue methods, string id) => methods.FirstOrDefault(m => m.Id() == id)?.DisplayName ?? id.ToUpperInvariant();
+
+    public static void Section(StringBuilder md, TaskOutcome outcome, string folder, Methods.Attribution.MethodCatalogue methods)
     {
         if (outcome.Verification is not { } v) return;
         md.AppendLine(Invariant($"### Verification by intervention ({v.Ablation.Id()} ablation outside the circuit)"));
@@ -44,7 +47,7 @@ public static class VerificationReport
                     md.AppendLine("| method | ranking | CPR | CPR 95 % | CMD | f at " + string.Join(" | ", f.Curves[0].Points.Skip(1).SkipLast(1).Select(p => Invariant($"{p.Size}"))) + " |");
                     md.AppendLine("|---|---|---|---|---|" + string.Concat(f.Curves[0].Points.Skip(1).SkipLast(1).Select(_ => "---|")));
                     foreach (var c in f.Curves)
-                        md.AppendLine(Invariant($"| {c.Method.ToUpperInvariant()} | {c.Ranking.Id()} | {c.Cpr:F3} | {(c.CprInterval is { } ci ? Invariant($"[{ci.Low:F3}, {ci.High:F3}]") : "–")} | {c.Cmd:F3} | ") +
+                        md.AppendLine(Invariant($"| {Name(methods, c.Method)} | {c.Ranking.Id()} | {c.Cpr:F3} | {(c.CprInterval is { } ci ? Invariant($"[{ci.Low:F3}, {ci.High:F3}]") : "–")} | {c.Cmd:F3} | ") +
                                       string.Join(" | ", c.Points.Skip(1).SkipLast(1).Select(p => p.Faithfulness.ToString("F2", System.Globalization.CultureInfo.InvariantCulture))) + " |");
                     if (f.Random is { } r)
                         md.AppendLine(Invariant($"| random ({r.Rankings}) | – | {r.MeanCpr:F3} ± {r.SdCpr:F3} | [{r.MinCpr:F3}, {r.MaxCpr:F3}] (range) | {r.MeanCmd:F3} | ") +
@@ -76,7 +79,7 @@ public static class VerificationReport
             if (kind.Predictiveness.Count > 0)
             {
                 md.AppendLine(Invariant($"Predictiveness of the isolated mean-ablation effect ({kind.Kind.Plural}; pooled over prompts and components; under resample the isolated effect *is* AP: equal by construction, no statistic): ") +
-                              string.Join("; ", kind.Predictiveness.Select(p => Invariant($"{p.Method.ToUpperInvariant()} r {p.Pearson}, ρ {p.Spearman}"))) + ".");
+                              string.Join("; ", kind.Predictiveness.Select(p => Invariant($"{Name(methods, p.Method)} r {p.Pearson}, ρ {p.Spearman}"))) + ".");
                 md.AppendLine();
             }
         }
