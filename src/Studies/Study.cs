@@ -150,7 +150,7 @@ public sealed class Study
                 missing.AddRange(ran.Missing);
                 foreach (var (unit, cost) in ran.Costs) costs[unit + studyPass.CostSuffix(Options)] = cost;
             }
-            TaskResult? Complete(string id) => (done.GetValueOrDefault(id) as PassOutcome<TaskResult>)?.Result;
+            TaskResult? Complete(string id) => done.ResultOf<TaskResult>(id);
             var outcome = new TaskOutcome(task, Complete(AttributionStudyPass.PassId) is { } result ? TaskAnalysis.Of(result, Options.Pipeline, Model.DType) : null,
                 done.Values.Sum(p => p.ComputedUnits), done.Values.Sum(p => p.ReusedUnits), clock.Elapsed, (store as FileUnitStore)?.Rejected.ToList() ?? [])
             {

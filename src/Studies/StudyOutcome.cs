@@ -14,7 +14,7 @@ public sealed record TaskOutcome(StudyTask Task, TaskAnalysis? Analysis, int Com
     public IReadOnlyDictionary<string, IPassOutcome> Passes { get; init; } = new Dictionary<string, IPassOutcome>();
 
     /// <summary>A pass's result when every unit of it is in the store; null when it did not run or units are missing.</summary>
-    public TResult? ResultOf<TResult>(string passId) where TResult : class => (Passes.GetValueOrDefault(passId) as PassOutcome<TResult>)?.Result;
+    public TResult? ResultOf<TResult>(string passId) where TResult : class => Passes.ResultOf<TResult>(passId);
 
     /// <summary>The opposite direction's analysis, when both directions were asked for and every unit of it is in the store.</summary>
     public TaskAnalysis? Opposite { get; init; }

@@ -22,6 +22,14 @@ public sealed record PassOutcome<TResult>(TResult? Result, IReadOnlyList<Missing
     public IReadOnlyDictionary<string, UnitCost> Costs { get; init; } = new Dictionary<string, UnitCost>();
 }
 
+/// <summary>Reading the outcomes of a task's passes, kept by pass id.</summary>
+public static class PassOutcomes
+{
+    /// <summary>The pass's result when every unit of it is in the store; null when it did not run, units are missing, or its result is of another type.</summary>
+    public static TResult? ResultOf<TResult>(this IReadOnlyDictionary<string, IPassOutcome> outcomes, string passId) where TResult : class =>
+        (outcomes.GetValueOrDefault(passId) as PassOutcome<TResult>)?.Result;
+}
+
 /// <summary>
 /// Where the time went for one kind of unit over a task's batches: wall seconds, stacked runs from a
 /// hook (each a forward, and a backward for IG), and IG's quadrature nodes summed over layers.

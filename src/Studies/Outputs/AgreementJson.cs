@@ -20,13 +20,6 @@ public static class AgreementJson
 {
     private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 
-    /// <summary>Every entry of a method's own check names its method (IG's and split IG's sit side by side).</summary>
-    private static JsonObject WithMethod(Method method, JsonObject entry)
-    {
-        entry["method"] = method.Id();
-        return entry;
-    }
-
     private static JsonObject Stat(StatisticValue s) => s.IsDefined
         ? new JsonObject { ["value"] = Number(s.Value) }
         : new JsonObject { ["value"] = null, ["undefined"] = s.Undefined };
@@ -85,7 +78,7 @@ public static class AgreementJson
                 ["excluded_prompts"] = analysis.NormalisedExclusion.Excluded,
                 ["prompts"] = analysis.NormalisedExclusion.Prompts,
             },
-            ["ig_convergence"] = new JsonArray(analysis.Verdicts.Select(v => (JsonNode)WithMethod(v.Method, new JsonObject
+            ["ig_convergence"] = new JsonArray(analysis.Verdicts.Select(v => (JsonNode)new JsonObject
             {
                 ["kind"] = v.Kind.Id(), ["tolerance"] = v.Tolerance, ["converged"] = v.Converged, ["prompts"] = v.Prompts,
                 ["unconverged_rows"] = new JsonArray(v.UnconvergedRows.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
@@ -93,13 +86,15 @@ public static class AgreementJson
                 ["within_round_off_allowance_only_rows"] = new JsonArray(v.WithinAllowanceRows.Select(r => (JsonNode)JsonValue.Create(r)).ToArray()),
                 ["max_relative_error_within_allowance"] = Number(v.WorstWithinAllowance),
                 ["rule"] = "converged when |Σ IG − (F(end) − F(start))| ≤ τ·max(|F(end) − F(start)|, 1 % of the batch's largest) + r at every layer, with " + IntegratedGradients.RoundOffAllowanceText(dtype),
-            })).ToArray()),
-            ["ig_completeness"] = new JsonArray(analysis.Convergence.Select(c => (JsonNode)WithMethod(c.Method, new JsonObject
+                ["method"] = v.Method.Id(),
+            }).ToArray()),
+            ["ig_completeness"] = new JsonArray(analysis.Convergence.Select(c => (JsonNode)new JsonObject
             {
                 ["kind"] = c.Kind.Id(), ["layer"] = c.Layer,
                 ["max_abs_delta"] = Number(c.MaxAbsDelta), ["mean_abs_delta"] = Number(c.MeanAbsDelta), ["max_abs_expected"] = Number(c.MaxAbsExpected),
                 ["steps_min"] = c.MinSteps, ["steps_max"] = c.MaxSteps,
-            })).ToArray()),
+                ["method"] = c.Method.Id(),
+            }).ToArray()),
             ["sweep"] = new JsonArray(analysis.Sweep.Select(s => (JsonNode)new JsonObject
             {
                 ["kind"] = s.Space.Id(), ["scale"] = s.Scale,

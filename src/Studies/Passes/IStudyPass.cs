@@ -33,7 +33,7 @@ public sealed record PassRun(Study Study, StudyTask Task, IUnitStore Store, Unit
     IReadOnlyDictionary<string, IPassOutcome> Earlier, IProgress<PipelineProgress>? Progress, CancellationToken Cancel)
 {
     /// <summary>An earlier pass's result when all of its units are there; null otherwise.</summary>
-    public TResult? Result<TResult>(string passId) where TResult : class => (Earlier.GetValueOrDefault(passId) as PassOutcome<TResult>)?.Result;
+    public TResult? Result<TResult>(string passId) where TResult : class => Earlier.ResultOf<TResult>(passId);
 
     /// <summary>
     /// Which units a pass that needs every attribution unit computes: a shard none (only a merge is
