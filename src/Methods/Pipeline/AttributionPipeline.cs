@@ -38,69 +38,50 @@ public sealed class AttributionPipeline(HookedGpt2 model, string modelFingerprin
     {
         var units = options.UnitsPerBatch();
         var batches = Batches(examples, tokenizer);
-        int total = Enumerable.Range(firstUnitIndex, batches.Count * units.Count).Count(selection.Reads), done = 0, computed = 0, reused = 0;
+        var slots = batches.Select(chunk => Slots(chunk.Select(e => e.Row).ToArray(), dataset, dataFingerprint, units)).ToList();
+        var loop = new UnitLoop(store, options, dataset.Kind, progress, cancel);
+        var found = loop.Run(slots, firstUnitIndex, selection, (b, toCompute) =>
+        {
+            var batch = TaskBatch.Create(dataset, batches[b], tokenizer, model.DType, model.Device);
+            AttributionContext? context = null;
+            try
+            {
+                bool baseGradient = toCompute.Any(u => u.Unit is MethodUnit { Method.UsesBaseGradient: true });
+                context = AttributionContext.Create(model, batch, options.AllSpaces, options.Attribution, gradientAtBase: baseGradient);
+                context.Cancellation = cancel;
+                CheckFinite(context, dataset, slots[b].Rows);
+                // One instance per method and batch, so a method may share work across spaces.
+                var methods = new Dictionary<Method, IAttributionMethod>();
+                var opened = context;
+                return new BatchWork(() => opened.RunsCounted, (_, unit) => Compute(opened, unit, methods), batch, opened);
+            }
+            catch
+            {
+                context?.Dispose();
+                batch.Dispose();
+                throw;
+            }
+        },
+        // A unit that ran nothing read an integral another unit paid for (split IG reads IG's): its nodes are that unit's.
+        (result, runs) => runs > 0 && result is MethodUnitResult { Result: var r } ? r.Completeness.Sum(c => (long)c.Check.Steps) : 0);
         var results = new List<BatchResult>();
-        var absent = new List<MissingUnit>();
-        var costs = new Dictionary<string, UnitCost>();
         for (int b = 0; b < batches.Count; b++)
         {
-            cancel.ThrowIfCancellationRequested();
-            var chunk = batches[b];
-            var rows = chunk.Select(e => e.Row).ToArray();
-            var lengths = chunk.Select(e => tokenizer.Count(e.Clean)).ToArray();
-            string batchKey = BatchKey(modelFingerprint, dataset.Kind, dataFingerprint, dataset.Readout, rows);
-            var found = new Dictionary<WorkUnit, UnitResult>();
-            var missing = new List<WorkUnit>();
-            for (int u = 0; u < units.Count; u++)
-            {
-                var (unit, index) = (units[u], firstUnitIndex + b * units.Count + u);
-                if (!selection.Reads(index)) continue;
-                if (store.TryLoad(Key(batchKey, unit), out var r) && unit.Matches(r, rows.Length)) { found[unit] = r; reused++; done++; }
-                else if (selection.Computes(index)) missing.Add(unit);
-                else { absent.Add(new MissingUnit(index, dataset.Kind, unit.Name, rows)); done++; }
-            }
-            progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, missing.Count == 0 ? "reused" : missing[0].Name,
-                missing.Count == 0 ? PipelineStage.Reused : PipelineStage.Computing));
-            if (missing.Count > 0)
-            {
-                using var batch = TaskBatch.Create(dataset, chunk, tokenizer, model.DType, model.Device);
-                bool baseGradient = missing.Any(u => u is MethodUnit { Method.UsesBaseGradient: true });
-                using var context = AttributionContext.Create(model, batch, options.AllSpaces, options.Attribution, gradientAtBase: baseGradient);
-                context.Cancellation = cancel;
-                CheckFinite(context, dataset, rows);
-                // One instance per method and batch, so a method may share work across kinds.
-                var methods = new Dictionary<Method, IAttributionMethod>();
-                foreach (var unit in missing)
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, unit.Name, PipelineStage.Computing));
-                    var clock = System.Diagnostics.Stopwatch.StartNew();
-                    int runsBefore = context.RunsCounted;
-                    var result = Compute(context, unit, methods);
-                    int runs = context.RunsCounted - runsBefore;
-                    // A unit that ran nothing read an integral another unit paid for (split IG reads IG's): its nodes are that unit's.
-                    long nodes = runs > 0 && result is MethodUnitResult { Result: var r } ? r.Completeness.Sum(c => (long)c.Check.Steps) : 0;
-                    costs[unit.Name] = costs.GetValueOrDefault(unit.Name, UnitCost.None).Add(clock.Elapsed.TotalSeconds, runs, nodes);
-                    store.Save(Key(batchKey, unit), result);
-                    found[unit] = result;
-                    computed++;
-                    done++;
-                }
-            }
-            if (found.Count == units.Count)
-                results.Add(new BatchResult(rows, lengths, (BatchMetrics)found[MetricsUnit.Instance],
-                    found.Values.OfType<MethodUnitResult>().Select(u => u.Result).ToList(),
-                    found.Values.OfType<SweepUnitResult>().Select(u => u.Point).ToList()));
-            progress?.Report(new PipelineProgress(dataset.Kind.Id(), done, total, "batch done", PipelineStage.BatchDone));
+            if (!found.Complete(b)) continue;
+            var all = Enumerable.Range(0, units.Count).Select(u => found.Get<UnitResult>(b, u)).ToList();
+            results.Add(new BatchResult(slots[b].Rows, batches[b].Select(e => tokenizer.Count(e.Clean)).ToArray(), all.OfType<BatchMetrics>().Single(),
+                all.OfType<MethodUnitResult>().Select(u => u.Result).ToList(), all.OfType<SweepUnitResult>().Select(u => u.Point).ToList()));
         }
-        var complete = results.Count == batches.Count ? new TaskResult(dataset.Kind, results, computed, reused) : null;
-        return new PassOutcome<TaskResult>(complete, absent, computed, reused) { Costs = costs };
+        var outcome = loop.Outcome<TaskResult>(null);
+        var complete = results.Count == batches.Count ? new TaskResult(dataset.Kind, results, outcome.ComputedUnits, outcome.ReusedUnits) : null;
+        return outcome with { Result = complete };
     }
+
+    private BatchSlots Slots(int[] rows, TaskDataset dataset, string dataFingerprint, IReadOnlyList<WorkUnit> units) =>
+        new(rows, BatchKey(modelFingerprint, dataset.Kind, dataFingerprint, dataset.Readout, rows), units);
 
     /// <summary>Raised whenever the unit files' layout changes, so files of an older layout are recomputed, never misread.</summary>
     private const int UnitFormat = 4;
-
-    private string Key(string batchKey, WorkUnit unit) => UnitKey(batchKey, unit, options);
 
     /// <summary>What every unit of one batch shares in its key: the unit layout, model, task, data, readout and the batch's rows, each by its stable text.</summary>
     public static string BatchKey(string modelFingerprint, TaskDescriptor task, string dataFingerprint, MetricReadout readout, IReadOnlyList<int> rows) =>

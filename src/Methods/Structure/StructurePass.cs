@@ -61,7 +61,7 @@ public sealed class StructurePass(HookedGpt2 model, string modelFingerprint, Pip
             }
             structure = new TaskStructure(gaps.Length, Asymmetry.KeptPrompts(gaps).Length, perKind);
         }
-        return new PassOutcome<TaskStructure>(structure, units.Missing, units.Computed, units.Reused) { Costs = units.Costs };
+        return units.Outcome(structure);
     }
 
     /// <summary>Every method scored in both directions, on its common components; the anchor (AP when it ran) chooses candidates and interacting components.</summary>

@@ -72,7 +72,7 @@ public sealed class VerificationPass(HookedGpt2 model, string modelFingerprint, 
         var verification = complete
             ? new TaskVerification(options, plans.Where(p => p is not null).Select(p => Aggregate(p!, result, found, direction)).ToList(), result.Batches.Sum(b => (long)b.Lengths.Sum()))
             : null;
-        return new PassOutcome<TaskVerification>(verification, units.Missing, units.Computed, units.Reused) { Costs = units.Costs };
+        return units.Outcome(verification);
     }
 
     /// <summary>The components and each method's scores of a kind, over the task's prompts; null when no method scored it.</summary>
