@@ -32,10 +32,10 @@ public static class RunCommand
     private static readonly Option<string?> ModelOption = new("--model") { Description = "Model folder, cached name or concord-tasks-small (default: GPT-2 small if cached, else concord-tasks-small)" };
     private static readonly Option<string?> Data = new("--data") { Description = "A CSV in the task's schema (one task only; default: the project's dataset)" };
     private static readonly Option<int> Examples = new("--examples") { Description = "Prompts per task (a seeded random sample of the dataset)", DefaultValueFactory = _ => 64 };
-    private static readonly Option<string> Methods = new("--methods") { Description = "Nodes: ig, ap, atp, ig-split (ig-split needs --split-ig); edges: ap, ig, eap, eap-ig (comma-separated)", DefaultValueFactory = _ => "ig,ap,atp" };
+    private static readonly Option<string> Methods = new("--methods") { Description = $"Nodes: {string.Join(", ", MethodCatalogue.BuiltIn.Select(m => m.Id()))} (ig-split needs --split-ig); edges: {EdgeMethodCatalogue.BuiltIn.Ids} (comma-separated)", DefaultValueFactory = _ => "ig,ap,atp" };
     private static readonly Option<string> Components = new("--components") { Description = "heads, mlp, neurons, head-outputs, edges (comma-separated; edges = every sender → receiver edge of EAP-IG's graph)", DefaultValueFactory = _ => "heads,mlp,neurons" };
     private static readonly Option<double> EdgeCircuit = new("--edge-circuit") { Description = "With --components edges: the circuit size, in % of edges (top |score|, pruned), drawn and written as EAP-IG/MIB graph JSON and DOT per method", DefaultValueFactory = _ => 5 };
-    private static readonly Option<int> EapIgSteps = new("--eap-ig-steps") { Description = "With --components edges: m, the steps of EAP-IG's left Riemann sum over interpolated inputs (MIB's 5)", DefaultValueFactory = _ => Concord.Methods.Edges.EapIg.DefaultSteps };
+    private static readonly Option<int> EapIgSteps = new("--eap-ig-steps") { Description = "With --components edges: m, the steps of EAP-IG's left Riemann sum over interpolated inputs (MIB's 5)", DefaultValueFactory = _ => EapIg.DefaultSteps };
     private static readonly Option<string> Rule = new("--rule") { Description = "IG quadrature: gauss-legendre, riemann-left, riemann-right, riemann-midpoint, trapezoid", DefaultValueFactory = _ => "gauss-legendre" };
     private static readonly Option<string> Steps = new("--steps") { Description = "IG: auto (adaptive composite Gauss–Legendre until --ig-tolerance is met on every prompt and layer), or a fixed number of integrand evaluations (50 reproduces captum)", DefaultValueFactory = _ => "auto" };
     private static readonly Option<double?> SplitIg = new("--split-ig") { Description = "With --steps auto: also score split IG (method ig-split), IG integrated only up to where F first covers this fraction r of F(a') − F(a) on the evaluated grid, with its own completeness against F there" };
@@ -117,23 +117,26 @@ public static class RunCommand
         var componentIds = SharedOptions.OfFlag(Components.Name, () => IdList.Split(parse.GetValue(Components)!, "component kind", "heads, neurons, mlp, head-outputs, edges"));
         bool withEdges = componentIds.Any(c => c.Equals("edges", StringComparison.OrdinalIgnoreCase) || c.Equals("edge", StringComparison.OrdinalIgnoreCase));
         var nodeComponents = componentIds.Where(c => !c.Equals("edges", StringComparison.OrdinalIgnoreCase) && !c.Equals("edge", StringComparison.OrdinalIgnoreCase)).ToArray();
-        var methodIds = SharedOptions.OfFlag(Methods.Name, () => IdList.Split(parse.GetValue(Methods)!, "method", "ig, ap, atp, ig-split; edges: ap, ig, eap, eap-ig"));
+        var edgeCatalogue = EdgeMethodCatalogue.BuiltIn;
+        var methodIds = SharedOptions.OfFlag(Methods.Name, () => IdList.Split(parse.GetValue(Methods)!, "method", $"{string.Join(", ", MethodCatalogue.BuiltIn.Select(m => m.Id()))}; edges: {edgeCatalogue.Ids}"));
         bool methodsGiven = parse.GetResult(Methods) is { Implicit: false };
-        var edgeMethods = withEdges
-            ? (methodsGiven ? EdgeOptions.AllMethods.Where(m => methodIds.Any(id => id.Equals(m, StringComparison.OrdinalIgnoreCase))).ToArray() : EdgeOptions.AllMethods)
+        IReadOnlyList<EdgeMethod> edgeMethods = withEdges
+            ? (methodsGiven ? edgeCatalogue.Where(m => methodIds.Any(id => id.Equals(m.Id(), StringComparison.OrdinalIgnoreCase))).ToArray() : edgeCatalogue)
             : [];
         if (withEdges && edgeMethods.Count == 0)
-            throw new ArgumentException($"--methods {parse.GetValue(Methods)} names no edge method for --components edges (ap, ig, eap, eap-ig)");
-        if (!withEdges && methodIds.Any(id => id.Equals("eap", StringComparison.OrdinalIgnoreCase) || id.Equals("eap-ig", StringComparison.OrdinalIgnoreCase)))
-            throw new ArgumentException("--methods eap and eap-ig score edges: add edges to --components");
-        if (parse.GetResult(EapIgSteps) is { Implicit: false } && !edgeMethods.Contains(Concord.Methods.Edges.EapIg.Id))
+            throw new ArgumentException($"--methods {parse.GetValue(Methods)} names no edge method for --components edges ({edgeCatalogue.Ids})");
+        // An id only the edge catalogue knows (eap, eap-ig) scores edges alone.
+        bool EdgeOnly(string id) => edgeCatalogue.Find(id) is not null && MethodCatalogue.BuiltIn.All(m => !m.Id().Equals(id.Trim(), StringComparison.OrdinalIgnoreCase));
+        if (!withEdges && methodIds.Any(EdgeOnly))
+            throw new ArgumentException($"--methods {string.Join(" and ", edgeCatalogue.Select(m => m.Id()).Where(EdgeOnly))} score edges: add edges to --components");
+        if (parse.GetResult(EapIgSteps) is { Implicit: false } && !edgeMethods.Contains(EdgeMethod.EapIg))
             throw new ArgumentException("--eap-ig-steps needs --components edges with the eap-ig method");
         int eapIgSteps = parse.GetValue(EapIgSteps);
         double edgeCircuit = parse.GetValue(EdgeCircuit);
         if (parse.GetResult(EdgeCircuit) is { Implicit: false } && !withEdges) throw new ArgumentException("--edge-circuit needs --components edges");
         if (!(edgeCircuit > 0 && edgeCircuit <= 100)) throw new ArgumentException($"--edge-circuit {edgeCircuit.ToString(CultureInfo.InvariantCulture)} is outside (0, 100] % of edges");
         if (eapIgSteps is < 1 or > 1000) throw new ArgumentException($"--eap-ig-steps {eapIgSteps} is outside 1–1000");
-        var nodeMethodIds = methodIds.Where(id => !id.Equals("eap", StringComparison.OrdinalIgnoreCase) && !id.Equals("eap-ig", StringComparison.OrdinalIgnoreCase)).ToArray();
+        var nodeMethodIds = methodIds.Where(id => !EdgeOnly(id)).ToArray();
         // Edges alone: the node pass still runs its metrics unit (the batches' clean and corrupted metric), with no method.
         var methods = nodeComponents.Length == 0 ? [] : SharedOptions.OfFlag(Methods.Name, () => MethodCatalogue.BuiltIn.ParseList(string.Join(",", nodeMethodIds)));
         double? split = parse.GetValue(SplitIg);

@@ -10,14 +10,6 @@ namespace Concord.Methods.Edges;
 public sealed record EdgePairAgreement(string First, string Second, Summary Spearman, Summary Pearson, Summary Jaccard,
     StatisticValue PooledSpearman, StatisticValue PooledPearson, StatisticValue PooledJaccard)
 {
-    /// <summary>The pairs the study compares: every method with AP (exact patching, the reference), and IG with EAP-IG (IG's edge form in the field).</summary>
-    public static IEnumerable<(string First, string Second)> Pairs(IReadOnlyCollection<string> methods)
-    {
-        foreach (var m in new[] { EdgeIntegratedGradients.Id, EdgeAttributionPatching.Id, EapIg.Id })
-            if (methods.Contains(ExactEdgePatching.Id) && methods.Contains(m)) yield return (ExactEdgePatching.Id, m);
-        if (methods.Contains(EdgeIntegratedGradients.Id) && methods.Contains(EapIg.Id)) yield return (EdgeIntegratedGradients.Id, EapIg.Id);
-    }
-
     public static EdgePairAgreement Of(EdgeScores first, EdgeScores second, double topFraction)
     {
         var spearman = new List<StatisticValue>();

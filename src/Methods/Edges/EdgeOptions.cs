@@ -5,10 +5,11 @@ namespace Concord.Methods.Edges;
 /// <summary>What an edge pass computes: which edge methods, what an edge is moved to, and the methods' own settings.</summary>
 public sealed record EdgeOptions
 {
-    /// <summary>Every edge method by its stable id, in the order tables list them; AP (exact edge patching) is the reference.</summary>
-    public static IReadOnlyList<string> AllMethods { get; } = [ExactEdgePatching.Id, EdgeIntegratedGradients.Id, EdgeAttributionPatching.Id, EapIg.Id];
+    /// <summary>The edge methods the pass knows: their order orders units, tables and files; their reference is what the others are compared with.</summary>
+    public EdgeMethodCatalogue Catalogue { get; init; } = EdgeMethodCatalogue.BuiltIn;
 
-    public IReadOnlyList<string> Methods { get; init; } = AllMethods;
+    /// <summary>The methods computed, each of <see cref="Catalogue"/>; every one of it by default.</summary>
+    public IReadOnlyList<EdgeMethod> Methods { get; init; } = EdgeMethodCatalogue.BuiltIn;
     public EdgeAblation Ablation { get; init; } = EdgeAblation.Resample;
     /// <summary>m of EAP-IG's left Riemann sum (MIB's 5).</summary>
     public int EapIgSteps { get; init; } = EapIg.DefaultSteps;
@@ -24,22 +25,10 @@ public sealed record EdgeOptions
     public double CircuitPercent { get; init; } = 5;
 
     /// <summary>A method's settings that change its numbers, for its unit's key.</summary>
-    public string Fingerprint(string method) => method switch
-    {
-        EapIg.Id => $"steps={EapIgSteps}",
-        EdgeIntegratedGradients.Id => FormattableString.Invariant($"tau={IgTolerance:R}|cap={IgCap}"),
-        _ => "",
-    } + $"|ablation={Ablation.ToString().ToLowerInvariant()}";
+    public string Fingerprint(EdgeMethod method) => method.Fingerprint(this) + $"|ablation={Ablation.ToString().ToLowerInvariant()}";
 
     public string Id() => string.Join(";", Methods.Select(m => $"{m}:{Fingerprint(m)}"))
         + (Faithfulness ? FormattableString.Invariant($";faithfulness:random={RandomRankings}") : "");
-
-    /// <summary>The edge methods among a list of method ids, and the node methods.</summary>
-    public static (IReadOnlyList<string> Edge, IReadOnlyList<string> Node) Split(IEnumerable<string> ids)
-    {
-        var list = ids.Select(i => i.Trim().ToLowerInvariant()).ToList();
-        return (list.Where(AllMethods.Contains).Distinct().ToArray(), list.Where(i => !AllMethods.Contains(i)).ToArray());
-    }
 
     public static EdgeAblation ParseAblation(string text) => text.Trim().ToLowerInvariant() switch
     {

@@ -53,11 +53,12 @@ public sealed class EdgePass(HookedGpt2 model, string modelFingerprint, Pipeline
         try
         {
             var scored = loop.Run(Slots(units), firstUnitIndex, selection,
-                (b, _) => Open(b, (context, unit) => EdgeUnitResult.Of(Score(context, ((EdgeUnit)unit).Method))),
+                (b, _) => Open(b, (context, unit) => EdgeUnitResult.Of(((EdgeUnit)unit).Method.Score(context, edges))),
                 (result, _) => ((EdgeUnitResult)result).Completeness?.Evaluations ?? 0);
+            var ids = edges.Methods.Select(m => m.Id()).ToList();
             var taskEdges = scored.Complete()
-                ? TaskEdges.Of(Model.Edges.EdgeGraph.Of(model.Config), batches.Select(c => c.Select(e => e.Row).ToArray()).ToList(), edges.Methods,
-                    (b, m) => scored.Get<EdgeUnitResult>(b, edges.Methods.ToList().IndexOf(m)))
+                ? TaskEdges.Of(Model.Edges.EdgeGraph.Of(model.Config), batches.Select(c => c.Select(e => e.Row).ToArray()).ToList(), ids,
+                    (b, m) => scored.Get<EdgeUnitResult>(b, ids.IndexOf(m))) with { Catalogue = edges.Catalogue }
                 : null;
             // Faithfulness ranks by every batch's scores: a shard, which sees some batches, leaves it to the merge.
             if (taskEdges is not null && edges.Faithfulness && selection is not Shard)
@@ -101,13 +102,4 @@ public sealed class EdgePass(HookedGpt2 model, string modelFingerprint, Pipeline
             means?.Dispose();
         }
     }
-
-    private EdgeScores Score(EdgeContext context, string method) => method switch
-    {
-        ExactEdgePatching.Id => ExactEdgePatching.Attribute(context),
-        EdgeAttributionPatching.Id => EdgeAttributionPatching.Attribute(context),
-        EdgeIntegratedGradients.Id => EdgeIntegratedGradients.Attribute(context, edges.IgTolerance, edges.IgCap),
-        EapIg.Id => EapIg.Attribute(context, edges.EapIgSteps),
-        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not an edge method"),
-    };
 }

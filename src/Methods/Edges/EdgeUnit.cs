@@ -3,14 +3,14 @@ using Concord.Methods.Pipeline;
 namespace Concord.Methods.Edges;
 
 /// <summary>One batch's scores of one edge method over every edge.</summary>
-public sealed record EdgeUnit(string Method, EdgeOptions Edges) : WorkUnit
+public sealed record EdgeUnit(EdgeMethod Method, EdgeOptions Edges) : WorkUnit
 {
     public override string Name => $"{Method}-edges";
 
     public override string Fingerprint(PipelineOptions options) => $"{base.Fingerprint(options)}|{Edges.Fingerprint(Method)}";
 
     public override bool Matches(UnitResult result, int prompts) =>
-        result is EdgeUnitResult r && r.Method == Method && r.Values.Length == prompts && (Method != EdgeIntegratedGradients.Id || r.Completeness is not null);
+        result is EdgeUnitResult r && r.Method == Method.Id() && r.Values.Length == prompts && (!Method.HasCompleteness || r.Completeness is not null);
 }
 
 /// <summary>A batch's edge scores, <c>Values[prompt][edge]</c>, with edge IG's completeness.</summary>

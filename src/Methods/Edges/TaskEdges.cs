@@ -8,6 +8,15 @@ public sealed record TaskEdges(EdgeGraph Graph, IReadOnlyList<int[]> Rows, IRead
 {
     public IReadOnlyList<string> Methods => Scores.Keys.ToList();
 
+    /// <summary>The catalogue the methods came from: their names, the reference and the pairs compared.</summary>
+    public EdgeMethodCatalogue Catalogue { get; init; } = EdgeMethodCatalogue.BuiltIn;
+
+    /// <summary>The pairs of the task's methods that are compared, by id.</summary>
+    public IEnumerable<(string First, string Second)> Pairs => Catalogue.Pairs(Methods);
+
+    /// <summary>The reference when it ran, else the first method: the ranking the circuit figure and the strongest path follow.</summary>
+    public string Reference => Catalogue.ReferenceAmong(Methods);
+
     /// <summary>MIB's circuit faithfulness at edges, when it was asked for and every batch of it is in the store.</summary>
     public EdgeFaithfulnessResult? Faithfulness { get; init; }
     /// <summary>The circuits the faithfulness evaluated (drawn and exported at the chosen size).</summary>

@@ -49,7 +49,7 @@ public static class EdgeJson
             ["graph"] = new JsonObject { ["layers"] = graph.Layers, ["heads"] = graph.Heads, ["edges"] = graph.EdgeCount, ["naming"] = "hannamw/EAP-IG" },
             ["methods"] = new JsonArray(edges.Methods.Select(m => (JsonNode)JsonValue.Create(m)!).ToArray()),
             ["sign"] = "F(θ) − F(0) in metric units, F the task metric; θ = 1 moves an edge's sender to the other run's value (noising: corrupted)",
-            ["agreement"] = new JsonArray(EdgePairAgreement.Pairs(edges.Methods).Select(p =>
+            ["agreement"] = new JsonArray(edges.Pairs.Select(p =>
             {
                 var a = EdgePairAgreement.Of(edges.Scores[p.First], edges.Scores[p.Second], topFraction);
                 return (JsonNode)new JsonObject
@@ -74,7 +74,7 @@ public static class EdgeJson
                 ["stopped"] = new JsonArray(edges.IgCompleteness.Where(c => c.Stopped is not null).Select(c => (JsonNode)JsonValue.Create(c.Stopped)!).ToArray()),
             };
         if (edges.Faithfulness is { } faithfulness) section["faithfulness"] = Faithfulness(faithfulness);
-        string reference = edges.Methods.Contains(ExactEdgePatching.Id) ? ExactEdgePatching.Id : edges.Methods[0];
+        string reference = edges.Reference;
         var path = StrongestPath.Of(edges, reference);
         section["strongest_path"] = new JsonObject
         {

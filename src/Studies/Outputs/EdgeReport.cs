@@ -13,7 +13,7 @@ public static class EdgeReport
         var graph = edges.Graph;
         md.AppendLine(Invariant($"**Edges** ({graph.EdgeCount:N0} edges of EAP-IG's graph, {edges.Prompts} prompts; methods {string.Join(", ", edges.Methods)}):"));
         md.AppendLine();
-        var pairs = EdgePairAgreement.Pairs(edges.Methods).Select(p => EdgePairAgreement.Of(edges.Scores[p.First], edges.Scores[p.Second], topFraction)).ToList();
+        var pairs = edges.Pairs.Select(p => EdgePairAgreement.Of(edges.Scores[p.First], edges.Scores[p.Second], topFraction)).ToList();
         if (pairs.Count > 0)
         {
             md.AppendLine(Invariant($"| pair | Spearman (median over prompts) | Pearson (median) | top-{topFraction:P0} Jaccard (median) | pooled Spearman |"));
@@ -31,7 +31,7 @@ public static class EdgeReport
             md.AppendLine();
         }
         if (edges.Faithfulness is { } faithfulness) Faithfulness(md, faithfulness);
-        string reference = edges.Methods.Contains(ExactEdgePatching.Id) ? ExactEdgePatching.Id : edges.Methods[0];
+        string reference = edges.Reference;
         if (options is not null)
         {
             md.AppendLine(Invariant($"![{reference} circuit]({folder}/{EdgeCircuitExporter.FileStem(reference)}.png)"));
@@ -48,9 +48,13 @@ public static class EdgeReport
         for (int i = 0; i < path.Edges.Count; i++)
             md.AppendLine($"| {graph[path.Edges[i]].Name} | " + string.Join(" | ", path.Scores.Values.Select(v => Invariant($"{v[i]:F4}"))) + " |");
         md.AppendLine();
-        if (path.Scores.TryGetValue(ExactEdgePatching.Id, out var ap) && path.Scores.TryGetValue(EdgeIntegratedGradients.Id, out var ig) && path.Edges.Count > 1)
+        // The serial-path effect: the reference patches, a method with a completeness check integrates.
+        var catalogue = edges.Catalogue;
+        if (path.Scores.TryGetValue(catalogue.Reference.Id(), out var patched) && path.Edges.Count > 1
+            && catalogue.FirstOrDefault(m => m.HasCompleteness && path.Scores.ContainsKey(m.Id())) is { } complete)
         {
-            md.AppendLine(Invariant($"Along this path AP sums to {ap.Sum():F4} and IG to {ig.Sum():F4}: patching any one edge of a serial path removes what flows through all of it, so AP credits each edge with (up to) the whole effect, while IG's completeness makes the edges in series share it."));
+            var (p, c) = (catalogue.Reference.DisplayName, complete.DisplayName);
+            md.AppendLine(Invariant($"Along this path {p} sums to {patched.Sum():F4} and {c} to {path.Scores[complete.Id()].Sum():F4}: patching any one edge of a serial path removes what flows through all of it, so {p} credits each edge with (up to) the whole effect, while {c}'s completeness makes the edges in series share it."));
             md.AppendLine();
         }
     }

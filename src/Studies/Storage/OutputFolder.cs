@@ -56,7 +56,7 @@ public sealed class OutputFolder : IDisposable
         var kinds = TargetSpace.BuiltIn;
         var perTask = new[] { ScoresCsvExporter.FileName, AgreementJsonExporter.FileName, Plots.Heatmaps, Plots.MlpBars, Plots.Sweep }
             .Concat(kinds.SelectMany(k => new[] { Plots.Scatter(k), VerificationPlots.File(k), StructurePlots.ScatterFile(k), StructurePlots.HeatmapFile(k), StructurePlots.PathFile(k) }))
-            .Concat(EdgeOptions.AllMethods.SelectMany(m => new[] { ".json", ".dot", ".png" }.Select(e => EdgeCircuitExporter.FileStem(m) + e)))
+            .Concat(EdgeMethodCatalogue.BuiltIn.SelectMany(m => new[] { ".json", ".dot", ".png" }.Select(e => EdgeCircuitExporter.FileStem(m.Id()) + e)))
             .ToList();
         return top.Concat(tasks.SelectMany(t => perTask.Select(f => System.IO.Path.Combine(t, f))));
     }

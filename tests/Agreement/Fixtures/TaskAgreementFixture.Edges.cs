@@ -17,7 +17,7 @@ namespace Concord.Tests.Agreement.Fixtures;
 public abstract partial class TaskAgreementFixture
 {
     /// <summary>Exact patching (the reference) and EAP (its first-order estimate); IG, EAP-IG and the circuits are tested on small models, where they cost seconds.</summary>
-    private static EdgeOptions FixtureEdges => new() { Methods = [ExactEdgePatching.Id, EdgeAttributionPatching.Id], Faithfulness = false };
+    private static EdgeOptions FixtureEdges => new() { Methods = [EdgeMethod.Ap, EdgeMethod.Eap], Faithfulness = false };
 
     /// <summary>The strongest edges by |prompt-mean AP| that the table pins (of 1,519).</summary>
     private const int PinnedEdges = 25;

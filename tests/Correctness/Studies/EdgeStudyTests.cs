@@ -32,7 +32,7 @@ public class EdgeStudyTests
         var study = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options());
         var first = study.Run(_ => store, UnitSelection.All).Tasks.Single();
         var edges = first.Edges!;
-        Assert.That(edges.Methods, Is.EqualTo(EdgeOptions.AllMethods));
+        Assert.That(edges.Methods, Is.EqualTo(EdgeMethodCatalogue.BuiltIn.Select(m => m.Id())));
         Assert.That(edges.Graph.EdgeCount, Is.EqualTo(EdgeGraph.CountFor(TestModels.TinyConfig.NLayer, TestModels.TinyConfig.NHead)));
         Assert.That(edges.Prompts, Is.EqualTo(4));
         Assert.That(edges.IgConverged, Is.True);
@@ -40,12 +40,12 @@ public class EdgeStudyTests
         Assert.That(first.ComputedUnits, Is.EqualTo(2 * (4 + 1) + 2));
         var faithfulness = edges.Faithfulness!;
         Assert.That(faithfulness.Undefined, Is.Null);
-        Assert.That(faithfulness.Curves.Select(c => c.Method).Distinct(), Is.EqualTo(EdgeOptions.AllMethods));
+        Assert.That(faithfulness.Curves.Select(c => c.Method).Distinct(), Is.EqualTo(EdgeMethodCatalogue.BuiltIn.Select(m => m.Id())));
         Assert.That(faithfulness.Curves.All(c => c.Rows[^1].Faithfulness == 1), Is.True, "every edge kept is the base run exactly");
 
         var again = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options()).Run(_ => store, UnitSelection.All).Tasks.Single();
         Assert.That(again.ComputedUnits, Is.Zero, "every unit is read back");
-        foreach (var method in EdgeOptions.AllMethods)
+        foreach (var method in EdgeMethodCatalogue.BuiltIn.Select(m => m.Id()))
             Assert.That(again.Edges!.Scores[method].Values, Is.EqualTo(edges.Scores[method].Values), method);
         Assert.That(again.Edges!.Faithfulness!.Curves.Select(c => c.Cpr), Is.EqualTo(faithfulness.Curves.Select(c => c.Cpr)));
 
@@ -69,5 +69,52 @@ public class EdgeStudyTests
         var b = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options() with { Edges = new EdgeOptions { EapIgSteps = 7 } });
         var none = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", Options() with { Edges = null });
         Assert.That(new[] { a.Fingerprint, b.Fingerprint, none.Fingerprint }.Distinct().Count(), Is.EqualTo(3));
+    }
+
+    /// <summary>
+    /// An edge method of the test's own (half of EAP's scores, so every number of it is known from
+    /// EAP's), added to a catalogue given to one study: it is scored per batch under its own unit,
+    /// compared with the reference, and written to agreement.json and report.md, with no edge code changed.
+    /// </summary>
+    [Test]
+    public void AnEdgeMethodAddedToTheCatalogueIsScoredComparedAndReported()
+    {
+        var half = new EdgeMethod("eap-half", "EAP½", (context, _) =>
+        {
+            var eap = EdgeAttributionPatching.Attribute(context);
+            var values = (double[,])eap.Values.Clone();
+            for (int b = 0; b < eap.Prompts; b++)
+                for (int e = 0; e < eap.Graph.EdgeCount; e++) values[b, e] /= 2;
+            return eap with { Method = "eap-half", Values = values };
+        });
+        var catalogue = EdgeMethodCatalogue.BuiltIn.With(half);
+        var options = Options() with { Edges = new EdgeOptions { Catalogue = catalogue, Methods = [EdgeMethod.Ap, EdgeMethod.Eap, half], Faithfulness = false } };
+        var (gpt, resolved) = TestModels.LoadTiny(ScalarType.Float64);
+        using var _ = gpt;
+        var output = Path.Combine(TempFolder.New("edge-method"), "out");
+        var outcome = Concord.Studies.Running.StudyRun.Execute(Concord.Studies.Study.Prepare(gpt, resolved, "cpu", options), new StudyOutput(output)).Tasks.Single();
+        var edges = outcome.Edges!;
+        Assert.That(edges.Methods, Is.EqualTo(new[] { "ap", "eap", "eap-half" }));
+        Assert.That(edges.Pairs, Is.EqualTo(new[] { ("ap", "eap"), ("ap", "eap-half") }));
+        var (eap, mine) = (edges.Scores["eap"].Values, edges.Scores["eap-half"].Values);
+        for (int b = 0; b < edges.Prompts; b++)
+            for (int e = 0; e < edges.Graph.EdgeCount; e++) Assert.That(mine[b, e], Is.EqualTo(eap[b, e] / 2));
+
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "capital-country", Concord.Studies.Outputs.AgreementJsonExporter.FileName)))!["edges"]!;
+        Assert.That(json["methods"]!.AsArray().Select(m => (string?)m), Is.EqualTo(new[] { "ap", "eap", "eap-half" }));
+        var pairs = json["agreement"]!.AsArray();
+        Assert.That(pairs.Select(p => (string?)p!["pair"]), Is.EqualTo(new[] { "ap–eap", "ap–eap-half" }));
+        // Halving every score changes no rank and no correlation: EAP½ agrees with AP exactly as EAP does.
+        Assert.That(pairs[1]!["pooled"]!.ToJsonString(), Is.EqualTo(pairs[0]!["pooled"]!.ToJsonString()));
+        var report = File.ReadAllText(Path.Combine(output, Concord.Studies.Outputs.Report.FileName));
+        Assert.That(report, Does.Contain("| ap–eap-half |"));
+    }
+
+    [Test]
+    public void TheBuiltInEdgeMethodsKeepTheirUnitKeys()
+    {
+        // The text hashed into the edge units' keys before the methods were descriptors (a resumed run reuses its units).
+        var options = new EdgeOptions { EapIgSteps = 7, IgTolerance = 1e-4, IgCap = 100 };
+        Assert.That(options.Id(), Is.EqualTo("ap:|ablation=resample;ig:tau=0.0001|cap=100|ablation=resample;eap:|ablation=resample;eap-ig:steps=7|ablation=resample;faithfulness:random=3"));
     }
 }

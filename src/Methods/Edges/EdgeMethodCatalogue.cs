@@ -1,0 +1,62 @@
+using System.Collections;
+
+namespace Concord.Methods.Edges;
+
+/// <summary>
+/// The edge methods an edge pass knows, in order (the order of units, tables and files), with the
+/// reference the others are compared with. Immutable: <see cref="With"/> returns a new catalogue,
+/// so a method added for one study is seen by that study alone. <see cref="BuiltIn"/> (AP, IG, EAP,
+/// EAP-IG; AP the reference) is every edge pass's by default.
+/// </summary>
+public sealed class EdgeMethodCatalogue : IReadOnlyList<EdgeMethod>
+{
+    private readonly IReadOnlyList<EdgeMethod> _methods;
+
+    /// <summary>The method the others are compared with (exact edge patching in the built-in catalogue).</summary>
+    public EdgeMethod Reference { get; }
+
+    public EdgeMethodCatalogue(IEnumerable<EdgeMethod> methods, EdgeMethod reference)
+    {
+        _methods = methods.ToArray();
+        if (_methods.GroupBy(m => m.Id()).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"an edge method '{twice.Key}' is in the catalogue already", nameof(methods));
+        if (!_methods.Contains(reference)) throw new ArgumentException($"the reference '{reference.Id()}' is not in the catalogue", nameof(reference));
+        Reference = reference;
+    }
+
+    public static EdgeMethodCatalogue BuiltIn { get; } = new([EdgeMethod.Ap, EdgeMethod.Ig, EdgeMethod.Eap, EdgeMethod.EapIg], EdgeMethod.Ap);
+
+    /// <summary>This catalogue and <paramref name="method"/> after its methods; its id must be new here.</summary>
+    public EdgeMethodCatalogue With(EdgeMethod method) => new([.. _methods, method], Reference);
+
+    public int Count => _methods.Count;
+    public EdgeMethod this[int index] => _methods[index];
+    public IEnumerator<EdgeMethod> GetEnumerator() => _methods.GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The ids, for messages and help: "ap, ig, eap, eap-ig".</summary>
+    public string Ids => string.Join(", ", _methods.Select(m => m.Id()));
+
+    /// <summary>The method with this id (trimmed, case-insensitive), or null.</summary>
+    public EdgeMethod? Find(string id) => _methods.FirstOrDefault(m => m.Id() == id.Trim().ToLowerInvariant());
+
+    /// <summary>The method with this id; a method not in the catalogue is an error.</summary>
+    public EdgeMethod this[string id] => Find(id) ?? throw new KeyNotFoundException($"unknown edge method '{id}' ({Ids})");
+
+    /// <summary>
+    /// The pairs compared among the methods with <paramref name="ids"/>, by id: the reference with
+    /// every other method (reference first, in catalogue order), then the further pairs each method names.
+    /// </summary>
+    public IEnumerable<(string First, string Second)> Pairs(IReadOnlyCollection<string> ids)
+    {
+        var present = _methods.Where(m => ids.Contains(m.Id())).ToList();
+        if (present.Contains(Reference))
+            foreach (var m in present.Where(m => m != Reference)) yield return (Reference.Id(), m.Id());
+        foreach (var m in present)
+            foreach (var other in present.Where(o => m.AlsoComparedWith.Contains(o.Id())))
+                yield return (m.Id(), other.Id());
+    }
+
+    /// <summary>The reference when it ran, else the first method that did: the ranking a task's circuit figure and strongest path follow.</summary>
+    public string ReferenceAmong(IReadOnlyList<string> ids) => ids.Contains(Reference.Id()) ? Reference.Id() : ids[0];
+}
