@@ -37,7 +37,7 @@ public sealed class Study
     public int UnitCount => Tasks.Sum(t => t.UnitCount);
 
     /// <summary>How a study's units are written in unit files: each pass's own formats (attribution, verification, interactions).</summary>
-    public static IReadOnlyList<UnitFormat> UnitFormats { get; } = StudyPasses.BuiltIn.SelectMany(p => p.Formats).ToList();
+    public IReadOnlyList<UnitFormat> UnitFormats => Options.Passes.SelectMany(p => p.Formats).ToList();
 
     private Study(HookedGpt2 model, ResolvedModel resolved, string device, StudyOptions options, TaskResources resources, IReadOnlyList<StudyTask> tasks,
         string modelFingerprint, bool filtered)
@@ -120,8 +120,8 @@ public sealed class Study
         return new Study(model, resolved, device, options, resources, tasks, modelPrint, filter);
     }
 
-    /// <summary>A task's units per pass, in the order they are numbered (<see cref="StudyPasses.BuiltIn"/>).</summary>
-    private static int[] UnitsOf(StudyOptions options, int examples) => StudyPasses.BuiltIn.Select(p => p.UnitCount(options, examples)).ToArray();
+    /// <summary>A task's units per pass, in the order they are numbered (<see cref="StudyOptions.Passes"/>).</summary>
+    private static int[] UnitsOf(StudyOptions options, int examples) => options.Passes.Select(p => p.UnitCount(options, examples)).ToArray();
 
     /// <summary>
     /// Reads every task's units from <paramref name="stores"/> and computes the missing ones that
@@ -142,9 +142,9 @@ public sealed class Study
             var done = new Dictionary<string, IPassOutcome>();
             var costs = new Dictionary<string, UnitCost>();
             int first = task.FirstUnit;
-            for (int i = 0; i < StudyPasses.BuiltIn.Count; first += layout[i], i++)
+            for (int i = 0; i < Options.Passes.Count; first += layout[i], i++)
             {
-                var studyPass = StudyPasses.BuiltIn[i];
+                var studyPass = Options.Passes[i];
                 if (studyPass.Run(new PassRun(this, task, store, selection, first, done, progress, cancel)) is not { } ran) continue;
                 done[studyPass.Id] = ran;
                 missing.AddRange(ran.Missing);

@@ -44,6 +44,9 @@ public sealed record StudyOptions
     /// <summary>Score edges (sender → receiver) with these edge methods (`--components edges`); null for none.</summary>
     public Methods.Edges.EdgeOptions? Edges { get; init; }
 
+    /// <summary>The passes run over each task, in the order their units are numbered: the built-in ones by default, a user's after them.</summary>
+    public IReadOnlyList<IStudyPass> Passes { get; init; } = StudyPasses.BuiltIn;
+
     /// <summary>The pipeline of the opposite direction when both run: the same methods and kinds, no sweep (the structure reads attribution only).</summary>
     public PipelineOptions? Opposite => Structure is null ? null : Pipeline with
     {
@@ -84,6 +87,9 @@ public sealed record StudyOptions
         if (Verification.Runs) identity.Add(("verification", Verification.Id(withSeed: Verification.Seed != p.Seed)));
         if (Structure is { } structure) identity.Add(("structure", "both-directions|" + structure.Id()));
         if (Edges is { } edges) identity.Add(("edges", edges.Id()));
+        // Only when the list is not the built-in one, so every built-in study's fingerprint is what it always was.
+        if (!Passes.SequenceEqual(StudyPasses.BuiltIn))
+            identity.Add(("passes", string.Join(";", Passes.Select(pass => pass.Fingerprint(this) is { Length: > 0 } own ? $"{pass.Id}:{own}" : pass.Id))));
         // Methods bound with their own settings (none of the built-in ones): each kind's fingerprint text, so two studies that differ there are told apart.
         if (p.Methods.Any(m => m.OwnSettings is not null))
             identity.Add(("method-settings", string.Join(";", p.Methods.Where(m => m.OwnSettings is not null)

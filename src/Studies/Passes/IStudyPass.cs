@@ -7,8 +7,10 @@ namespace Concord.Studies;
 /// One pass of a study over each task (the attribution, the opposite direction, the verification,
 /// the interactions, the edges): how many units it numbers, the formats its unit files are written
 /// in, and how it computes or loads its units of one task. <see cref="StudyPasses.BuiltIn"/> lists
-/// them in the order their units are numbered; a study runs the list, sums the outcomes in one place
-/// and keeps each under the pass's id, so adding a pass is its class and its place in the list.
+/// them in the order their units are numbered; a study runs the list it is given
+/// (<see cref="StudyOptions.Passes"/>), sums the outcomes in one place and keeps each under the
+/// pass's id, so adding a pass is its class and its place in a list. A pass of a user's own carries
+/// its settings itself (given to its constructor) and names them in <see cref="Fingerprint"/>.
 /// </summary>
 public interface IStudyPass
 {
@@ -17,6 +19,9 @@ public interface IStudyPass
 
     /// <summary>What its cost lines add to the unit names (the opposite direction's units share the attribution's names).</summary>
     string CostSuffix(StudyOptions options) => "";
+
+    /// <summary>Its own settings that change a number, as stable text for the study's identity; "" when it has none or reads only the study's options.</summary>
+    string Fingerprint(StudyOptions options) => "";
 
     /// <summary>The formats of its unit files (the store names no pass).</summary>
     IReadOnlyList<UnitFormat> Formats { get; }

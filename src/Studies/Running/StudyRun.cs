@@ -42,7 +42,7 @@ public sealed class StudyRun : IDisposable
 
     /// <summary>Reads or computes every unit this process's selection names; a one-process run exports each task as it finishes.</summary>
     public StudyOutcome Compute(IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default) =>
-        Study.Run(kind => UnitStores.For(Output, kind, Study.Options.Pipeline.MethodCatalogue, Study.Options.Pipeline.AllSpaces), Selection, progress, cancel, task =>
+        Study.Run(kind => UnitStores.For(Output, kind, Study), Selection, progress, cancel, task =>
         {
             if (Selection == UnitSelection.All && task.Analysis is not null) TaskFinished(task);
         });

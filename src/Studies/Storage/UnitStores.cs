@@ -9,13 +9,12 @@ public static class UnitStores
 {
     public const string FolderName = "units";
 
-    /// <param name="methods">The methods the study knows: the ones its unit files may name.</param>
-    /// <param name="spaces">The target spaces the study scores: the ones its unit files may name besides the built-in ones.</param>
-    public static FileUnitStore For(StudyOutput output, TaskDescriptor kind, Methods.Attribution.MethodCatalogue methods, IEnumerable<Methods.Targets.TargetSpace> spaces)
+    /// <summary>The store of one task of <paramref name="study"/>: its passes' unit formats, the methods its catalogue knows, the spaces it scores.</summary>
+    public static FileUnitStore For(StudyOutput output, TaskDescriptor kind, Study study)
     {
         var folder = Path.Combine(output.Folder, kind.Id(), FolderName);
         if (output.Fresh) DeleteUnits(folder);
-        return new FileUnitStore(folder, Study.UnitFormats, methods, spaces);
+        return new FileUnitStore(folder, study.UnitFormats, study.Options.Pipeline.MethodCatalogue, study.Options.Pipeline.AllSpaces);
     }
 
     /// <summary>
