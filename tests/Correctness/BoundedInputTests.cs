@@ -4,7 +4,6 @@ using Concord.Methods.Pipeline;
 using Concord.Model;
 using Concord.Model.Safetensors;
 using Concord.Tasks;
-using Concord.Tasks.Csv;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Generators;
 using Concord.Tasks.Models;

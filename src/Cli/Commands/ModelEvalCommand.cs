@@ -3,7 +3,6 @@ using System.CommandLine;
 using System.Globalization;
 using Concord.Model;
 using Concord.Tasks;
-using Concord.Tasks.Definitions;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Training;
 

@@ -1,5 +1,4 @@
 using Concord.Model;
-using Concord.Tasks.Definitions;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Generators;
 

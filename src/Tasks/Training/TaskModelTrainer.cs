@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Concord.Model;
 using Concord.Model.Training;
-using Concord.Tasks.Definitions;
 using Concord.Tasks.Generators;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
