@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using Concord.Methods.Pipeline;
 using Concord.Model;
-using Concord.Model.Safetensors;
 using Concord.Tasks;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Generators;
