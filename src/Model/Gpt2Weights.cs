@@ -1,4 +1,3 @@
-using Concord.Model.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 

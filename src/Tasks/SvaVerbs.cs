@@ -1,5 +1,4 @@
 using Concord.Model;
-using Concord.Tasks.Csv;
 
 namespace Concord.Tasks;
 

@@ -1,6 +1,4 @@
 using Concord.Model;
-using Concord.Tasks.Csv;
-using Concord.Tasks.Definitions;
 
 namespace Concord.Tasks;
 

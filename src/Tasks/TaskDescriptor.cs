@@ -1,5 +1,3 @@
-using Concord.Tasks.Csv;
-using Concord.Tasks.Definitions;
 
 namespace Concord.Tasks;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Concord.Model;
-using Concord.Model.Safetensors;
 using NUnit.Framework;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using Concord.Model;
-using Concord.Model.Safetensors;
 
 namespace Concord.Tests.Correctness;
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using Concord.Model;
-using Concord.Model.Safetensors;
 using NUnit.Framework;
 using static TorchSharp.torch;
 

@@ -5,7 +5,6 @@ using System.Text.RegularExpressions;
 using Concord.Methods.Results;
 using Concord.Model;
 using Concord.Tasks;
-using Concord.Tasks.Csv;
 
 namespace Concord.Cli.Commands;
 

@@ -1,7 +1,6 @@
 using Concord.Tasks.Models;
 using System.CommandLine;
 using Concord.Model;
-using Concord.Model.Safetensors;
 using Concord.Model.Store;
 
 namespace Concord.Cli.Commands;

@@ -3,7 +3,6 @@ using System.CommandLine;
 using System.Globalization;
 using Concord.Model;
 using Concord.Tasks;
-using Concord.Tasks.Definitions;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Training;
 
@@ -47,7 +46,7 @@ public static class ModelEvalCommand
             foreach (var kind in kinds)
             {
                 var (source, set) = file is null
-                    ? TaskEvaluation.DefaultSet(kind, resources, options, count, parse.GetValue(seed))
+                    ? DefaultEvaluation.Set(kind, resources, options, count, parse.GetValue(seed))
                     : (Path.GetFileName(file), TaskDataset.Load(kind, file, resources, options).Sample(count, parse.GetValue(seed)));
                 if (trained is not null)
                 {

@@ -63,7 +63,7 @@ public static class ModelTrainCommand
 
             using var model = HookedGpt2.Load(run.Out);
             var scores = TaskKinds.All
-                .Select(kind => Tasks.Evaluation.TaskEvaluation.EvaluateDefault(model, kind, resources, TaskOptions.Default, evalExamples, seed: 0, ct))
+                .Select(kind => DefaultEvaluation.Evaluate(model, kind, resources, TaskOptions.Default, evalExamples, seed: 0, ct))
                 .ToList();
             ModelEvalCommand.WriteTable(scores);
             Tasks.Evaluation.EvaluationFile.Write(Path.Combine(run.Out, Tasks.Evaluation.EvaluationFile.FileName), scores);

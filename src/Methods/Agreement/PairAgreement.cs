@@ -23,9 +23,9 @@ public sealed record PairAgreement(
     /// </summary>
     public PairAgreement? Normalised { get; init; }
 
-    public static PairAgreement Compute(ScoreSet first, ScoreSet second, TargetSpace kind, IReadOnlyList<int>? promptLengths = null,
+    public static PairAgreement Compute(MethodResult first, MethodResult second, TargetSpace kind, IReadOnlyList<int>? promptLengths = null,
         double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10, StatisticCatalogue? statistics = null) =>
-        Compute([new BatchScores(first, second, promptLengths, null)], kind, topFraction, disagreements, statistics);
+        Compute(first.Method, second.Method, [new BatchScores(first.Scores, second.Scores, promptLengths, null)], kind, topFraction, disagreements, statistics);
 
     /// <summary>
     /// Scores of two methods for one batch; <c>Rows</c> name the prompts in disagreement lists (batch
@@ -34,20 +34,20 @@ public sealed record PairAgreement(
     /// </summary>
     public sealed record BatchScores(ScoreSet First, ScoreSet Second, IReadOnlyList<int>? Lengths, IReadOnlyList<int>? Rows, IReadOnlyList<bool>? InPooled = null);
 
+    /// <param name="first">The method whose scores are each batch's <c>First</c> (score sets name their method only by id).</param>
     /// <param name="statistics">The statistics computed (the built-in ones when null).</param>
-    public static PairAgreement Compute(IEnumerable<BatchScores> batches, TargetSpace kind,
+    public static PairAgreement Compute(Method first, Method second, IEnumerable<BatchScores> batches, TargetSpace kind,
         double topFraction = Agreement.TopK.DefaultFraction, int disagreements = 10, StatisticCatalogue? statistics = null)
     {
         var perPrompt = new List<StatisticValues>();
         var pooledX = new List<double>();
         var pooledY = new List<double>();
         var gaps = new List<Disagreement>();
-        Method? firstMethod = null, secondMethod = null;
+        bool anyBatch = false;
         int componentCount = 0;
         foreach (var batch in batches)
         {
-            firstMethod = batch.First.Method;
-            secondMethod = batch.Second.Method;
+            anyBatch = true;
             // Align on the second set's components (AP may cover a neuron subset only) and drop padding positions.
             var components = batch.Second.Targets.Where(c => c.Space == kind).ToList();
             var a = batch.First.Select(components);
@@ -70,8 +70,8 @@ public sealed record PairAgreement(
             }
         }
         var across = StatisticSummaries.Of(perPrompt, statistics);
-        if (firstMethod is null || secondMethod is null) throw new ArgumentException("no batch of scores to compare", nameof(batches));
-        return new PairAgreement(firstMethod, secondMethod, kind, componentCount, Agreement.TopK.K(componentCount, topFraction),
+        if (!anyBatch) throw new ArgumentException("no batch of scores to compare", nameof(batches));
+        return new PairAgreement(first, second, kind, componentCount, Agreement.TopK.K(componentCount, topFraction),
             perPrompt, StatisticValues.Of(pooledX, pooledY, topFraction, statistics), across,
             gaps.OrderByDescending(g => g.Gap).Take(disagreements).ToList());
     }

@@ -59,7 +59,7 @@ public sealed class ActivationPatching(Func<int, IReadOnlyList<int>?>? indices =
                     effects[row, start + i] = values[i * b + row];
         }
 
-        return new LayerScores(layer, new ScoreSet(Method.Ap, components, effects));
+        return new LayerScores(layer, new ScoreSet(Method.Ap.Id(), components, effects));
     }
 
     /// <summary>The components patched one at a time, in patch order: each chosen index, or each (position, index) pair.</summary>

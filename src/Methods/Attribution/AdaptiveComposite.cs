@@ -441,7 +441,7 @@ public static class AdaptiveComposite
             var total = attributions.flatten(1).sum(1).ToDoubles();
             var mass = attributions.flatten(1).abs().sum(1).ToDoubles();
             var expected = _metricAt[e].Zip(_metricAt[0], (x, y) => x - y).ToArray();
-            return new LayerScores(_layer, ScoreSet.FromLayer(Method.Ig, _kind, _layer, scores), new Completeness(_evaluations, total, expected, mass));
+            return new LayerScores(_layer, ScoreSet.FromLayer(Method.Ig.Id(), _kind, _layer, scores), new Completeness(_evaluations, total, expected, mass));
         }
 
         /// <summary>Split IG: each prompt's pieces before its tail (a 0/1 mask per piece and prompt), plus the tail.</summary>
@@ -455,7 +455,7 @@ public static class AdaptiveComposite
             var total = attributions.flatten(1).sum(1).ToDoubles();
             var mass = attributions.flatten(1).abs().sum(1).ToDoubles();
             var expected = Enumerable.Range(0, _b).Select(p => MetricOf(p, last.To[p]) - _metricAt[0][p]).ToArray();
-            return new LayerScores(_layer, ScoreSet.FromLayer(Method.IgSplit, _kind, _layer, scores),
+            return new LayerScores(_layer, ScoreSet.FromLayer(Method.IgSplit.Id(), _kind, _layer, scores),
                 new Completeness(_evaluations, total, expected, mass) { Path = along, Ends = last.To });
         }
     }

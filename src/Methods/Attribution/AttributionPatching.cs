@@ -44,7 +44,7 @@ public sealed class AttributionPatching(IReadOnlyList<TargetSpace>? sharedKinds 
                 var g = gradientAt[layout.Hook(l)];
                 // A head output enters attn_out by a sum, so each head sees attn_out's gradient.
                 if (layout.Kind == TargetSpace.HeadOutput) g = g.unsqueeze(2);
-                perLayer.Add(new LayerScores(l, ScoreSet.FromLayer(Method.Atp, layout.Kind, l, layout.SumToComponents(delta * g, context.Options.PerPosition))));
+                perLayer.Add(new LayerScores(l, ScoreSet.FromLayer(Method.Atp.Id(), layout.Kind, l, layout.SumToComponents(delta * g, context.Options.PerPosition))));
             }
             result[layout.Kind] = MethodResult.FromLayers(Method.Atp, layout.Kind, perLayer);
         }

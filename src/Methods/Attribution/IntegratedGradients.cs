@@ -77,7 +77,7 @@ public sealed class IntegratedGradients(IgSettings? settings = null, double? cor
         var expected = ends[1] - ends[0];
         path.Add((0, ends[0].ToDoubles()));
         path.Add((1, ends[1].ToDoubles()));
-        return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig, kind, layer, scores),
+        return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig.Id(), kind, layer, scores),
             new Completeness(q.Count, total.ToDoubles(), expected.ToDoubles(), mass.ToDoubles()) { Path = MetricPath.From(path) });
     }
 

@@ -126,7 +126,7 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
         public static SetDto From(ScoreSet s)
         {
             var kinds = s.Targets.Select(c => c.Space).Distinct().ToList();
-            return new(s.Method.Id(), kinds.Select(k => k.Id()).ToArray(),
+            return new(s.MethodId, kinds.Select(k => k.Id()).ToArray(),
                 s.Targets.Select(c => new[] { c.Layer, kinds.IndexOf(c.Space), c.Index, c.Position ?? -1 }).ToArray(),
                 Enumerable.Range(0, s.Prompts).Select(s.Row).ToArray());
         }
@@ -141,7 +141,7 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
             var values = new double[Values.Length, components.Count];
             for (int b = 0; b < Values.Length; b++)
                 for (int j = 0; j < components.Count; j++) values[b, j] = Values[b][j];
-            return new ScoreSet(Parse(Required(Method), methods.Parse), components, values);
+            return new ScoreSet(Parse(Required(Method), methods.Parse).Id(), components, values);
         }
     }
 
@@ -185,8 +185,8 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
         public override UnitResult ToResult(MethodCatalogue methods, IReadOnlyList<TargetSpace> spaces)
         {
             var sets = Required(Sets).Select(set => Required(set).ToSet(methods, spaces)).ToList();
-            if (sets.Select(set => set.Method).Distinct().Count() != sets.Count) throw new JsonException("a method appears twice in a sweep point");
-            return new SweepUnitResult(new SweepPoint(Scale, Parse(Required(Kind), id => TargetSpace.Parse(id, spaces)), sets.ToDictionary(set => set.Method)));
+            if (sets.Select(set => set.MethodId).Distinct().Count() != sets.Count) throw new JsonException("a method appears twice in a sweep point");
+            return new SweepUnitResult(new SweepPoint(Scale, Parse(Required(Kind), id => TargetSpace.Parse(id, spaces)), sets.ToDictionary(set => methods.Parse(set.MethodId))));
         }
     }
 }

@@ -65,12 +65,12 @@ public sealed record TaskAnalysis(
             foreach (var (first, second) in options.MethodCatalogue.Pairs(options.Methods))
             {
                 if (!first.Spaces.Contains(kind) || !second.Spaces.Contains(kind)) continue;
-                var raw = PairAgreement.Compute(result.Batches.Select(b =>
+                var raw = PairAgreement.Compute(first, second, result.Batches.Select(b =>
                     new PairAgreement.BatchScores(b.Scores(first, kind)!, b.Scores(second, kind)!, b.Lengths, b.Rows)), kind, options.TopFraction, statistics: options.StatisticCatalogue);
                 // The normalised view divides both methods by the same per-prompt denominator, the
                 // metric's full-run change F(a') − F(a): per-prompt statistics are unchanged,
                 // pooled ones stop being dominated by the prompts with the largest effects.
-                var normalised = PairAgreement.Compute(result.Batches.Select(b =>
+                var normalised = PairAgreement.Compute(first, second, result.Batches.Select(b =>
                 {
                     var denominators = b.Metrics.FullEffect;
                     return new PairAgreement.BatchScores(b.Scores(first, kind)!.Normalised(denominators), b.Scores(second, kind)!.Normalised(denominators), b.Lengths, b.Rows, InPooled(b));
@@ -91,7 +91,7 @@ public sealed record TaskAnalysis(
             foreach (var s in options.SweepScales)
             {
                 var points = result.Batches.Select(b => (Batch: b, Point: b.Sweep(kind, s, options.MethodCatalogue))).ToList();
-                sweep.Add(new SweepSummary(kind, s, options.MethodCatalogue.Pairs(options.MethodCatalogue.Swept).Select(pair => PairAgreement.Compute(
+                sweep.Add(new SweepSummary(kind, s, options.MethodCatalogue.Pairs(options.MethodCatalogue.Swept).Select(pair => PairAgreement.Compute(pair.First, pair.Second,
                     points.Select(x => new PairAgreement.BatchScores(x.Point[pair.First], x.Point[pair.Second], x.Batch.Lengths, x.Batch.Rows)), kind, options.TopFraction,
                     statistics: options.StatisticCatalogue)).ToList()));
             }

@@ -30,7 +30,7 @@ public static class TaskScores
         foreach (var part in parts)
             for (int p = 0; p < part.Prompts; p++, row++)
                 for (int c = 0; c < components.Count; c++) values[row, c] = part[p, c];
-        return new ScoreSet(method, components, values);
+        return new ScoreSet(method.Id(), components, values);
     }
 
     /// <summary>Where each batch's first prompt sits among the task's prompts.</summary>

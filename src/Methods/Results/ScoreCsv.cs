@@ -41,7 +41,7 @@ public static class ScoreCsv
                             c.Space.Id(),
                             c.Space.IndexText(c),
                             c.Position?.ToString(CultureInfo.InvariantCulture) ?? "",
-                            set.Method.Id(),
+                            set.MethodId,
                             set.Values[b, j].ToString("R", CultureInfo.InvariantCulture),
                         ]);
                     }

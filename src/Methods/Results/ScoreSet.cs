@@ -1,4 +1,3 @@
-using Concord.Methods.Attribution;
 using Concord.Methods.Targets;
 using Concord.Model;
 using TorchSharp;
@@ -12,16 +11,21 @@ namespace Concord.Methods.Results;
 /// </summary>
 public sealed class ScoreSet
 {
-    public Method Method { get; }
+    /// <summary>
+    /// The method's stable id, as scores.csv and unit files name it. An id rather than the method's
+    /// descriptor: the descriptor's factory returns these sets, so naming it here would tie the
+    /// results to the methods that produce them both ways.
+    /// </summary>
+    public string MethodId { get; }
     public IReadOnlyList<Target> Targets { get; }
     public double[,] Values { get; }
     public int Prompts => Values.GetLength(0);
 
-    public ScoreSet(Method method, IReadOnlyList<Target> components, double[,] values)
+    public ScoreSet(string methodId, IReadOnlyList<Target> components, double[,] values)
     {
         if (values.GetLength(1) != components.Count)
             throw new ArgumentException($"{values.GetLength(1)} score columns for {components.Count} components");
-        Method = method;
+        MethodId = methodId;
         Targets = components;
         Values = values;
     }
@@ -31,7 +35,7 @@ public sealed class ScoreSet
     public double[] Row(int prompt) => Enumerable.Range(0, Targets.Count).Select(s => Values[prompt, s]).ToArray();
 
     /// <summary>Scores [batch, C] or [batch, pos, C] of one layer as a score set.</summary>
-    public static ScoreSet FromLayer(Method method, TargetSpace kind, int layer, Tensor scores, IReadOnlyList<int>? indices = null)
+    public static ScoreSet FromLayer(string methodId, TargetSpace kind, int layer, Tensor scores, IReadOnlyList<int>? indices = null)
     {
         var data = scores.ToDoubles();
         int batch = (int)scores.shape[0];
@@ -48,11 +52,11 @@ public sealed class ScoreSet
             for (int p = 0; p < positions; p++)
                 for (int j = 0; j < perPos; j++)
                     values[b, p * perPos + j] = data[(b * positions + p) * perPos + j];
-        return new ScoreSet(method, components, values);
+        return new ScoreSet(methodId, components, values);
     }
 
     /// <summary>Concatenates score sets of one method over the same prompts (e.g. all layers).</summary>
-    public static ScoreSet Concat(Method method, IEnumerable<ScoreSet> parts)
+    public static ScoreSet Concat(string methodId, IEnumerable<ScoreSet> parts)
     {
         var list = parts.ToList();
         if (list.Count == 0) throw new ArgumentException("nothing to concatenate");
@@ -68,7 +72,7 @@ public sealed class ScoreSet
                     values[b, offset + j] = s.Values[b, j];
             offset += s.Targets.Count;
         }
-        return new ScoreSet(method, components, values);
+        return new ScoreSet(methodId, components, values);
     }
 
     /// <summary>The scores of the given components, in that order (e.g. to align AP's neuron subset with IG).</summary>
@@ -78,10 +82,10 @@ public sealed class ScoreSet
         var values = new double[Prompts, components.Count];
         for (int j = 0; j < components.Count; j++)
         {
-            if (!index.TryGetValue(components[j], out int slot)) throw new KeyNotFoundException($"{Method} has no score for {components[j]}");
+            if (!index.TryGetValue(components[j], out int slot)) throw new KeyNotFoundException($"{MethodId} has no score for {components[j]}");
             for (int b = 0; b < Prompts; b++) values[b, j] = Values[b, slot];
         }
-        return new ScoreSet(Method, components, values);
+        return new ScoreSet(MethodId, components, values);
     }
 
     /// <summary>Every score times <paramref name="factor"/> (s·AtP, AP's and IG's common limit at sweep scale s).</summary>
@@ -90,7 +94,7 @@ public sealed class ScoreSet
         var values = (double[,])Values.Clone();
         for (int b = 0; b < Prompts; b++)
             for (int j = 0; j < Targets.Count; j++) values[b, j] *= factor;
-        return new ScoreSet(Method, Targets, values);
+        return new ScoreSet(MethodId, Targets, values);
     }
 
     /// <summary>Scores divided per prompt by a denominator (the normalised view uses the same one for every method).</summary>
@@ -100,6 +104,6 @@ public sealed class ScoreSet
         for (int b = 0; b < Prompts; b++)
             for (int j = 0; j < Targets.Count; j++)
                 values[b, j] /= denominators[b];
-        return new ScoreSet(Method, Targets, values);
+        return new ScoreSet(MethodId, Targets, values);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Concord.Model.Safetensors;
 using static TorchSharp.torch;
 
 namespace Concord.Model.Training;

@@ -1,7 +1,4 @@
 using Concord.Model;
-using Concord.Tasks.Definitions;
-using Concord.Tasks.Generators;
-using Concord.Tasks.Training;
 using static TorchSharp.torch;
 
 namespace Concord.Tasks.Evaluation;
@@ -18,14 +15,6 @@ public static class TaskEvaluation
         if (examples.Count == 0) throw new DatasetException($"{source}: no prompts to evaluate {kind.Id()} on");
         var (clean, corrupted) = PromptMetrics(model, examples, readout, tokenizer, batchSize, cancel);
         return TaskScore.Of(kind, source, clean, corrupted);
-    }
-
-    /// <summary>A task on its <see cref="DefaultSet"/>, with the metric the task options give: what `model eval` and `model train` report.</summary>
-    public static TaskScore EvaluateDefault(HookedGpt2 model, TaskKind kind, TaskResources resources, TaskOptions options, int count, int seed,
-        CancellationToken cancel = default)
-    {
-        var (source, set) = DefaultSet(kind, resources, options, count, seed);
-        return Evaluate(model, kind, source, set, CircuitTask.For(kind, resources).Readout(options), resources.Tokenizer, cancel: cancel);
     }
 
     /// <summary>The clean and corrupted metric of every example, in order, read at each prompt's last real token.</summary>
@@ -71,34 +60,6 @@ public static class TaskEvaluation
         double[] Read(Tensor logits) => metric.Evaluate(logits).to(ScalarType.Float64).cpu().data<double>().ToArray();
         return (Read(cleanLogits), Read(corruptedLogits));
     }
-
-    /// <summary>
-    /// The default evaluation set of a task: rows the task model never trained on for the generalising
-    /// tasks (held-out IOI templates × name pairs, greater-than years, SVA noun × context), the
-    /// project's dataset for the fact tasks; at most <paramref name="count"/>, seeded.
-    /// </summary>
-    public static (string Source, IReadOnlyList<TaskExample> Examples) DefaultSet(TaskKind kind, TaskResources resources, TaskOptions options,
-        int count, int seed, HeldOutSplit? split = null)
-    {
-        var sampler = TaskSampler.For(kind, new WordLists(Path.Combine(resources.DatasetsFolder, "words")), resources, split ?? HeldOutSplit.Default, options);
-        if (sampler.Generalises)
-        {
-            var random = new Random(seed);
-            var examples = Enumerable.Range(0, count).Select(i => sampler.Sample(random, SplitSide.HeldOut).ToExample(i)).ToList();
-            return ($"held-out {HeldOutDescription(kind)} ({count} drawn, seed {seed})", examples);
-        }
-        var file = resources.DefaultFile(kind);
-        var dataset = TaskDataset.Load(kind, file, resources, options);
-        return ($"{Path.GetFileName(file)} (the facts trained on)", dataset.Sample(count, seed));
-    }
-
-    public static string HeldOutDescription(TaskKind kind) => kind switch
-    {
-        TaskKind.Ioi => "templates and name pairs",
-        TaskKind.GreaterThan => "start years",
-        TaskKind.Sva => "noun × distractor combinations",
-        _ => "rows",
-    };
 
     /// <summary>The examples every token of which (both prompts and the answers) the model was trained on.</summary>
     public static IReadOnlyList<TaskExample> TrainedTokensOnly(IReadOnlyList<TaskExample> examples, IReadOnlySet<int> trained, Gpt2Tokenizer tokenizer) =>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Concord.Model;
-using Concord.Tasks.Csv;
 
 namespace Concord.Tasks.Generators;
 

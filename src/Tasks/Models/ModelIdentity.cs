@@ -52,7 +52,7 @@ public sealed record ModelIdentity(string Folder, string WeightsSha256, long Wei
     public static void RequireSize(string weights, Gpt2Config config)
     {
         static string N(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
-        var file = Model.Safetensors.SafetensorsFile.Open(weights);
+        var file = SafetensorsFile.Open(weights);
         long length = new FileInfo(weights).Length, described = file.DescribedLength;
         if (length != described)
             throw new ModelFileException($"{weights}: {N(length)} bytes, but its header describes {N(described)}; the bytes after the last tensor are not a model's (a damaged or padded file)");

@@ -77,7 +77,7 @@ public static class ModelResolver
 
     private static bool IsRandom(string folder)
     {
-        try { return Model.Safetensors.SafetensorsFile.Open(Path.Combine(folder, "model.safetensors")).Metadata.ContainsKey("concord_seed"); }
+        try { return SafetensorsFile.Open(Path.Combine(folder, "model.safetensors")).Metadata.ContainsKey("concord_seed"); }
         catch (ModelFileException) { return false; }
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Concord.Model;
 using Concord.Model.Training;
-using Concord.Tasks.Definitions;
 using Concord.Tasks.Generators;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -189,7 +188,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
             LnFinalWeight = weights.LnFinalWeight,
             LnFinalBias = weights.LnFinalBias,
         };
-        full.Save(Path.Combine(run.Out, "model.safetensors"), dtype: run.HalfPrecision ? Model.Safetensors.SafetensorsDType.F16 : Model.Safetensors.SafetensorsDType.F32,
+        full.Save(Path.Combine(run.Out, "model.safetensors"), dtype: run.HalfPrecision ? SafetensorsDType.F16 : SafetensorsDType.F32,
             metadata: new Dictionary<string, string> { ["concord_trained"] = run.Preset.Name });
         config.Save(Path.Combine(run.Out, "config.json"));
     }

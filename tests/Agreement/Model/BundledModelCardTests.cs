@@ -37,7 +37,7 @@ public class BundledModelCardTests(string name)
         Assert.That(committed, Is.Not.Null.And.Count.EqualTo(6));
         foreach (var expected in committed!)
         {
-            var actual = TaskEvaluation.EvaluateDefault(_model, expected.Kind, Resources, TaskOptions.Default, expected.Prompts, seed: 0);
+            var actual = DefaultEvaluation.Evaluate(_model, expected.Kind, Resources, TaskOptions.Default, expected.Prompts, seed: 0);
             Assert.That(actual.Source, Is.EqualTo(expected.Source));
             Assert.That(actual.Prompts, Is.EqualTo(expected.Prompts));
             Assert.That(actual.CleanPositive, Is.EqualTo(expected.CleanPositive).Within(1.0 / expected.Prompts + 1e-9), expected.Kind.Id());

@@ -23,7 +23,7 @@ public class ReadmeExampleTests
         using var context = AttributionContext.Create(model, clean, corrupted, metric, [TargetSpace.Head]);
         var ap = new ActivationPatching().Attribute(context, TargetSpace.Head);    // every head, layer by layer
         var ig = new IntegratedGradients().Attribute(context, TargetSpace.Head);   // ... with each layer's completeness check
-        var agreement = PairAgreement.Compute(ig.Scores, ap.Scores, TargetSpace.Head);
+        var agreement = PairAgreement.Compute(ig, ap, TargetSpace.Head);
 
         double cleanMetric = context.BaseMetric.ToDoubles()[0], corruptedMetric = context.OtherMetric.ToDoubles()[0];
         Assert.That(cleanMetric, Is.GreaterThan(0), "the model answers Mary");

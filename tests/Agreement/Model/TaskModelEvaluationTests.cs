@@ -1,6 +1,5 @@
 using Concord.Model;
 using Concord.Tasks;
-using Concord.Tasks.Definitions;
 using Concord.Tasks.Evaluation;
 using Concord.Tasks.Training;
 using NUnit.Framework;
@@ -63,7 +62,7 @@ public class TaskModelEvaluationTests
         var output = Path.Combine(TempFolder.New(), "hypernymy.csv");
         var (kept, total) = HypernymyFilter.Apply(_model, Resources.DefaultFile(TaskKind.Hypernymy), output, Resources);
         Assert.That(kept, Is.EqualTo(total));
-        var filtered = Concord.Tasks.Csv.CsvTable.Read(output, ["prob_diff"]);
+        var filtered = CsvTable.Read(output, ["prob_diff"]);
         Assert.That(filtered.Select(r => double.Parse(r.Text("prob_diff"), System.Globalization.CultureInfo.InvariantCulture)),
             Has.All.InRange(HypernymyFilter.StudyThreshold, 1.0));
         Assert.That(HypernymyFilter.Apply(_model, Resources.DefaultFile(TaskKind.Hypernymy), output, Resources, threshold: 1.5).Kept, Is.Zero);

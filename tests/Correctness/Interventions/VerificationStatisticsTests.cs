@@ -82,7 +82,7 @@ public class VerificationStatisticsTests
             ig[1, c] = 100 * ig[0, c];
             ap[1, c] = 100 * (c == 3 ? 1 : 0.01 * c);
         }
-        var rows = DisagreementCategories.Rows(new ScoreSet(Method.Ig, components, ig), new ScoreSet(Method.Ap, components, ap), 0.1);
+        var rows = DisagreementCategories.Rows(new ScoreSet(Method.Ig.Id(), components, ig), new ScoreSet(Method.Ap.Id(), components, ap), 0.1);
         Assert.That(rows, Has.Count.EqualTo(8), "four categories per prompt");
         IEnumerable<string> Set(int prompt, DisagreementCategory c) => rows[prompt * 4 + (int)c].Set.Select(x => x.Label);
         Assert.That(Set(0, DisagreementCategory.IgOnly), Is.EqualTo(new[] { "L0H3" }));

@@ -54,7 +54,7 @@ public class CatalogueTests
     public void TheSameStatisticIdAddedInAnotherTestIsItsOwn()
     {
         var mine = StatisticCatalogue.BuiltIn.With(ScratchStatistic());
-        var agreement = PairAgreement.Compute(Scores(Method.Ig, [1, 2, 3]), Scores(Method.Ap, [1, 3, 2]), TargetSpace.Head, statistics: mine);
+        var agreement = PairAgreement.Compute(Method.Ig, Method.Ap, [new(Scores(Method.Ig, [1, 2, 3]), Scores(Method.Ap, [1, 3, 2]), null, null)], TargetSpace.Head, statistics: mine);
         Assert.That(agreement.Pooled[mine.Last()].Value, Is.EqualTo(3));
         Assert.That(() => mine.With(ScratchStatistic()), Throws.ArgumentException);
     }
@@ -122,6 +122,6 @@ public class CatalogueTests
     {
         var scores = new double[1, values.Length];
         for (int j = 0; j < values.Length; j++) scores[0, j] = values[j];
-        return new ScoreSet(method, values.Select((_, j) => new Target(0, TargetSpace.Head, j, null)).ToList(), scores);
+        return new ScoreSet(method.Id(), values.Select((_, j) => new Target(0, TargetSpace.Head, j, null)).ToList(), scores);
     }
 }

@@ -88,7 +88,7 @@ public partial class MethodTests
             var alone = Compute(singleContext);
             foreach (var (all, one) in batched.Zip(alone))
                 for (int j = 0; j < all.Targets.Count; j++)
-                    Assert.That(all[i, j], Is.EqualTo(one[0, j]).Within(ReorderTol + ReorderTol * Math.Abs(one[0, j])), $"prompt {i} {all.Method} {all.Targets[j]}");
+                    Assert.That(all[i, j], Is.EqualTo(one[0, j]).Within(ReorderTol + ReorderTol * Math.Abs(one[0, j])), $"prompt {i} {all.MethodId} {all.Targets[j]}");
         }
     }
 
@@ -101,7 +101,7 @@ public partial class MethodTests
         using var tight = scenario.Context(new AttributionOptions { MemoryBudgetBytes = 1 });
         Assert.That(tight.RowsPerChunk(0, withGradients: true), Is.EqualTo(1));
         foreach (var (a, b) in Compute(roomy).Zip(Compute(tight)))
-            ScoreAssert.Close(b, a, ReorderTol, ReorderTol, $"{a.Method}");
+            ScoreAssert.Close(b, a, ReorderTol, ReorderTol, $"{a.MethodId}");
     }
 
     /// <summary>n Gauss–Legendre nodes (or another rule's n integrand evaluations).</summary>

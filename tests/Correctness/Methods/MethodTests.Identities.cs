@@ -85,7 +85,7 @@ public partial class MethodTests
         }
     });
 
-    private static ScoreSet Relabel(ScoreSet headOutputs) => new(headOutputs.Method,
+    private static ScoreSet Relabel(ScoreSet headOutputs) => new(headOutputs.MethodId,
         headOutputs.Targets.Select(c => c with { Space = TargetSpace.Head }).ToList(), headOutputs.Values);
 
     /// <summary>Denoising is, by definition, noising with the clean and corrupted prompts swapped.</summary>

@@ -15,7 +15,7 @@ public static class ScoreAssert
             {
                 double a = actual[b, j], e = aligned[b, j];
                 if (!(Math.Abs(a - e) <= atol + rtol * Math.Abs(e)))
-                    Assert.Fail($"{what}: prompt {b}, {actual.Targets[j]}: {actual.Method} {a:R} vs {expected.Method} {e:R} (|diff| {Math.Abs(a - e):E2}, atol {atol:E0}, rtol {rtol:E0})");
+                    Assert.Fail($"{what}: prompt {b}, {actual.Targets[j]}: {actual.MethodId} {a:R} vs {expected.MethodId} {e:R} (|diff| {Math.Abs(a - e):E2}, atol {atol:E0}, rtol {rtol:E0})");
             }
     }
 

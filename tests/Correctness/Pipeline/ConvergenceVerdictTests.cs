@@ -21,7 +21,7 @@ public class ConvergenceVerdictTests
     {
         var component = new Target(0, TargetSpace.Head, 0);
         var completeness = new Completeness(16, Total: [-1 + error], Expected: [-1], Mass: [1]);
-        var ig = MethodResult.FromLayers(Method.Ig, TargetSpace.Head, [new LayerScores(0, new ScoreSet(Method.Ig, [component], new double[,] { { -1 + error } }), completeness)]);
+        var ig = MethodResult.FromLayers(Method.Ig, TargetSpace.Head, [new LayerScores(0, new ScoreSet(Method.Ig.Id(), [component], new double[,] { { -1 + error } }), completeness)]);
         var batch = new BatchResult([7], [5], new BatchMetrics([1.0], [0.0]), [ig], []);
         var options = new PipelineOptions { Methods = [Method.Ig], Spaces = [TargetSpace.Head], Ig = IgSettings.FixedNodes(16) };
         return TaskAnalysis.Of(new TaskResult(Concord.Tasks.TaskKind.Ioi, [batch], 1, 0), options).Verdicts.Single();

@@ -28,7 +28,7 @@ public class UnitStoreTests
         var values = new double[2, 2];
         for (int p = 0; p < 2; p++)
             for (int j = 0; j < 2; j++) values[p, j] = Awkward[(p * 2 + j + layer) % Awkward.Length] * (method == Method.Ig ? 1 : 2);
-        return new ScoreSet(method, components, values);
+        return new ScoreSet(method.Id(), components, values);
     }
 
     private static UnitResult RoundTrip(FileUnitStore store, UnitResult result)
@@ -40,7 +40,7 @@ public class UnitStoreTests
 
     private static void AssertSame(ScoreSet actual, ScoreSet expected)
     {
-        Assert.That(actual.Method, Is.EqualTo(expected.Method));
+        Assert.That(actual.MethodId, Is.EqualTo(expected.MethodId));
         Assert.That(actual.Targets, Is.EqualTo(expected.Targets));
         for (int p = 0; p < expected.Prompts; p++)
             for (int j = 0; j < expected.Targets.Count; j++)

@@ -25,7 +25,7 @@ public class KnownTruthStructureTests
     private static ScoreSet Scores(GateModel gate, Direction direction, Func<AttributionContext, int, ScoreSet> method)
     {
         using var context = AttributionContext.Create(gate.Model, gate.Clean, gate.Corrupted, gate.Metric, [TargetSpace.Head], new AttributionOptions { Direction = direction });
-        return ScoreSet.Concat(Method.Ap, Enumerable.Range(0, GateModels.Layers).Select(l => method(context, l)));
+        return ScoreSet.Concat(Method.Ap.Id(), Enumerable.Range(0, GateModels.Layers).Select(l => method(context, l)));
     }
 
     private static IReadOnlyList<ComponentAsymmetry> AsymmetryOf(GateModel gate, Func<AttributionContext, int, ScoreSet> method)

@@ -41,7 +41,7 @@ public class RegisteredMethodTests
                 var x = a.detach().requires_grad_(true);
                 var metric = context.MetricFrom(layout, layer, x, 1, prefixUnchanged: true);
                 var gradient = torch.autograd.grad([metric.sum()], [x])[0];
-                return new LayerScores(layer, ScoreSet.FromLayer(Registered, kind, layer, layout.SumToComponents(a * gradient, context.Options.PerPosition)));
+                return new LayerScores(layer, ScoreSet.FromLayer(Registered.Id(), kind, layer, layout.SumToComponents(a * gradient, context.Options.PerPosition)));
             }));
     }
 

@@ -49,7 +49,7 @@ public class TargetSpaceStudyTests
                 for (int p = 0; p < positions; p++)
                     for (int b = 0; b < batch; b++) values[b, p] = effect[p * batch + b];
                 var targets = Enumerable.Range(0, positions).Select(p => new Target(l, space, 0, p)).ToList();
-                layers.Add(new LayerScores(l, new ScoreSet(method, targets, values)));
+                layers.Add(new LayerScores(l, new ScoreSet(method.Id(), targets, values)));
             }
             return MethodResult.FromLayers(method, space, layers);
         }

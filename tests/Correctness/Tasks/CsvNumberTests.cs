@@ -1,5 +1,4 @@
 using Concord.Tasks;
-using Concord.Tasks.Csv;
 using NUnit.Framework;
 
 namespace Concord.Tests.Correctness.Tasks;

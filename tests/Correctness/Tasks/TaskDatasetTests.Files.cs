@@ -1,6 +1,5 @@
 using Concord.Model;
 using Concord.Tasks;
-using Concord.Tasks.Csv;
 using Concord.Tasks.Generators;
 using NUnit.Framework;
 

@@ -1,5 +1,4 @@
 using Concord.Model;
-using Concord.Model.Safetensors;
 using Concord.Model.Training;
 using Concord.Tasks;
 using Concord.Tasks.Generators;

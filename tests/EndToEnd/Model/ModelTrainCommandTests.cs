@@ -68,7 +68,7 @@ public class ModelTrainCommandTests
         Assume.That(File.Exists(Path.Combine(killed, "model.safetensors")), Is.False, "the run finished before the kill; nothing to test");
         int step = TrainingCheckpoint.Peek(checkpoint).Step;
         Assert.That(step % 10, Is.Zero, "a complete checkpoint of a checkpointing step");
-        var file = Concord.Model.Safetensors.SafetensorsFile.Open(checkpoint);
+        var file = Concord.Model.SafetensorsFile.Open(checkpoint);
         foreach (var name in file.Entries.Keys) Assert.That(file.ReadBytes(name), Is.Not.Empty, name);
         Assert.That(Directory.GetFiles(killed).Select(Path.GetFileName).Where(f => f != TrainingCheckpoint.FileName),
             Has.All.StartWith(TrainingCheckpoint.FileName + ".tmp-"), "besides the checkpoint, at most the killed write's temporary");

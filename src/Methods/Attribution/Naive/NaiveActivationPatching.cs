@@ -33,6 +33,6 @@ public sealed class NaiveActivationPatching(Func<int, IReadOnlyList<int>?>? indi
             var effect = (FullRun.Metric(context, layout, layer, patched) - metricAtBase).ToDoubles();
             for (int row = 0; row < b; row++) effects[row, patch] = effect[row];
         }
-        return new LayerScores(layer, new ScoreSet(Method.Ap, components, effects));
+        return new LayerScores(layer, new ScoreSet(Method.Ap.Id(), components, effects));
     }
 }

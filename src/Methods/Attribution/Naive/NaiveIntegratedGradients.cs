@@ -37,7 +37,7 @@ public sealed class NaiveIntegratedGradients(QuadraturePoints? points = null, Ba
         var attributions = delta * gradientSum;
         var scores = layout.SumToComponents(attributions, options.PerPosition);
         var expected = FullRun.Metric(context, layout, layer, target) - FullRun.Metric(context, layout, layer, start);
-        return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig, kind, layer, scores),
+        return new LayerScores(layer, ScoreSet.FromLayer(Method.Ig.Id(), kind, layer, scores),
             new Completeness(q.Count, attributions.flatten(1).sum(1).ToDoubles(), expected.ToDoubles()));
     }
 }

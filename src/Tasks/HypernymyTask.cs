@@ -1,6 +1,5 @@
-using Concord.Tasks.Csv;
 
-namespace Concord.Tasks.Definitions;
+namespace Concord.Tasks;
 
 /// <summary>Hypernymy: Σ p(clean answers) − Σ p(corrupted answers), answer lists given per row.</summary>
 public sealed class HypernymyTask(Model.Gpt2Tokenizer tokenizer) : CircuitTask

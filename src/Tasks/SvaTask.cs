@@ -1,6 +1,5 @@
-using Concord.Tasks.Csv;
 
-namespace Concord.Tasks.Definitions;
+namespace Concord.Tasks;
 
 /// <summary>
 /// Subject–verb agreement (Newman et al. 2021): P(verbs agreeing with the clean subject) −

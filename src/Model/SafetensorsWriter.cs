@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Concord.Model.Safetensors;
+namespace Concord.Model;
 
 /// <summary>Writes safetensors files (tests and tools create small models and golden files with it).</summary>
 public sealed class SafetensorsWriter

@@ -1,6 +1,5 @@
-using Concord.Tasks.Csv;
 
-namespace Concord.Tasks.Definitions;
+namespace Concord.Tasks;
 
 /// <summary>Capital–country (Hanna et al. 2024): logit(country) − logit(corrupted country).</summary>
 public sealed class CapitalCountryTask : CircuitTask

@@ -1,7 +1,7 @@
-using Concord.Methods.Attribution;
+using Concord.Methods.Results;
 using Concord.Methods.Targets;
 
-namespace Concord.Methods.Results;
+namespace Concord.Methods.Attribution;
 
 /// <summary>
 /// A method's scores of one target space, every target and prompt in one <see cref="ScoreSet"/>,
@@ -14,7 +14,7 @@ public sealed record MethodResult(Method Method, TargetSpace Space, ScoreSet Sco
     public static MethodResult FromLayers(Method method, TargetSpace space, IEnumerable<LayerScores> layers)
     {
         var list = layers.ToList();
-        return new(method, space, ScoreSet.Concat(method, list.Select(l => l.Scores)),
+        return new(method, space, ScoreSet.Concat(method.Id(), list.Select(l => l.Scores)),
             list.Where(l => l.Completeness is not null).Select(l => new LayerCompleteness(l.Layer, l.Completeness!)).ToList());
     }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using CsvHelper;
 using Concord.Model;
 
-namespace Concord.Tasks.Csv;
+namespace Concord.Tasks;
 
 /// <summary>One data row of a task CSV; every accessor fails with the file, row and column named.</summary>
 public sealed class CsvRow(string file, int row, IReadOnlyDictionary<string, string> fields)

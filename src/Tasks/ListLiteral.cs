@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Concord.Tasks.Csv;
+namespace Concord.Tasks;
 
 /// <summary>Python list literals as the original datasets store them: "[16840, 23685]" and "['gem', 'gems']".</summary>
 public static class ListLiteral

@@ -1,12 +1,13 @@
 using Concord.Model;
-using Concord.Tasks.Csv;
 
-namespace Concord.Tasks.Definitions;
+namespace Concord.Tasks;
 
 /// <summary>
 /// A task's CSV schema, row parser and metric. Every task reduces to "answer tokens to contrast at
 /// the last position", so one metric (<see cref="TaskMetric"/>) serves all six and a user's own; a
-/// <see cref="TaskDescriptor"/> names the task and says where its data is.
+/// <see cref="TaskDescriptor"/> names the task and says where its data is. The definitions and the
+/// CSV reader share the tasks' namespace: a descriptor lists the built-in definitions and every
+/// definition parses rows into the tasks' own types, so in namespaces of their own they named each other.
 /// </summary>
 public abstract class CircuitTask
 {

@@ -1,4 +1,4 @@
-namespace Concord.Model.Safetensors;
+namespace Concord.Model;
 
 /// <summary>The element types of the safetensors format that Concord reads and writes.</summary>
 public enum SafetensorsDType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, Bool }

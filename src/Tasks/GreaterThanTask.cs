@@ -1,6 +1,5 @@
-using Concord.Tasks.Csv;
 
-namespace Concord.Tasks.Definitions;
+namespace Concord.Tasks;
 
 /// <summary>
 /// Greater-than (Hanna et al. 2023): Σ p(YY' &gt; YY) − Σ p(YY' ≤ YY) over the two-digit tokens

@@ -3,12 +3,14 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
-namespace Concord.Model.Safetensors;
+namespace Concord.Model;
 
 /// <summary>
 /// A validated view of a safetensors file. Everything that could make a later read go wrong
 /// (header length, JSON, dtypes, shapes, offsets that overlap or run past the end) is checked
-/// when the file is opened, so that reads never hand a bad range to native code.
+/// when the file is opened, so that reads never hand a bad range to native code. It shares the
+/// model's namespace: the model loads through it, and it reads, writes and fails as every model
+/// file does (<see cref="InputFiles"/>, <see cref="AtomicFile"/>, <see cref="ModelFileException"/>).
 /// </summary>
 public sealed class SafetensorsFile
 {

@@ -1,6 +1,5 @@
-using Concord.Tasks.Csv;
 
-namespace Concord.Tasks.Definitions;
+namespace Concord.Tasks;
 
 /// <summary>Indirect object identification (Wang et al. 2023): logit(IO) − logit(S).</summary>
 public sealed class IoiTask : CircuitTask

@@ -1,6 +1,5 @@
-using Concord.Tasks.Csv;
 
-namespace Concord.Tasks.Definitions;
+namespace Concord.Tasks;
 
 /// <summary>Gender bias (Vig et al. 2020): logit(clean pronoun) − logit(other pronoun).</summary>
 public sealed class GenderBiasTask : CircuitTask
