@@ -13,7 +13,11 @@ public static class SharedOptions
     public static readonly Option<string> IoiCorruption = new("--ioi-corruption") { Description = "io (corrupted_hard, as the original notebook) or third-name (corrupted)", DefaultValueFactory = _ => "io" };
 
     /// <summary>The tasks of <see cref="Tasks"/>; an unknown or empty list is refused in one line naming --task.</summary>
+    /// <summary>The trained-on tasks named by --task (model eval, datasets).</summary>
     public static IReadOnlyList<TaskKind> ParseTasks(ParseResult parse) => OfFlag(Tasks.Name, () => TaskKinds.ParseList(parse.GetValue(Tasks)!));
+
+    /// <summary>The built-in tasks named by --task (run: any shipped task, trained on or not).</summary>
+    public static IReadOnlyList<TaskDescriptor> ParseStudyTasks(ParseResult parse) => OfFlag(Tasks.Name, () => TaskDescriptor.ParseList(parse.GetValue(Tasks)!));
 
     /// <summary>A parse that fails with the flag's name in its one line: the library names values, not the options that carried them.</summary>
     public static T OfFlag<T>(string flag, Func<T> parse)

@@ -19,17 +19,6 @@ public abstract class CircuitTask
     public MetricReadout Readout(TaskOptions options) =>
         options.LogitVariant ? MetricReadout.LogitDifference : NaturalReadout;
 
-    public static CircuitTask For(TaskKind kind, TaskResources resources) => kind switch
-    {
-        TaskKind.Ioi => new IoiTask(),
-        TaskKind.GenderBias => new GenderBiasTask(),
-        TaskKind.GreaterThan => new GreaterThanTask(resources.YearTokens),
-        TaskKind.CapitalCountry => new CapitalCountryTask(),
-        TaskKind.Sva => new SvaTask(resources.Verbs),
-        TaskKind.Hypernymy => new HypernymyTask(resources.Tokenizer),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
-
     protected static int CheckToken(CsvRow row, string column, int id) =>
         id is >= 0 and < Gpt2Tokenizer.VocabularySize ? id : throw row.Error(column, $"token id {id} is outside GPT-2's vocabulary");
 }

@@ -4,6 +4,8 @@ namespace Concord.Tasks;
 /// <summary>Gender bias (Vig et al. 2020): logit(clean pronoun) − logit(other pronoun).</summary>
 public sealed class GenderBiasTask : CircuitTask
 {
+    public static TaskDescriptor Descriptor { get; } = TaskDescriptor.Shipped("gender-bias", "gender bias", _ => new GenderBiasTask(), TaskKind.GenderBias);
+
     public override IReadOnlyList<string> RequiredColumns => ["clean", "corrupted", "clean_answer_idx", "corrupted_answer_idx", "label"];
     public override MetricReadout NaturalReadout => MetricReadout.LogitDifference;
 

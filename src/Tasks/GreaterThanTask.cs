@@ -7,6 +7,8 @@ namespace Concord.Tasks;
 /// </summary>
 public sealed class GreaterThanTask(YearTokens years) : CircuitTask
 {
+    public static TaskDescriptor Descriptor { get; } = TaskDescriptor.Shipped("greater-than", "greater-than", r => new GreaterThanTask(r.YearTokens), TaskKind.GreaterThan);
+
     public override IReadOnlyList<string> RequiredColumns => ["clean", "corrupted", "correct_idx"];
     public override MetricReadout NaturalReadout => MetricReadout.ProbabilityDifference;
 

@@ -4,6 +4,10 @@ namespace Concord.Tasks;
 /// <summary>Hypernymy: Σ p(clean answers) − Σ p(corrupted answers), answer lists given per row.</summary>
 public sealed class HypernymyTask(Model.Gpt2Tokenizer tokenizer) : CircuitTask
 {
+    /// <summary>The study keeps a prompt only when its probability difference reaches <see cref="TaskDescriptor.HypernymyThreshold"/>.</summary>
+    public static TaskDescriptor Descriptor { get; } = TaskDescriptor.Shipped("hypernymy", "hypernymy", r => new HypernymyTask(r.Tokenizer), TaskKind.Hypernymy,
+        metric => metric >= TaskDescriptor.HypernymyThreshold, FormattableString.Invariant($"clean metric ≥ {TaskDescriptor.HypernymyThreshold} (the study's hypernymy filter)"));
+
     public override IReadOnlyList<string> RequiredColumns => ["clean", "answers", "answers_idx", "corrupted", "corrupted_answers", "corrupted_answers_idx"];
     public override MetricReadout NaturalReadout => MetricReadout.ProbabilityDifference;
 

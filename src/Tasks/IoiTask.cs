@@ -4,6 +4,8 @@ namespace Concord.Tasks;
 /// <summary>Indirect object identification (Wang et al. 2023): logit(IO) − logit(S).</summary>
 public sealed class IoiTask : CircuitTask
 {
+    public static TaskDescriptor Descriptor { get; } = TaskDescriptor.Shipped("ioi", "IOI", _ => new IoiTask(), TaskKind.Ioi);
+
     public override IReadOnlyList<string> RequiredColumns => ["clean", "corrupted", "corrupted_hard", "correct_idx", "incorrect_idx"];
     public override MetricReadout NaturalReadout => MetricReadout.LogitDifference;
 

@@ -7,6 +7,10 @@ namespace Concord.Tasks;
 /// </summary>
 public sealed class SvaTask(SvaVerbs verbs) : CircuitTask
 {
+    /// <summary>Its verb list changes its metric, so its content is in the data's fingerprint.</summary>
+    public static TaskDescriptor Descriptor { get; } = TaskDescriptor.Shipped("sva", "subject–verb agreement", r => new SvaTask(r.Verbs), TaskKind.Sva,
+        auxiliaryFiles: r => [r.SvaVerbsFile]);
+
     public override IReadOnlyList<string> RequiredColumns => ["clean", "corrupted", "group", "plural"];
     public override MetricReadout NaturalReadout => MetricReadout.ProbabilityDifference;
 

@@ -4,10 +4,11 @@ namespace Concord.Tasks;
 /// <summary>
 /// A task as a value: its id, display name, data file, and its definition — the CSV columns, the
 /// row parser and the metric (<see cref="CircuitTask"/>) — with the behaviour filter's rule and the
-/// files besides its CSV that change its metric. The six built-in tasks are instances
-/// (<see cref="BuiltIn"/>, <see cref="Of"/>); a user's own task is one more, and runs through a study
-/// with every output like them. <see cref="TaskKind"/> remains the built-ins' lookup (and converts
-/// to its descriptor implicitly).
+/// files besides its CSV that change its metric. The built-in tasks are instances, each declared by
+/// its definition's class (<c>IoiTask.Descriptor</c>, …) and listed once in <see cref="BuiltIn"/>;
+/// a user's own task is one more, and runs through a study with every output like them.
+/// <see cref="TaskKind"/> names the six the bundled task model is trained on and the dataset
+/// generators know (and converts to its descriptor implicitly); a built-in task needs no kind.
 /// </summary>
 public sealed class TaskDescriptor
 {
@@ -22,7 +23,7 @@ public sealed class TaskDescriptor
     /// <summary>The data file: a name in the datasets folder (the built-ins' ioi.csv, …) or a path of the user's (absolute, or relative to the datasets folder).</summary>
     public string FileName { get; }
 
-    /// <summary>The built-in task this describes; null for a user's own task.</summary>
+    /// <summary>The trained-on task this describes (training, generators, model eval); null for any other, a user's included.</summary>
     public TaskKind? BuiltInKind { get; }
 
     /// <summary>The behaviour filter's rule, as run.json and the report state it.</summary>
@@ -54,6 +55,14 @@ public sealed class TaskDescriptor
         BuiltInKind = builtIn;
     }
 
+    /// <summary>
+    /// A task shipped with Concord: its data is &lt;id with '_' for '-'&gt;.csv in the datasets folder,
+    /// and <paramref name="kind"/> is its <see cref="TaskKind"/> when the task model is trained on it.
+    /// </summary>
+    public static TaskDescriptor Shipped(string id, string displayName, Func<TaskResources, CircuitTask> define, TaskKind? kind = null,
+        Func<double, bool>? showsBehaviour = null, string? behaviourRule = null, Func<TaskResources, IReadOnlyList<string>>? auxiliaryFiles = null) =>
+        new(id, displayName, id.Replace('-', '_') + ".csv", define, showsBehaviour, behaviourRule, auxiliaryFiles, kind);
+
     /// <summary>A task whose rows are read by <paramref name="parse"/> from a CSV with <paramref name="columns"/>, scored by <paramref name="readout"/> over each row's answers.</summary>
     public static TaskDescriptor FromRows(string id, string displayName, string fileName, IReadOnlyList<string> columns, MetricReadout readout,
         Func<CsvRow, TaskOptions, TaskExample> parse) =>
@@ -73,31 +82,35 @@ public sealed class TaskDescriptor
     /// <summary>Files besides the CSV whose content changes the metric.</summary>
     public IReadOnlyList<string> AuxiliaryFiles(TaskResources resources) => _auxiliary(resources);
 
-    /// <summary>The six built-in tasks, in the order of <see cref="TaskKinds.All"/> (the order of a study of all tasks).</summary>
-    public static IReadOnlyList<TaskDescriptor> BuiltIn { get; } = TaskKinds.All.Select(kind => new TaskDescriptor(kind.Id(), DisplayNameOf(kind), kind.FileName(),
-        resources => CircuitTask.For(kind, resources),
-        metric => kind == TaskKind.Hypernymy ? metric >= HypernymyThreshold : metric > 0,
-        kind == TaskKind.Hypernymy ? $"clean metric ≥ {HypernymyThreshold} (the study's hypernymy filter)" : null,
-        resources => kind == TaskKind.Sva ? [resources.SvaVerbsFile] : [], kind)).ToArray();
+    /// <summary>
+    /// The built-in tasks, in the order a study of all tasks runs them: the one list a shipped task
+    /// is added to (its class declares its descriptor).
+    /// </summary>
+    public static IReadOnlyList<TaskDescriptor> BuiltIn { get; } =
+        [IoiTask.Descriptor, GenderBiasTask.Descriptor, GreaterThanTask.Descriptor, CapitalCountryTask.Descriptor, SvaTask.Descriptor, HypernymyTask.Descriptor];
 
     /// <summary>The probability difference a hypernymy prompt must reach for the study to keep it (the original study's filter).</summary>
     public const double HypernymyThreshold = 0.1;
 
-    /// <summary>The built-in task's descriptor (always the same instance).</summary>
-    public static TaskDescriptor Of(TaskKind kind) => BuiltIn[Array.IndexOf(TaskKinds.All, kind)];
+    /// <summary>The trained-on task's descriptor (always the same instance).</summary>
+    public static TaskDescriptor Of(TaskKind kind) => BuiltIn.FirstOrDefault(t => t.BuiltInKind == kind) ?? throw new ArgumentOutOfRangeException(nameof(kind));
 
     public static implicit operator TaskDescriptor(TaskKind kind) => Of(kind);
 
-    private static string DisplayNameOf(TaskKind kind) => kind switch
+    /// <summary>The built-in task with this id or file name (trimmed, case-insensitive).</summary>
+    public static TaskDescriptor Parse(string name)
     {
-        TaskKind.Ioi => "IOI",
-        TaskKind.GenderBias => "gender bias",
-        TaskKind.GreaterThan => "greater-than",
-        TaskKind.CapitalCountry => "capital–country",
-        TaskKind.Sva => "subject–verb agreement",
-        TaskKind.Hypernymy => "hypernymy",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
+        var key = name.Trim().ToLowerInvariant();
+        return BuiltIn.FirstOrDefault(t => t.Id() == key || t.FileName == key)
+            ?? throw new ArgumentException($"unknown task '{name}' (known: {string.Join(", ", BuiltIn.Select(t => t.Id()))}, all)");
+    }
+
+    /// <summary>Tasks named in a comma-separated list, "all" (alone or in the list) for every built-in one; a list naming none is refused, as it would run nothing.</summary>
+    public static IReadOnlyList<TaskDescriptor> ParseList(string text)
+    {
+        var names = Concord.Model.IdList.Split(text, "task", $"known: {string.Join(", ", BuiltIn.Select(t => t.Id()))}, all");
+        return names.Any(n => n.Equals("all", StringComparison.OrdinalIgnoreCase)) ? BuiltIn : names.Select(Parse).Distinct().ToArray();
+    }
 
     private sealed class RowTask(IReadOnlyList<string> columns, MetricReadout readout, Func<CsvRow, TaskOptions, TaskExample> parse) : CircuitTask
     {

@@ -1,26 +1,17 @@
 namespace Concord.Tasks;
 
-/// <summary>The six circuit tasks.</summary>
+/// <summary>The six circuit tasks the bundled task model is trained on and the dataset generators write: each a built-in <see cref="TaskDescriptor"/> too.</summary>
 public enum TaskKind { Ioi, GenderBias, GreaterThan, CapitalCountry, Sva, Hypernymy }
 
 public static class TaskKinds
 {
     public static readonly TaskKind[] All = Enum.GetValues<TaskKind>();
 
-    /// <summary>The stable identifier: the command-line spelling, and the name in file names, unit keys, CSV and JSON outputs. Never change one: resumed runs and pinned snapshots depend on it.</summary>
-    public static string Id(this TaskKind kind) => kind switch
-    {
-        TaskKind.Ioi => "ioi",
-        TaskKind.GenderBias => "gender-bias",
-        TaskKind.GreaterThan => "greater-than",
-        TaskKind.CapitalCountry => "capital-country",
-        TaskKind.Sva => "sva",
-        TaskKind.Hypernymy => "hypernymy",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
+    /// <summary>The stable identifier, its task's (<see cref="TaskDescriptor.Id"/>): never change one, resumed runs and pinned snapshots depend on it.</summary>
+    public static string Id(this TaskKind kind) => TaskDescriptor.Of(kind).Id();
 
     /// <summary>The CSV file name of the original study: ioi.csv, gender_bias.csv, ...</summary>
-    public static string FileName(this TaskKind kind) => kind.Id().Replace('-', '_') + ".csv";
+    public static string FileName(this TaskKind kind) => TaskDescriptor.Of(kind).FileName;
 
     public static TaskKind Parse(string name)
     {

@@ -54,7 +54,7 @@ public static class ModelEvalCommand
                     set = TaskEvaluation.TrainedTokensOnly(set, trained, resources.Tokenizer);
                     source += $", {set.Count} of {before} rows with trained tokens only";
                 }
-                var readout = CircuitTask.For(kind, resources).Readout(options);
+                var readout = TaskDescriptor.Of(kind).Define(resources).Readout(options);
                 scores.Add(TaskEvaluation.Evaluate(gpt, kind, source, set, readout, resources.Tokenizer, cancel: ct));
             }
             if (parse.GetValue(json)) Console.Write(EvaluationFile.ToJson(scores));

@@ -84,7 +84,7 @@ public static class RunCommand
 
     public static RunSettings Parse(ParseResult parse)
     {
-        var tasks = SharedOptions.ParseTasks(parse);
+        var tasks = SharedOptions.ParseStudyTasks(parse);
         if (parse.GetValue(Data) is not null && tasks.Count != 1) throw new ArgumentException("--data needs exactly one --task");
         int examples = parse.GetValue(Examples);
         if (examples < 1) throw new ArgumentException("--examples must be at least 1");
@@ -184,7 +184,7 @@ public static class RunCommand
         var analyses = SharedOptions.OfFlag(Verify.Name, () => VerificationAnalyses.Parse(parse.GetValue(Verify)!));
         var study = new StudyOptions
         {
-            Tasks = tasks.Select(TaskDescriptor.Of).ToList(),
+            Tasks = tasks,
             DataFile = parse.GetValue(Data),
             Examples = examples,
             Pipeline = pipeline,

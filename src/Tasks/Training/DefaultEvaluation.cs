@@ -36,7 +36,7 @@ public static class DefaultEvaluation
         CancellationToken cancel = default)
     {
         var (source, set) = Set(kind, resources, options, count, seed);
-        return TaskEvaluation.Evaluate(model, kind, source, set, CircuitTask.For(kind, resources).Readout(options), resources.Tokenizer, cancel: cancel);
+        return TaskEvaluation.Evaluate(model, kind, source, set, TaskDescriptor.Of(kind).Define(resources).Readout(options), resources.Tokenizer, cancel: cancel);
     }
 
     private static string HeldOutDescription(TaskKind kind) => kind switch

@@ -29,7 +29,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
 
     private readonly Dictionary<TaskKind, MetricReadout> _readouts = new();
     private MetricReadout Readout(TaskKind kind) =>
-        _readouts.TryGetValue(kind, out var r) ? r : _readouts[kind] = CircuitTask.For(kind, resources).NaturalReadout;
+        _readouts.TryGetValue(kind, out var r) ? r : _readouts[kind] = TaskDescriptor.Of(kind).Define(resources).NaturalReadout;
 
     public TrainingOutcome Train(TrainingRun run, IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default,
         Action<int>? afterStep = null)

@@ -23,7 +23,7 @@ public class TaskModelEvaluationTests
     public void Release() => _model.Dispose();
 
     private TaskScore Evaluate(TaskKind kind, string source, IReadOnlyList<TaskExample> examples) =>
-        TaskEvaluation.Evaluate(_model, kind, source, examples, CircuitTask.For(kind, Resources).NaturalReadout, Resources.Tokenizer);
+        TaskEvaluation.Evaluate(_model, kind, source, examples, TaskDescriptor.Of(kind).Define(Resources).NaturalReadout, Resources.Tokenizer);
 
     /// <summary>
     /// The study's files use words the model never saw (other names, nouns, capitals); on the rows
