@@ -20,8 +20,8 @@ public static class ScoreCsv
     /// <summary>Score sets of one batch of prompts, named by <c>PromptIds</c>.</summary>
     public sealed record Batch(IEnumerable<ScoreSet> Sets, IReadOnlyList<int> PromptIds, IReadOnlyList<int>? PromptLengths);
 
-    /// <param name="moreRows">Rows after the components' in the same columns (the edge rows: kind "edge", index the edge's EAP-IG name).</param>
-    public static void Write(string path, IEnumerable<Batch> batches, IEnumerable<string[]>? moreRows = null)
+    /// <summary>Every batch's score sets in turn; a space's targets write their own index text (an edge's EAP-IG name).</summary>
+    public static void Write(string path, IEnumerable<Batch> batches)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -45,7 +45,6 @@ public static class ScoreCsv
                             set.Values[b, j].ToString("R", CultureInfo.InvariantCulture),
                         ]);
                     }
-            foreach (var row in moreRows ?? []) writer.WriteRecord(row);
         });
     }
 }

@@ -108,6 +108,16 @@ public class EdgeStudyTests
         Assert.That(pairs[1]!["pooled"]!.ToJsonString(), Is.EqualTo(pairs[0]!["pooled"]!.ToJsonString()));
         var report = File.ReadAllText(Path.Combine(output, Concord.Studies.Outputs.Report.FileName));
         Assert.That(report, Does.Contain("| ap–eap-half |"));
+
+        // scores.csv: per method, prompt and edge, the receiver's layer (the logits': the layer count), kind "edge", the EAP-IG name, no position.
+        var rows = File.ReadAllLines(Path.Combine(output, "capital-country", Concord.Studies.Outputs.ScoresCsvExporter.FileName)).Skip(1).Where(l => l.Split(',')[2] == "edge").ToList();
+        Assert.That(rows, Has.Count.EqualTo(3 * edges.Prompts * edges.Graph.EdgeCount));
+        var graph = edges.Graph;
+        int last = graph.EdgeCount - 1, prompt = edges.Rows.SelectMany(r => r).Last();
+        string Value(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(rows[0], Is.EqualTo($"{edges.Rows[0][0]},0,edge,{graph[0].Name},,ap,{Value(edges.Scores["ap"].Values[0, 0])}"));
+        Assert.That(graph[last].To.Kind, Is.EqualTo(ReceiverKind.Logits));
+        Assert.That(rows[^1], Is.EqualTo($"{prompt},{graph.Layers},edge,{graph[last].Name},,eap-half,{Value(mine[edges.Prompts - 1, last])}"));
     }
 
     [Test]
