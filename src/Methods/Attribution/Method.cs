@@ -89,13 +89,22 @@ public sealed class Method
     /// new setting is a field of the method's own settings type, never of <see cref="MethodSettings"/>,
     /// and its unit keys change exactly when its settings' <paramref name="fingerprint"/> text does.
     /// </summary>
+    /// <param name="create">The method for one batch, given the descriptor being bound (its results name it, so a copy bound with other settings labels its own scores), its settings, the shared ones and the sweep's s.</param>
     /// <param name="fingerprint">The settings as stable text (hashed into the method's unit keys); "" when they change no number.</param>
     public static Method Bind<TSettings>(string id, string displayName, TSettings settings,
-        Func<TSettings, MethodSettings, double?, IAttributionMethod> create, Func<TSettings, TargetSpace, string> fingerprint,
+        Func<Method, TSettings, MethodSettings, double?, IAttributionMethod> create, Func<TSettings, TargetSpace, string> fingerprint,
         IReadOnlyList<TargetSpace>? spaces = null, bool comparedWithReference = true, IReadOnlyList<string>? alsoComparedWith = null,
-        bool hasCompleteness = false, bool usesBaseGradient = false, bool inSweep = false) where TSettings : notnull =>
-        new(id, displayName, (shared, scale) => create(settings, shared, scale), spaces, (_, kind) => fingerprint(settings, kind),
+        bool hasCompleteness = false, bool usesBaseGradient = false, bool inSweep = false) where TSettings : notnull
+    {
+        Method bound = null!;
+        bound = new(id, displayName, (shared, scale) => create(bound, settings, shared, scale), spaces, (_, kind) => fingerprint(settings, kind),
             comparedWithReference, alsoComparedWith, hasCompleteness, usesBaseGradient, inSweep) { OwnSettings = settings };
+        return bound;
+    }
+
+    /// <summary>The bound settings as their fingerprint text per space, for the report's options (null for a method that binds none).</summary>
+    public string? OwnSettingsText(IEnumerable<TargetSpace> spaces) =>
+        OwnSettings is null ? null : string.Join(", ", spaces.Where(Spaces.Contains).Select(k => Fingerprint(MethodSettings.Default, k)).Where(t => t.Length > 0).Distinct());
 
     /// <summary>Integrated gradients: its quadrature and baseline are its settings.</summary>
     public static readonly Method Ig = new("ig", "IG",

@@ -21,6 +21,9 @@ public static class StudyDescription
         yield return ("tasks", string.Join(", ", options.Tasks.Select(t => t.Id())));
         yield return ("examples per task", options.Examples.ToString(CultureInfo.InvariantCulture));
         yield return ("methods", string.Join(", ", pipeline.Methods.Select(m => m.Id())));
+        // Only for methods bound with settings of their own (none of the built-in ones), so a reader sees which were used.
+        foreach (var m in pipeline.Methods)
+            if (m.OwnSettingsText(pipeline.Spaces) is { Length: > 0 } own) yield return ($"{m.Id()} settings", own);
         yield return ("components", string.Join(", ", pipeline.Spaces.Select(k => k.Id())));
         yield return ("IG rule", ig.Quadrature switch
         {
@@ -45,6 +48,8 @@ public static class StudyDescription
             ? $"{v.Analyses.Id()}; faithfulness circuits of {string.Join(", ", v.CircuitFractions.Select(f => (f * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %"))} of each kind, the rest {v.Ablation.Id()}-ablated; {v.RandomRankings} random rankings as control; {v.BootstrapSamples} bootstrap resamples"
             : "off (--verify none)");
         if (v.Runs) yield return ("mean ablation", "each component's mean over every real token position of the task sample's clean prompts (pads excluded)");
+        if (!options.Passes.SequenceEqual(StudyPasses.BuiltIn))
+            yield return ("passes", string.Join(", ", options.Passes.Select(p => p.Fingerprint(options) is { Length: > 0 } own ? $"{p.Id} ({own})" : p.Id)));
         yield return ("behaviour filter", !options.BehaviourFilter ? "off (--no-filter)" : "on, except on random models");
     }
 }

@@ -81,7 +81,7 @@ public class CatalogueTests
     }
 
     private static Method Smooth(double sigma) => Method.Bind("smooth", "SG", new Smoothing(sigma, 8),
-        (_, _, _) => throw new NotSupportedException("never run"), (s, _) => s.Id(), spaces: [TargetSpace.Head]);
+        (_, _, _, _) => throw new NotSupportedException("never run"), (s, _) => s.Id(), spaces: [TargetSpace.Head]);
 
     /// <summary>A method binds its own settings and contributes its own fingerprint: its unit keys change with them, and the study's fingerprint names them.</summary>
     [Test]
@@ -92,11 +92,26 @@ public class CatalogueTests
         Assert.That(AttributionPipeline.UnitKey("batch", new MethodUnit(Smooth(0.1), TargetSpace.Head), options),
             Is.Not.EqualTo(AttributionPipeline.UnitKey("batch", new MethodUnit(Smooth(0.2), TargetSpace.Head), options)));
         Assert.That(Smooth(0.1).OwnSettings, Is.EqualTo(new Smoothing(0.1, 8)));
+        Assert.That(Smooth(0.1).OwnSettingsText([TargetSpace.Head, TargetSpace.Mlp]), Is.EqualTo("sigma=0.1;samples=8"), "as the report's options show it");
+        Assert.That(Method.Ig.OwnSettingsText([TargetSpace.Head]), Is.Null);
         Assert.That(MethodCatalogue.BuiltIn.Select(m => m.OwnSettings), Has.All.Null, "the built-in methods read the shared settings, so their fingerprints stay as they were");
 
         Concord.Studies.StudyOptions Study(Method m) => new() { Pipeline = new PipelineOptions { Methods = [Method.Ap, m], MethodCatalogue = MethodCatalogue.BuiltIn.With(m) } };
         Assert.That(Study(Smooth(0.1)).Identity(), Does.Contain(("method-settings", "smooth:sigma=0.1;samples=8")));
         Assert.That(new Concord.Studies.StudyOptions().Identity().Select(i => i.Name), Does.Not.Contain("method-settings"));
+    }
+
+    /// <summary>The factory is given the descriptor being bound, so a copy bound with other settings names itself in its results.</summary>
+    [Test]
+    public void ABoundFactoryIsGivenItsOwnDescriptor()
+    {
+        var given = new List<Method>();
+        Method Bound(double sigma) => Method.Bind("smooth", "SG", new Smoothing(sigma, 8),
+            (self, _, _, _) => { given.Add(self); throw new NotSupportedException("the descriptor is all this test needs"); }, (s, _) => s.Id(), spaces: [TargetSpace.Head]);
+        var (a, b) = (Bound(0.1), Bound(0.2));
+        Assert.Throws<NotSupportedException>(() => a.Create(MethodSettings.Default, null));
+        Assert.Throws<NotSupportedException>(() => b.Create(MethodSettings.Default, null));
+        Assert.That(given, Is.EqualTo(new[] { a, b }));
     }
 
     /// <summary>A unit file naming a method is read in the store's catalogue: a foreign method is damage to the built-in store, a result to its own.</summary>
