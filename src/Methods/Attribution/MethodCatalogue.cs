@@ -1,5 +1,3 @@
-using System.Collections;
-
 namespace Concord.Methods.Attribution;
 
 /// <summary>
@@ -8,18 +6,16 @@ namespace Concord.Methods.Attribution;
 /// catalogue, so a method added for one study (or one test) is seen by that study alone.
 /// <see cref="BuiltIn"/> (IG, AP, AtP, split IG; AP the reference) is every study's by default.
 /// </summary>
-public sealed class MethodCatalogue : IReadOnlyList<Method>
+public sealed class MethodCatalogue : Catalogue<Method>
 {
     private readonly IReadOnlyList<Method> _methods;
 
     /// <summary>The method the others are compared with (AP, what patching measures, in the built-in catalogue).</summary>
     public Method Reference { get; }
 
-    public MethodCatalogue(IEnumerable<Method> methods, Method reference)
+    public MethodCatalogue(IEnumerable<Method> methods, Method reference) : base(methods, m => m.Id(), "a method")
     {
-        _methods = methods.ToArray();
-        if (_methods.GroupBy(m => m.Id()).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            throw new ArgumentException($"a method '{twice.Key}' is in the catalogue already", nameof(methods));
+        _methods = this.ToArray();
         if (!_methods.Contains(reference)) throw new ArgumentException($"the reference '{reference.Id()}' is not in the catalogue", nameof(reference));
         Reference = reference;
     }
@@ -29,11 +25,6 @@ public sealed class MethodCatalogue : IReadOnlyList<Method>
 
     /// <summary>This catalogue and <paramref name="method"/> after its methods; its id must be new here.</summary>
     public MethodCatalogue With(Method method) => new([.. _methods, method], Reference);
-
-    public int Count => _methods.Count;
-    public Method this[int index] => _methods[index];
-    public IEnumerator<Method> GetEnumerator() => _methods.GetEnumerator();
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>The methods the similarity sweep scores at every s, in catalogue order.</summary>
     public IReadOnlyList<Method> Swept => _methods.Where(m => m.InSweep).ToList();

@@ -1,5 +1,3 @@
-using System.Collections;
-
 namespace Concord.Methods.Edges;
 
 /// <summary>
@@ -8,18 +6,16 @@ namespace Concord.Methods.Edges;
 /// so a method added for one study is seen by that study alone. <see cref="BuiltIn"/> (AP, IG, EAP,
 /// EAP-IG; AP the reference) is every edge pass's by default.
 /// </summary>
-public sealed class EdgeMethodCatalogue : IReadOnlyList<EdgeMethod>
+public sealed class EdgeMethodCatalogue : Catalogue<EdgeMethod>
 {
     private readonly IReadOnlyList<EdgeMethod> _methods;
 
     /// <summary>The method the others are compared with (exact edge patching in the built-in catalogue).</summary>
     public EdgeMethod Reference { get; }
 
-    public EdgeMethodCatalogue(IEnumerable<EdgeMethod> methods, EdgeMethod reference)
+    public EdgeMethodCatalogue(IEnumerable<EdgeMethod> methods, EdgeMethod reference) : base(methods, m => m.Id(), "an edge method")
     {
-        _methods = methods.ToArray();
-        if (_methods.GroupBy(m => m.Id()).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            throw new ArgumentException($"an edge method '{twice.Key}' is in the catalogue already", nameof(methods));
+        _methods = this.ToArray();
         if (!_methods.Contains(reference)) throw new ArgumentException($"the reference '{reference.Id()}' is not in the catalogue", nameof(reference));
         Reference = reference;
     }
@@ -28,11 +24,6 @@ public sealed class EdgeMethodCatalogue : IReadOnlyList<EdgeMethod>
 
     /// <summary>This catalogue and <paramref name="method"/> after its methods; its id must be new here.</summary>
     public EdgeMethodCatalogue With(EdgeMethod method) => new([.. _methods, method], Reference);
-
-    public int Count => _methods.Count;
-    public EdgeMethod this[int index] => _methods[index];
-    public IEnumerator<EdgeMethod> GetEnumerator() => _methods.GetEnumerator();
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>The ids, for messages and help: "ap, ig, eap, eap-ig".</summary>
     public string Ids => string.Join(", ", _methods.Select(m => m.Id()));
