@@ -6,7 +6,7 @@ namespace Concord.Cli;
 /// <summary>Options several commands take, declared once so that their names, defaults and help agree.</summary>
 public static class SharedOptions
 {
-    public static readonly Option<string> Tasks = new("--task") { Description = "ioi, gender-bias, greater-than, capital-country, sva, hypernymy, a comma-separated list, or all", DefaultValueFactory = _ => "all" };
+    public static readonly Option<string> Tasks = new("--task") { Description = $"{string.Join(", ", TaskDescriptor.BuiltIn.Select(t => t.Id()))}, a comma-separated list, or all", DefaultValueFactory = _ => "all" };
     public static readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
     public static readonly Option<bool> Float64 = new("--float64") { Description = "Run the model in float64" };
     public static readonly Option<bool> DropInvalid = new("--drop-invalid") { Description = "Skip rows whose clean and corrupted prompts differ in token length, and count them" };

@@ -87,9 +87,9 @@ public sealed record StudyOptions
         if (Verification.Runs) identity.Add(("verification", Verification.Id(withSeed: Verification.Seed != p.Seed)));
         if (Structure is { } structure) identity.Add(("structure", "both-directions|" + structure.Id()));
         if (Edges is { } edges) identity.Add(("edges", edges.Id()));
-        // Only when the list is not the built-in one, so every built-in study's fingerprint is what it always was.
-        if (!Passes.SequenceEqual(StudyPasses.BuiltIn))
-            identity.Add(("passes", string.Join(";", Passes.Select(pass => pass.Fingerprint(this) is { Length: > 0 } own ? $"{pass.Id}:{own}" : pass.Id))));
+        // The passes beyond the built-in ones, and any with settings of its own: none in a built-in study, whose fingerprint is what it always was.
+        if (Passes.Where(pass => !StudyPasses.BuiltIn.Contains(pass) || pass.Fingerprint(this).Length > 0).ToList() is [_, ..] ownPasses)
+            identity.Add(("passes", string.Join(";", ownPasses.Select(pass => pass.Fingerprint(this) is { Length: > 0 } own ? $"{pass.Id}:{own}" : pass.Id))));
         // Methods bound with their own settings (none of the built-in ones): each kind's fingerprint text, so two studies that differ there are told apart.
         if (p.Methods.Any(m => m.OwnSettings is not null))
             identity.Add(("method-settings", string.Join(";", p.Methods.Where(m => m.OwnSettings is not null)

@@ -91,19 +91,20 @@ public static class DatasetsCommand
                 options = options with { MaxTokens = Gpt2Config.Load(Path.Combine(ModelResolver.Folder(m), "config.json")).NPositions };
             var dir = parse.GetValue(Dir);
             var resources = new TaskResources(tokenizer: Gpt2Tokenizer.Instance, svaVerbsFile: parse.GetValue(Verbs));
-            var files = new List<(TaskKind Kind, string Path)>();
+            var files = new List<(TaskDescriptor Kind, string Path)>();
             if (parse.GetValue(File) is { } file)
             {
                 // Before the task is taken from its name: a file that is not there is that, not an unknown task.
                 if (Directory.Exists(file)) throw new DatasetException($"{file}: is a folder, not a CSV file");
                 if (!System.IO.File.Exists(file)) throw new DatasetException($"{file}: file not found");
-                var kind = parse.GetValue(SharedOptions.Tasks) is { } t && t != "all" ? SharedOptions.OfFlag(SharedOptions.Tasks.Name, () => TaskKinds.Parse(t)) : TaskKinds.Parse(Path.GetFileName(file));
+                var kind = parse.GetValue(SharedOptions.Tasks) is { } t && t != "all" ? SharedOptions.OfFlag(SharedOptions.Tasks.Name, () => TaskDescriptor.Parse(t)) : TaskDescriptor.Parse(Path.GetFileName(file));
                 files.Add((kind, file));
             }
             else
             {
-                foreach (var kind in SharedOptions.ParseTasks(parse))
-                    files.Add((kind, dir is null ? resources.DefaultFile(kind) : Path.Combine(dir, kind.FileName())));
+                // Any shipped task, trained on or not: validating and counting need its descriptor alone.
+                foreach (var kind in SharedOptions.ParseStudyTasks(parse))
+                    files.Add((kind, dir is null ? resources.DefaultFile(kind) : Path.Combine(dir, kind.FileName)));
             }
 
             // A special or oversized file is refused before the table starts, so the error is the command's only output.

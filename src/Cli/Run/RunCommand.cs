@@ -127,8 +127,8 @@ public static class RunCommand
             throw new ArgumentException($"--methods {parse.GetValue(Methods)} names no edge method for --components edges ({edgeCatalogue.Ids})");
         // An id only the edge catalogue knows (eap, eap-ig) scores edges alone.
         bool EdgeOnly(string id) => edgeCatalogue.Find(id) is not null && MethodCatalogue.BuiltIn.All(m => !m.Id().Equals(id.Trim(), StringComparison.OrdinalIgnoreCase));
-        if (!withEdges && methodIds.Any(EdgeOnly))
-            throw new ArgumentException($"--methods {string.Join(" and ", edgeCatalogue.Select(m => m.Id()).Where(EdgeOnly))} score edges: add edges to --components");
+        if (!withEdges && methodIds.Where(EdgeOnly).Select(id => id.Trim().ToLowerInvariant()).Distinct().ToList() is [_, ..] edgeOnly)
+            throw new ArgumentException($"--methods {string.Join(" and ", edgeOnly)} score{(edgeOnly.Count == 1 ? "s" : "")} edges: add edges to --components");
         if (parse.GetResult(EapIgSteps) is { Implicit: false } && !edgeMethods.Contains(EdgeMethod.EapIg))
             throw new ArgumentException("--eap-ig-steps needs --components edges with the eap-ig method");
         int eapIgSteps = parse.GetValue(EapIgSteps);

@@ -16,6 +16,9 @@ public sealed class EdgeMethodCatalogue : Catalogue<EdgeMethod>
     public EdgeMethodCatalogue(IEnumerable<EdgeMethod> methods, EdgeMethod reference) : base(methods, m => m.Id(), "an edge method")
     {
         _methods = this.ToArray();
+        // Edge faithfulness names its random control's curves "random": a method of that id would be read as the control.
+        if (_methods.FirstOrDefault(m => m.Id() == EdgeFaithfulness.RandomMethod) is { } control)
+            throw new ArgumentException($"the edge method id '{control.Id()}' is the faithfulness control's; choose another", nameof(methods));
         if (!_methods.Contains(reference)) throw new ArgumentException($"the reference '{reference.Id()}' is not in the catalogue", nameof(reference));
         Reference = reference;
     }

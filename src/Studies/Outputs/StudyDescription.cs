@@ -48,8 +48,8 @@ public static class StudyDescription
             ? $"{v.Analyses.Id()}; faithfulness circuits of {string.Join(", ", v.CircuitFractions.Select(f => (f * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %"))} of each kind, the rest {v.Ablation.Id()}-ablated; {v.RandomRankings} random rankings as control; {v.BootstrapSamples} bootstrap resamples"
             : "off (--verify none)");
         if (v.Runs) yield return ("mean ablation", "each component's mean over every real token position of the task sample's clean prompts (pads excluded)");
-        if (!options.Passes.SequenceEqual(StudyPasses.BuiltIn))
-            yield return ("passes", string.Join(", ", options.Passes.Select(p => p.Fingerprint(options) is { Length: > 0 } own ? $"{p.Id} ({own})" : p.Id)));
+        if (options.Passes.Where(p => !StudyPasses.BuiltIn.Contains(p) || p.Fingerprint(options).Length > 0).ToList() is [_, ..] ownPasses)
+            yield return ("passes beyond the built-in ones", string.Join(", ", ownPasses.Select(p => p.Fingerprint(options) is { Length: > 0 } own ? $"{p.Id} ({own})" : p.Id)));
         yield return ("behaviour filter", !options.BehaviourFilter ? "off (--no-filter)" : "on, except on random models");
     }
 }

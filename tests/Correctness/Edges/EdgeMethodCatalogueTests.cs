@@ -27,6 +27,8 @@ public class EdgeMethodCatalogueTests
             Throws.ArgumentException.With.Message.StartsWith("an edge method 'eap' is in the catalogue already"));
         Assert.That(() => new EdgeMethodCatalogue([EdgeMethod.Ig], EdgeMethod.Ap), Throws.ArgumentException.With.Message.StartsWith("the reference 'ap'"));
         Assert.That(() => new EdgeMethod("Not An Id", "x", (_, _) => throw new NotSupportedException()), Throws.ArgumentException);
+        Assert.That(() => EdgeMethodCatalogue.BuiltIn.With(new EdgeMethod(EdgeFaithfulness.RandomMethod, "random", (_, _) => throw new NotSupportedException())),
+            Throws.ArgumentException.With.Message.Contains("faithfulness control"));
         Assert.That(EdgeMethodCatalogue.BuiltIn.With(Other).Select(m => m.Id()).Last(), Is.EqualTo("other"));
         Assert.That(EdgeMethodCatalogue.BuiltIn, Has.Count.EqualTo(4), "With returns a new catalogue");
     }

@@ -58,7 +58,8 @@ public partial class RunTests
         Assert.That(report, Does.Contain("The strongest path by ap"));
     }
 
-    [TestCase("--methods", "eap", "--methods eap and eap-ig score edges: add edges to --components")]
+    [TestCase("--methods", "eap", "--methods eap scores edges: add edges to --components")]
+    [TestCase("--methods", "ap,eap-ig,eap", "--methods eap-ig and eap score edges: add edges to --components")]
     [TestCase("--eap-ig-steps", "0", "--eap-ig-steps needs --components edges")]
     public void EdgeMethodsWithoutEdgesAreOneLine(string flag, string value, string expected)
     {
