@@ -37,7 +37,7 @@ public sealed class Study
     public int UnitCount => Tasks.Sum(t => t.UnitCount);
 
     /// <summary>How a study's units are written in unit files: each pass's own formats (attribution, verification, interactions).</summary>
-    public IReadOnlyList<UnitFormat> UnitFormats => Options.Passes.SelectMany(p => p.Formats).ToList();
+    public IReadOnlyList<UnitFormat> UnitFormats { get; }
 
     private Study(HookedGpt2 model, ResolvedModel resolved, string device, StudyOptions options, TaskResources resources, IReadOnlyList<StudyTask> tasks,
         string modelFingerprint, bool filtered)
@@ -50,6 +50,8 @@ public sealed class Study
         Tasks = tasks;
         ModelFingerprint = modelFingerprint;
         Filtered = filtered;
+        // One list for the study's life: the unit stores build their serializer once per list.
+        UnitFormats = options.Passes.SelectMany(p => p.Formats).ToList();
         Fingerprint = StudyFingerprints.Run(modelFingerprint, tasks.Select(t => t.DataFingerprint), options.Identity());
     }
 
@@ -68,6 +70,9 @@ public sealed class Study
             throw new ArgumentException($"two tasks have the id '{twice.Key}' (each task has its own folder and unit keys)", nameof(options));
         if (pipeline.Methods.FirstOrDefault(m => !pipeline.MethodCatalogue.Contains(m)) is { } unknown)
             throw new ArgumentException($"method '{unknown.Id()}' is not in the study's method catalogue ({string.Join(", ", pipeline.MethodCatalogue.Select(m => m.Id()))}): add it with MethodCatalogue.With", nameof(options));
+        if (options.Edges is { } edges && edges.Methods.FirstOrDefault(m => !edges.Catalogue.Contains(m)) is { } unknownEdge)
+            throw new ArgumentException($"edge method '{unknownEdge.Id()}' is not in the study's edge catalogue ({edges.Catalogue.Ids}): add it with EdgeMethodCatalogue.With", nameof(options));
+        CheckPasses(options.Passes);
         if (options.Structure is { } structure)
         {
             if (pipeline.Attribution.Direction != Direction.Noising)
@@ -118,6 +123,21 @@ public sealed class Study
         if (pipeline.Attribution.MemoryBudgetBytes < needed)
             throw new MemoryBudgetException(pipeline.Attribution.MemoryBudgetBytes, needed, positions);
         return new Study(model, resolved, device, options, resources, tasks, modelPrint, filter);
+    }
+
+    /// <summary>
+    /// The built-in passes first, in their order (a study's identity names only the passes after
+    /// them, so a list that dropped or reordered one would number units differently under the same
+    /// fingerprint), and no pass id or unit format tag twice.
+    /// </summary>
+    private static void CheckPasses(IReadOnlyList<IStudyPass> passes)
+    {
+        if (passes.Count < StudyPasses.BuiltIn.Count || !passes.Take(StudyPasses.BuiltIn.Count).SequenceEqual(StudyPasses.BuiltIn))
+            throw new ArgumentException($"a study's passes start with the built-in ones in their order ({string.Join(", ", StudyPasses.BuiltIn.Select(p => p.Id))}); add a pass after them", "options");
+        if (passes.GroupBy(p => p.Id).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"two passes have the id '{twice.Key}' (a task's outcomes are kept by pass id)", "options");
+        if (passes.SelectMany(p => p.Formats).GroupBy(f => f.Tag).FirstOrDefault(g => g.Count() > 1) is { } tag)
+            throw new ArgumentException($"two unit formats have the tag '{tag.Key}' (a unit file names its format by tag)", "options");
     }
 
     /// <summary>A task's units per pass, in the order they are numbered (<see cref="StudyOptions.Passes"/>).</summary>

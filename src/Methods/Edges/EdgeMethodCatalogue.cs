@@ -34,9 +34,6 @@ public sealed class EdgeMethodCatalogue : Catalogue<EdgeMethod>
     /// <summary>The method with this id (trimmed, case-insensitive), or null.</summary>
     public EdgeMethod? Find(string id) => _methods.FirstOrDefault(m => m.Id() == id.Trim().ToLowerInvariant());
 
-    /// <summary>The method with this id; a method not in the catalogue is an error.</summary>
-    public EdgeMethod this[string id] => Find(id) ?? throw new KeyNotFoundException($"unknown edge method '{id}' ({Ids})");
-
     /// <summary>
     /// The pairs compared among the methods with <paramref name="ids"/>, by id: the reference with
     /// every other method (reference first, in catalogue order), then the further pairs each method names.

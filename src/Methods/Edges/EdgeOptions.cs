@@ -9,7 +9,13 @@ public sealed record EdgeOptions
     public EdgeMethodCatalogue Catalogue { get; init; } = EdgeMethodCatalogue.BuiltIn;
 
     /// <summary>The methods computed, each of <see cref="Catalogue"/>; every one of it by default.</summary>
-    public IReadOnlyList<EdgeMethod> Methods { get; init; } = EdgeMethodCatalogue.BuiltIn;
+    public IReadOnlyList<EdgeMethod> Methods
+    {
+        get => _methods ?? Catalogue;
+        init => _methods = value;
+    }
+
+    private readonly IReadOnlyList<EdgeMethod>? _methods;
     public EdgeAblation Ablation { get; init; } = EdgeAblation.Resample;
     /// <summary>m of EAP-IG's left Riemann sum (MIB's 5).</summary>
     public int EapIgSteps { get; init; } = EapIg.DefaultSteps;

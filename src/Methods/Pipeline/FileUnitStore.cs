@@ -25,7 +25,7 @@ public sealed class FileUnitStore(string folder, IReadOnlyList<UnitFormat>? form
     private readonly MethodCatalogue _methods = methods ?? MethodCatalogue.BuiltIn;
     private readonly IReadOnlyList<TargetSpace> _spaces = TargetSpace.BuiltIn.Union(spaces ?? []).ToList();
 
-    // One serializer setup per list of formats (a study's list is one static instance): its type metadata is built once, not per task's store.
+    // One serializer setup per list of formats (a study keeps one list for its life): its type metadata is built once, not per task's store.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<UnitFormat>, JsonSerializerOptions> OptionsOf = new();
     private JsonSerializerOptions Json => OptionsOf.GetValue(_formats, Options);
 

@@ -25,7 +25,9 @@ internal sealed class InterventionUnits<TPlan, TResult>(HookedGpt2 model, string
         IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
         var byRow = examples.ToDictionary(e => e.Row);
-        var planned = Enumerable.Range(0, result.Batches.Count).Select(b => Enumerable.Range(0, kinds.Count).Select(k => unitOf(b, k)).ToArray()).ToArray();
+        // Only the slots this process reads are planned: a verification plan holds every prompt's rows, and a shard reads few slots.
+        var planned = Enumerable.Range(0, result.Batches.Count).Select(b => Enumerable.Range(0, kinds.Count)
+            .Select(k => selection.Reads(firstUnitIndex + b * kinds.Count + k) ? unitOf(b, k) : null).ToArray()).ToArray();
         var slots = result.Batches.Select((batch, b) => new BatchSlots(batch.Rows,
             AttributionPipeline.BatchKey(modelFingerprint, dataset.Kind, dataFingerprint, dataset.Readout, batch.Rows),
             planned[b].Select(p => p?.Unit).ToArray())).ToList();

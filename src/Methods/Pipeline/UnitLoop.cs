@@ -37,8 +37,6 @@ public sealed class UnitLoop(IUnitStore store, PipelineOptions keyedUnder, TaskD
     private readonly Dictionary<string, UnitCost> _costs = [];
     private int _computed, _reused;
 
-    public IReadOnlyList<MissingUnit> Missing => _missing;
-
     /// <summary>
     /// Loads or computes the slots of <paramref name="batches"/>, numbered from
     /// <paramref name="firstUnitIndex"/>; returns what is in the store now.

@@ -126,5 +126,34 @@ public class EdgeStudyTests
         // The text hashed into the edge units' keys before the methods were descriptors (a resumed run reuses its units).
         var options = new EdgeOptions { EapIgSteps = 7, IgTolerance = 1e-4, IgCap = 100 };
         Assert.That(options.Id(), Is.EqualTo("ap:|ablation=resample;ig:tau=0.0001|cap=100|ablation=resample;eap:|ablation=resample;eap-ig:steps=7|ablation=resample;faithfulness:random=3"));
+        var pipeline = new PipelineOptions();
+        Assert.That(AttributionPipeline.UnitKeyText("B", new EdgeUnit(EdgeMethod.Ap, options), pipeline), Is.EqualTo("B|ap-edges|direction=noising|per-position=no||ablation=resample"));
+        Assert.That(AttributionPipeline.UnitKeyText("B", new EdgeUnit(EdgeMethod.Ig, options), pipeline),
+            Is.EqualTo("B|ig-edges|direction=noising|per-position=no|tau=0.0001|cap=100|ablation=resample"));
+        Assert.That(AttributionPipeline.UnitKeyText("B", new EdgeUnit(EdgeMethod.EapIg, options), pipeline), Is.EqualTo("B|eap-ig-edges|direction=noising|per-position=no|steps=7|ablation=resample"));
+        Assert.That(AttributionPipeline.UnitKeyText("B", new EdgeCircuitUnit(options, "p", 3), pipeline),
+            Is.EqualTo("B|faithfulness-edges|direction=noising|per-position=no|ablation=resample|plan=p"));
+    }
+
+    /// <summary>
+    /// Mean ablation through a shard and a merge: the shard stores every score unit and leaves the
+    /// circuits, and the merge, which computes no score, runs the circuits from the senders' means it
+    /// computes then (the pass used to hand them a mean it had computed only with a score).
+    /// </summary>
+    [Test]
+    public void AMergeRunsTheMeanAblatedCircuitsOfAShardsScores()
+    {
+        var (gpt, resolved) = TestModels.LoadTiny(ScalarType.Float64);
+        using var _ = gpt;
+        var options = Options() with { Edges = new EdgeOptions { Methods = [EdgeMethod.Ap, EdgeMethod.Eap], Ablation = EdgeAblation.Mean, RandomRankings = 1 } };
+        var store = new MemoryUnitStore();
+        var study = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", options);
+        var shard = study.Run(_ => store, new Shard(0, 1)).Tasks.Single();
+        Assert.That(shard.Edges!.Faithfulness, Is.Null, "a shard leaves the circuits to the merge");
+        var merged = study.Run(_ => store, UnitSelection.Merge).Tasks.Single();
+        Assert.That(merged.Edges!.Faithfulness, Is.Not.Null);
+        Assert.That(merged.ComputedUnits, Is.EqualTo(2), "the circuits of each of the two batches, and no score");
+        var whole = Concord.Studies.Study.Prepare(gpt, resolved, "cpu", options).Run().Tasks.Single();
+        Assert.That(merged.Edges.Faithfulness!.Curves.Select(c => c.Cpr), Is.EqualTo(whole.Edges!.Faithfulness!.Curves.Select(c => c.Cpr)), "as one process computes them");
     }
 }

@@ -40,10 +40,18 @@ public class UserPassTests
             var found = loop.Run(slots, run.FirstUnit, selection, (b, _) =>
             {
                 var batch = TaskBatch.Create(task.Dataset, slots[b].Rows.Select(r => byRow[r]).ToList(), study.Resources.Tokenizer, study.Model.DType, study.Model.Device);
-                var context = AttributionContext.Create(study.Model, batch, [TargetSpace.Mlp], study.Options.Pipeline.Attribution);
-                return new BatchWork(() => context.RunsCounted, (_, _) => new Zeroed(context.BaseMetric.ToDoubles(),
-                    Intervention.Metrics(context, TargetSpace.Mlp, Enumerable.Range(0, context.Batch)
-                        .Select(p => new InterventionRow(p, [new Target(layer, TargetSpace.Mlp, 0, null)])).ToList(), Ablation.Zero)), batch, context);
+                try
+                {
+                    var context = AttributionContext.Create(study.Model, batch, [TargetSpace.Mlp], study.Options.Pipeline.Attribution);
+                    return new BatchWork(() => context.RunsCounted, (_, _) => new Zeroed(context.BaseMetric.ToDoubles(),
+                        Intervention.Metrics(context, TargetSpace.Mlp, Enumerable.Range(0, context.Batch)
+                            .Select(p => new InterventionRow(p, [new Target(layer, TargetSpace.Mlp, 0, null)])).ToList(), Ablation.Zero)), batch, context);
+                }
+                catch
+                {
+                    batch.Dispose();   // the context owns the batch's tensors only once it exists
+                    throw;
+                }
             });
             return loop.Outcome(found.Complete() ? Enumerable.Range(0, slots.Count).Select(b => found.Get<Zeroed>(b, 0)).ToList() : null);
         }
@@ -90,6 +98,11 @@ public class UserPassTests
         Assert.That(zeroed.SelectMany(z => z.Base), Is.EqualTo(attribution.Batches.SelectMany(b => b.Metrics.Base)));
         Assert.That(zeroed.SelectMany(z => z.Metric.Zip(z.Base, (m, b) => m - b)), Has.Some.Not.EqualTo(0.0), "zeroing an MLP moves the metric");
         Assert.That(first.Costs.ContainsKey("zero-mlp"));
+
+        Assert.That(() => Study.Prepare(gpt, resolved, "cpu", builtIn with { Passes = [new ZeroMlpPass(1), .. StudyPasses.BuiltIn] }),
+            Throws.ArgumentException.With.Message.Contains("start with the built-in ones"), "a pass before them would renumber their units under the same identity");
+        Assert.That(() => Study.Prepare(gpt, resolved, "cpu", builtIn with { Passes = [.. StudyPasses.BuiltIn, new ZeroMlpPass(0), new ZeroMlpPass(1)] }),
+            Throws.ArgumentException.With.Message.Contains("two passes have the id 'zero-mlp'"));
 
         var again = StudyRun.Execute(Study.Prepare(gpt, resolved, "cpu", options), new StudyOutput(output)).Tasks.Single();
         Assert.That(again.ComputedUnits, Is.Zero, "every unit read back, the pass's through its own format");
