@@ -126,13 +126,14 @@ public sealed class Study
     }
 
     /// <summary>
-    /// The built-in passes first, in their order (a study's identity names only the passes after
-    /// them, so a list that dropped or reordered one would number units differently under the same
-    /// fingerprint), and no pass id or unit format tag twice.
+    /// The built-in passes first, in their order (an instance with settings of its own may stand in
+    /// for one: its fingerprint names them); a study's identity names only the passes after them and
+    /// those with settings, so a list that dropped or reordered one would number units differently
+    /// under the same fingerprint. No pass id or unit format tag twice.
     /// </summary>
     private static void CheckPasses(IReadOnlyList<IStudyPass> passes)
     {
-        if (passes.Count < StudyPasses.BuiltIn.Count || !passes.Take(StudyPasses.BuiltIn.Count).SequenceEqual(StudyPasses.BuiltIn))
+        if (passes.Count < StudyPasses.BuiltIn.Count || !passes.Take(StudyPasses.BuiltIn.Count).Select(p => p.Id).SequenceEqual(StudyPasses.BuiltIn.Select(p => p.Id)))
             throw new ArgumentException($"a study's passes start with the built-in ones in their order ({string.Join(", ", StudyPasses.BuiltIn.Select(p => p.Id))}); add a pass after them", "options");
         if (passes.GroupBy(p => p.Id).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new ArgumentException($"two passes have the id '{twice.Key}' (a task's outcomes are kept by pass id)", "options");
