@@ -8,15 +8,12 @@ namespace Concord.Methods.Attribution;
 /// </summary>
 public sealed class MethodCatalogue : Catalogue<Method>
 {
-    private readonly IReadOnlyList<Method> _methods;
-
     /// <summary>The method the others are compared with (AP, what patching measures, in the built-in catalogue).</summary>
     public Method Reference { get; }
 
     public MethodCatalogue(IEnumerable<Method> methods, Method reference) : base(methods, m => m.Id(), "a method")
     {
-        _methods = this.ToArray();
-        if (!_methods.Contains(reference)) throw new ArgumentException($"the reference '{reference.Id()}' is not in the catalogue", nameof(reference));
+        if (!this.Contains(reference)) throw new ArgumentException($"the reference '{reference.Id()}' is not in the catalogue", nameof(reference));
         Reference = reference;
     }
 
@@ -24,21 +21,21 @@ public sealed class MethodCatalogue : Catalogue<Method>
     public static MethodCatalogue BuiltIn { get; } = new([Method.Ig, Method.Ap, Method.Atp, Method.IgSplit], Method.Ap);
 
     /// <summary>This catalogue and <paramref name="method"/> after its methods; its id must be new here.</summary>
-    public MethodCatalogue With(Method method) => new([.. _methods, method], Reference);
+    public MethodCatalogue With(Method method) => new([.. this, method], Reference);
 
     /// <summary>The methods the similarity sweep scores at every s, in catalogue order.</summary>
-    public IReadOnlyList<Method> Swept => _methods.Where(m => m.InSweep).ToList();
+    public IReadOnlyList<Method> Swept => this.Where(m => m.InSweep).ToList();
 
     /// <summary>The method with this id (trimmed, case-insensitive).</summary>
     public Method Parse(string text) =>
-        _methods.FirstOrDefault(m => m.Id() == text.Trim().ToLowerInvariant())
+        this.FirstOrDefault(m => m.Id() == text.Trim().ToLowerInvariant())
         ?? throw new ArgumentException($"unknown method '{text.Trim()}' ({Ids})");
 
     /// <summary>The methods of a comma-separated list; a list naming none is refused, as it would compute nothing.</summary>
     public IReadOnlyList<Method> ParseList(string text) =>
         Concord.Model.IdList.Split(text, "method", Ids).Select(Parse).Distinct().ToArray();
 
-    private string Ids => string.Join(", ", _methods.Select(m => m.Id()));
+    private string Ids => string.Join(", ", this.Select(m => m.Id()));
 
     /// <summary>
     /// The pairs compared among <paramref name="methods"/>: every method against the reference first
@@ -46,7 +43,7 @@ public sealed class MethodCatalogue : Catalogue<Method>
     /// </summary>
     public IReadOnlyList<(Method First, Method Second)> Pairs(IReadOnlyCollection<Method> methods)
     {
-        var ordered = _methods.Where(methods.Contains).ToList();
+        var ordered = this.Where(methods.Contains).ToList();
         var pairs = new List<(Method, Method)>();
         if (methods.Contains(Reference))
             pairs.AddRange(ordered.Where(m => m.ComparedWithReference && m != Reference).Select(m => (m, Reference)));

@@ -8,31 +8,28 @@ namespace Concord.Methods.Edges;
 /// </summary>
 public sealed class EdgeMethodCatalogue : Catalogue<EdgeMethod>
 {
-    private readonly IReadOnlyList<EdgeMethod> _methods;
-
     /// <summary>The method the others are compared with (exact edge patching in the built-in catalogue).</summary>
     public EdgeMethod Reference { get; }
 
     public EdgeMethodCatalogue(IEnumerable<EdgeMethod> methods, EdgeMethod reference) : base(methods, m => m.Id(), "an edge method")
     {
-        _methods = this.ToArray();
         // Edge faithfulness names its random control's curves "random": a method of that id would be read as the control.
-        if (_methods.FirstOrDefault(m => m.Id() == EdgeFaithfulness.RandomMethod) is { } control)
+        if (this.FirstOrDefault(m => m.Id() == EdgeFaithfulness.RandomMethod) is { } control)
             throw new ArgumentException($"the edge method id '{control.Id()}' is the faithfulness control's; choose another", nameof(methods));
-        if (!_methods.Contains(reference)) throw new ArgumentException($"the reference '{reference.Id()}' is not in the catalogue", nameof(reference));
+        if (!this.Contains(reference)) throw new ArgumentException($"the reference '{reference.Id()}' is not in the catalogue", nameof(reference));
         Reference = reference;
     }
 
     public static EdgeMethodCatalogue BuiltIn { get; } = new([EdgeMethod.Ap, EdgeMethod.Ig, EdgeMethod.Eap, EdgeMethod.EapIg], EdgeMethod.Ap);
 
     /// <summary>This catalogue and <paramref name="method"/> after its methods; its id must be new here.</summary>
-    public EdgeMethodCatalogue With(EdgeMethod method) => new([.. _methods, method], Reference);
+    public EdgeMethodCatalogue With(EdgeMethod method) => new([.. this, method], Reference);
 
     /// <summary>The ids, for messages and help: "ap, ig, eap, eap-ig".</summary>
-    public string Ids => string.Join(", ", _methods.Select(m => m.Id()));
+    public string Ids => string.Join(", ", this.Select(m => m.Id()));
 
     /// <summary>The method with this id (trimmed, case-insensitive), or null.</summary>
-    public EdgeMethod? Find(string id) => _methods.FirstOrDefault(m => m.Id() == id.Trim().ToLowerInvariant());
+    public EdgeMethod? Find(string id) => this.FirstOrDefault(m => m.Id() == id.Trim().ToLowerInvariant());
 
     /// <summary>
     /// The pairs compared among the methods with <paramref name="ids"/>, by id: the reference with
@@ -40,7 +37,7 @@ public sealed class EdgeMethodCatalogue : Catalogue<EdgeMethod>
     /// </summary>
     public IEnumerable<(string First, string Second)> Pairs(IReadOnlyCollection<string> ids)
     {
-        var present = _methods.Where(m => ids.Contains(m.Id())).ToList();
+        var present = this.Where(m => ids.Contains(m.Id())).ToList();
         if (present.Contains(Reference))
             foreach (var m in present.Where(m => m != Reference)) yield return (Reference.Id(), m.Id());
         foreach (var m in present)
