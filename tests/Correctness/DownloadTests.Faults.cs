@@ -32,9 +32,16 @@ public partial class DownloadTests
         [HubFault.StallBeforeAnswer] = "the idle timeout",
     };
 
-    private HubDownloader QuickDownloader() => new(_server.Endpoint)
+    /// <summary>
+    /// A downloader whose idle timeout is short only for a stall, the one fault that only a timeout can end.
+    /// Every other fault is refused on what the server sent; a short timeout there made the tests flaky on a
+    /// busy machine (CI runs the three test assemblies side by side on two cores: a loopback answer took over
+    /// 200 ms and the "idle timeout" error came instead of the fault's own), so they wait as a user's download does.
+    /// </summary>
+    private HubDownloader DownloaderFor(HubFault fault) => new(_server.Endpoint)
     {
-        RetryDelay = TimeSpan.FromMilliseconds(10), IdleTimeout = Quick, ConnectTimeout = Quick, MaxAttempts = 2,
+        RetryDelay = TimeSpan.FromMilliseconds(10), MaxAttempts = 2,
+        IdleTimeout = fault is HubFault.StallMidBody or HubFault.StallBeforeAnswer ? Quick : HubDownloader.DefaultIdleTimeout,
     };
 
     private byte[] Served(string file) => file switch
@@ -52,7 +59,7 @@ public partial class DownloadTests
     {
         _server.Misbehave(file, fault);
         var target = Path.Combine(TempFolder.New(), file);
-        using var downloader = QuickDownloader();
+        using var downloader = DownloaderFor(fault);
         var url = downloader.FileUrl(Repo, file);
         var watch = Stopwatch.StartNew();
         var error = Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(url, target));
@@ -69,7 +76,7 @@ public partial class DownloadTests
     {
         _server.Misbehave(file, HubFault.NoSizeAnnounced);
         var target = Path.Combine(TempFolder.New(), file);
-        using var downloader = QuickDownloader();
+        using var downloader = DownloaderFor(HubFault.NoSizeAnnounced);
         await downloader.DownloadAsync(downloader.FileUrl(Repo, file), target);
         Assert.That(File.ReadAllBytes(target), Is.EqualTo(Served(file)));
     }
@@ -79,7 +86,7 @@ public partial class DownloadTests
     {
         _server.Misbehave("model.safetensors", HubFault.Endless);
         var target = Path.Combine(TempFolder.New(), "model.safetensors");
-        using var downloader = QuickDownloader();
+        using var downloader = DownloaderFor(HubFault.Endless);
         var error = Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(downloader.FileUrl(Repo, "model.safetensors"), target));
         Assert.That(error!.Message, Does.Contain($"sent more than the {_model.Length} bytes its safetensors header gives"));
     }
@@ -90,7 +97,7 @@ public partial class DownloadTests
     {
         _server.Misbehave(file, HubFault.Endless);
         var target = Path.Combine(TempFolder.New(), file);
-        using var downloader = QuickDownloader();
+        using var downloader = DownloaderFor(HubFault.Endless);
         var error = Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(downloader.FileUrl(Repo, file), target));
         Assert.That(error!.Message, Does.Contain($"sent more than {cap} bytes, the most a {file} may have when no size is announced"));
     }
@@ -99,7 +106,7 @@ public partial class DownloadTests
     public void AConfigAnnouncedLargerThanAnyConfigIsNeverRequested()
     {
         _server.Serve(Repo, "config.json", Encoding.UTF8.GetBytes($"{{\"pad\":\"{new string('x', (int)HubFiles.ConfigCap)}\"}}"));
-        using var downloader = QuickDownloader();
+        using var downloader = DownloaderFor(HubFault.None);
         var error = Assert.ThrowsAsync<DownloadException>(() =>
             downloader.DownloadAsync(downloader.FileUrl(Repo, "config.json"), Path.Combine(TempFolder.New(), "config.json")));
         Assert.That(error!.Message, Does.Contain($"more than a config.json may have ({HubFiles.ConfigCap})"));
@@ -111,7 +118,7 @@ public partial class DownloadTests
     {
         _server.Serve(Repo, "config.json", Encoding.UTF8.GetBytes("{\"model_type\": \"bert\", \"hidden_size\": 768}"));
         var target = Path.Combine(TempFolder.New(), "config.json");
-        using var downloader = QuickDownloader();
+        using var downloader = DownloaderFor(HubFault.None);
         var error = Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(downloader.FileUrl(Repo, "config.json"), target));
         Assert.That(error!.Message, Does.Contain("not a usable config.json (missing or non-integer 'n_layer')"));
         Assert.That(Directory.GetFiles(Path.GetDirectoryName(target)!), Is.Empty);
@@ -130,7 +137,7 @@ public partial class DownloadTests
     {
         var store = new ModelStore(TempFolder.New());
         _server.Misbehave(file, fault);
-        using (var downloader = QuickDownloader())
+        using (var downloader = DownloaderFor(fault))
             Assert.ThrowsAsync<DownloadException>(() => store.DownloadAsync("gpt2", downloader));
         Assert.That(Directory.Exists(store.FolderFor("gpt2")), Is.False, "the model's folder");
         Assert.That(store.TryResolveCached("gpt2", out _), Is.False);
@@ -139,7 +146,7 @@ public partial class DownloadTests
             Assert.That(Directory.GetFileSystemEntries(store.CacheRoot), Is.Empty, "a refused download leaves the cache as it was");
 
         _server.Misbehave(file, HubFault.None);
-        using var mended = QuickDownloader();
+        using var mended = DownloaderFor(HubFault.None);
         var folder = await store.DownloadAsync("gpt2", mended);
         Assert.That(File.ReadAllBytes(Path.Combine(folder, "config.json")), Is.EqualTo(_config));
         Assert.That(File.ReadAllBytes(Path.Combine(folder, "model.safetensors")), Is.EqualTo(_model));
@@ -155,7 +162,7 @@ public partial class DownloadTests
         _server.DropsLeft = 1;
         var target = Path.Combine(TempFolder.New(), file);
         // Three attempts: the dropped one, the resume refused for starting elsewhere, the fresh start.
-        using var downloader = new HubDownloader(_server.Endpoint) { RetryDelay = TimeSpan.FromMilliseconds(10), IdleTimeout = Quick, MaxAttempts = 3 };
+        using var downloader = new HubDownloader(_server.Endpoint) { RetryDelay = TimeSpan.FromMilliseconds(10), MaxAttempts = 3 };
         await downloader.DownloadAsync(downloader.FileUrl(Repo, file), target);
         Assert.That(File.ReadAllBytes(target), Is.EqualTo(Served(file)));
         Assert.That(_server.Gets.Select(g => g.Range), Is.EqualTo(new[] { "", $"bytes={Served(file).Length / 3}-", "" }));
@@ -169,7 +176,7 @@ public partial class DownloadTests
         var store = new ModelStore(TempFolder.New());
         var poisoned = Path.Combine(Directory.CreateDirectory(store.FolderFor("gpt2")).FullName, file);
         File.WriteAllBytes(poisoned, LocalHubServer.WebPage);
-        using var downloader = QuickDownloader();
+        using var downloader = DownloaderFor(HubFault.None);
         var error = Assert.ThrowsAsync<Concord.Model.ModelFileException>(() => store.DownloadAsync("gpt2", downloader));
         Assert.That(error!.Message, Does.StartWith($"{poisoned}: ").And.EndWith("it was in the cache before this download: delete it and run again"));
         Assert.That(_server.Gets, Is.Empty);
