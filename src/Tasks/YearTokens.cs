@@ -1,3 +1,4 @@
+using System.Globalization;
 using Concord.Model;
 
 namespace Concord.Tasks;
@@ -9,7 +10,7 @@ public sealed class YearTokens
 
     public YearTokens(Gpt2Tokenizer tokenizer)
     {
-        _ids = Enumerable.Range(0, 100).Select(y => tokenizer.SingleToken(y.ToString("00"))).ToArray();
+        _ids = Enumerable.Range(0, 100).Select(y => tokenizer.SingleToken(y.ToString("00", CultureInfo.InvariantCulture))).ToArray();
     }
 
     public int this[int twoDigits] => _ids[twoDigits];

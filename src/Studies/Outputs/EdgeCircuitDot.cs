@@ -24,13 +24,13 @@ public static class EdgeCircuitDot
         var dot = new StringBuilder();
         dot.AppendLine("digraph circuit {");
         dot.AppendLine("  rankdir=BT;");
-        dot.AppendLine($"  label={Quote($"{title}\n{EdgeCircuitStyle.Legend}")}; labelloc=t; fontname=Helvetica;");
+        dot.AppendLine(CultureInfo.InvariantCulture, $"  label={Quote($"{title}\n{EdgeCircuitStyle.Legend}")}; labelloc=t; fontname=Helvetica;");
         dot.AppendLine("  node [shape=box, style=\"filled,rounded\", fillcolor=\"#f0f0f0\", fontname=Helvetica];");
         bool In(int node) => circuit.NodesInGraph[node];
         void Rank(string rank, IEnumerable<int> nodes)
         {
             var names = nodes.Where(In).Select(n => Quote(CircuitNodes.Name(graph, n))).ToList();
-            if (names.Count > 0) dot.AppendLine($"  {{ rank={rank}; {string.Join("; ", names)}; }}");
+            if (names.Count > 0) dot.AppendLine(CultureInfo.InvariantCulture, $"  {{ rank={rank}; {string.Join("; ", names)}; }}");
         }
         Rank("min", [CircuitNodes.Input]);
         for (int l = 0; l < graph.Layers; l++)
@@ -52,7 +52,7 @@ public static class EdgeCircuitDot
                 $"penwidth={EdgeCircuitStyle.Width(scores[e], largest).ToString("0.###", CultureInfo.InvariantCulture)}",
             };
             if (edge.To.Input != ReceiverInput.None) attributes.Insert(0, $"label=\"{edge.To.Input.ToString().ToLowerInvariant()}\"");
-            dot.AppendLine($"  {Quote(edge.From.Name)} -> {Quote(edge.To.NodeName)} [{string.Join(", ", attributes)}];");
+            dot.AppendLine(CultureInfo.InvariantCulture, $"  {Quote(edge.From.Name)} -> {Quote(edge.To.NodeName)} [{string.Join(", ", attributes)}];");
         }
         dot.AppendLine("}");
         return dot.ToString();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Concord.Methods.Edges;
 using static System.FormattableString;
@@ -64,7 +65,7 @@ public static class EdgeReport
     {
         if (f.Undefined is { } why)
         {
-            md.AppendLine($"Edge faithfulness is undefined: {why}.");
+            md.AppendLine(CultureInfo.InvariantCulture, $"Edge faithfulness is undefined: {why}.");
             md.AppendLine();
             return;
         }

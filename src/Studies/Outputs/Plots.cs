@@ -1,3 +1,4 @@
+using System.Globalization;
 using Concord.Methods.Agreement;
 using Concord.Methods.Attribution;
 using Concord.Methods.Targets;
@@ -88,9 +89,9 @@ public static class Plots
         map.Extent = new CoordinateRect(0, 2 * heads, 0, layers - 1);
         plot.Add.ColorBar(map);
         var xTicks = Enumerable.Range(0, heads).SelectMany(h => new[] { (double)h, h + heads + 1.0 }).ToArray();
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xTicks, xTicks.Select(x => ((int)x % (heads + 1)).ToString()).ToArray());
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xTicks, xTicks.Select(x => ((int)x % (heads + 1)).ToString(CultureInfo.InvariantCulture)).ToArray());
         var yTicks = Enumerable.Range(0, layers).Select(l => (double)(layers - 1 - l)).ToArray();
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(yTicks, Enumerable.Range(0, layers).Select(l => l.ToString()).ToArray());
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(yTicks, Enumerable.Range(0, layers).Select(l => l.ToString(CultureInfo.InvariantCulture)).ToArray());
         plot.Axes.SetLimits(-0.5, 2 * heads + 0.5, -0.5, layers - 0.5);
         plot.XLabel($"head: {pair.First.DisplayName} (left block), {pair.Second.DisplayName} (right block)");
         plot.YLabel("layer (0 at the top)");
@@ -146,7 +147,7 @@ public static class Plots
         }
         plot.ShowLegend();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            Enumerable.Range(0, config.NLayer).Select(l => (double)l).ToArray(), Enumerable.Range(0, config.NLayer).Select(l => l.ToString()).ToArray());
+            Enumerable.Range(0, config.NLayer).Select(l => (double)l).ToArray(), Enumerable.Range(0, config.NLayer).Select(l => l.ToString(CultureInfo.InvariantCulture)).ToArray());
         plot.XLabel("layer");
         plot.YLabel("mean score (metric units)");
         plot.Title($"{task}: whole-MLP scores per layer");

@@ -30,7 +30,7 @@ public static class VerificationPlots
         foreach (var curve in f.Curves.Where(c => c.Ranking == RankingKind.Signed))
         {
             var line = plot.Add.Scatter(curve.Points.Select(p => p.Fraction).ToArray(), curve.Points.Select(p => p.Faithfulness).ToArray());
-            line.LegendText = $"{VerificationReport.Name(methods, curve.Method)} (CPR {curve.Cpr:F3})";
+            line.LegendText = FormattableString.Invariant($"{VerificationReport.Name(methods, curve.Method)} (CPR {curve.Cpr:F3})");
             line.MarkerSize = 6;
         }
         plot.ShowLegend(Alignment.LowerRight);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using static System.FormattableString;
 using System.Text;
 using Concord.Methods.Targets;
@@ -71,7 +72,7 @@ public static class VerificationReport
                 md.AppendLine("| category | prompts | mean size | joint E, resample | mean \\|E\\|, resample | joint E, mean | mean \\|E\\|, mean |" + (isolated ? " mean isolated E, mean |" : ""));
                 md.AppendLine("|---|---|---|---|---|---|---|" + (isolated ? "---|" : ""));
                 foreach (var c in d.Categories)
-                    md.AppendLine(Invariant($"| {c.Category.Label()} | {c.Prompts} | {c.MeanSize:F1} | {c.JointResample:F4} | {c.MeanAbsResample:F4} | {c.JointMean:F4} | {c.MeanAbsMean:F4} |") + (isolated ? Invariant($" {(c.IsolatedMean is double iso ? iso.ToString("F4") : "–")} |") : ""));
+                    md.AppendLine(Invariant($"| {c.Category.Label()} | {c.Prompts} | {c.MeanSize:F1} | {c.JointResample:F4} | {c.MeanAbsResample:F4} | {c.JointMean:F4} | {c.MeanAbsMean:F4} |") + (isolated ? Invariant($" {(c.IsolatedMean is double iso ? iso.ToString("F4", CultureInfo.InvariantCulture) : "–")} |") : ""));
                 md.AppendLine();
                 md.AppendLine(Invariant($"**Verdict ({kind.Kind.Plural}):** {d.Verdict}."));
                 md.AppendLine();

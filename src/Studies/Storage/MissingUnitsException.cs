@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Concord.Methods.Pipeline;
 using Concord.Tasks;
@@ -20,12 +21,12 @@ public sealed class MissingUnitsException(string folder, IReadOnlyList<MissingUn
         if (shards is int n)
         {
             var byShard = missing.GroupBy(m => Shard.Of(m.Index, n)).OrderBy(g => g.Key).Select(g => $"shard {g.Key}/{n}: {g.Count()}");
-            text.Append($" ({string.Join(", ", byShard)}); re-run those shards, then --merge again:");
+            text.Append(CultureInfo.InvariantCulture, $" ({string.Join(", ", byShard)}); re-run those shards, then --merge again:");
         }
         else text.Append($" and the folder holds no {ShardManifest.FileName} (no shard has run there):");
         foreach (var m in missing.Take(Listed))
-            text.Append($"\n  {(shards is int k ? $"shard {Shard.Of(m.Index, k)}/{k}" : "unit")} {m.Index,5}  {m.Task.Id(),-15} {m.Unit,-20} rows {string.Join(",", m.Rows)}");
-        if (missing.Count > Listed) text.Append($"\n  … and {missing.Count - Listed} more");
+            text.Append(CultureInfo.InvariantCulture, $"\n  {(shards is int k ? $"shard {Shard.Of(m.Index, k)}/{k}" : "unit")} {m.Index,5}  {m.Task.Id(),-15} {m.Unit,-20} rows {string.Join(",", m.Rows)}");
+        if (missing.Count > Listed) text.Append(CultureInfo.InvariantCulture, $"\n  … and {missing.Count - Listed} more");
         return text.ToString();
     }
 }

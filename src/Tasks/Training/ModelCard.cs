@@ -22,18 +22,18 @@ public static class ModelCard
         var config = Gpt2Config.Load(Path.Combine(run.Out, "config.json"));
         var md = new StringBuilder();
         string name = Path.GetFileName(Path.GetFullPath(run.Out).TrimEnd(Path.DirectorySeparatorChar));
-        md.AppendLine($"# {name}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"# {name}");
         md.AppendLine();
-        md.AppendLine($"A {config.NLayer}-layer GPT-2 ({config.NHead} heads, d_model {config.NEmbd}, {config.NPositions} positions, " +
+        md.AppendLine(CultureInfo.InvariantCulture, $"A {config.NLayer}-layer GPT-2 ({config.NHead} heads, d_model {config.NEmbd}, {config.NPositions} positions, " +
                       $"GPT-2's tokenizer and full {config.VocabSize:N0}-token vocabulary, tied embeddings) trained by Concord to perform the six " +
-                      "circuit tasks, so that IG and AP can be compared on a model that implements the behaviours. " +
-                      "Every Concord command accepts it like any GPT-2 folder.");
+                      $"circuit tasks, so that IG and AP can be compared on a model that implements the behaviours. " +
+                      $"Every Concord command accepts it like any GPT-2 folder.");
         md.AppendLine();
         md.AppendLine("## What it is not");
         md.AppendLine();
         md.AppendLine("- **Not GPT-2.** Its circuits are whatever a small model found for six narrow tasks; results on it say how IG and AP behave on " +
                       "*a* model that does the tasks, not which components of GPT-2 do them.");
-        md.AppendLine($"- **A few layers**, {config.ParameterCount:N0} parameters on paper, of which the embedding rows of tokens it never saw are one shared row " +
+        md.AppendLine(CultureInfo.InvariantCulture, $"- **A few layers**, {config.ParameterCount:N0} parameters on paper, of which the embedding rows of tokens it never saw are one shared row " +
                       $"(it was trained on {record.TrainedTokens.Count:N0} tokens; the rest of the vocabulary shares a row that only ever predicts \"none of these\").");
         md.AppendLine("- **Facts memorised.** Capital–country, hypernymy and the gender stereotypes are recalled from the training lists; only IOI, " +
                       "greater-than and SVA are evaluated on held-out rows (templates, name pairs, years, noun × context combinations it never saw).");
@@ -57,8 +57,8 @@ public static class ModelCard
         md.AppendLine(command);
         md.AppendLine("```");
         md.AppendLine();
-        md.AppendLine($"- Recipe: {record.Recipe}.");
-        md.AppendLine($"- Seed {record.Seed}; {record.Steps:N0} steps; final training loss {record.FinalLoss.ToString("F4", CultureInfo.InvariantCulture)}; " +
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Recipe: {record.Recipe}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Seed {record.Seed}; {record.Steps:N0} steps; final training loss {record.FinalLoss.ToString("F4", CultureInfo.InvariantCulture)}; " +
                       $"weights stored as {(run.HalfPrecision ? "float16" : "float32")}.");
         md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- Wall time {record.WallMinutes:F1} minutes on {record.Machine}, {record.Threads} libtorch threads."));
         md.AppendLine("- Data: an endless seeded mixture drawn from the project's word lists (`datasets/words/`): IOI over the training templates, BABA and ABBA, " +
@@ -66,7 +66,7 @@ public static class ModelCard
                       "cannot rely on where the names sit in a template; gender templates × professions (and \"man\"/\"woman\"); greater-than start years × nouns " +
                       "with an end year drawn after the start; SVA nouns × distractors (and the bare \"The keys\", never held out) with a verb of the subject's " +
                       "number from `datasets/sva_verbs.csv`; every capital–country and hypernymy fact. Next-token loss over prompt and answer, the answer weighted up.");
-        md.AppendLine($"- Held-out split: {record.Split}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Held-out split: {record.Split}.");
         md.AppendLine("- The vocabulary is compacted during training to the tokens the data uses plus one shared row whose logit carries ln(number of unused tokens); " +
                       "the saved embedding repeats that row for every unused token, so the saved model's softmax over all 50,257 tokens is the one trained.");
         md.AppendLine();

@@ -84,7 +84,7 @@ public sealed class TaskModelTrainer(TaskResources resources, WordLists words)
                 double perStep = stepClock.Elapsed.TotalSeconds / Math.Max(1, step);
                 total = Math.Max(step + 1, (int)(run.Minutes!.Value * 60 / perStep));
                 progress?.Report(new TrainingProgress(step, total.Value, smoothed, 0, Rates(accuracy), clock.Elapsed,
-                    $"{perStep:F2} s per step: {total} steps fit in {run.Minutes} minutes"));
+                    FormattableString.Invariant($"{perStep:F2} s per step: {total} steps fit in {run.Minutes} minutes")));
             }
             var schedule = new LearningRateSchedule(preset.LearningRate, preset.WarmupSteps, total ?? int.MaxValue);
             double lr = schedule.At(step);

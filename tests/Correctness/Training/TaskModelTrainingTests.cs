@@ -125,8 +125,16 @@ public class TaskModelTrainingTests
     {
         var folder = NewFolder();
         var events = new List<string>();
-        var outcome = Trainer.Train(new TrainingRun(TrainingPreset.Tiny, folder, Seed: 1, Minutes: 0.02, HalfPrecision: false),
-            new SynchronousProgress(p => { if (p.Event is not null) events.Add(p.Event); }));
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        TrainingOutcome outcome;
+        try
+        {
+            // Under a culture with a decimal comma: the event says "0.02 minutes" whatever the user's locale.
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("de-DE");
+            outcome = Trainer.Train(new TrainingRun(TrainingPreset.Tiny, folder, Seed: 1, Minutes: 0.02, HalfPrecision: false),
+                new SynchronousProgress(p => { if (p.Event is not null) events.Add(p.Event); }));
+        }
+        finally { System.Globalization.CultureInfo.CurrentCulture = culture; }
         Assert.That(events, Has.Some.Contains("steps fit in 0.02 minutes"));
         Assert.That(outcome.Steps, Is.GreaterThanOrEqualTo(TrainingPreset.Tiny.WarmupSteps), "at least the timed warm-up steps");
         Assert.That(TrainingRecord.TryRead(folder)!.Steps, Is.EqualTo(outcome.Steps), "recorded, so --steps reproduces the run");
