@@ -2,9 +2,9 @@ using Concord.Model.Edges;
 
 namespace Concord.Methods.Edges;
 
-/// <summary>A task's edge scores: per method, every prompt (batches in order) and edge; edge IG's completeness per batch.</summary>
+/// <summary>A task's edge scores: per method, every prompt (batches in order) and edge; the completeness check per batch of the method that has one (edge IG's among the built-ins).</summary>
 public sealed record TaskEdges(EdgeGraph Graph, IReadOnlyList<int[]> Rows, IReadOnlyDictionary<string, EdgeScores> Scores,
-    IReadOnlyList<EdgeCompleteness> IgCompleteness)
+    IReadOnlyList<EdgeCompleteness> Completeness)
 {
     public IReadOnlyList<string> Methods => Scores.Keys.ToList();
 
@@ -23,8 +23,8 @@ public sealed record TaskEdges(EdgeGraph Graph, IReadOnlyList<int[]> Rows, IRead
     public EdgeFaithfulnessPlan? Plan { get; init; }
     public int Prompts => Rows.Sum(r => r.Length);
 
-    /// <summary>Every batch of edge IG met τ.</summary>
-    public bool IgConverged => IgCompleteness.All(c => c.Converged);
+    /// <summary>Every batch of the method with a completeness check met τ (true when none ran).</summary>
+    public bool CompletenessMet => Completeness.All(c => c.Converged);
 
     public static TaskEdges Of(EdgeGraph graph, IReadOnlyList<int[]> rows, IReadOnlyList<string> methods, Func<int, string, EdgeUnitResult> unit)
     {

@@ -65,13 +65,13 @@ public static class EdgeJson
                 };
             }).ToArray()),
         };
-        if (edges.IgCompleteness.Count > 0)
+        if (edges.Completeness.Count > 0)
             section["ig_completeness"] = new JsonObject
             {
-                ["converged"] = edges.IgConverged,
-                ["max_abs_error"] = Number(edges.IgCompleteness.SelectMany(c => c.Delta).Max(Math.Abs)),
-                ["evaluations_per_batch"] = new JsonArray(edges.IgCompleteness.Select(c => (JsonNode)JsonValue.Create(c.Evaluations)).ToArray()),
-                ["stopped"] = new JsonArray(edges.IgCompleteness.Where(c => c.Stopped is not null).Select(c => (JsonNode)JsonValue.Create(c.Stopped)!).ToArray()),
+                ["converged"] = edges.CompletenessMet,
+                ["max_abs_error"] = Number(edges.Completeness.SelectMany(c => c.Delta).Max(Math.Abs)),
+                ["evaluations_per_batch"] = new JsonArray(edges.Completeness.Select(c => (JsonNode)JsonValue.Create(c.Evaluations)).ToArray()),
+                ["stopped"] = new JsonArray(edges.Completeness.Where(c => c.Stopped is not null).Select(c => (JsonNode)JsonValue.Create(c.Stopped)!).ToArray()),
             };
         if (edges.Faithfulness is { } faithfulness) section["faithfulness"] = Faithfulness(faithfulness);
         string reference = edges.Reference;

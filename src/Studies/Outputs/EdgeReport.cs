@@ -23,13 +23,13 @@ public static class EdgeReport
                 md.AppendLine(Invariant($"| {a.First}–{a.Second} | {a.Spearman.Median:F3} | {a.Pearson.Median:F3} | {a.Jaccard.Median:F3} | {a.PooledSpearman} |"));
             md.AppendLine();
         }
-        if (edges.IgCompleteness.Count > 0 && edges.Catalogue.FirstOrDefault(m => m.HasCompleteness && edges.Methods.Contains(m.Id())) is { } checkedMethod)
+        if (edges.Completeness.Count > 0 && edges.Catalogue.FirstOrDefault(m => m.HasCompleteness && edges.Methods.Contains(m.Id())) is { } checkedMethod)
         {
             string name = checkedMethod.DisplayName;
-            double worst = edges.IgCompleteness.SelectMany(c => c.Delta).Max(Math.Abs);
-            md.AppendLine(edges.IgConverged
-                ? Invariant($"Edge {name} is complete on every prompt (Σ_e {name}_e = m(other) − m(base) within τ; largest |Σ_e {name}_e − ΔF| {worst:E1} in metric units, {edges.IgCompleteness.Max(c => c.Evaluations)} gradient evaluations at most per batch).")
-                : Invariant($"Edge {name} did not converge on every batch ({string.Join("; ", edges.IgCompleteness.Where(c => c.Stopped is not null).Select(c => c.Stopped))}): its agreement is not evidence."));
+            double worst = edges.Completeness.SelectMany(c => c.Delta).Max(Math.Abs);
+            md.AppendLine(edges.CompletenessMet
+                ? Invariant($"Edge {name} is complete on every prompt (Σ_e {name}_e = m(other) − m(base) within τ; largest |Σ_e {name}_e − ΔF| {worst:E1} in metric units, {edges.Completeness.Max(c => c.Evaluations)} gradient evaluations at most per batch).")
+                : Invariant($"Edge {name} did not converge on every batch ({string.Join("; ", edges.Completeness.Where(c => c.Stopped is not null).Select(c => c.Stopped))}): its agreement is not evidence."));
             md.AppendLine();
         }
         if (edges.Faithfulness is { } faithfulness) Faithfulness(md, faithfulness);

@@ -35,7 +35,7 @@ public class EdgeStudyTests
         Assert.That(edges.Methods, Is.EqualTo(EdgeMethodCatalogue.BuiltIn.Select(m => m.Id())));
         Assert.That(edges.Graph.EdgeCount, Is.EqualTo(EdgeGraph.CountFor(TestModels.TinyConfig.NLayer, TestModels.TinyConfig.NHead)));
         Assert.That(edges.Prompts, Is.EqualTo(4));
-        Assert.That(edges.IgConverged, Is.True);
+        Assert.That(edges.CompletenessMet, Is.True);
         // 2 batches × (4 methods + the faithfulness circuits), plus the node pass's metrics unit per batch.
         Assert.That(first.ComputedUnits, Is.EqualTo(2 * (4 + 1) + 2));
         var faithfulness = edges.Faithfulness!;
