@@ -211,11 +211,11 @@ public sealed class HookedGpt2 : IDisposable
             long offset = pass.Prefix?.Length ?? 0;
             var q = Q.permute(0, 2, 1, 3);                      // [b, h, q, dh]
             var k = KeysAll.permute(0, 2, 3, 1);                // [b, h, dh, k]
-            var scores = q.matmul(k) / Math.Sqrt(C.DHead);
+            var scores = q.matmul(k);
             var keyAt = arange(offset + P, device: scores.device).view(1, 1, 1, offset + P);
             var queryAt = (queries ?? arange(P, device: scores.device).view(1, P)) + offset;
             var future = keyAt > queryAt.view(queryAt.shape[0], 1, N, 1);
-            return F.softmax(scores.masked_fill(future, double.NegativeInfinity), -1);
+            return CausalAttention.Pattern(scores, C.DHead, future);
         });
 
         // z is [batch, pos, head, d_head]; the heads' outputs are summed by one matmul with W_O,

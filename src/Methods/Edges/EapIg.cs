@@ -1,5 +1,6 @@
 using Concord.Model;
 using Concord.Model.Edges;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Concord.Methods.Edges;
@@ -24,6 +25,12 @@ public static class EapIg
         var runs = context.Runs;
         var eBase = runs.BaseCache[HookPoint.Embed];
         var eOther = runs.OtherCache[HookPoint.Embed];
+        // The step's fraction as a Scalar held through the call (an implicit one may be finalized while libtorch reads it; see CausalAttention).
+        Tensor PathPoint(int k)
+        {
+            using var fraction = ((double)k / steps).ToScalar();
+            return eOther + fraction * (eBase - eOther);
+        }
         int batch = context.Batch;
         int perChunk = Math.Max(1, context.RecordedRowsPerChunk(withDeltas: false) / batch);
         // Δ is the same at every step: the steps' gradients are summed first and contracted once.
@@ -32,7 +39,7 @@ public static class EapIg
         {
             using var chunk = NewDisposeScope();
             int count = Math.Min(perChunk, steps - from);
-            var embedding = cat(Enumerable.Range(from, count).Select(k => eOther + (double)k / steps * (eBase - eOther)).ToArray(), 0);
+            var embedding = cat(Enumerable.Range(from, count).Select(PathPoint).ToArray(), 0);
             var (_, gradients, _) = EdgeGradients.AtRun(context, runs.BaseTokens.Tokens.RepeatAlongBatch(count), runs.BaseTokens.LastPositions.repeat(count),
                 context.OtherRepeated(count), EdgeMask.None(count * batch, context.Model.DType, context.Model.Device), count, embedding, sumRepeats: true);
             gradientSum = (gradientSum is null ? gradients : gradientSum.Plus(gradients)).MoveToOuterDisposeScope();

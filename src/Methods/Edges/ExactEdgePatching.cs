@@ -85,9 +85,9 @@ public static class ExactEdgePatching
                 Tensor Head(HookPoint point, ReceiverInput input) => target.Input == input ? patched : cache[point][.., .., h].RepeatAlongBatch(count);
                 var (q, k, v) = (Head(HookPoint.Q(l), ReceiverInput.Q), Head(HookPoint.K(l), ReceiverInput.K), Head(HookPoint.V(l), ReceiverInput.V));
                 long positions = q.shape[1];
-                var scores = q.matmul(k.transpose(1, 2)) / Math.Sqrt(dh);
+                var scores = q.matmul(k.transpose(1, 2));
                 var future = arange(positions, device: model.Device).view(1, positions) > arange(positions, device: model.Device).view(positions, 1);
-                var zHead = TorchSharp.torch.nn.functional.softmax(scores.masked_fill(future, double.NegativeInfinity), -1).matmul(v);
+                var zHead = CausalAttention.Pattern(scores, dh, future).matmul(v);
                 var z = cache[HookPoint.Z(l)].RepeatAlongBatch(count).clone();
                 z[.., .., h] = zHead;
                 return context.Runs.MetricFrom(HookPoint.Z(l), z, count, prefix);

@@ -173,9 +173,9 @@ public static class EdgeRun
                     + bias.view(heads, dHead);
                 (q, k, v) = (Project(0, b.WQ, b.BQ), Project(1, b.WK, b.BK), Project(2, b.WV, b.BV));
             }
-            var scores = q.permute(0, 2, 1, 3).matmul(k.permute(0, 2, 3, 1)) / Math.Sqrt(dHead);
+            var scores = q.permute(0, 2, 1, 3).matmul(k.permute(0, 2, 3, 1));
             var future = arange(_positions, device: scores.device).view(1, _positions) > arange(_positions, device: scores.device).view(_positions, 1);
-            var z = TorchSharp.torch.nn.functional.softmax(scores.masked_fill(future, double.NegativeInfinity), -1).matmul(v.permute(0, 2, 1, 3)).permute(0, 2, 1, 3);
+            var z = CausalAttention.Pattern(scores, dHead, future).matmul(v.permute(0, 2, 1, 3)).permute(0, 2, 1, 3);
             var results = einsum("bphe,hed->bphd", z, b.WO.view(heads, dHead, d));
             var residMid = resid + results.sum(2) + b.BO;
             AddSenders(graph.FirstSenderOfLayer(l), results);
